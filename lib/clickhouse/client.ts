@@ -1,0 +1,64 @@
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { clickhouseSettings } from "../config";
+
+export type EngineKind = "chdb" | "server";
+
+interface ClickHouseHandle {
+  client: ClickHouseClient;
+  engine: EngineKind;
+  ready?: Promise<void>;
+}
+
+// One client per process, created on first use: chDB allows one data directory per process and
+// `next build` workers import route modules, so nothing may open the engine at import time.
+const globalForClickHouse = globalThis as unknown as { __echoClickHouse?: ClickHouseHandle };
+
+// UInt64 comes back as a JSON string over HTTP unless told otherwise; chDB returns numbers. Both
+// engines are asked for numbers so that callers see one shape.
+const clickhouseSettingsForBothEngines = {
+  output_format_json_quote_64bit_integers: 0,
+  date_time_input_format: "best_effort",
+} as const;
+
+async function createHandle(): Promise<ClickHouseHandle> {
+  const settings = clickhouseSettings();
+  if (settings.url) {
+    const client = createClient({
+      url: settings.url,
+      username: settings.username,
+      password: settings.password,
+      database: settings.database,
+      clickhouse_settings: clickhouseSettingsForBothEngines,
+      request_timeout: 60_000,
+    });
+    return { client, engine: "server" };
+  }
+  const fs = await import("node:fs");
+  fs.mkdirSync(settings.embeddedPath, { recursive: true });
+  // Imported lazily so that a deployment on a ClickHouse server never loads the native engine.
+  const { createChdbConnection } = await import("chdb/connection");
+  const connection = createChdbConnection({ path: settings.embeddedPath });
+  const client = createClient({
+    // chdb ships its own copy of @clickhouse/client-common's types: the shapes match, the nominal types don't.
+    connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>["connection"],
+    clickhouse_settings: clickhouseSettingsForBothEngines,
+  });
+  return { client, engine: "chdb" };
+}
+
+let creating: Promise<ClickHouseHandle> | undefined;
+
+/** The process's ClickHouse client (embedded chDB unless CLICKHOUSE_URL is set), without migrations. */
+export async function clickhouseHandle(): Promise<ClickHouseHandle> {
+  if (globalForClickHouse.__echoClickHouse) return globalForClickHouse.__echoClickHouse;
+  creating ??= createHandle().then((handle) => (globalForClickHouse.__echoClickHouse = handle));
+  return creating;
+}
+
+/** Closes the client (tests and scripts; a server keeps it for its lifetime). */
+export async function closeClickHouse(): Promise<void> {
+  const handle = globalForClickHouse.__echoClickHouse;
+  globalForClickHouse.__echoClickHouse = undefined;
+  creating = undefined;
+  if (handle) await handle.client.close();
+}

@@ -1,0 +1,37 @@
+import path from "node:path";
+
+// Every setting the server reads from the environment, in one place (documented in README.md).
+// Read on each call, not at import time, so tests and scripts can point a process at their own directory.
+
+export function dataDir(): string {
+  return path.resolve(process.env.ECHO_DATA_DIR || ".echo");
+}
+
+export function clickhouseSettings() {
+  return {
+    url: process.env.CLICKHOUSE_URL || undefined,
+    username: process.env.CLICKHOUSE_USER || "default",
+    password: process.env.CLICKHOUSE_PASSWORD || "",
+    database: process.env.CLICKHOUSE_DATABASE || "default",
+    // Set to the cluster name to create replicated tables (the migrations' clustered variant).
+    cluster: process.env.CLICKHOUSE_CLUSTER || undefined,
+    embeddedPath: path.join(dataDir(), "clickhouse"),
+  };
+}
+
+export function databaseUrl(): string | undefined {
+  return process.env.DATABASE_URL || undefined;
+}
+
+export function demoEnabled(): boolean {
+  return process.env.ECHO_DEMO !== "0";
+}
+
+export function initSettings() {
+  return {
+    adminEmail: process.env.ECHO_INIT_ADMIN_EMAIL || undefined,
+    adminPassword: process.env.ECHO_INIT_ADMIN_PASSWORD || undefined,
+    adminApiKey: process.env.ECHO_INIT_ADMIN_API_KEY || undefined,
+    ingestApiKey: process.env.ECHO_INIT_INGEST_API_KEY || undefined,
+  };
+}

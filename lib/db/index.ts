@@ -1,0 +1,39 @@
+import { PrismaClient } from "@/generated/prisma/client";
+import { makeAdapter, closeEmbedded } from "./adapter";
+import { applyDatabaseMigrations } from "./migrate";
+
+export type Db = InstanceType<typeof PrismaClient>;
+
+// One PrismaClient per process, created and migrated on first use (never at import time: `next build`
+// workers import route modules, and PGlite allows one process per directory).
+const globalForDb = globalThis as unknown as { __echoDb?: Promise<Db> };
+
+async function openDatabase(): Promise<Db> {
+  await applyDatabaseMigrations();
+  return new PrismaClient({ adapter: makeAdapter() });
+}
+
+export async function db(): Promise<Db> {
+  globalForDb.__echoDb ??= openDatabase().catch((error) => {
+    globalForDb.__echoDb = undefined;
+    throw error;
+  });
+  return globalForDb.__echoDb;
+}
+
+export async function databaseHealth(): Promise<{ ok: boolean; error?: string }> {
+  try {
+    const client = await db();
+    await client.$queryRawUnsafe("SELECT 1");
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+export async function closeDatabase(): Promise<void> {
+  const pending = globalForDb.__echoDb;
+  globalForDb.__echoDb = undefined;
+  if (pending) await (await pending).$disconnect().catch(() => {});
+  await closeEmbedded();
+}
