@@ -4,7 +4,7 @@ import path from "node:path";
 // Read on each call, not at import time, so tests and scripts can point a process at their own directory.
 
 export function dataDir(): string {
-  return path.resolve(process.env.ECHO_DATA_DIR || ".echo");
+  return path.resolve(/*turbopackIgnore: true*/ process.env.ECHO_DATA_DIR || ".echo");
 }
 
 export function clickhouseSettings() {

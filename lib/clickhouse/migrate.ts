@@ -6,8 +6,6 @@ import type { ClickHouseClient } from "@clickhouse/client";
 // Numbered SQL files, applied in order and recorded in schema_migrations. Every statement is written
 // with IF NOT EXISTS, so two processes starting together (or a crash between a statement and its
 // record) apply nothing twice.
-export const migrationsDir = () => path.join(process.cwd(), "lib", "clickhouse", "migrations");
-
 export interface Migration {
   version: number;
   name: string;
@@ -15,7 +13,8 @@ export interface Migration {
   checksum: string;
 }
 
-export function readMigrations(dir = migrationsDir()): Migration[] {
+export function readMigrations(): Migration[] {
+  const dir = path.join(process.cwd(), "lib", "clickhouse", "migrations");
   return fs
     .readdirSync(dir)
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))

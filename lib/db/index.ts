@@ -1,5 +1,6 @@
 import { PrismaClient } from "@/generated/prisma/client";
-import { makeAdapter, closeEmbedded } from "./adapter";
+import { databaseUrl } from "../config";
+import { closeEmbedded, isServerUrl, makeAdapter } from "./adapter";
 import { applyDatabaseMigrations } from "./migrate";
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -10,7 +11,11 @@ const globalForDb = globalThis as unknown as { __echoDb?: Promise<Db> };
 
 async function openDatabase(): Promise<Db> {
   await applyDatabaseMigrations();
-  return new PrismaClient({ adapter: makeAdapter() });
+  const client = new PrismaClient({ adapter: makeAdapter() });
+  // Imported here, not at the top: bootstrap needs the auth module, which needs this module's types only.
+  const { bootstrap } = await import("../bootstrap");
+  await bootstrap(client);
+  return client;
 }
 
 export async function db(): Promise<Db> {
@@ -21,13 +26,14 @@ export async function db(): Promise<Db> {
   return globalForDb.__echoDb;
 }
 
-export async function databaseHealth(): Promise<{ ok: boolean; error?: string }> {
+export async function databaseHealth(): Promise<{ ok: boolean; engine: "pglite" | "postgresql"; error?: string }> {
+  const engine = isServerUrl(databaseUrl()) ? "postgresql" : "pglite";
   try {
     const client = await db();
     await client.$queryRawUnsafe("SELECT 1");
-    return { ok: true };
+    return { ok: true, engine };
   } catch (error) {
-    return { ok: false, error: (error as Error).message };
+    return { ok: false, engine, error: (error as Error).message };
   }
 }
 

@@ -51,7 +51,8 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "applied_steps_count" INTEGER NOT NULL DEFAULT 0
 )`;
 
-export function prismaMigrations(dir = path.join(process.cwd(), "prisma", "migrations")) {
+export function prismaMigrations() {
+  const dir = path.join(process.cwd(), "prisma", "migrations");
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, "migration.sql")))

@@ -1,0 +1,62 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import type { ReactNode } from "react";
+import { apiFetch } from "@/lib/client/api";
+
+export interface Me {
+  email: string | null;
+  role: string | null;
+  permissions: string[];
+}
+
+// Areas that have not been built yet are listed but not linked, so nobody lands on a page that pretends.
+const navigation: { href: string; label: string; ready: boolean }[] = [
+  { href: "/", label: "Overview", ready: true },
+  { href: "/experiments", label: "Experiments", ready: false },
+  { href: "/model-versions", label: "Model versions", ready: false },
+  { href: "/refinements", label: "Refinements", ready: false },
+  { href: "/datasets", label: "Datasets", ready: false },
+  { href: "/settings", label: "Settings", ready: true },
+];
+
+export function Shell({ me, children }: { me: Me; children: ReactNode }) {
+  const pathname = usePathname();
+  const router = useRouter();
+  const signOut = async () => {
+    await apiFetch("/api/auth/session", { method: "DELETE" });
+    router.push("/login");
+  };
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark">◉</span> Echo
+        </div>
+        <nav>
+          {navigation.map((item) => {
+            const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
+            return item.ready ? (
+              <Link key={item.href} href={item.href} className={active ? "nav-item active" : "nav-item"}>
+                {item.label}
+              </Link>
+            ) : (
+              <span key={item.href} className="nav-item disabled" title="Not built yet">
+                {item.label} <small>soon</small>
+              </span>
+            );
+          })}
+        </nav>
+        <div className="whoami">
+          <div className="whoami-email">{me.email}</div>
+          <div className="whoami-role">{me.role?.replace("_", " ")}</div>
+          <button className="link-button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </aside>
+      <main className="content">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import { handle, Reply } from "@/lib/api/handler";
+import { signIn as signInContract, signOut as signOutContract } from "@/lib/api/contracts/auth";
+import { ApiError } from "@/lib/api/errors";
+import { clearedSessionCookie, principalFromSession, sessionCookie, sessionToken, signIn, signOut } from "@/lib/auth";
+import { describePrincipal } from "@/lib/auth/describe";
+import { db } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handle(signInContract, async ({ body }) => {
+  const client = await db();
+  const session = await signIn(client, body.email, body.password);
+  if (!session) throw new ApiError(401, "invalid_credentials", "Email or password is wrong");
+  const principal = await principalFromSession(client, session.token);
+  return new Reply(200, describePrincipal(principal!), { "set-cookie": sessionCookie(session.token, session.expiresAt) });
+});
+
+export const DELETE = handle(signOutContract, async ({ request }) => {
+  const token = sessionToken(request);
+  if (token) await signOut(await db(), token);
+  return new Reply(200, { ok: true as const }, { "set-cookie": clearedSessionCookie() });
+});

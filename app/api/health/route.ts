@@ -1,0 +1,12 @@
+import { handle, Reply } from "@/lib/api/handler";
+import { health } from "@/lib/api/contracts/system";
+import { clickhouseHealth } from "@/lib/clickhouse";
+import { databaseHealth } from "@/lib/db";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handle(health, async () => {
+  const [clickhouse, database] = await Promise.all([clickhouseHealth(), databaseHealth()]);
+  const body = { clickhouse, database };
+  return clickhouse.ok && database.ok ? body : new Reply(503, body);
+});

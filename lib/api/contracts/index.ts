@@ -1,0 +1,3 @@
+// Every contract module, imported for its registration: the OpenAPI document lists what is here.
+export * as system from "./system";
+export * as auth from "./auth";

@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { endpoint } from "../endpoint";
+
+export const healthSchema = z.object({
+  clickhouse: z.object({ ok: z.boolean(), engine: z.enum(["chdb", "server"]), version: z.string().nullable(), error: z.string().optional() }),
+  database: z.object({ ok: z.boolean(), engine: z.enum(["pglite", "postgresql"]).optional(), error: z.string().optional() }),
+});
+
+export const health = endpoint({
+  method: "GET",
+  path: "/api/health",
+  summary: "Health of the event store (ClickHouse) and the metadata database",
+  tag: "System",
+  permission: "public",
+  response: healthSchema,
+  otherStatuses: { 503: { description: "A store is down", schema: healthSchema } },
+});
+
+export const openapi = endpoint({
+  method: "GET",
+  path: "/api/v1/openapi.json",
+  summary: "This API as an OpenAPI 3.1 document",
+  tag: "System",
+  permission: "public",
+  response: z.record(z.string(), z.unknown()),
+});

@@ -1,0 +1,141 @@
+import { z } from "zod";
+import { authenticate, can, type Principal } from "../auth";
+import { db, type Db } from "../db";
+import type { Endpoint } from "./endpoint";
+import { ApiError, badRequest, errorBody, forbidden, payloadTooLarge, unauthorized, zodDetails } from "./errors";
+
+/** The parsed type of one part (params, query, body) of an endpoint, or undefined when it has none. */
+type Out<E, K extends string> = E extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
+
+export interface HandlerContext<E extends Endpoint> {
+  request: Request;
+  params: Out<E, "params">;
+  query: Out<E, "query">;
+  body: Out<E, "body">;
+  principal: E["permission"] extends "public" ? null : Principal;
+  /** The metadata store; public endpoints get none and open what they need themselves (health must answer when it is down). */
+  db: E["permission"] extends "public" ? undefined : Db;
+}
+
+/** A successful answer with a status other than the endpoint's default (e.g. 207) or extra headers. */
+export class Reply<T> {
+  constructor(
+    readonly status: number,
+    readonly body: T,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+const DEFAULT_MAX_BODY = 1024 * 1024;
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+}
+
+async function readBody(request: Request, limit: number): Promise<unknown> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) throw payloadTooLarge(`Request body is ${declared} bytes; the limit is ${limit} bytes`);
+  const buffer = await request.arrayBuffer();
+  if (buffer.byteLength > limit) throw payloadTooLarge(`Request body is ${buffer.byteLength} bytes; the limit is ${limit} bytes`);
+  if (buffer.byteLength === 0) throw badRequest("Request body is empty; send a JSON object", [], "invalid_json");
+  try {
+    return JSON.parse(new TextDecoder().decode(buffer));
+  } catch (error) {
+    throw badRequest(`Request body is not valid JSON: ${(error as Error).message}`, [], "invalid_json");
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const details = zodDetails(result.error, where === "body" ? "" : where);
+    throw badRequest(`Invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details, "validation_failed");
+  }
+  return result.data;
+}
+
+function searchParamsObject(url: URL): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    out[key] = values.length > 1 ? values : values[0];
+  }
+  return out;
+}
+
+function prismaConflict(error: unknown): ApiError | undefined {
+  const code = (error as { code?: string })?.code;
+  if (code === "P2002") {
+    const target = (error as { meta?: { target?: string[] | string } }).meta?.target;
+    const fields = Array.isArray(target) ? target.filter((f) => f !== "projectId") : target ? [target] : [];
+    return new ApiError(409, "conflict", `Already exists: ${fields.join(", ") || "a record with the same key"}`, fields.map((f) => ({ path: f, message: "must be unique" })));
+  }
+  if (code === "P2025") return new ApiError(404, "not_found", "Not found");
+  return undefined;
+}
+
+function checkResponse(definition: Endpoint, status: number, body: unknown) {
+  // Tests run with ECHO_CHECK_RESPONSES=1: every answer must match its documented schema.
+  if (process.env.ECHO_CHECK_RESPONSES !== "1") return;
+  const schema = status === (definition.status ?? 200) ? definition.response : definition.otherStatuses?.[status]?.schema;
+  if (!schema) throw new Error(`${definition.method} ${definition.path} answered ${status}, which its contract does not list`);
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    throw new Error(`${definition.method} ${definition.path} answered a body that breaks its contract: ${JSON.stringify(zodDetails(result.error))}`);
+  }
+}
+
+/**
+ * The one wrapper every route goes through: authenticate, authorize, parse params/query/body strictly,
+ * call the handler, and map typed errors to HTTP answers in the documented error format.
+ */
+export function handle<E extends Endpoint>(
+  definition: E,
+  handler: (context: HandlerContext<E>) => Promise<Out<E, "response"> | Reply<unknown> | Response>,
+): (request: Request, context: RouteContext) => Promise<Response> {
+  return async (request, routeContext) => {
+    try {
+      const client = definition.permission === "public" ? undefined : await db();
+      const principal = client ? await authenticate(client, request) : null;
+      if (client) {
+        if (!principal) throw unauthorized();
+        const permission = definition.permission as Exclude<Endpoint["permission"], "public">;
+        if (permission !== "signed_in" && !can(principal, permission)) {
+          const who = principal.kind === "user" ? `role '${principal.role}'` : `an ${principal.scope} API key`;
+          throw forbidden(`This needs the '${permission}' permission, which ${who} does not have`);
+        }
+      }
+      const url = new URL(request.url);
+      const params = definition.params ? parse(definition.params, await routeContext.params, "params") : undefined;
+      const query = definition.query ? parse(definition.query, searchParamsObject(url), "query") : undefined;
+      const body = definition.body ? parse(definition.body, await readBody(request, definition.maxBodyBytes ?? DEFAULT_MAX_BODY), "body") : undefined;
+      const result = await handler({ request, params, query, body, principal, db: client } as HandlerContext<E>);
+      if (result instanceof Response) return result;
+      if (result instanceof Reply) {
+        checkResponse(definition, result.status, result.body);
+        return json(result.status, result.body, result.headers);
+      }
+      const status = definition.status ?? 200;
+      checkResponse(definition, status, result);
+      return json(status, result);
+    } catch (error) {
+      const apiError = error instanceof ApiError ? error : prismaConflict(error);
+      if (apiError) return json(apiError.status, errorBody(apiError));
+      console.error(`[echo] ${definition.method} ${definition.path} failed:`, error);
+      return json(500, { error: { code: "internal", message: "Internal error; the server log has the details", details: [] } });
+    }
+  };
+}
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+});

@@ -1,0 +1,117 @@
+import type { Db } from "../db";
+import { API_KEY_PREFIX, hashPassword, hashToken, newToken, verifyPassword } from "./crypto";
+import type { Principal, Role } from "./permissions";
+
+export * from "./permissions";
+
+export const SESSION_COOKIE = "echo_session";
+const SESSION_DAYS = 14;
+
+// Ingestion authenticates every request: remembering a key for a short while keeps the metadata store
+// out of the hot path. A revoked key stops working within this time.
+const KEY_CACHE_MS = 30_000;
+const keyCache = new Map<string, { principal: Principal | null; until: number }>();
+
+export function clearKeyCache() {
+  keyCache.clear();
+}
+
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+export function sessionToken(request: Request): string | undefined {
+  const cookies = request.headers.get("cookie");
+  if (!cookies) return undefined;
+  for (const part of cookies.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === SESSION_COOKIE) return decodeURIComponent(rest.join("="));
+  }
+  return undefined;
+}
+
+async function defaultProjectId(client: Db): Promise<string> {
+  const project = await client.project.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } });
+  if (!project) throw new Error("No project: the store has not been initialized");
+  return project.id;
+}
+
+export async function principalFromApiKey(client: Db, key: string): Promise<Principal | null> {
+  const secretHash = hashToken(key);
+  const cached = keyCache.get(secretHash);
+  if (cached && cached.until > Date.now()) return cached.principal;
+  const row = await client.apiKey.findUnique({ where: { secretHash } });
+  const principal: Principal | null =
+    row && !row.revokedAt ? { kind: "apiKey", keyId: row.id, scope: row.scope, projectId: row.projectId } : null;
+  keyCache.set(secretHash, { principal, until: Date.now() + KEY_CACHE_MS });
+  if (row && principal) {
+    void client.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
+  }
+  return principal;
+}
+
+export async function principalFromSession(client: Db, token: string): Promise<Principal | null> {
+  const session = await client.session.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  if (!session || session.expiresAt < new Date()) return null;
+  return {
+    kind: "user",
+    userId: session.user.id,
+    email: session.user.email,
+    role: session.user.role as Role,
+    projectId: await defaultProjectId(client),
+  };
+}
+
+/** The caller of a request: an API key (Authorization header) wins over the session cookie. */
+export async function authenticate(client: Db, request: Request): Promise<Principal | null> {
+  const key = bearerToken(request);
+  if (key) return principalFromApiKey(client, key);
+  const token = sessionToken(request);
+  return token ? principalFromSession(client, token) : null;
+}
+
+export async function signIn(client: Db, email: string, password: string): Promise<{ token: string; expiresAt: Date } | null> {
+  const user = await client.user.findUnique({ where: { email: email.toLowerCase() } });
+  // Verify against a dummy hash for unknown emails too, so timing does not reveal which emails exist.
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !ok) return null;
+  const token = newToken("echo_session_");
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
+  await client.session.create({ data: { tokenHash: hashToken(token), userId: user.id, expiresAt } });
+  return { token, expiresAt };
+}
+
+export async function signOut(client: Db, token: string): Promise<void> {
+  await client.session.deleteMany({ where: { tokenHash: hashToken(token) } });
+}
+
+export function sessionCookie(token: string, expiresAt: Date): string {
+  const secure = process.env.ECHO_SECURE_COOKIES === "1" ? "; Secure" : "";
+  return `${SESSION_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Lax; Expires=${expiresAt.toUTCString()}${secure}`;
+}
+
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`;
+}
+
+const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+export async function createUser(client: Db, input: { email: string; password: string; role: Role; name?: string }) {
+  return client.user.create({
+    data: { email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash: await hashPassword(input.password) },
+  });
+}
+
+/** Creates an API key; the plain key is returned once and only its hash is stored. */
+export async function createApiKey(
+  client: Db,
+  input: { projectId: string; name: string; scope: "ingest" | "admin"; key?: string },
+): Promise<{ id: string; key: string }> {
+  const key = input.key ?? newToken(API_KEY_PREFIX[input.scope]);
+  const row = await client.apiKey.create({
+    data: { projectId: input.projectId, name: input.name, scope: input.scope, prefix: key.slice(0, 16), secretHash: hashToken(key) },
+  });
+  return { id: row.id, key };
+}

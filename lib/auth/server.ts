@@ -1,0 +1,18 @@
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { db } from "../db";
+import { can, principalFromSession, SESSION_COOKIE, type Permission, type Principal } from "./index";
+
+/** For server components: the signed-in user, or a redirect to the sign-in page. */
+export async function requireUser(nextPath = "/"): Promise<Extract<Principal, { kind: "user" }>> {
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  const principal = token ? await principalFromSession(await db(), token) : null;
+  if (!principal || principal.kind !== "user") redirect(`/login?next=${encodeURIComponent(nextPath)}`);
+  return principal;
+}
+
+/** For pages that need more than reading: the same role check the API applies. */
+export async function requirePermission(permission: Permission, nextPath: string) {
+  const user = await requireUser(nextPath);
+  return { user, allowed: can(user, permission) };
+}

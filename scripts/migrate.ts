@@ -1,0 +1,17 @@
+// npm run db:migrate — applies the metadata (Prisma) and event (ClickHouse) migrations, the same ones
+// the server applies at start-up. Do not run it while a server uses the same embedded data directory.
+import { closeClickHouse } from "../lib/clickhouse";
+import { clickhouseHandle } from "../lib/clickhouse/client";
+import { applyMigrations } from "../lib/clickhouse/migrate";
+import { clickhouseSettings } from "../lib/config";
+import { closeDatabase, db } from "../lib/db";
+import { applyDatabaseMigrations } from "../lib/db/migrate";
+
+const database = await applyDatabaseMigrations();
+console.log(`metadata database: ${database.applied.length ? `applied ${database.applied.join(", ")}` : "up to date"}`);
+await db(); // initializes an empty store
+const { client } = await clickhouseHandle();
+const events = await applyMigrations(client, { cluster: clickhouseSettings().cluster });
+console.log(`event store: ${events.applied.length ? `applied ${events.applied.join(", ")}` : "up to date"}`);
+await closeDatabase();
+await closeClickHouse();
