@@ -27,6 +27,8 @@ export async function apiFetch<T>(path: string, init: RequestInit & { json?: unk
   const body = text ? JSON.parse(text) : null;
   if (!response.ok && response.status !== 207) {
     if (response.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/auth/session")) {
+      // A full reload on purpose: the session ended, so nothing cached on this page is valid any more.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
       window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
     }
     throw new ApiRequestError(response.status, body);

@@ -1,7 +1,6 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "./api";
 
 // React Query hooks over the public HTTP API: one per resource, shared by every page.
 

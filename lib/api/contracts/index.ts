@@ -1,3 +1,4 @@
 // Every contract module, imported for its registration: the OpenAPI document lists what is here.
 export * as system from "./system";
 export * as auth from "./auth";
+export * as apiKeys from "./apiKeys";

@@ -1,0 +1,9 @@
+import { handle } from "@/lib/api/handler";
+import { createApiKey, listApiKeys } from "@/lib/api/contracts/apiKeys";
+import * as apiKeys from "@/lib/apiKeys";
+
+export const dynamic = "force-dynamic";
+
+export const GET = handle(listApiKeys, async ({ db, principal }) => ({ items: await apiKeys.listApiKeys(db, principal) }));
+
+export const POST = handle(createApiKey, async ({ db, principal, body }) => apiKeys.createApiKey(db, principal, body));

@@ -1,0 +1,24 @@
+// Serves the production build for the end-to-end tests on a fresh, throw-away data directory.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+  console.error("No production build: run `next build` first (npm test does).");
+  process.exit(1);
+}
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-e2e-"));
+const server = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", process.env.PORT || "3100", "-H", "127.0.0.1"], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, ECHO_DATA_DIR: dataDir },
+});
+const stop = () => server.kill("SIGTERM");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.on("exit", (code) => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code ?? 0);
+});

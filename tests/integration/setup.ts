@@ -1,0 +1,25 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll } from "vitest";
+
+// Each test file runs in its own process (vitest pool "forks") with its own embedded stores: chDB and
+// PGlite allow one data directory per process. Real engines, a fresh directory, known credentials.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-it-"));
+process.env.ECHO_DATA_DIR = dir;
+process.env.ECHO_DEMO = "0";
+process.env.ECHO_CHECK_RESPONSES = "1";
+process.env.ECHO_INIT_ADMIN_EMAIL = "admin@test.local";
+process.env.ECHO_INIT_ADMIN_PASSWORD = "admin-password-1";
+process.env.ECHO_INIT_ADMIN_API_KEY = "echo_admin_test_key";
+process.env.ECHO_INIT_INGEST_API_KEY = "echo_ingest_test_key";
+delete process.env.CLICKHOUSE_URL;
+delete process.env.DATABASE_URL;
+
+afterAll(async () => {
+  const { closeDatabase } = await import("@/lib/db");
+  const { closeClickHouse } = await import("@/lib/clickhouse");
+  await closeDatabase();
+  await closeClickHouse();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
