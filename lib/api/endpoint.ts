@@ -23,6 +23,8 @@ export interface Endpoint<
   params?: P;
   query?: Q;
   body?: B;
+  /** What the OpenAPI document shows as the body, when the route parses in stages (e.g. events one by one). */
+  documentedBody?: z.ZodType;
   response: R;
   /** Status of a successful answer (default 200); other statuses the endpoint may answer with. */
   status?: number;

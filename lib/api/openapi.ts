@@ -50,7 +50,7 @@ export function openApiDocument() {
       "x-echo-permission": endpoint.permission,
       parameters: parametersOf(endpoint),
       ...(endpoint.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(endpoint.body, "input") } } } }
+        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(endpoint.documentedBody ?? endpoint.body, "input") } } } }
         : {}),
       responses,
     };

@@ -2,3 +2,6 @@
 export * as system from "./system";
 export * as auth from "./auth";
 export * as apiKeys from "./apiKeys";
+export * as modelVersions from "./modelVersions";
+export * as experiments from "./experiments";
+export * as ingestion from "./ingestion";

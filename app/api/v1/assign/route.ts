@@ -1,0 +1,7 @@
+import { handle } from "@/lib/api/handler";
+import { assign } from "@/lib/api/contracts/ingestion";
+import { assignAndExpose } from "@/lib/experiments/assign";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handle(assign, async ({ db, principal, body }) => assignAndExpose(db, principal.projectId, body.userId, body.attributes));

@@ -1,0 +1,18 @@
+import { handle, Reply } from "@/lib/api/handler";
+import { events } from "@/lib/api/contracts/ingestion";
+import { badRequest } from "@/lib/api/errors";
+import { ingestEvents } from "@/lib/events/ingest";
+
+export const dynamic = "force-dynamic";
+
+export const POST = handle(events, async ({ db, principal, body }) => {
+  const result = await ingestEvents(db, principal.projectId, body.events);
+  if (result.rejected.length === body.events.length) {
+    throw badRequest(
+      `All ${body.events.length} events were rejected; details name each one`,
+      result.rejected.flatMap((r) => r.errors),
+      "validation_failed",
+    );
+  }
+  return result.rejected.length ? new Reply(207, result) : result;
+});

@@ -1,0 +1,97 @@
+import { assignUser, checkExposure } from "../assignment";
+import type { ErrorDetail } from "../api/errors";
+import { formatPath } from "../api/errors";
+import type { Db } from "../db";
+import { compiledAssignmentConfig } from "../experiments/assign";
+import { clickhouseTime, eventRow, type EventRow } from "./rows";
+import { eventSchema, type IngestEvent } from "./schema";
+import { writeEvents, writeExposures, type ExposureRow } from "./store";
+
+export interface Rejection {
+  index: number;
+  eventId: string | null;
+  errors: ErrorDetail[];
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+/** Validates each element on its own; a bad one is named by index and field (events[3].timestamp). */
+export function validateEvents(raw: unknown[]): { valid: { index: number; event: IngestEvent }[]; rejected: Rejection[] } {
+  const valid: { index: number; event: IngestEvent }[] = [];
+  const rejected: Rejection[] = [];
+  raw.forEach((element, index) => {
+    const parsed = eventSchema.safeParse(element);
+    if (parsed.success) valid.push({ index, event: parsed.data });
+    else {
+      const eventId = typeof (element as { eventId?: unknown })?.eventId === "string" ? (element as { eventId: string }).eventId : null;
+      rejected.push({ index, eventId, errors: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path, `events[${index}]`), message: issue.message })) });
+    }
+  });
+  return { valid, rejected };
+}
+
+/**
+ * Validates, enriches and stores a batch. Valid events are stored even when others are rejected; the
+ * answer is sent only after the insert returned, so an acknowledged event survives a crash, and a retry
+ * of the same events (same eventIds) is counted as duplicates, not stored again.
+ */
+export async function ingestEvents(client: Db, projectId: string, raw: unknown[]): Promise<IngestResult> {
+  const { valid, rejected } = validateEvents(raw);
+  const { compiled } = await compiledAssignmentConfig(client, projectId);
+  const experiments = new Map(compiled.experiments.map((e) => [e.config.key, e]));
+  const rows: EventRow[] = [];
+  const exposures: ExposureRow[] = [];
+
+  for (const { index, event } of valid) {
+    if (event.type === "exposure") {
+      const experiment = experiments.get(event.experimentKey);
+      const path = `events[${index}]`;
+      if (!experiment) {
+        rejected.push({ index, eventId: event.eventId, errors: [{ path: `${path}.experimentKey`, message: `experiment '${event.experimentKey}' is not running` }] });
+        continue;
+      }
+      const check = checkExposure(experiment, event.userId, event.variantKey);
+      if (!check.ok) {
+        const expected = check.expected ? `variant '${check.expected}'` : "no variant (outside the experiment's coverage or namespace)";
+        rejected.push({
+          index,
+          eventId: event.eventId,
+          errors: [{ path: `${path}.variantKey`, message: `'${event.variantKey}' disagrees with the assignment: the hash gives this user ${expected}` }],
+        });
+        continue;
+      }
+      const variant = experiment.config.variants.find((v) => v.key === event.variantKey)!;
+      const time = clickhouseTime(event.timestamp);
+      exposures.push({
+        project_id: projectId,
+        experiment_key: event.experimentKey,
+        phase: experiment.config.phase,
+        user_id: event.userId,
+        variant_key: event.variantKey,
+        model_version: variant.modelVersion,
+        first_exposed_at: time,
+        last_exposed_at: time,
+      });
+      rows.push(eventRow(projectId, event));
+      continue;
+    }
+    // Tag the event with the user's experiment when the client did not (informational: results
+    // select users through the exposures table).
+    let assigned: { experimentKey: string; variantKey: string } | undefined;
+    if (!event.experimentKey && compiled.experiments.length) {
+      const hit = assignUser(compiled, event.userId, { language: event.language, ide: event.ide, userGroup: event.userGroup }).assignments.find((a) => a.inExperiment);
+      if (hit?.variantKey) assigned = { experimentKey: hit.experimentKey, variantKey: hit.variantKey };
+    }
+    rows.push(eventRow(projectId, event, assigned));
+  }
+
+  // Exposures first: an event whose exposure was lost would fall out of its experiment's results.
+  if (exposures.length) await writeExposures(exposures);
+  const { duplicates } = rows.length ? await writeEvents(rows) : { duplicates: 0 };
+  rejected.sort((a, b) => a.index - b.index);
+  return { accepted: rows.length - duplicates, duplicates, rejected };
+}

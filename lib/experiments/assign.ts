@@ -1,0 +1,44 @@
+import { assignUser, compileConfig, type AssignResult, type CompiledAssignmentConfig, type UserAttributes } from "../assignment";
+import type { Db } from "../db";
+import { clickhouseTime } from "../events/rows";
+import { writeExposures, type ExposureRow } from "../events/store";
+import { assignmentConfig, type ProjectAssignmentConfig } from "./config";
+
+// Compiled once per loaded config: assignment is on every plugin request.
+const compiled = new WeakMap<ProjectAssignmentConfig, CompiledAssignmentConfig>();
+
+export async function compiledAssignmentConfig(client: Db, projectId: string) {
+  const config = await assignmentConfig(client, projectId);
+  let hit = compiled.get(config);
+  if (!hit) compiled.set(config, (hit = compileConfig(config)));
+  return { config, compiled: hit };
+}
+
+/** Exposure rows for the experiments a user is in (what POST /assign and SDK exposure events record). */
+export function exposureRows(projectId: string, config: ProjectAssignmentConfig, userId: string, result: AssignResult, at: number): ExposureRow[] {
+  const time = clickhouseTime(at);
+  return result.assignments
+    .filter((a) => a.inExperiment && a.variantKey)
+    .map((a) => ({
+      project_id: projectId,
+      experiment_key: a.experimentKey,
+      phase: config.experiments.find((e) => e.key === a.experimentKey)?.phase ?? 1,
+      user_id: userId,
+      variant_key: a.variantKey!,
+      model_version: a.modelVersion ?? "",
+      first_exposed_at: time,
+      last_exposed_at: time,
+    }));
+}
+
+/**
+ * Assigns a user and records their exposures before answering: an answer means the exposure is stored,
+ * so every user who was served a variant is counted in its results.
+ */
+export async function assignAndExpose(client: Db, projectId: string, userId: string, attributes: UserAttributes | undefined) {
+  const { config, compiled: compiledConfig } = await compiledAssignmentConfig(client, projectId);
+  const result = assignUser(compiledConfig, userId, attributes);
+  const exposures = exposureRows(projectId, config, userId, result, Date.now());
+  if (exposures.length) await writeExposures(exposures);
+  return result;
+}

@@ -1,0 +1,55 @@
+import type { AssignmentConfig, ExperimentConfig, Targeting } from "../assignment";
+import type { Db } from "../db";
+
+// The running experiments of a project in the shape lib/assignment evaluates (and GET /api/v1/config
+// serves). Assignment runs on every plugin request, so the config is cached per project and rebuilt
+// after any change made through this process, and at the latest after CONFIG_TTL_MS (changes made by
+// another server instance).
+const CONFIG_TTL_MS = 5_000;
+
+export interface ProjectAssignmentConfig extends AssignmentConfig {
+  generatedAt: string;
+}
+
+const cache = new Map<string, { config: Promise<ProjectAssignmentConfig>; until: number }>();
+
+export function invalidateAssignmentConfig(projectId: string) {
+  cache.delete(projectId);
+}
+
+export async function loadAssignmentConfig(client: Db, projectId: string): Promise<ProjectAssignmentConfig> {
+  const [production, experiments] = await Promise.all([
+    client.modelVersion.findFirst({ where: { projectId, status: "production" }, select: { key: true } }),
+    client.experiment.findMany({
+      where: { projectId, status: "running" },
+      include: { variants: { include: { modelVersion: { select: { key: true } } }, orderBy: { position: "asc" } } },
+      // Start order decides which experiment a user who qualifies for two of them joins.
+      orderBy: [{ startedAt: "asc" }, { createdAt: "asc" }],
+    }),
+  ]);
+  return {
+    productionVersion: production?.key ?? null,
+    experiments: experiments.map(
+      (e): ExperimentConfig => ({
+        key: e.key,
+        seed: e.seed,
+        hashVersion: e.hashVersion === 1 ? 1 : 2,
+        coverage: e.coverage,
+        phase: e.phase,
+        variants: e.variants.map((v) => ({ key: v.key, modelVersion: v.modelVersion.key, weight: v.weight })),
+        namespace: e.namespaceName != null ? { name: e.namespaceName, start: e.namespaceStart ?? 0, end: e.namespaceEnd ?? 1 } : null,
+        targeting: (e.targeting as Targeting | null) ?? null,
+      }),
+    ),
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+export function assignmentConfig(client: Db, projectId: string): Promise<ProjectAssignmentConfig> {
+  const hit = cache.get(projectId);
+  if (hit && hit.until > Date.now()) return hit.config;
+  const config = loadAssignmentConfig(client, projectId);
+  cache.set(projectId, { config, until: Date.now() + CONFIG_TTL_MS });
+  config.catch(() => cache.delete(projectId));
+  return config;
+}

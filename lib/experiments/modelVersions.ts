@@ -1,0 +1,84 @@
+import { conflict, notFound, unprocessable } from "../api/errors";
+import { audit } from "../audit";
+import type { Principal } from "../auth/permissions";
+import type { Db } from "../db";
+import { invalidateAssignmentConfig } from "./config";
+import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "./schemas";
+
+type Row = Awaited<ReturnType<Db["modelVersion"]["findFirstOrThrow"]>> & {
+  variants?: { key: string; experiment: { key: string; status: "draft" | "running" | "stopped" } }[];
+};
+
+export function presentModelVersion(row: Row): ModelVersionView {
+  return {
+    key: row.key,
+    name: row.name,
+    baseModel: row.baseModel,
+    trainedOnDatasetId: row.trainedOnDatasetId,
+    status: row.status,
+    lineage: { baseModel: row.baseModel, trainedOnDatasetId: row.trainedOnDatasetId },
+    experiments: (row.variants ?? []).map((v) => ({ key: v.experiment.key, status: v.experiment.status, variantKey: v.key })),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const withExperiments = { variants: { select: { key: true, experiment: { select: { key: true, status: true } } } } } as const;
+
+export async function listModelVersions(client: Db, principal: Principal): Promise<ModelVersionView[]> {
+  const rows = await client.modelVersion.findMany({ where: { projectId: principal.projectId }, include: withExperiments, orderBy: { createdAt: "desc" } });
+  return rows.map(presentModelVersion);
+}
+
+export async function getModelVersion(client: Db, principal: Principal, key: string): Promise<ModelVersionView> {
+  const row = await client.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key } }, include: withExperiments });
+  if (!row) throw notFound(`No model version with key '${key}'`);
+  return presentModelVersion(row);
+}
+
+export async function createModelVersion(client: Db, principal: Principal, input: CreateModelVersion): Promise<ModelVersionView> {
+  return client.$transaction(async (tx) => {
+    const existing = await tx.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key: input.key } } });
+    if (existing) throw conflict(`A model version with key '${input.key}' already exists`, [{ path: "key", message: "must be unique" }]);
+    const row = await tx.modelVersion.create({
+      data: { projectId: principal.projectId, key: input.key, name: input.name, baseModel: input.baseModel, trainedOnDatasetId: input.trainedOnDatasetId, status: input.status ?? "candidate" },
+    });
+    const view = presentModelVersion(row);
+    await audit(tx, principal, { action: "model_version.create", target: `model-version:${row.key}`, after: view });
+    return view;
+  });
+}
+
+/**
+ * Edits a version. Making one `production` demotes the previous production version to `candidate` in
+ * the same transaction, so a project always has at most one production version.
+ */
+export async function updateModelVersion(client: Db, principal: Principal, key: string, input: UpdateModelVersion): Promise<ModelVersionView> {
+  const result = await client.$transaction(async (tx) => {
+    const before = await tx.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key } }, include: withExperiments });
+    if (!before) throw notFound(`No model version with key '${key}'`);
+    if (input.status === "retired" && before.variants.some((v) => v.experiment.status === "running")) {
+      throw unprocessable(`'${key}' serves a running experiment; stop it before retiring the version`, [{ path: "status", message: "version is in a running experiment" }]);
+    }
+    if (input.status === "retired" && before.status === "production") {
+      throw unprocessable(`'${key}' is the production version; promote another version first`, [{ path: "status", message: "cannot retire the production version" }]);
+    }
+    if (input.status === "production" && before.status !== "production") {
+      const previous = await tx.modelVersion.findFirst({ where: { projectId: principal.projectId, status: "production" } });
+      if (previous) {
+        await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "candidate" } });
+        await audit(tx, principal, { action: "model_version.demote", target: `model-version:${previous.key}`, before: { status: "production" }, after: { status: "candidate" }, reason: input.reason ?? `'${key}' became production` });
+      }
+    }
+    const row = await tx.modelVersion.update({
+      where: { id: before.id },
+      data: { name: input.name, baseModel: input.baseModel, status: input.status },
+      include: withExperiments,
+    });
+    const view = presentModelVersion(row);
+    await audit(tx, principal, { action: "model_version.update", target: `model-version:${key}`, before: presentModelVersion(before), after: view, reason: input.reason });
+    return view;
+  });
+  invalidateAssignmentConfig(principal.projectId);
+  return result;
+}

@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { targetingSchema } from "../assignment/schema";
+
+// Request and answer shapes of model versions and experiments (shared/api-v1.md), used by the route
+// contracts, the OpenAPI document, the services and the dashboard's types.
+
+export const keySchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(100, "must be at most 100 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may contain letters, digits, '.', '_' and '-', and must start with a letter or digit");
+
+export const modelVersionStatusSchema = z.enum(["draft", "candidate", "production", "retired"]);
+export const experimentStatusSchema = z.enum(["draft", "running", "stopped"]);
+export const metricKeySchema = z.enum(["acceptance_rate", "generation_rate", "show_rate", "retention", "latency_p95", "suggestions_per_user", "requests_per_user"]);
+
+export const createModelVersionSchema = z.strictObject({
+  key: keySchema,
+  name: z.string().trim().min(1, "must not be empty").max(200),
+  baseModel: z.string().trim().max(200).optional(),
+  trainedOnDatasetId: z.string().trim().max(100).optional(),
+  status: z.enum(["draft", "candidate"]).optional(),
+});
+
+export const updateModelVersionSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  baseModel: z.string().trim().max(200).nullable().optional(),
+  status: modelVersionStatusSchema.optional(),
+  reason: z.string().trim().max(1000).optional(),
+});
+
+export const modelVersionSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  baseModel: z.string().nullable(),
+  trainedOnDatasetId: z.string().nullable(),
+  status: modelVersionStatusSchema,
+  lineage: z.object({ baseModel: z.string().nullable(), trainedOnDatasetId: z.string().nullable() }),
+  experiments: z.array(z.object({ key: z.string(), status: experimentStatusSchema, variantKey: z.string() })),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const unit = z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
+
+export const variantInputSchema = z.strictObject({
+  key: keySchema,
+  modelVersion: keySchema,
+  weight: z.number().min(0, "must be at least 0").max(1, "must be at most 1"),
+});
+
+export const namespaceInputSchema = z
+  .strictObject({ name: keySchema, start: unit, end: unit })
+  .refine((n) => n.start < n.end, { message: "start must be below end", path: ["end"] });
+
+export const targetingInputSchema = targetingSchema;
+
+function checkVariants(variants: { key: string; weight: number }[], ctx: z.RefinementCtx) {
+  const seen = new Set<string>();
+  variants.forEach((variant, index) => {
+    if (seen.has(variant.key)) ctx.addIssue({ code: "custom", path: ["variants", index, "key"], message: `duplicate variant key '${variant.key}'` });
+    seen.add(variant.key);
+  });
+  const sum = variants.reduce((s, v) => s + v.weight, 0);
+  if (Math.abs(sum - 1) > 0.01) ctx.addIssue({ code: "custom", path: ["variants"], message: `weights must sum to 1 (±0.01); they sum to ${Number(sum.toFixed(4))}` });
+}
+
+export const createExperimentSchema = z
+  .strictObject({
+    key: keySchema,
+    name: z.string().trim().min(1, "must not be empty").max(200),
+    hypothesis: z.string().trim().max(5000).optional(),
+    variants: z.array(variantInputSchema).min(2, "needs at least two variants (the first is the control)").max(10),
+    coverage: unit.default(1),
+    seed: z.string().trim().min(1).max(200).optional(),
+    hashVersion: z.union([z.literal(1), z.literal(2)]).default(2),
+    namespace: namespaceInputSchema.optional(),
+    targeting: targetingInputSchema.optional(),
+    primaryMetric: metricKeySchema.default("acceptance_rate"),
+    guardrailMetrics: z.array(metricKeySchema).max(10).default(["latency_p95", "show_rate"]),
+  })
+  .superRefine((input, ctx) => checkVariants(input.variants, ctx));
+
+export const updateExperimentSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    hypothesis: z.string().trim().max(5000).nullable().optional(),
+    variants: z.array(variantInputSchema).min(2).max(10).optional(),
+    coverage: unit.optional(),
+    seed: z.string().trim().min(1).max(200).optional(),
+    namespace: namespaceInputSchema.nullable().optional(),
+    targeting: targetingInputSchema.nullable().optional(),
+    primaryMetric: metricKeySchema.optional(),
+    guardrailMetrics: z.array(metricKeySchema).max(10).optional(),
+    /** Required to change allocation of a running experiment: users are reshuffled under a new seed. */
+    newPhase: z.boolean().optional(),
+    reason: z.string().trim().max(1000).optional(),
+  })
+  .superRefine((input, ctx) => input.variants && checkVariants(input.variants, ctx));
+
+export const experimentSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  hypothesis: z.string().nullable(),
+  status: experimentStatusSchema,
+  coverage: z.number(),
+  seed: z.string(),
+  hashVersion: z.union([z.literal(1), z.literal(2)]),
+  phase: z.number().int(),
+  variants: z.array(z.object({ key: z.string(), modelVersion: z.string(), weight: z.number() })),
+  namespace: z.object({ name: z.string(), start: z.number(), end: z.number() }).nullable(),
+  targeting: targetingSchema.nullable(),
+  primaryMetric: metricKeySchema,
+  guardrailMetrics: z.array(metricKeySchema),
+  startedAt: z.string().nullable(),
+  stoppedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const stopReasonSchema = z.strictObject({ reason: z.string().trim().max(1000).optional() });
+
+export type CreateModelVersion = z.infer<typeof createModelVersionSchema>;
+export type UpdateModelVersion = z.infer<typeof updateModelVersionSchema>;
+export type CreateExperiment = z.infer<typeof createExperimentSchema>;
+export type UpdateExperiment = z.infer<typeof updateExperimentSchema>;
+export type ExperimentView = z.infer<typeof experimentSchema>;
+export type ModelVersionView = z.infer<typeof modelVersionSchema>;
