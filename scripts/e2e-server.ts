@@ -10,12 +10,13 @@ if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
   process.exit(1);
 }
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-e2e-"));
-const server = spawn(path.join(root, "node_modules", ".bin", "next"), ["start", "-p", process.env.PORT || "3100", "-H", "127.0.0.1"], {
+const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, ECHO_DATA_DIR: dataDir },
+  env: { ...process.env, ECHO_DATA_DIR: dataDir, NODE_ENV: "production", HOSTNAME_BIND: "127.0.0.1" },
+  detached: true,
 });
-const stop = () => server.kill("SIGTERM");
+const stop = () => process.kill(-server.pid!, "SIGTERM");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 server.on("exit", (code) => {

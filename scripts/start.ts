@@ -1,5 +1,5 @@
-// npm start — builds the app when its sources changed since the last build, then serves it on PORT
-// (default 3000) with the embedded stores; the server migrates and initializes them as it starts.
+// npm start — builds the app when its sources changed since the last build, then runs server.ts on
+// PORT (default 3000) with the embedded stores; the server migrates and initializes them as it starts.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -34,6 +34,10 @@ if (!built) {
 
 const port = process.env.PORT || "3000";
 console.log(`[echo] starting on http://localhost:${port}`);
-const server = spawn(next, ["start", "-p", port], { cwd: root, stdio: "inherit", env: process.env });
+const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, NODE_ENV: "production", PORT: port },
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

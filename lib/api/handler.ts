@@ -7,8 +7,27 @@ import { ApiError, badRequest, errorBody, forbidden, payloadTooLarge, unauthoriz
 /** The parsed type of one part (params, query, body) of an endpoint, or undefined when it has none. */
 type Out<E, K extends string> = E extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
 
+/**
+ * A request as the wrapper needs it, independent of the transport: Next.js hands route handlers a Web
+ * Request, while server.ts serves the hot ingestion routes from Node's request directly (building a
+ * Web Request and Response costs more than those handlers themselves).
+ */
+export interface ApiRequest {
+  method: string;
+  url: string;
+  headers: { get(name: string): string | null };
+  body(): Promise<Uint8Array>;
+  params: Record<string, string | string[]>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface HandlerContext<E extends Endpoint> {
-  request: Request;
+  request: ApiRequest;
   params: Out<E, "params">;
   query: Out<E, "query">;
   body: Out<E, "body">;
@@ -30,17 +49,14 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
-  });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return { status, body: JSON.stringify(body), headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers } };
 }
 
-async function readBody(request: Request, limit: number): Promise<unknown> {
+async function readBody(request: ApiRequest, limit: number): Promise<unknown> {
   const declared = Number(request.headers.get("content-length") ?? "0");
   if (declared > limit) throw payloadTooLarge(`Request body is ${declared} bytes; the limit is ${limit} bytes`);
-  const buffer = await request.arrayBuffer();
+  const buffer = await request.body();
   if (buffer.byteLength > limit) throw payloadTooLarge(`Request body is ${buffer.byteLength} bytes; the limit is ${limit} bytes`);
   if (buffer.byteLength === 0) throw badRequest("Request body is empty; send a JSON object", [], "invalid_json");
   try {
@@ -90,18 +106,21 @@ function checkResponse(definition: Endpoint, status: number, body: unknown) {
   }
 }
 
+export type CoreHandler = (request: ApiRequest) => Promise<ApiResponse>;
+export type WebRouteHandler = ((request: Request, context: RouteContext) => Promise<Response>) & { core: CoreHandler };
+
 /**
  * The one wrapper every route goes through: authenticate, authorize, parse params/query/body strictly,
  * call the handler, and map typed errors to HTTP answers in the documented error format.
  */
 export function handle<E extends Endpoint>(
   definition: E,
-  handler: (context: HandlerContext<E>) => Promise<Out<E, "response"> | Reply<unknown> | Response>,
-): (request: Request, context: RouteContext) => Promise<Response> {
-  return async (request, routeContext) => {
+  handler: (context: HandlerContext<E>) => Promise<Out<E, "response"> | Reply<unknown>>,
+): WebRouteHandler {
+  const core: CoreHandler = async (request) => {
     try {
       const client = definition.permission === "public" ? undefined : await db();
-      const principal = client ? await authenticate(client, request) : null;
+      const principal = client ? await authenticate(client, request.headers) : null;
       if (client) {
         if (!principal) throw unauthorized();
         const permission = definition.permission as Exclude<Endpoint["permission"], "public">;
@@ -110,12 +129,10 @@ export function handle<E extends Endpoint>(
           throw forbidden(`This needs the '${permission}' permission, which ${who} does not have`);
         }
       }
-      const url = new URL(request.url);
-      const params = definition.params ? parse(definition.params, await routeContext.params, "params") : undefined;
-      const query = definition.query ? parse(definition.query, searchParamsObject(url), "query") : undefined;
+      const params = definition.params ? parse(definition.params, request.params, "params") : undefined;
+      const query = definition.query ? parse(definition.query, searchParamsObject(new URL(request.url, "http://localhost")), "query") : undefined;
       const body = definition.body ? parse(definition.body, await readBody(request, definition.maxBodyBytes ?? DEFAULT_MAX_BODY), "body") : undefined;
       const result = await handler({ request, params, query, body, principal, db: client } as HandlerContext<E>);
-      if (result instanceof Response) return result;
       if (result instanceof Reply) {
         checkResponse(definition, result.status, result.body);
         return json(result.status, result.body, result.headers);
@@ -130,6 +147,17 @@ export function handle<E extends Endpoint>(
       return json(500, { error: { code: "internal", message: "Internal error; the server log has the details", details: [] } });
     }
   };
+  const web = async (request: Request, routeContext: RouteContext) => {
+    const answer = await core({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: async () => new Uint8Array(await request.arrayBuffer()),
+      params: await routeContext.params,
+    });
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  };
+  return Object.assign(web, { core });
 }
 
 export const errorSchema = z.object({

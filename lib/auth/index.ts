@@ -10,20 +10,24 @@ const SESSION_DAYS = 14;
 // Ingestion authenticates every request: remembering a key for a short while keeps the metadata store
 // out of the hot path. A revoked key stops working within this time.
 const KEY_CACHE_MS = 30_000;
-const keyCache = new Map<string, { principal: Principal | null; until: number }>();
+// On globalThis so that every copy of this module in the process (server.ts and Next's bundle) shares it.
+const globalForKeys = globalThis as unknown as { __echoKeyCache?: Map<string, { principal: Principal | null; until: number }> };
+const keyCache = (globalForKeys.__echoKeyCache ??= new Map());
 
 export function clearKeyCache() {
   keyCache.clear();
 }
 
-export function bearerToken(request: Request): string | undefined {
-  const header = request.headers.get("authorization");
+type HeaderSource = { get(name: string): string | null };
+
+export function bearerToken(headers: HeaderSource): string | undefined {
+  const header = headers.get("authorization");
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
 }
 
-export function sessionToken(request: Request): string | undefined {
-  const cookies = request.headers.get("cookie");
+export function sessionToken(headers: HeaderSource): string | undefined {
+  const cookies = headers.get("cookie");
   if (!cookies) return undefined;
   for (const part of cookies.split(";")) {
     const [name, ...rest] = part.trim().split("=");
@@ -65,10 +69,10 @@ export async function principalFromSession(client: Db, token: string): Promise<P
 }
 
 /** The caller of a request: an API key (Authorization header) wins over the session cookie. */
-export async function authenticate(client: Db, request: Request): Promise<Principal | null> {
-  const key = bearerToken(request);
+export async function authenticate(client: Db, headers: HeaderSource): Promise<Principal | null> {
+  const key = bearerToken(headers);
   if (key) return principalFromApiKey(client, key);
-  const token = sessionToken(request);
+  const token = sessionToken(headers);
   return token ? principalFromSession(client, token) : null;
 }
 

@@ -29,7 +29,10 @@ export function pgliteDir(url = process.env.DATABASE_URL): string {
 // One PGlite per directory per process. PGlite has no cross-process lock and two instances on one
 // directory corrupt it; the Prisma CLI calls the config's adapter() twice per command, so open lazily
 // and share. Never run the app and a `prisma migrate` command on the same directory at the same time.
-const openDbs = new Map<string, PGlite>();
+// On globalThis: server.ts loads this module from source while Next.js loads its own bundled copy, and
+// both must share the one PGlite per directory.
+const globalForPglite = globalThis as unknown as { __echoPglite?: Map<string, PGlite> };
+const openDbs = (globalForPglite.__echoPglite ??= new Map<string, PGlite>());
 function pgliteFor(dir: string): PGlite {
   let db = openDbs.get(dir);
   if (!db || db.closed) {

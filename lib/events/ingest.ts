@@ -5,7 +5,8 @@ import type { Db } from "../db";
 import { compiledAssignmentConfig } from "../experiments/assign";
 import { clickhouseTime, eventRow, type EventRow } from "./rows";
 import { eventSchema, type IngestEvent } from "./schema";
-import { writeEvents, writeExposures, type ExposureRow } from "./store";
+import { enqueueEvents, enqueueExposures } from "../ingest/pipeline";
+import type { ExposureRow } from "./store";
 
 export interface Rejection {
   index: number;
@@ -35,9 +36,9 @@ export function validateEvents(raw: unknown[]): { valid: { index: number; event:
 }
 
 /**
- * Validates, enriches and stores a batch. Valid events are stored even when others are rejected; the
- * answer is sent only after the insert returned, so an acknowledged event survives a crash, and a retry
- * of the same events (same eventIds) is counted as duplicates, not stored again.
+ * Validates, enriches and logs a batch (lib/ingest/pipeline.ts). Valid events are kept even when others
+ * are rejected; the answer is sent only after the write-ahead log has them, so an acknowledged event
+ * survives a crash, and a retry of the same events (same eventIds) is never stored twice.
  */
 export async function ingestEvents(client: Db, projectId: string, raw: unknown[]): Promise<IngestResult> {
   const { valid, rejected } = validateEvents(raw);
@@ -90,8 +91,8 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
   }
 
   // Exposures first: an event whose exposure was lost would fall out of its experiment's results.
-  if (exposures.length) await writeExposures(exposures);
-  const { duplicates } = rows.length ? await writeEvents(rows) : { duplicates: 0 };
+  if (exposures.length) await enqueueExposures(exposures);
+  const { duplicates } = rows.length ? await enqueueEvents(rows) : { duplicates: 0 };
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: rows.length - duplicates, duplicates, rejected };
 }

@@ -3,7 +3,7 @@ import type { IngestEvent } from "./schema";
 
 // Pure mapping of a validated event to its row in the events table (lib/clickhouse/migrations).
 
-export interface EventRow {
+export interface EventRow extends Record<string, string | number | null> {
   project_id: string;
   event_id: string;
   type: string;
@@ -30,6 +30,13 @@ export interface EventRow {
   retained_chars: number | null;
   human_chars: number;
 }
+
+/** Column order of event rows in the write-ahead log and the insert (ingested_at is filled by the engine). */
+export const EVENT_COLUMNS = [
+  "project_id", "event_id", "type", "timestamp", "user_id", "suggestion_id", "model_version", "experiment_key", "variant_key",
+  "language", "ide", "user_group", "completion_chars", "completion_lines", "latency_ms", "accepted_chars", "accepted_lines",
+  "reason", "window_seconds", "proposal", "final", "prefix", "suffix", "retained_chars", "human_chars",
+] as const satisfies readonly (keyof EventRow)[];
 
 /** ClickHouse DateTime64(3, 'UTC') text: `2026-11-24 10:00:00.000`. */
 export function clickhouseTime(ms: number): string {

@@ -1,7 +1,8 @@
 import { assignUser, compileConfig, type AssignResult, type CompiledAssignmentConfig, type UserAttributes } from "../assignment";
 import type { Db } from "../db";
 import { clickhouseTime } from "../events/rows";
-import { writeExposures, type ExposureRow } from "../events/store";
+import type { ExposureRow } from "../events/store";
+import { enqueueExposures } from "../ingest/pipeline";
 import { assignmentConfig, type ProjectAssignmentConfig } from "./config";
 
 // Compiled once per loaded config: assignment is on every plugin request.
@@ -32,13 +33,13 @@ export function exposureRows(projectId: string, config: ProjectAssignmentConfig,
 }
 
 /**
- * Assigns a user and records their exposures before answering: an answer means the exposure is stored,
- * so every user who was served a variant is counted in its results.
+ * Assigns a user and logs their exposures durably before answering, so every user who was served a
+ * variant is counted in its results.
  */
 export async function assignAndExpose(client: Db, projectId: string, userId: string, attributes: UserAttributes | undefined) {
   const { config, compiled: compiledConfig } = await compiledAssignmentConfig(client, projectId);
   const result = assignUser(compiledConfig, userId, attributes);
   const exposures = exposureRows(projectId, config, userId, result, Date.now());
-  if (exposures.length) await writeExposures(exposures);
+  if (exposures.length) await enqueueExposures(exposures);
   return result;
 }

@@ -1,17 +1,22 @@
 import type { AssignmentConfig, ExperimentConfig, Targeting } from "../assignment";
+import { databaseUrl } from "../config";
 import type { Db } from "../db";
+import { isServerUrl } from "../db/adapter";
 
 // The running experiments of a project in the shape lib/assignment evaluates (and GET /api/v1/config
 // serves). Assignment runs on every plugin request, so the config is cached per project and rebuilt
-// after any change made through this process, and at the latest after CONFIG_TTL_MS (changes made by
-// another server instance).
-const CONFIG_TTL_MS = 5_000;
+// after any change made through this process, and at the latest after the TTL (changes made by another
+// server instance). The embedded database allows a single process, so every change is local and the
+// TTL can be long; that also keeps PGlite, which runs on the main thread, off the hot path.
+const configTtlMs = () => (isServerUrl(databaseUrl()) ? 5_000 : 60_000);
 
 export interface ProjectAssignmentConfig extends AssignmentConfig {
   generatedAt: string;
 }
 
-const cache = new Map<string, { config: Promise<ProjectAssignmentConfig>; until: number }>();
+// On globalThis: a change made through Next's copy of this module must invalidate server.ts's copy too.
+const globalForConfig = globalThis as unknown as { __echoConfigCache?: Map<string, { config: Promise<ProjectAssignmentConfig>; until: number }> };
+const cache = (globalForConfig.__echoConfigCache ??= new Map());
 
 export function invalidateAssignmentConfig(projectId: string) {
   cache.delete(projectId);
@@ -49,7 +54,7 @@ export function assignmentConfig(client: Db, projectId: string): Promise<Project
   const hit = cache.get(projectId);
   if (hit && hit.until > Date.now()) return hit.config;
   const config = loadAssignmentConfig(client, projectId);
-  cache.set(projectId, { config, until: Date.now() + CONFIG_TTL_MS });
+  cache.set(projectId, { config, until: Date.now() + configTtlMs() });
   config.catch(() => cache.delete(projectId));
   return config;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { clickhouse } from "@/lib/clickhouse";
+import { flushIngestion } from "@/lib/ingest/pipeline";
 import { db } from "@/lib/db";
 import { createUser } from "@/lib/auth";
 import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
@@ -35,6 +36,7 @@ function event(type: string, fields: Record<string, unknown> = {}) {
 }
 
 async function countStored(where: string, params: Record<string, unknown>) {
+  await flushIngestion();
   const client = await clickhouse();
   const result = await client.query({ query: `SELECT count() AS n FROM events FINAL WHERE ${where}`, query_params: params, format: "JSONEachRow" });
   return Number((await result.json<{ n: number }>())[0].n);
@@ -146,6 +148,7 @@ describe("assignment", () => {
     expect(seen.control + seen.treatment).toBe(200);
     expect(Math.abs(seen.control - 100)).toBeLessThan(30); // 4+ standard deviations
 
+    await flushIngestion();
     const { GET: exposures } = await routes.exposures();
     const summary = await call(exposures, "GET", "/x", { key: ADMIN_KEY, params: { key: "refine-v1" } });
     expect(summary.body.totalUsers).toBe(200); // each user assigned twice, counted once
@@ -254,6 +257,7 @@ describe("event ingestion", () => {
       [2, "events[2].experimentKey"],
     ]);
     expect(response.body.rejected[0].errors[0].message).toContain(`variant '${expected}'`);
+    await flushIngestion();
     const client = await clickhouse();
     const exposed = await (
       await client.query({ query: "SELECT variant_key FROM exposures WHERE user_id = {u:String} GROUP BY variant_key", query_params: { u: userId }, format: "JSONEachRow" })
@@ -269,6 +273,7 @@ describe("event ingestion", () => {
     const { POST } = await routes.events();
     const refined = event("refined", { userId: "secret-user", proposal: 'API_KEY = "sk-proj-abcdefghijklmnopqrstuvwx"', final: 'password = "hunter22"\nprint(1)' });
     expect((await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: [refined] } })).status).toBe(200);
+    await flushIngestion();
     const client = await clickhouse();
     const [row] = await (
       await client.query({ query: "SELECT proposal, final FROM events FINAL WHERE user_id = 'secret-user'", format: "JSONEachRow" })

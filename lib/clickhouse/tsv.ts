@@ -1,0 +1,18 @@
+// ClickHouse TabSeparated text: the cheapest row format to produce in JavaScript and to parse in the
+// engine. Strings escape backslash, tab, newline and carriage return; NULL is \N.
+
+export function tsvString(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : value;
+}
+
+export function tsvValue(value: string | number | null): string {
+  if (value === null) return "\\N";
+  return typeof value === "number" ? String(value) : tsvString(value);
+}
+
+/** One row in the given column order. */
+export function tsvRow<Row extends Record<string, string | number | null>>(row: Row, columns: readonly (keyof Row)[]): string {
+  let out = tsvValue(row[columns[0]]);
+  for (let i = 1; i < columns.length; i++) out += "\t" + tsvValue(row[columns[i]]);
+  return out;
+}

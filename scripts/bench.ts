@@ -1,0 +1,114 @@
+// npm run bench — measured figures, each beside the raw engine measured in the same run:
+//   1. assignment in-process (lib/assignment), one core;
+//   2. POST /api/v1/assign over HTTP against the production build (requests/s, p50, p99);
+//   3. POST /api/v1/events in batches of 1,000 over HTTP vs inserting the same rows straight into chDB.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { benchAssignment } from "./bench/assignment";
+import { load } from "./bench/http";
+import { BENCH_KEYS, startBenchServer } from "./bench/server";
+
+const EVENT_BATCH = 1_000;
+const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 200);
+const rows: { figure: string; value: string; target: string; ok: boolean | null }[] = [];
+const report = (figure: string, value: string, target = "", ok: boolean | null = null) => {
+  rows.push({ figure, value, target, ok });
+  console.log(`  ${figure}: ${value}${target ? `  (target ${target}: ${ok ? "met" : "NOT met"})` : ""}`);
+};
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A realistic mix: per suggestion requested → shown → accepted|rejected, plus typed characters. */
+function eventBatch(batch: number): Record<string, unknown>[] {
+  const events: Record<string, unknown>[] = [];
+  const base = Date.now() - 3_600_000;
+  for (let i = 0; events.length < EVENT_BATCH; i++) {
+    const userId = `bench-user-${(batch * 97 + i) % 5_000}`;
+    const suggestionId = `s-${batch}-${i}`;
+    const common = { userId, modelVersion: "bench-base", language: "python", ide: "vscode", userGroup: "external" };
+    const at = (offset: number) => new Date(base + batch * 1000 + i * 10 + offset).toISOString();
+    events.push({ ...common, eventId: randomUUID(), type: "requested", suggestionId, timestamp: at(0) });
+    events.push({ ...common, eventId: randomUUID(), type: "shown", suggestionId, timestamp: at(1), completionChars: 48, completionLines: 2, latencyMs: 140 + (i % 90) });
+    events.push(i % 3 === 0 ? { ...common, eventId: randomUUID(), type: "accepted", suggestionId, timestamp: at(2), acceptedChars: 48 } : { ...common, eventId: randomUUID(), type: "rejected", suggestionId, timestamp: at(2) });
+    if (i % 4 === 0) events.push({ ...common, eventId: randomUUID(), type: "typed", timestamp: at(3), humanChars: 80 });
+  }
+  return events.slice(0, EVENT_BATCH);
+}
+
+async function main() {
+  console.log(`Echo benchmarks on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}\n`);
+
+  console.log("1. Assignment in-process (one core)");
+  for (const figure of await benchAssignment()) {
+    const isTarget = figure.name.includes("assignExperiment");
+    report(figure.name, `${fmt(figure.value)} ${figure.unit}`, isTarget ? "≥ 2,000,000/s" : "", isTarget ? figure.value >= 2_000_000 : null);
+  }
+
+  console.log("\n2. POST /api/v1/assign over HTTP (production build, embedded stores)");
+  const server = await startBenchServer();
+  try {
+    await server.api("POST", "/api/v1/model-versions", { key: "bench-base", name: "Base" });
+    await server.api("POST", "/api/v1/model-versions", { key: "bench-refined", name: "Refined" });
+    await server.api("PATCH", "/api/v1/model-versions/bench-base", { status: "production" });
+    await server.api("POST", "/api/v1/experiments", {
+      key: "bench-exp",
+      name: "Bench",
+      variants: [
+        { key: "control", modelVersion: "bench-base", weight: 0.5 },
+        { key: "treatment", modelVersion: "bench-refined", weight: 0.5 },
+      ],
+    });
+    await server.api("POST", "/api/v1/experiments/bench-exp/start");
+    const headers = { authorization: `Bearer ${BENCH_KEYS.ingest}`, "content-type": "application/json" };
+    const assignBody = (i: number) => JSON.stringify({ userId: `user-${i % 50_000}`, attributes: { language: "python" } });
+    await load({ port: server.port, path: "/api/v1/assign", headers, body: assignBody, concurrency: 16, maxRequests: 5_000, maxSeconds: 5 }); // warm-up
+    const assign = await load({ port: server.port, path: "/api/v1/assign", headers, body: assignBody, concurrency: 16, maxRequests: 200_000, maxSeconds: 10 });
+    report("assign requests/s (16 connections)", fmt(assign.perSecond), "≥ 5,000/s", assign.perSecond >= 5_000 && assign.errors === 0);
+    report("assign latency p50 / p99", `${fmt(assign.p50Ms, 2)} ms / ${fmt(assign.p99Ms, 2)} ms`, "p99 < 20 ms", assign.p99Ms < 20);
+    if (assign.errors) report("assign errors", `${assign.errors} ${JSON.stringify(assign.statuses)}`);
+
+    console.log(`\n3. Event ingestion: ${EVENT_BATCHES} batches of ${fmt(EVENT_BATCH)} events`);
+    const batches = Array.from({ length: EVENT_BATCHES }, (_, b) => eventBatch(b));
+    const bodies = batches.map((events) => Buffer.from(JSON.stringify({ events })));
+    await load({ port: server.port, path: "/api/v1/events", headers, body: (i) => Buffer.from(JSON.stringify({ events: eventBatch(100_000 + i) })), concurrency: 4, maxRequests: 10, maxSeconds: 30 }); // warm-up
+    const ingest = await load({ port: server.port, path: "/api/v1/events", headers, body: (i) => bodies[i], concurrency: 4, maxRequests: bodies.length, maxSeconds: 120 });
+    const httpRate = (ingest.requests * EVENT_BATCH) / ingest.seconds;
+    report("HTTP ingestion events/s (4 connections)", fmt(httpRate), "≥ 100,000/s", httpRate >= 100_000 && ingest.errors === 0);
+    report("HTTP ingestion latency p50 / p99 per batch", `${fmt(ingest.p50Ms, 1)} ms / ${fmt(ingest.p99Ms, 1)} ms`);
+    if (ingest.errors) report("ingestion errors", `${ingest.errors} ${JSON.stringify(ingest.statuses)}`);
+
+    // The same rows, straight into the engine: a separate chDB in this process, batch by batch, in the
+    // engine's cheapest input path (TabSeparated through chDB's raw insert), with no validation and no log.
+    const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-raw-"));
+    process.env.ECHO_DATA_DIR = rawDir;
+    const { clickhouse, closeClickHouse } = await import("../lib/clickhouse");
+    const { clickhouseHandle } = await import("../lib/clickhouse/client");
+    const { EVENT_COLUMNS, eventRow } = await import("../lib/events/rows");
+    const { eventSchema } = await import("../lib/events/schema");
+    const { tsvRow } = await import("../lib/clickhouse/tsv");
+    await clickhouse();
+    const handle = await clickhouseHandle();
+    const rawBatches = batches.map((events) => Buffer.from(events.map((e) => tsvRow(eventRow("bench", eventSchema.parse(e)), EVENT_COLUMNS)).join("\n") + "\n"));
+    await handle.insertTsv("events", EVENT_COLUMNS, rawBatches[0]); // warm-up
+    const t0 = process.hrtime.bigint();
+    for (const body of rawBatches) await handle.insertTsv("events", EVENT_COLUMNS, body);
+    const rawSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rawRate = (rawBatches.length * EVENT_BATCH) / rawSeconds;
+    await closeClickHouse();
+    fs.rmSync(rawDir, { recursive: true, force: true });
+    report("raw chDB INSERT events/s (same rows, same batches)", fmt(rawRate));
+    const ratio = httpRate / rawRate;
+    report("HTTP ingestion / raw engine", `${fmt(ratio, 2)}×`, "≥ 0.5×", ratio >= 0.5);
+  } finally {
+    await server.stop();
+  }
+
+  const missed = rows.filter((r) => r.ok === false);
+  console.log(`\n${rows.filter((r) => r.ok).length} targets met, ${missed.length} missed`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

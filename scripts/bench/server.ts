@@ -1,0 +1,74 @@
+// Starts the production build on a throw-away data directory for benchmarks, with known keys.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const BENCH_KEYS = { admin: "echo_admin_bench_key", ingest: "echo_ingest_bench_key" };
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+export interface BenchServer {
+  port: number;
+  dataDir: string;
+  api<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function waitForHealth(port: number, child: ChildProcess) {
+  const until = Date.now() + 120_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error("the server exited during start-up");
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error("the server did not become healthy within 120 s");
+}
+
+export async function startBenchServer(port = 3200): Promise<BenchServer> {
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    console.log("building the app for the benchmark (next build)…");
+    const built = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], { cwd: root, stdio: "inherit", env: { ...process.env, ECHO_SKIP_BUILD_TYPECHECK: "1" } });
+    if (built.status !== 0) throw new Error("next build failed");
+  }
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-"));
+  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: true,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOSTNAME_BIND: "127.0.0.1",
+      ECHO_DATA_DIR: dataDir,
+      ECHO_DEMO: "0",
+      ECHO_INIT_ADMIN_API_KEY: BENCH_KEYS.admin,
+      ECHO_INIT_INGEST_API_KEY: BENCH_KEYS.ingest,
+      NODE_ENV: "production",
+    },
+  });
+  await waitForHealth(port, child);
+  return {
+    port,
+    dataDir,
+    async api<T>(method: string, route: string, body?: unknown) {
+      const response = await fetch(`http://127.0.0.1:${port}${route}`, {
+        method,
+        headers: { authorization: `Bearer ${BENCH_KEYS.admin}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = await response.json();
+      if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
+      return json as T;
+    },
+    async stop() {
+      process.kill(-child.pid!, "SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// Child process of crash.test.ts. Usage: tsx crash-child.ts ingest|count <batch.json>
+//   ingest: posts the batch to the real route, prints "ACK <json>" once answered, then waits to be killed.
+//   count:  starts like a server would (replaying the write-ahead log), optionally re-posts the batch
+//           (a client retry), flushes, and prints "COUNT <n>" for the batch's user.
+import fs from "node:fs";
+
+const [mode, batchFile] = process.argv.slice(2);
+const batch = JSON.parse(fs.readFileSync(batchFile, "utf8"));
+const { POST } = await import("../../app/api/v1/events/route");
+const post = async () => {
+  const response = await POST(
+    new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${process.env.ECHO_INIT_INGEST_API_KEY}` }, body: JSON.stringify(batch) }),
+    { params: Promise.resolve({}) },
+  );
+  return { status: response.status, body: await response.json() };
+};
+
+if (mode === "ingest") {
+  const answer = await post();
+  process.stdout.write(`ACK ${JSON.stringify(answer)}\n`);
+  setInterval(() => {}, 1000); // stay alive until killed
+} else {
+  const { startup } = await import("../../lib/startup");
+  const { flushIngestion } = await import("../../lib/ingest/pipeline");
+  const { clickhouse } = await import("../../lib/clickhouse");
+  await startup();
+  const retry = process.argv.includes("--retry") ? await post() : null;
+  await flushIngestion();
+  const client = await clickhouse();
+  const rows = await (
+    await client.query({ query: "SELECT count() AS n FROM events FINAL WHERE user_id = {u:String}", query_params: { u: batch.events[0].userId }, format: "JSONEachRow" })
+  ).json<{ n: number }>();
+  process.stdout.write(`COUNT ${rows[0].n} ${JSON.stringify(retry)}\n`);
+  process.exit(0);
+}

@@ -1,0 +1,63 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, it } from "vitest";
+
+// kill -9 right after the API acknowledged a batch: the batch must still be stored, once, after a
+// restart, and a client retry of it after the restart must not double-count it.
+
+function runChild(args: string[], env: NodeJS.ProcessEnv, until: RegExp): Promise<{ line: string; kill: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    // Its own process group: tsx runs the script in a child of its own, and both must die at once.
+    const child = spawn(path.resolve("node_modules/.bin/tsx"), [path.resolve("tests/integration/crash-child.ts"), ...args], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const line = out.split("\n").find((l) => until.test(l));
+      if (line) {
+        resolve({
+          line,
+          kill: async () => {
+            process.kill(-child.pid!, "SIGKILL");
+            await exited;
+            await new Promise((r) => setTimeout(r, 200)); // the grandchild's file locks go with it
+          },
+        });
+      }
+    });
+    child.stderr.on("data", (chunk) => (err += chunk));
+    child.on("exit", (code) => code !== null && reject(new Error(`child exited (${code}) before printing ${until}: ${err.slice(-2000)}`)));
+  });
+}
+
+it("keeps every acknowledged event through a kill -9, and a retry after restart counts once", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-crash-"));
+  const env = { ...process.env, ECHO_DATA_DIR: dataDir, ECHO_DEMO: "0", ECHO_INIT_INGEST_API_KEY: "echo_ingest_crash_key" };
+  const userId = `crash-user-${randomUUID()}`;
+  const events = Array.from({ length: 500 }, (_, i) => ({
+    eventId: randomUUID(),
+    type: "shown",
+    timestamp: new Date(Date.now() - 1000 * i).toISOString(),
+    userId,
+    suggestionId: `s-${i}`,
+    modelVersion: "v1",
+    completionChars: 10,
+    latencyMs: 100,
+  }));
+  const batchFile = path.join(dataDir, "batch.json");
+  fs.writeFileSync(batchFile, JSON.stringify({ events }));
+
+  const ingest = await runChild(["ingest", batchFile], env, /^ACK /);
+  await ingest.kill(); // SIGKILL the moment the answer is out: no flush, no shutdown hook
+  expect(JSON.parse(ingest.line.slice(4))).toEqual({ status: 200, body: { accepted: 500, duplicates: 0, rejected: [] } });
+
+  const restarted = await runChild(["count", batchFile, "--retry"], env, /^COUNT /);
+  const [, count, retry] = restarted.line.match(/^COUNT (\d+) (.*)$/)!;
+  expect(Number(count)).toBe(500);
+  expect(JSON.parse(retry).status).toBe(200);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 180_000);
