@@ -16,7 +16,7 @@ export const POST = handle(signInContract, async ({ body }) => {
 });
 
 export const DELETE = handle(signOutContract, async ({ request }) => {
-  const token = sessionToken(request);
+  const token = sessionToken(request.headers);
   if (token) await signOut(await db(), token);
   return new Reply(200, { ok: true as const }, { "set-cookie": clearedSessionCookie() });
 });
