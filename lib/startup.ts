@@ -2,11 +2,17 @@ import { clickhouse } from "./clickhouse";
 import { db } from "./db";
 import { startIngestion } from "./ingest/pipeline";
 
-/** Migrates both stores and initializes an empty one (see lib/bootstrap.ts). Safe to call twice. */
-export async function startup(): Promise<void> {
-  const started = Date.now();
-  await db();
-  await clickhouse();
-  startIngestion(); // replays the write-ahead log a previous process left behind
-  console.log(`[echo] stores ready in ${Date.now() - started} ms`);
+// Once per process, whichever copy of this module asks first (Next's instrumentation or server.ts).
+const globalForStartup = globalThis as unknown as { __echoStartup?: Promise<void> };
+
+/** Migrates both stores, initializes an empty one (lib/bootstrap.ts) and replays the ingestion log. */
+export function startup(): Promise<void> {
+  globalForStartup.__echoStartup ??= (async () => {
+    const started = Date.now();
+    await db();
+    await clickhouse();
+    startIngestion();
+    console.log(`[echo] stores ready in ${Date.now() - started} ms`);
+  })();
+  return globalForStartup.__echoStartup;
 }

@@ -14,8 +14,8 @@ export interface Me {
 // Areas that have not been built yet are listed but not linked, so nobody lands on a page that pretends.
 const navigation: { href: string; label: string; ready: boolean }[] = [
   { href: "/", label: "Overview", ready: true },
-  { href: "/experiments", label: "Experiments", ready: false },
-  { href: "/model-versions", label: "Model versions", ready: false },
+  { href: "/experiments", label: "Experiments", ready: true },
+  { href: "/model-versions", label: "Model versions", ready: true },
   { href: "/refinements", label: "Refinements", ready: false },
   { href: "/datasets", label: "Datasets", ready: false },
   { href: "/settings", label: "Settings", ready: true },

@@ -1,6 +1,8 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { ExperimentView, ModelVersionView } from "@/lib/experiments/schemas";
+import { apiFetch } from "./api";
 
 // React Query hooks over the public HTTP API: one per resource, shared by every page.
 
@@ -18,5 +20,64 @@ export function useHealth() {
       return (await response.json()) as Health;
     },
     refetchInterval: 15_000,
+  });
+}
+
+// ---------------------------------------------------------------- experiments and model versions
+
+
+export type { ExperimentView, ModelVersionView };
+
+export interface Me {
+  email: string | null;
+  role: string | null;
+  permissions: string[];
+}
+
+export interface ExposureSummary {
+  experimentKey: string;
+  phase: number;
+  totalUsers: number;
+  multipleExposures: number;
+  variants: { key: string; users: number }[];
+  daily: { date: string; variant: string; newUsers: number }[];
+}
+
+export function useMe() {
+  return useQuery({ queryKey: ["me"], queryFn: () => apiFetch<Me>("/api/auth/me"), staleTime: 60_000 });
+}
+
+export function useCan(permission: string): boolean {
+  return useMe().data?.permissions.includes(permission) ?? false;
+}
+
+export function useExperiments() {
+  return useQuery({ queryKey: ["experiments"], queryFn: () => apiFetch<{ items: ExperimentView[] }>("/api/v1/experiments") });
+}
+
+export function useExperiment(key: string) {
+  return useQuery({ queryKey: ["experiments", key], queryFn: () => apiFetch<ExperimentView>(`/api/v1/experiments/${encodeURIComponent(key)}`) });
+}
+
+export function useExposures(key: string) {
+  return useQuery({
+    queryKey: ["experiments", key, "exposures"],
+    queryFn: () => apiFetch<ExposureSummary>(`/api/v1/experiments/${encodeURIComponent(key)}/exposures`),
+    refetchInterval: 5_000,
+  });
+}
+
+export function useModelVersions() {
+  return useQuery({ queryKey: ["model-versions"], queryFn: () => apiFetch<{ items: ModelVersionView[] }>("/api/v1/model-versions") });
+}
+
+/** A write through the API that refreshes the listed queries afterwards. */
+export function useApiMutation<Input, Output>(request: (input: Input) => Promise<Output>, invalidate: string[][]) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: request,
+    onSuccess: async () => {
+      await Promise.all(invalidate.map((queryKey) => client.invalidateQueries({ queryKey })));
+    },
   });
 }

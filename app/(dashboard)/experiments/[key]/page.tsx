@@ -1,0 +1,144 @@
+"use client";
+
+import { useParams } from "next/navigation";
+import { ErrorNote } from "@/app/components/ErrorNote";
+import { dateTime, integer, percent } from "@/app/components/format";
+import { StatusBadge } from "@/app/components/StatusBadge";
+import { apiFetch } from "@/lib/client/api";
+import { useApiMutation, useCan, useExperiment, useExposures, type ExperimentView } from "@/lib/client/hooks";
+import { ExposureChart } from "./ExposureChart";
+
+function Actions({ experiment }: { experiment: ExperimentView }) {
+  const canWrite = useCan("experiments:write");
+  const key = experiment.key;
+  const invalidate = [["experiments"], ["experiments", key]];
+  const start = useApiMutation(() => apiFetch<ExperimentView>(`/api/v1/experiments/${key}/start`, { method: "POST" }), invalidate);
+  const stop = useApiMutation(() => apiFetch<ExperimentView>(`/api/v1/experiments/${key}/stop`, { method: "POST" }), invalidate);
+  if (!canWrite) return null;
+  return (
+    <div className="row">
+      {experiment.status !== "running" ? (
+        <button className="button primary" onClick={() => start.mutate(undefined)} disabled={start.isPending}>
+          {experiment.status === "stopped" ? "Restart" : "Start experiment"}
+        </button>
+      ) : (
+        <button
+          className="button danger"
+          onClick={() => window.confirm("Stop the experiment? Every user will get the production version.") && stop.mutate(undefined)}
+          disabled={stop.isPending}
+        >
+          Stop experiment
+        </button>
+      )}
+      <ErrorNote error={start.error ?? stop.error} />
+    </div>
+  );
+}
+
+export default function ExperimentPage() {
+  const { key } = useParams<{ key: string }>();
+  const experiment = useExperiment(key);
+  const exposures = useExposures(key);
+  const e = experiment.data;
+  if (experiment.error) return <ErrorNote error={experiment.error} />;
+  if (!e) return <p className="muted">Loading…</p>;
+  const usersByVariant = new Map(exposures.data?.variants.map((v) => [v.key, v.users]));
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <div className="row">
+            <h1>{e.name}</h1>
+            <StatusBadge status={e.status} />
+          </div>
+          <p className="muted">
+            <code>{e.key}</code> · phase {e.phase} · started {dateTime(e.startedAt)}
+            {e.stoppedAt ? ` · stopped ${dateTime(e.stoppedAt)}` : ""}
+          </p>
+          {e.hypothesis ? <p>{e.hypothesis}</p> : null}
+        </div>
+        <Actions experiment={e} />
+      </header>
+
+      <div className="grid three">
+        <div className="card stat">
+          <span className="label">Exposed users</span>
+          <span className="value" data-testid="exposed-users">
+            {exposures.data ? integer(exposures.data.totalUsers) : "…"}
+          </span>
+        </div>
+        <div className="card stat">
+          <span className="label">Coverage</span>
+          <span className="value">{percent(e.coverage, 0)}</span>
+        </div>
+        <div className="card stat">
+          <span className="label">Users in several variants</span>
+          <span className="value">{exposures.data ? integer(exposures.data.multipleExposures) : "…"}</span>
+        </div>
+      </div>
+
+      <section className="card">
+        <h3>Variants</h3>
+        <table className="table" data-testid="variants">
+          <thead>
+            <tr>
+              <th>Variant</th>
+              <th>Model version</th>
+              <th className="num">Weight</th>
+              <th className="num">Exposed users</th>
+            </tr>
+          </thead>
+          <tbody>
+            {e.variants.map((v, i) => (
+              <tr key={v.key} data-testid={`variant-${v.key}`}>
+                <td>
+                  <strong>{v.key}</strong> {i === 0 ? <span className="badge">control</span> : null}
+                </td>
+                <td>
+                  <code>{v.modelVersion}</code>
+                </td>
+                <td className="num">{percent(v.weight, 0)}</td>
+                <td className="num" data-testid={`exposed-${v.key}`}>
+                  {exposures.data ? integer(usersByVariant.get(v.key) ?? 0) : "…"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section className="card">
+        <h3>New users exposed per day</h3>
+        {exposures.data && exposures.data.daily.length ? <ExposureChart daily={exposures.data.daily} variants={e.variants.map((v) => v.key)} /> : <p className="empty">No exposures yet.</p>}
+      </section>
+
+      <section className="card">
+        <h3>Allocation</h3>
+        <table className="table">
+          <tbody>
+            <tr>
+              <td>Hash</td>
+              <td>
+                seed <code>{e.seed}</code>, version {e.hashVersion} (GrowthBook-compatible FNV-1a)
+              </td>
+            </tr>
+            <tr>
+              <td>Namespace</td>
+              <td>{e.namespace ? `${e.namespace.name} [${e.namespace.start}, ${e.namespace.end})` : "none"}</td>
+            </tr>
+            <tr>
+              <td>Targeting</td>
+              <td>
+                <code>{e.targeting ? JSON.stringify(e.targeting) : "everyone"}</code>
+              </td>
+            </tr>
+            <tr>
+              <td>Guardrails</td>
+              <td>{e.guardrailMetrics.join(", ").replace(/_/g, " ") || "none"}</td>
+            </tr>
+          </tbody>
+        </table>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,136 @@
+"use client";
+
+import type { FormEvent } from "react";
+import { ErrorNote } from "@/app/components/ErrorNote";
+import { dateTime } from "@/app/components/format";
+import { StatusBadge } from "@/app/components/StatusBadge";
+import { apiFetch } from "@/lib/client/api";
+import { useApiMutation, useCan, useModelVersions, type ModelVersionView } from "@/lib/client/hooks";
+
+function RegisterForm() {
+  const create = useApiMutation((body: Record<string, string>) => apiFetch<ModelVersionView>("/api/v1/model-versions", { method: "POST", json: body }), [["model-versions"]]);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = Object.fromEntries(new FormData(form)) as Record<string, string>;
+    for (const k of Object.keys(data)) if (!data[k]) delete data[k];
+    create.mutate(data, { onSuccess: () => form.reset() });
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-label="Register a model version">
+      <h3>Register a model version</h3>
+      <div className="form-grid">
+        <label>
+          Key
+          <input name="key" placeholder="completion-2026-11" required />
+        </label>
+        <label>
+          Name
+          <input name="name" placeholder="November refresh" required />
+        </label>
+        <label>
+          Base model
+          <input name="baseModel" placeholder="starcoder2-7b" />
+        </label>
+        <label>
+          Trained on dataset
+          <input name="trainedOnDatasetId" placeholder="(optional) dataset id" />
+        </label>
+      </div>
+      <div className="row" style={{ marginTop: 12 }}>
+        <button className="button primary" type="submit" disabled={create.isPending}>
+          {create.isPending ? "Registering…" : "Register"}
+        </button>
+        {create.isSuccess ? <span className="muted">Registered {create.data.key}.</span> : null}
+      </div>
+      <ErrorNote error={create.error} />
+    </form>
+  );
+}
+
+function StatusSelect({ version }: { version: ModelVersionView }) {
+  const update = useApiMutation(
+    (status: string) => apiFetch<ModelVersionView>(`/api/v1/model-versions/${encodeURIComponent(version.key)}`, { method: "PATCH", json: { status } }),
+    [["model-versions"]],
+  );
+  return (
+    <>
+      <select
+        aria-label={`Status of ${version.key}`}
+        value={version.status}
+        disabled={update.isPending}
+        onChange={(e) => {
+          if (e.target.value === "production" && !window.confirm(`Make ${version.key} the production version? Users outside experiments will get it.`)) return;
+          update.mutate(e.target.value);
+        }}
+      >
+        {["draft", "candidate", "production", "retired"].map((s) => (
+          <option key={s} value={s}>
+            {s}
+          </option>
+        ))}
+      </select>
+      <ErrorNote error={update.error} />
+    </>
+  );
+}
+
+export default function ModelVersionsPage() {
+  const { data, isLoading, error } = useModelVersions();
+  const canWrite = useCan("models:write");
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Model versions</h1>
+          <p className="muted">Every completion model you serve. Exactly one is production: what users outside experiments get.</p>
+        </div>
+      </header>
+      {canWrite ? <RegisterForm /> : null}
+      <section className="card">
+        <ErrorNote error={error} />
+        {isLoading ? <p className="muted">Loading…</p> : null}
+        {data && data.items.length === 0 ? <p className="empty">No model versions yet. Register the one you serve today, then make it production.</p> : null}
+        {data && data.items.length > 0 ? (
+          <table className="table" data-testid="model-versions">
+            <thead>
+              <tr>
+                <th>Key</th>
+                <th>Name</th>
+                <th>Lineage</th>
+                <th>Experiments</th>
+                <th>Status</th>
+                <th>Registered</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((v) => (
+                <tr key={v.key} data-testid={`model-version-${v.key}`}>
+                  <td>
+                    <code>{v.key}</code>
+                  </td>
+                  <td>{v.name}</td>
+                  <td className="muted">
+                    {v.baseModel ?? "—"}
+                    {v.trainedOnDatasetId ? ` + dataset ${v.trainedOnDatasetId}` : ""}
+                  </td>
+                  <td>
+                    {v.experiments.length
+                      ? v.experiments.map((e) => (
+                          <a key={e.key} href={`/experiments/${e.key}`} style={{ marginRight: 8 }}>
+                            {e.key} ({e.variantKey})
+                          </a>
+                        ))
+                      : "—"}
+                  </td>
+                  <td>{canWrite ? <StatusSelect version={v} /> : <StatusBadge status={v.status} />}</td>
+                  <td className="muted">{dateTime(v.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : null}
+      </section>
+    </div>
+  );
+}
