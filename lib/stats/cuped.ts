@@ -76,7 +76,7 @@ export function cupedGroupMoments(summary: CupedRatioSummary): CupedGroupMoments
 /**
  * θ minimizing Var[(Rt − Rc) − θ·(R0t − R0c)] = Σ_g [Var(Rg) − 2θ·Cov(Rg, R0g) + θ²·Var(R0g)] for
  * independent groups: θ = Σ_g Cov(Rg, R0g) / Σ_g Var(R0g) (Deng, Xu, Kohavi & Walker 2013, "Improving
- * the Sensitivity of Online Controlled Experiments by Utilizing Pre-Experiment Data", §3 with
+ * the Sensitivity of Online Controlled Experiments by Utilizing Pre-Experiment Data", WSDM 2013, with
  * group-level delta-method moments). GrowthBook pools per-user variances instead, which is the same
  * θ when the arms are equally sized.
  */

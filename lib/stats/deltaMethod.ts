@@ -53,7 +53,7 @@ export function ratioMoments(summary: RatioSummary): RatioMoments {
 
 /**
  * Delta-method variance of R = X̄/Ȳ (Deng, Knoblich & Lu 2018, "Applying the Delta Method in Metric
- * Analytics", KDD, §3):
+ * Analytics", KDD 2018):
  *   Var(R) ≈ (1/n)·[σx²/μy² − 2·μx·σxy/μy³ + μx²·σy²/μy⁴].
  * Treating the user as the independent unit is what makes this valid when a user contributes many
  * correlated suggestions; the per-suggestion binomial variance ignores that and is far too small.

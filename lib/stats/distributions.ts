@@ -1,7 +1,7 @@
 // Normal, Student t and chi-square distributions, accurate to ~1e-13 relative in the tails
 // (checked against scipy in tests/unit/stats.distributions.test.ts).
 
-import { logBeta, regularizedBetaPair, regularizedGammaP, regularizedGammaQ } from "./specialFunctions";
+import { logBeta, regularizedBetaPair, regularizedBetaPairFromLogs, regularizedGammaP, regularizedGammaQ } from "./specialFunctions";
 
 const SQRT_TWO_PI = 2.506628274631000502415765284811;
 
@@ -74,13 +74,20 @@ export function normalQuantile(p: number): number {
   return x - u / (1 + 0.5 * x * u);
 }
 
+/** Beyond this |t|, t² would overflow and the beta arguments are taken in log space. */
+const T_SQUARE_OVERFLOW = 1e150;
+
 /** Lower tail F(t) of Student's t for t ≤ 0: ½·I_{ν/(ν+t²)}(ν/2, ½) (A&S 26.7.1). */
 function studentTLowerTail(t: number, df: number): number {
   if (df === Infinity) return normalCdf(t);
-  const t2 = t * t;
-  const x = df / (df + t2);
-  const oneMinusX = t2 / (df + t2);
-  return 0.5 * regularizedBetaPair(x, df / 2, 0.5, oneMinusX).lower;
+  if (t === -Infinity) return 0;
+  if (-t < T_SQUARE_OVERFLOW) {
+    const t2 = t * t;
+    return 0.5 * regularizedBetaPair(df / (df + t2), df / 2, 0.5, t2 / (df + t2)).lower;
+  }
+  const r = df / t / t; // ν/t², possibly underflowing; its log is exact enough
+  const logR = Math.log(df) - 2 * Math.log(-t);
+  return 0.5 * regularizedBetaPairFromLogs(r / (1 + r), 1 / (1 + r), logR - Math.log1p(r), -Math.log1p(r), df / 2, 0.5).lower;
 }
 
 /** Student t cdf with (possibly fractional, e.g. Welch) degrees of freedom df > 0; df = Infinity gives the normal. */

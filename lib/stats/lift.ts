@@ -26,7 +26,7 @@ export function welchSatterthwaiteDf(
 /**
  * Delta-method variance of the relative lift Rt/Rc − 1 for independent groups:
  *   Var ≈ Var(Rt)/Rc² + Rt²·Var(Rc)/Rc⁴
- * (first-order Taylor expansion of the quotient; Deng, Knoblich & Lu 2018, §3.3 "percent change").
+ * (first-order Taylor expansion of the quotient: the percent-change case of Deng, Knoblich & Lu 2018).
  */
 export function relativeLiftVariance(
   control: number,

@@ -34,7 +34,8 @@ export function benjaminiHochbergAdjust(pValues: readonly number[]): number[] {
   let runningMin = 1;
   for (let rank = m - 1; rank >= 0; rank--) {
     const index = order[rank];
-    runningMin = Math.min(runningMin, (m * pValues[index]) / (rank + 1));
+    // p·(m/j) rather than m·p/j: the factor is ≥ 1, so rounding can never push p̃ below p
+    runningMin = Math.min(runningMin, pValues[index] * (m / (rank + 1)));
     adjusted[index] = runningMin;
   }
   return adjusted;

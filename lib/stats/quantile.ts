@@ -41,8 +41,8 @@ export interface QuantileRanks {
  * Ranks of the order statistics that bracket the p-quantile with probability ≈ 1 − α: the number of
  * events below the true quantile is Binomial(n, p), so with its normal approximation the ranks are
  *   floor(np − z·sqrt(np(1 − p)))  and  ceil(np + z·sqrt(np(1 − p))),   z = Φ⁻¹(1 − α/2)
- * (the distribution-free interval for a quantile, e.g. Conover, Practical Nonparametric Statistics,
- * §3.2). Throws when they fall outside 1…n: the sample is too small for this quantile.
+ * (the distribution-free confidence interval for a quantile, e.g. Conover, Practical Nonparametric
+ * Statistics, 3rd ed.). Throws when they fall outside 1…n: the sample is too small for this quantile.
  */
 export function quantileConfidenceIndices(n: number, p: number, alpha: number = DEFAULT_ALPHA): QuantileRanks {
   if (!(p > 0 && p < 1)) throw new RangeError(`quantile level must be in (0, 1), got ${p}`);

@@ -13,7 +13,7 @@ export interface SequentialOptions {
 
 /**
  * Mixing parameter ρ that makes the normal-mixture boundary tightest at N* = `tuningUsers`
- * (Waudby-Smith, Arnold, Wu, McAuliffe, Ramdas, "Time-uniform central limit theory and asymptotic
+ * (Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas, "Time-uniform central limit theory and asymptotic
  * confidence sequences", arXiv:2103.06476 v7, eq. 161; the form GrowthBook uses):
  *   ρ = sqrt( (−2·ln α + ln(−2·ln α + 1)) / N* ).
  */

@@ -66,11 +66,13 @@ export function logBeta(a: number, b: number): number {
 }
 
 /**
- * u − ln(1 + u), accurate when u is near 0 where the two terms cancel (power series
- * Σₖ≥₂ (−1)ᵏ uᵏ / k), used for the incomplete-gamma prefactor at large shape.
+ * u − ln(1 + u) for u = (x − a)/a, i.e. x/a − 1 − ln(x/a). Near u = 0 the two terms cancel, so there
+ * it is summed as the power series Σₖ≥₂ (−1)ᵏ uᵏ / k; elsewhere ln(x/a) is taken directly rather than
+ * log1p(u), because u itself has lost digits when x ≪ a.
  */
-function uMinusLog1p(u: number): number {
-  if (Math.abs(u) >= 0.5) return u - Math.log1p(u);
+function gammaDeviance(x: number, a: number): number {
+  const u = (x - a) / a;
+  if (Math.abs(u) >= 0.5) return u - Math.log(x / a);
   let power = u * u;
   let sum = 0;
   for (let k = 2; k < 200; k++) {
@@ -90,7 +92,7 @@ function uMinusLog1p(u: number): number {
  */
 function logGammaPrefactor(a: number, x: number): number {
   if (a < STIRLING_THRESHOLD) return a * Math.log(x) - x - logGamma(a);
-  return -a * uMinusLog1p((x - a) / a) + 0.5 * Math.log(a) - HALF_LOG_TWO_PI - stirlingRemainder(a);
+  return -a * gammaDeviance(x, a) + 0.5 * Math.log(a) - HALF_LOG_TWO_PI - stirlingRemainder(a);
 }
 
 /** Power series for P(a, x) (Numerical Recipes §6.2, "gser"), converging fast for x < a + 1. */
@@ -177,10 +179,36 @@ function logFromComplement(x: number, oneMinusX: number): number {
 }
 
 /**
+ * Regularized incomplete beta I_x(a, b) and its complement 1 − I_x(a, b) from x, y = 1 − x and their
+ * logarithms. Taking the logs separately lets callers reach arguments whose x underflows (a Student
+ * t of 1e200 on 1.5 df) and keeps ln x accurate near 1.
+ */
+export function regularizedBetaPairFromLogs(
+  x: number,
+  y: number,
+  logX: number,
+  logY: number,
+  a: number,
+  b: number,
+): { lower: number; upper: number } {
+  if (logX === -Infinity) return { lower: 0, upper: 1 };
+  if (logY === -Infinity) return { lower: 1, upper: 0 };
+  const logFront = a * logX + b * logY - logBeta(a, b);
+  // DiDonato & Morris choose the side by the sign of λ = (a + b)·y − b: the fraction converges
+  // fastest for x below about a/(a + b), and the other side follows by symmetry.
+  if ((a + b) * y - b >= 0) {
+    const lower = Math.exp(logFront) / incompleteBetaContinuedFraction(a, b, x, y);
+    return { lower, upper: 1 - lower };
+  }
+  const upper = Math.exp(logFront) / incompleteBetaContinuedFraction(b, a, y, x);
+  return { lower: 1 - upper, upper };
+}
+
+/**
  * Regularized incomplete beta I_x(a, b) and its complement 1 − I_x(a, b), each computed without
  * cancellation: the continued fraction is evaluated on the side where it converges and where the
- * result is the smaller tail, using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a). Pass `oneMinusX` when it is known
- * more accurately than 1 − x (e.g. t²/(ν + t²) for the Student t).
+ * result is the smaller tail, using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a). Pass `oneMinusX` when
+ * it is known more accurately than 1 − x (e.g. t²/(ν + t²) for the Student t).
  */
 export function regularizedBetaPair(
   x: number,
@@ -189,18 +217,7 @@ export function regularizedBetaPair(
   oneMinusX: number = 1 - x,
 ): { lower: number; upper: number } {
   if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1)) return { lower: NaN, upper: NaN };
-  if (x === 0) return { lower: 0, upper: 1 };
-  if (oneMinusX === 0) return { lower: 1, upper: 0 };
-  const logFront =
-    a * logFromComplement(x, oneMinusX) + b * logFromComplement(oneMinusX, x) - logBeta(a, b);
-  // DiDonato & Morris choose the side by the sign of λ = (a + b)·y − b: the fraction converges
-  // fastest for x below the mode-ish point a/(a + b), and the other side follows by symmetry.
-  if ((a + b) * oneMinusX - b >= 0) {
-    const lower = Math.exp(logFront) / incompleteBetaContinuedFraction(a, b, x, oneMinusX);
-    return { lower, upper: 1 - lower };
-  }
-  const upper = Math.exp(logFront) / incompleteBetaContinuedFraction(b, a, oneMinusX, x);
-  return { lower: 1 - upper, upper };
+  return regularizedBetaPairFromLogs(x, oneMinusX, logFromComplement(x, oneMinusX), logFromComplement(oneMinusX, x), a, b);
 }
 
 /** Regularized incomplete beta function I_x(a, b). */
