@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createExperimentSchema, experimentSchema, keySchema, updateExperimentSchema } from "../../experiments/schemas";
+import { resultsQuerySchema, resultsSchema } from "../../results/schema";
 import { endpoint } from "../endpoint";
 
 const keyParams = z.strictObject({ key: keySchema });
@@ -82,4 +83,15 @@ export const getExposures = endpoint({
   permission: "read",
   params: keyParams,
   response: exposureSummarySchema,
+});
+
+export const getResults = endpoint({
+  method: "GET",
+  path: "/api/v1/experiments/{key}/results",
+  summary: "Per-variant metric, lift with intervals (delta method on per-user sums), p-value or chance to win, SRM, guardrails, daily series, segments",
+  tag: "Results",
+  permission: "read",
+  params: keyParams,
+  query: resultsQuerySchema,
+  response: resultsSchema,
 });

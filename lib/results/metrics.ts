@@ -1,0 +1,224 @@
+import type { CupedRatioSummary } from "../stats";
+import type { UserDayRow } from "./queries";
+
+// The metrics of an experiment as per-user (numerator, denominator) pairs, and their sufficient
+// statistics per variant. Pure. Every metric is a ratio of per-user sums, because the user is the unit
+// of randomization: the delta method then gives honest variances however unevenly active users are.
+
+export type RatioMetricKey = "acceptance_rate" | "generation_rate" | "show_rate" | "retention" | "suggestions_per_user" | "requests_per_user";
+export type MetricKey = RatioMetricKey | "latency_p95";
+
+type Parts = Pick<UserDayRow, "requested" | "shown" | "accepted" | "aiChars" | "humanChars" | "retainedChars" | "refinedAcceptedChars">;
+
+export interface MetricDefinition {
+  label: string;
+  formula: string;
+  /** Per-user numerator and denominator; a per-user mean has denominator 1 for every exposed user. */
+  numerator: (p: Parts) => number;
+  denominator: ((p: Parts) => number) | "per_user";
+  higherIsBetter: boolean;
+  /** Shown as a percentage (a rate) or as a plain number (per-user counts, milliseconds). */
+  unit: "rate" | "count" | "ms";
+}
+
+export const RATIO_METRICS: Record<RatioMetricKey, MetricDefinition> = {
+  acceptance_rate: {
+    label: "Acceptance rate",
+    formula: "accepted suggestions / shown suggestions",
+    numerator: (p) => p.accepted,
+    denominator: (p) => p.shown,
+    higherIsBetter: true,
+    unit: "rate",
+  },
+  generation_rate: {
+    label: "Generation rate",
+    formula: "AI characters kept / (AI characters kept + human-typed characters); kept = retainedChars once refined, else acceptedChars",
+    numerator: (p) => p.aiChars,
+    denominator: (p) => p.aiChars + p.humanChars,
+    higherIsBetter: true,
+    unit: "rate",
+  },
+  show_rate: {
+    label: "Show rate",
+    formula: "shown suggestions / requested completions",
+    numerator: (p) => p.shown,
+    denominator: (p) => p.requested,
+    higherIsBetter: true,
+    unit: "rate",
+  },
+  retention: {
+    label: "Retention",
+    formula: "retainedChars / acceptedChars, over accepted suggestions that have a refined event",
+    numerator: (p) => p.retainedChars,
+    denominator: (p) => p.refinedAcceptedChars,
+    higherIsBetter: true,
+    unit: "rate",
+  },
+  suggestions_per_user: {
+    label: "Suggestions shown per user",
+    formula: "shown suggestions per exposed user",
+    numerator: (p) => p.shown,
+    denominator: "per_user",
+    higherIsBetter: true,
+    unit: "count",
+  },
+  requests_per_user: {
+    label: "Requests per user",
+    formula: "requested completions per exposed user",
+    numerator: (p) => p.requested,
+    denominator: "per_user",
+    higherIsBetter: true,
+    unit: "count",
+  },
+};
+
+export const LATENCY_METRIC = { label: "Latency p95", formula: "95th percentile of shown.latencyMs over suggestions", higherIsBetter: false, unit: "ms" as const };
+
+export function isRatioMetric(metric: MetricKey): metric is RatioMetricKey {
+  return metric in RATIO_METRICS;
+}
+
+export interface UserValues {
+  x: number;
+  y: number;
+  x0: number;
+  y0: number;
+}
+
+/** Adds a row's contribution to a user's values: pre-exposure rows go to (x0, y0). */
+export function addRow(values: UserValues, row: UserDayRow, metric: MetricDefinition) {
+  const x = metric.numerator(row);
+  const y = metric.denominator === "per_user" ? 0 : metric.denominator(row);
+  if (row.day === "pre") {
+    values.x0 += x;
+    values.y0 += y;
+  } else {
+    values.x += x;
+    values.y += y;
+  }
+}
+
+export function emptySummary(): CupedRatioSummary {
+  return { users: 0, sumX: 0, sumY: 0, sumX2: 0, sumY2: 0, sumXY: 0, sumX0: 0, sumY0: 0, sumX02: 0, sumY02: 0, sumX0Y0: 0, sumXX0: 0, sumXY0: 0, sumYX0: 0, sumYY0: 0 };
+}
+
+/** Adds one user to a variant's sufficient statistics (sign −1 takes a user's earlier values out again). */
+export function addUser(summary: CupedRatioSummary, v: UserValues, metric: MetricDefinition, sign: 1 | -1 = 1) {
+  // A per-user mean counts every exposed user once in the denominator, also before exposure.
+  const y = metric.denominator === "per_user" ? 1 : v.y;
+  const y0 = metric.denominator === "per_user" ? 1 : v.y0;
+  const x = sign * v.x;
+  const x0 = sign * v.x0;
+  summary.users += sign;
+  summary.sumX += x;
+  summary.sumY += sign * y;
+  summary.sumX2 += x * v.x;
+  summary.sumY2 += sign * y * y;
+  summary.sumXY += x * y;
+  summary.sumX0 += x0;
+  summary.sumY0 += sign * y0;
+  summary.sumX02 += x0 * v.x0;
+  summary.sumY02 += sign * y0 * y0;
+  summary.sumX0Y0 += x0 * y0;
+  summary.sumXX0 += x * v.x0;
+  summary.sumXY0 += x * y0;
+  summary.sumYX0 += sign * y * v.x0;
+  summary.sumYY0 += sign * y * y0;
+}
+
+/** Adds `count` exposed users without activity (all values zero; denominator 1 for per-user means). */
+export function addSilentUsers(summary: CupedRatioSummary, count: number, metric: MetricDefinition) {
+  if (count <= 0) return;
+  summary.users += count;
+  if (metric.denominator === "per_user") {
+    summary.sumY += count;
+    summary.sumY2 += count;
+    summary.sumY0 += count;
+    summary.sumY02 += count;
+    summary.sumYY0 += count;
+  }
+}
+
+/**
+ * Per-variant sufficient statistics over `exposedUsers[variant]` users: those with rows contribute
+ * their sums, the others (exposed, no activity in the window) contribute zeros.
+ */
+export function variantSummaries(rows: UserDayRow[], metric: MetricDefinition, exposedUsers: Map<string, number>): Map<string, CupedRatioSummary> {
+  const perUser = new Map<string, Map<string, UserValues>>();
+  for (const row of rows) {
+    const users = perUser.get(row.variant) ?? perUser.set(row.variant, new Map()).get(row.variant)!;
+    const values = users.get(row.userId) ?? users.set(row.userId, { x: 0, y: 0, x0: 0, y0: 0 }).get(row.userId)!;
+    addRow(values, row, metric);
+  }
+  const out = new Map<string, CupedRatioSummary>();
+  for (const [variant, exposed] of exposedUsers) {
+    const summary = emptySummary();
+    const users = perUser.get(variant) ?? new Map<string, UserValues>();
+    for (const values of users.values()) addUser(summary, values, metric);
+    addSilentUsers(summary, exposed - users.size, metric);
+    out.set(variant, summary);
+  }
+  return out;
+}
+
+/** The pooled value of a summary (rate, per-user mean): ΣX / ΣY. */
+export function pooled(summary: { sumX: number; sumY: number }): number | null {
+  return summary.sumY > 0 ? summary.sumX / summary.sumY : null;
+}
+
+/** Per-user values keyed by variant, for rows of one segment value or all rows. */
+export function groupByVariantAndUser(rows: UserDayRow[], metric: MetricDefinition): Map<string, Map<string, UserValues>> {
+  const out = new Map<string, Map<string, UserValues>>();
+  for (const row of rows) {
+    const users = out.get(row.variant) ?? out.set(row.variant, new Map()).get(row.variant)!;
+    const values = users.get(row.userId) ?? users.set(row.userId, { x: 0, y: 0, x0: 0, y0: 0 }).get(row.userId)!;
+    addRow(values, row, metric);
+  }
+  return out;
+}
+
+export interface DailyPoint {
+  date: string;
+  variant: string;
+  /** That day's pooled value (ΣX/ΣY over the day's events). */
+  daily: number | null;
+  /** Cumulative sufficient statistics up to and including the day (users exposed by then). */
+  cumulative: CupedRatioSummary;
+}
+
+/**
+ * Cumulative per-variant statistics day by day, updated incrementally: each row replaces its user's
+ * earlier contribution, so the whole series costs one pass over the rows.
+ */
+export function dailySeries(rows: UserDayRow[], metric: MetricDefinition, variants: string[], exposedByDay: (variant: string, date: string) => number): DailyPoint[] {
+  const days = [...new Set(rows.filter((r) => r.day !== "pre").map((r) => r.day))].sort();
+  const byDay = new Map<string, UserDayRow[]>();
+  for (const row of rows) if (row.day !== "pre") (byDay.get(row.day) ?? byDay.set(row.day, []).get(row.day)!).push(row);
+  const running = new Map(variants.map((v) => [v, { summary: emptySummary(), users: new Map<string, UserValues>() }]));
+  const points: DailyPoint[] = [];
+  for (const date of days) {
+    const dayTotals = new Map<string, { x: number; y: number }>();
+    for (const row of byDay.get(date) ?? []) {
+      const state = running.get(row.variant);
+      if (!state) continue;
+      const before = state.users.get(row.userId);
+      if (before) addUser(state.summary, before, metric, -1);
+      const after = before ? { ...before } : { x: 0, y: 0, x0: 0, y0: 0 };
+      addRow(after, row, metric);
+      state.users.set(row.userId, after);
+      addUser(state.summary, after, metric);
+      const total = dayTotals.get(row.variant) ?? dayTotals.set(row.variant, { x: 0, y: 0 }).get(row.variant)!;
+      total.x += metric.numerator(row);
+      total.y += metric.denominator === "per_user" ? 0 : metric.denominator(row);
+    }
+    for (const variant of variants) {
+      const state = running.get(variant)!;
+      const cumulative = { ...state.summary };
+      addSilentUsers(cumulative, exposedByDay(variant, date) - state.users.size, metric);
+      const total = dayTotals.get(variant);
+      const daily = metric.denominator === "per_user" ? null : total && total.y > 0 ? total.x / total.y : null;
+      points.push({ date, variant, daily, cumulative });
+    }
+  }
+  return points;
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+// GET /api/v1/experiments/{key}/results: query and answer (shared/api-v1.md, extended compatibly).
+
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const isoDate = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO-8601 date or date-time")
+  .transform((v) => new Date(v));
+
+export const resultsQuerySchema = z.strictObject({
+  metric: z.enum(["acceptance_rate", "generation_rate", "show_rate", "retention", "latency_p95", "suggestions_per_user", "requests_per_user"]).default("acceptance_rate"),
+  method: z.enum(["frequentist", "sequential", "bayesian"]).default("frequentist"),
+  segment: z.enum(["language", "ide", "userGroup"]).optional(),
+  cuped: bool.default(false),
+  from: isoDate.optional(),
+  to: isoDate.optional(),
+  alpha: z.coerce.number().gt(0).lt(0.5).default(0.05),
+  correction: z.enum(["none", "holm", "benjamini_hochberg"]).default("none"),
+  lookbackDays: z.coerce.number().int().min(1).max(90).default(14),
+  /** Proper normal prior on relative lift for the Bayesian view, as its standard deviation (e.g. 0.3). */
+  priorSd: z.coerce.number().positive().max(10).optional(),
+});
+
+export type ResultsQuery = z.output<typeof resultsQuerySchema>;
+
+const interval = z.tuple([z.number(), z.number()]);
+const nullableInterval = interval.nullable();
+
+export const liftSchema = z.object({
+  absolute: z.number(),
+  relative: z.number(),
+  ciAbsolute: interval,
+  ciRelative: interval,
+});
+
+export const variantResultSchema = z.object({
+  key: z.string(),
+  modelVersion: z.string(),
+  users: z.number().int(),
+  numerator: z.number(),
+  denominator: z.number(),
+  rate: z.number().nullable(),
+  ci: nullableInterval,
+  lift: liftSchema.nullable(),
+  pValue: z.number().nullable(),
+  adjustedPValue: z.number().nullable(),
+  chanceToWin: z.number().nullable(),
+  expectedLoss: z.object({ treatment: z.number(), control: z.number() }).nullable(),
+  significant: z.boolean().nullable(),
+  cupedVarianceReduction: z.number().nullable(),
+  note: z.string().nullable(),
+});
+
+export const resultsSchema = z.object({
+  experimentKey: z.string(),
+  phase: z.number().int(),
+  metric: z.string(),
+  metricLabel: z.string(),
+  metricFormula: z.string(),
+  unit: z.enum(["rate", "count", "ms"]),
+  higherIsBetter: z.boolean(),
+  method: z.enum(["frequentist", "sequential", "bayesian"]),
+  alpha: z.number(),
+  correction: z.enum(["none", "holm", "benjamini_hochberg"]),
+  cuped: z.boolean(),
+  from: z.string(),
+  to: z.string(),
+  srm: z.object({ pValue: z.number(), mismatch: z.boolean(), chiSquare: z.number(), expected: z.array(z.number()), observed: z.array(z.number()) }),
+  health: z.object({ exposedUsers: z.number().int(), multipleExposures: z.number().int(), exposuresPerDay: z.array(z.object({ date: z.string(), variant: z.string(), newUsers: z.number().int() })) }),
+  variants: z.array(variantResultSchema),
+  guardrails: z.array(
+    z.object({ metric: z.string(), variant: z.string(), pValue: z.number().nullable(), adjustedPValue: z.number().nullable(), worse: z.boolean(), relativeChange: z.number().nullable(), note: z.string().nullable() }),
+  ),
+  series: z.array(z.object({ date: z.string(), variant: z.string(), rate: z.number().nullable(), cumulativeLift: z.number().nullable(), ciRelative: nullableInterval })),
+  segments: z
+    .array(
+      z.object({
+        segment: z.string(),
+        value: z.string(),
+        variants: z.array(z.object({ key: z.string(), users: z.number().int(), rate: z.number().nullable(), lift: liftSchema.nullable(), pValue: z.number().nullable(), chanceToWin: z.number().nullable() })),
+      }),
+    )
+    .optional(),
+});
+
+export type ExperimentResults = z.output<typeof resultsSchema>;

@@ -1,0 +1,219 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { assignUser } from "@/lib/assignment";
+import { flushIngestion } from "@/lib/ingest/pipeline";
+import { compareFrequentist, type RatioSummary } from "@/lib/stats";
+import { ADMIN_KEY, INGEST_KEY, call } from "./http";
+
+// A synthetic experiment seeded through the public API, whose every per-user sum the test computes
+// itself from the events it sends: the results endpoint must reproduce them exactly (the SQL), and its
+// statistics must equal lib/stats on those sums (lib/stats itself is checked against scipy).
+
+const DAY = 86_400_000;
+const start = Date.now() - 6 * DAY;
+const experimentKey = "results-exp";
+const languages = ["python", "typescript", "go"];
+
+interface UserTruth {
+  variant: string;
+  language: string;
+  shown: number;
+  accepted: number;
+  aiChars: number;
+  humanChars: number;
+  preShown: number;
+  preAccepted: number;
+}
+
+const truth = new Map<string, UserTruth>();
+let config: any;
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+beforeAll(async () => {
+  const versions = await import("@/app/api/v1/model-versions/route");
+  for (const key of ["r-base", "r-new"]) await call(versions.POST, "POST", "/x", { key: ADMIN_KEY, body: { key, name: key } });
+  const experiments = await import("@/app/api/v1/experiments/route");
+  const created = await call(experiments.POST, "POST", "/x", {
+    key: ADMIN_KEY,
+    body: {
+      key: experimentKey,
+      name: "Results",
+      variants: [
+        { key: "control", modelVersion: "r-base", weight: 0.5 },
+        { key: "treatment", modelVersion: "r-new", weight: 0.5 },
+      ],
+    },
+  });
+  expect(created.status).toBe(201);
+  const start_ = await import("@/app/api/v1/experiments/[key]/start/route");
+  expect((await call(start_.POST, "POST", "/x", { key: ADMIN_KEY, params: { key: experimentKey } })).status).toBe(200);
+  const configRoute = await import("@/app/api/v1/config/route");
+  config = (await call(configRoute.GET, "GET", "/x", { key: INGEST_KEY })).body;
+
+  const random = rng(42);
+  const events: Record<string, unknown>[] = [];
+  const base = (userId: string, at: number, language: string, modelVersion: string) => ({ eventId: randomUUID(), userId, timestamp: new Date(at).toISOString(), language, modelVersion, ide: "vscode" });
+  for (let u = 0; u < 240; u++) {
+    const userId = `r-user-${u}`;
+    const variant = assignUser(config, userId).assignments[0].variantKey!;
+    const language = languages[u % 3];
+    const modelVersion = variant === "control" ? "r-base" : "r-new";
+    const exposedAt = start + (u % 5) * DAY + 3_600_000;
+    const t: UserTruth = { variant, language, shown: 0, accepted: 0, aiChars: 0, humanChars: 0, preShown: 0, preAccepted: 0 };
+    truth.set(userId, t);
+    const propensity = 0.1 + 0.6 * random() + (variant === "treatment" ? 0.08 : 0);
+    // Pre-exposure activity (counts only for CUPED), correlated with the user's propensity.
+    for (let i = 0; i < 3 + (u % 4); i++) {
+      const sid = `${userId}-pre-${i}`;
+      const at = exposedAt - (i + 1) * 3_600_000;
+      events.push({ ...base(userId, at, language, "r-base"), type: "shown", suggestionId: sid, completionChars: 30, latencyMs: 150 });
+      t.preShown++;
+      if (random() < propensity) {
+        events.push({ ...base(userId, at + 1000, language, "r-base"), type: "accepted", suggestionId: sid, acceptedChars: 30 });
+        t.preAccepted++;
+      }
+    }
+    events.push({ ...base(userId, exposedAt, language, modelVersion), type: "exposure", experimentKey, variantKey: variant });
+    const suggestions = 2 + Math.floor(random() * random() * 40); // heavy-tailed activity
+    for (let i = 0; i < suggestions; i++) {
+      const sid = `${userId}-s-${i}`;
+      const at = exposedAt + 60_000 + i * 600_000;
+      const chars = 20 + Math.floor(random() * 80);
+      events.push({ ...base(userId, at, language, modelVersion), type: "requested", suggestionId: sid });
+      events.push({ ...base(userId, at + 100, language, modelVersion), type: "shown", suggestionId: sid, completionChars: chars, latencyMs: 100 + Math.floor(random() * 200) + (variant === "treatment" ? 5 : 0) });
+      t.shown++;
+      if (random() < propensity) {
+        events.push({ ...base(userId, at + 2000, language, modelVersion), type: "accepted", suggestionId: sid, acceptedChars: chars });
+        t.accepted++;
+        if (i % 3 === 0) {
+          const retained = Math.floor(chars * 0.7);
+          events.push({ ...base(userId, at + 62_000, language, modelVersion), type: "refined", suggestionId: sid, windowSeconds: 60, proposal: "x".repeat(chars), final: "y".repeat(retained), retainedChars: retained });
+          t.aiChars += retained;
+        } else t.aiChars += chars;
+      }
+    }
+    const typed = 50 + Math.floor(random() * 300);
+    events.push({ ...base(userId, exposedAt + 120_000, language, modelVersion), type: "typed", humanChars: typed });
+    t.humanChars += typed;
+  }
+  const ingest = await import("@/app/api/v1/events/route");
+  for (let i = 0; i < events.length; i += 4000) {
+    const batch = events.slice(i, i + 4000);
+    const answer = await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events: batch } });
+    expect(answer.body.rejected).toEqual([]);
+    // A retried batch must change nothing.
+    if (i === 0) expect((await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events: batch } })).body.duplicates).toBe(batch.length);
+  }
+  await flushIngestion();
+}, 120_000);
+
+async function results(query: Record<string, string> = {}) {
+  const { GET } = await import("@/app/api/v1/experiments/[key]/results/route");
+  // The events are back-dated, so the window is given explicitly (by default it starts when the experiment did).
+  const window = { from: new Date(start - DAY).toISOString(), to: new Date().toISOString() };
+  const response = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query: { ...window, ...query } });
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+function expectedSummary(variant: string, x: (t: UserTruth) => number, y: (t: UserTruth) => number, filter: (t: UserTruth) => boolean = () => true): RatioSummary {
+  const s = { users: 0, sumX: 0, sumY: 0, sumX2: 0, sumY2: 0, sumXY: 0 };
+  for (const t of truth.values()) {
+    if (t.variant !== variant || !filter(t)) continue;
+    s.users++;
+    s.sumX += x(t);
+    s.sumY += y(t);
+    s.sumX2 += x(t) ** 2;
+    s.sumY2 += y(t) ** 2;
+    s.sumXY += x(t) * y(t);
+  }
+  return s;
+}
+
+describe("experiment results", () => {
+  it("reproduces the per-variant sums and the delta-method statistics for acceptance rate", async () => {
+    const body = await results();
+    const expected = ["control", "treatment"].map((v) => expectedSummary(v, (t) => t.accepted, (t) => t.shown));
+    for (const [i, variant] of body.variants.entries()) {
+      expect(variant.users).toBe(expected[i].users);
+      expect(variant.numerator).toBe(expected[i].sumX);
+      expect(variant.denominator).toBe(expected[i].sumY);
+      expect(variant.rate).toBeCloseTo(expected[i].sumX / expected[i].sumY, 12);
+    }
+    const reference = compareFrequentist(expected[0], expected[1]);
+    expect(body.variants[0].lift).toBeNull();
+    expect(body.variants[1].lift.relative).toBeCloseTo(reference.relative, 10);
+    expect(body.variants[1].lift.ciRelative[0]).toBeCloseTo(reference.ciRelative[0], 10);
+    expect(body.variants[1].lift.ciAbsolute[1]).toBeCloseTo(reference.ciAbsolute[1], 10);
+    expect(body.variants[1].pValue).toBeCloseTo(reference.pValue, 10);
+    expect(body.srm.observed).toEqual(expected.map((e) => e.users));
+    expect(body.srm.mismatch).toBe(false);
+    expect(body.health.exposedUsers).toBe(240);
+  });
+
+  it("computes generation rate from kept AI characters (retained after refinement) and typed characters", async () => {
+    const body = await results({ metric: "generation_rate" });
+    const expected = ["control", "treatment"].map((v) => expectedSummary(v, (t) => t.aiChars, (t) => t.aiChars + t.humanChars));
+    for (const [i, variant] of body.variants.entries()) {
+      expect(variant.numerator).toBe(expected[i].sumX);
+      expect(variant.denominator).toBe(expected[i].sumY);
+    }
+    expect(body.variants[1].pValue).toBeCloseTo(compareFrequentist(expected[0], expected[1]).pValue, 10);
+  });
+
+  it("draws a daily series whose last cumulative lift equals the overall lift", async () => {
+    const body = await results();
+    const treatment = body.series.filter((p: any) => p.variant === "treatment");
+    expect(treatment.length).toBeGreaterThanOrEqual(5);
+    expect(treatment.at(-1).cumulativeLift).toBeCloseTo(body.variants[1].lift.relative, 10);
+    for (const point of treatment) if (point.ciRelative) expect(point.ciRelative[0]).toBeLessThanOrEqual(point.cumulativeLift);
+  });
+
+  it("breaks results down by segment over the users active in each", async () => {
+    const body = await results({ segment: "language" });
+    expect(body.segments.map((s: any) => s.value)).toEqual(["go", "python", "typescript"]);
+    for (const segment of body.segments) {
+      const expected = expectedSummary("control", (t) => t.accepted, (t) => t.shown, (t) => t.language === segment.value);
+      expect(segment.variants[0].users).toBe(expected.users);
+      expect(segment.variants[0].rate).toBeCloseTo(expected.sumX / expected.sumY, 12);
+    }
+  });
+
+  it("widens intervals under sequential testing, reports chance to win under Bayesian, and shrinks variance with CUPED", async () => {
+    const fixed = await results();
+    const sequential = await results({ method: "sequential" });
+    const [lo, hi] = fixed.variants[1].lift.ciRelative;
+    const [slo, shi] = sequential.variants[1].lift.ciRelative;
+    expect(slo).toBeLessThan(lo);
+    expect(shi).toBeGreaterThan(hi);
+    const bayesian = await results({ method: "bayesian" });
+    expect(bayesian.variants[1].chanceToWin).toBeGreaterThan(0);
+    expect(bayesian.variants[1].chanceToWin).toBeLessThan(1);
+    expect(bayesian.variants[1].pValue).toBeNull();
+    const cuped = await results({ cuped: "true" });
+    expect(cuped.variants[1].cupedVarianceReduction).toBeGreaterThan(0);
+    expect(cuped.variants[1].lift.ciRelative[1] - cuped.variants[1].lift.ciRelative[0]).toBeLessThan(hi - lo);
+  });
+
+  it("reports p95 latency and guardrails, and adjusts p-values when asked", async () => {
+    const latency = await results({ metric: "latency_p95" });
+    expect(latency.variants[0].rate).toBeGreaterThan(100);
+    expect(latency.variants[0].ci[0]).toBeLessThanOrEqual(latency.variants[0].rate);
+    const holm = await results({ correction: "holm" });
+    const family = [holm.variants[1], ...holm.guardrails].filter((x: any) => x.pValue !== null);
+    expect(family.length).toBeGreaterThan(1);
+    for (const f of family) expect(f.adjustedPValue).toBeGreaterThanOrEqual(f.pValue);
+    expect(holm.guardrails.map((g: any) => g.metric).sort()).toEqual(["latency_p95", "show_rate"]);
+  });
+
+  it("names bad query parameters", async () => {
+    const { GET } = await import("@/app/api/v1/experiments/[key]/results/route");
+    const bad = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query: { metric: "happiness", from: "soon" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: any) => d.path).sort()).toEqual(["query.from", "query.metric"]);
+  });
+});
