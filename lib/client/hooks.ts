@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ExperimentView, ModelVersionView } from "@/lib/experiments/schemas";
+import type { ExperimentResults } from "@/lib/results/schema";
 import { apiFetch } from "./api";
 
 // React Query hooks over the public HTTP API: one per resource, shared by every page.
@@ -26,7 +27,7 @@ export function useHealth() {
 // ---------------------------------------------------------------- experiments and model versions
 
 
-export type { ExperimentView, ModelVersionView };
+export type { ExperimentResults, ExperimentView, ModelVersionView };
 
 export interface Me {
   email: string | null;
@@ -79,5 +80,18 @@ export function useApiMutation<Input, Output>(request: (input: Input) => Promise
     onSuccess: async () => {
       await Promise.all(invalidate.map((queryKey) => client.invalidateQueries({ queryKey })));
     },
+  });
+}
+
+// ---------------------------------------------------------------- results
+
+
+export function useResults(key: string, params: Record<string, string | undefined>) {
+  const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
+  return useQuery({
+    queryKey: ["experiments", key, "results", search.toString()],
+    queryFn: () => apiFetch<ExperimentResults>(`/api/v1/experiments/${encodeURIComponent(key)}/results?${search}`),
+    refetchInterval: 30_000,
+    placeholderData: (previous) => previous,
   });
 }

@@ -6,7 +6,9 @@ import { dateTime, integer, percent } from "@/app/components/format";
 import { StatusBadge } from "@/app/components/StatusBadge";
 import { apiFetch } from "@/lib/client/api";
 import { useApiMutation, useCan, useExperiment, useExposures, type ExperimentView } from "@/lib/client/hooks";
+import { Suspense } from "react";
 import { ExposureChart } from "./ExposureChart";
+import { Results } from "./Results";
 
 function Actions({ experiment }: { experiment: ExperimentView }) {
   const canWrite = useCan("experiments:write");
@@ -76,6 +78,12 @@ export default function ExperimentPage() {
           <span className="value">{exposures.data ? integer(exposures.data.multipleExposures) : "…"}</span>
         </div>
       </div>
+
+      {e.status !== "draft" ? (
+        <Suspense>
+          <Results experimentKey={e.key} />
+        </Suspense>
+      ) : null}
 
       <section className="card">
         <h3>Variants</h3>
