@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 export interface ErrorDetail {
   path: string;
@@ -42,3 +42,11 @@ export function zodDetails(error: z.ZodError, prefix = ""): ErrorDetail[] {
 export function errorBody(error: ApiError) {
   return { error: { code: error.code, message: error.message, details: error.details } };
 }
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })),
+  }),
+});

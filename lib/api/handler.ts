@@ -159,11 +159,3 @@ export function handle<E extends Endpoint>(
   };
   return Object.assign(web, { core });
 }
-
-export const errorSchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.array(z.object({ path: z.string(), message: z.string() })),
-  }),
-});

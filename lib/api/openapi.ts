@@ -1,7 +1,7 @@
 import { z } from "zod";
 import "./contracts";
 import { registeredEndpoints, type Endpoint } from "./endpoint";
-import { errorSchema } from "./handler";
+import { errorSchema } from "./errors";
 
 const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
   z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;

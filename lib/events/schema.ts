@@ -6,8 +6,9 @@ import { z } from "zod";
 export const MAX_EVENTS_PER_REQUEST = 5_000;
 export const MAX_EVENTS_BODY_BYTES = 5 * 1024 * 1024;
 const MAX_CODE_CHARS = 64 * 1024;
-// Events older than this cannot be accepted: they would fall outside the events table's TTL at once.
-const OLDEST_ACCEPTED = Date.UTC(2020, 0, 1);
+// The events table keeps 730 days (its TTL); an older event would be acknowledged and then dropped at
+// the next merge, so it is refused instead.
+const RETENTION_DAYS = 729;
 const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
 
 const id = (what: string) => z.string().trim().min(1, `${what} must not be empty`).max(256, `${what} must be at most 256 characters`);
@@ -15,7 +16,7 @@ const label = z.string().trim().max(100, "must be at most 100 characters");
 const count = z.number().int("must be a whole number").min(0, "must be at least 0").max(10_000_000, "is implausibly large");
 const code = z.string().max(MAX_CODE_CHARS, `must be at most ${MAX_CODE_CHARS} characters`);
 
-/** ISO-8601 string or epoch milliseconds → epoch milliseconds, within [2020-01-01, now + 1 day]. */
+/** ISO-8601 string or epoch milliseconds → epoch milliseconds, within the retention and at most a day ahead. */
 export const timestampSchema = z
   .union([z.string(), z.number()], { error: "must be an ISO-8601 string or epoch milliseconds" })
   .transform((value, ctx) => {
@@ -24,8 +25,8 @@ export const timestampSchema = z
       ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date-time (e.g. 2026-11-24T10:00:00Z) or epoch milliseconds" });
       return z.NEVER;
     }
-    if (ms < OLDEST_ACCEPTED || ms > Date.now() + FUTURE_TOLERANCE_MS) {
-      ctx.addIssue({ code: "custom", message: "must lie between 2020-01-01 and one day from now" });
+    if (ms < Date.now() - RETENTION_DAYS * 86_400_000 || ms > Date.now() + FUTURE_TOLERANCE_MS) {
+      ctx.addIssue({ code: "custom", message: `must lie within the last ${RETENTION_DAYS} days (the retention) and at most one day ahead` });
       return z.NEVER;
     }
     return Math.trunc(ms);

@@ -216,6 +216,7 @@ describe("event ingestion", () => {
     const allBad = await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: [{ type: "shown" }] } });
     expect(allBad.status).toBe(400);
     expect(allBad.body.error.details.map((d: { path: string }) => d.path)).toContain("events[0].eventId");
+    expect(allBad.body).toMatchObject({ accepted: 0, duplicates: 0, rejected: [{ index: 0 }] });
     expect((await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, rawBody: '{"events": [' })).status).toBe(400);
     expect((await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: [] } })).status).toBe(400);
     expect((await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { batch: [] } })).status).toBe(400);

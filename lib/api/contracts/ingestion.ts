@@ -2,6 +2,7 @@ import { z } from "zod";
 import { assignmentConfigSchema, experimentConfigSchema } from "../../assignment/schema";
 import { eventsRequestDocSchema, eventsRequestSchema, eventsResponseSchema, MAX_EVENTS_BODY_BYTES } from "../../events/schema";
 import { endpoint } from "../endpoint";
+import { errorSchema } from "../errors";
 
 const attributeValue = z.string().max(200).nullable();
 
@@ -53,5 +54,8 @@ export const events = endpoint({
   documentedBody: eventsRequestDocSchema,
   maxBodyBytes: MAX_EVENTS_BODY_BYTES,
   response: eventsResponseSchema,
-  otherStatuses: { 207: { description: "Some events were rejected; the others were stored", schema: eventsResponseSchema } },
+  otherStatuses: {
+    207: { description: "Some events were rejected; the others were stored", schema: eventsResponseSchema },
+    400: { description: "Every event was rejected: the error format plus the per-event list", schema: errorSchema.extend(eventsResponseSchema.shape) },
+  },
 });
