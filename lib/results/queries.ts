@@ -166,3 +166,47 @@ export async function latencyClustering(window: ResultsWindow, thresholds: { var
   const rows = await result.json<{ variant: string; users: number; sumX: number; sumY: number; sumX2: number; sumY2: number; sumXY: number }>();
   return new Map(rows.map((r) => [r.variant, { users: Number(r.users), sumX: Number(r.sumX), sumY: Number(r.sumY), sumX2: Number(r.sumX2), sumY2: Number(r.sumY2), sumXY: Number(r.sumXY) }]));
 }
+
+export interface ModelVersionDay {
+  date: string;
+  modelVersion: string;
+  users: number;
+  shown: number;
+  accepted: number;
+  aiChars: number;
+  humanChars: number;
+}
+
+/** Acceptance and generation inputs per model version and day, over all traffic (in experiments or not). */
+export async function modelVersionDaily(projectId: string, from: string, to: string): Promise<ModelVersionDay[]> {
+  const client = await clickhouse();
+  const result = await client.query({
+    query: `SELECT toString(day) AS date, model_version AS modelVersion, uniqExact(user_id) AS users,
+                   sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS aiChars, sum(human_chars) AS humanChars
+            FROM (
+              SELECT toDate(min(timestamp)) AS day, model_version, user_id,
+                     countIf(type = 'shown') AS shown, countIf(type = 'accepted') AS accepted,
+                     if(countIf(type = 'accepted') > 0,
+                        if(countIf(type = 'refined' AND retained_chars IS NOT NULL) > 0,
+                           maxIf(assumeNotNull(retained_chars), type = 'refined' AND retained_chars IS NOT NULL),
+                           maxIf(accepted_chars, type = 'accepted')), 0) AS ai_chars,
+                     sumIf(human_chars, type = 'typed') AS human_chars
+              FROM events FINAL
+              WHERE project_id = {projectId:String} AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
+                AND type IN ('shown', 'accepted', 'refined', 'typed')
+              GROUP BY model_version, user_id, if(suggestion_id = '', toString(event_id), suggestion_id))
+            GROUP BY day, model_version
+            ORDER BY day, model_version`,
+    query_params: { projectId, from, to },
+    format: "JSONEachRow",
+  });
+  return (await result.json<ModelVersionDay>()).map((r) => ({
+    date: r.date,
+    modelVersion: r.modelVersion,
+    users: Number(r.users),
+    shown: Number(r.shown),
+    accepted: Number(r.accepted),
+    aiChars: Number(r.aiChars),
+    humanChars: Number(r.humanChars),
+  }));
+}

@@ -6,6 +6,7 @@ import { dateTime } from "@/app/components/format";
 import { StatusBadge } from "@/app/components/StatusBadge";
 import { apiFetch } from "@/lib/client/api";
 import { useApiMutation, useCan, useModelVersions, type ModelVersionView } from "@/lib/client/hooks";
+import { VersionTrends } from "./VersionTrends";
 
 function RegisterForm() {
   const create = useApiMutation((body: Record<string, string>) => apiFetch<ModelVersionView>("/api/v1/model-versions", { method: "POST", json: body }), [["model-versions"]]);
@@ -86,6 +87,7 @@ export default function ModelVersionsPage() {
           <p className="muted">Every completion model you serve. Exactly one is production: what users outside experiments get.</p>
         </div>
       </header>
+      <VersionTrends />
       {canWrite ? <RegisterForm /> : null}
       <section className="card">
         <ErrorNote error={error} />

@@ -44,3 +44,34 @@ export const updateModelVersion = endpoint({
   body: updateModelVersionSchema,
   response: modelVersionSchema,
 });
+
+const isoDate = z
+  .string()
+  .refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO-8601 date or date-time")
+  .transform((v) => new Date(v));
+
+export const modelVersionMetrics = endpoint({
+  method: "GET",
+  path: "/api/v1/metrics/model-versions",
+  summary: "Acceptance and generation rate per model version and day, over all traffic",
+  tag: "Model versions",
+  permission: "read",
+  query: z.strictObject({ from: isoDate.optional(), to: isoDate.optional() }),
+  response: z.object({
+    from: z.string(),
+    to: z.string(),
+    items: z.array(
+      z.object({
+        date: z.string(),
+        modelVersion: z.string(),
+        users: z.number().int(),
+        shown: z.number(),
+        accepted: z.number(),
+        acceptanceRate: z.number().nullable(),
+        aiChars: z.number(),
+        humanChars: z.number(),
+        generationRate: z.number().nullable(),
+      }),
+    ),
+  }),
+});
