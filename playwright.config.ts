@@ -10,6 +10,7 @@ export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results/playwright",
   timeout: 60_000,
+  globalTimeout: 15 * 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { expect, type APIRequestContext } from "@playwright/test";
-import { assignUser } from "../lib/assignment";
+import { assignExperiment } from "../lib/assignment";
 import { E2E_KEYS } from "../playwright.config";
 
 const DAY = 86_400_000;
@@ -29,6 +29,8 @@ export async function seedSyntheticExperiment(request: APIRequestContext, key: s
   expect(created.status()).toBe(201);
   expect((await request.post(`/api/v1/experiments/${key}/start`, { headers: admin })).status()).toBe(200);
   const config = await (await request.get("/api/v1/config", { headers: ingest })).json();
+  // This experiment alone (other tests' experiments may be running too): what the SDK reports as an exposure.
+  const experiment = config.experiments.find((e: { key: string }) => e.key === key);
 
   let seed = 7;
   const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
@@ -36,7 +38,7 @@ export async function seedSyntheticExperiment(request: APIRequestContext, key: s
   const events: Record<string, unknown>[] = [];
   for (let u = 0; u < 300; u++) {
     const userId = `${key}-user-${u}`;
-    const variant = assignUser(config, userId).assignments.find((a) => a.experimentKey === key)!.variantKey!;
+    const variant = assignExperiment(experiment, userId).variantKey!;
     const modelVersion = variant === "control" ? `${key}-base` : `${key}-new`;
     const language = ["python", "typescript", "go"][u % 3];
     const exposedAt = start + (u % 6) * DAY + 600_000;

@@ -8,10 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import { benchAssignment } from "./bench/assignment";
 import { load } from "./bench/http";
+import { benchResults } from "./bench/results";
 import { BENCH_KEYS, startBenchServer } from "./bench/server";
 
 const EVENT_BATCH = 1_000;
 const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 200);
+const RESULTS_EVENTS = Number(process.env.BENCH_RESULTS_EVENTS || 10_000_000);
 const rows: { figure: string; value: string; target: string; ok: boolean | null }[] = [];
 const report = (figure: string, value: string, target = "", ok: boolean | null = null) => {
   rows.push({ figure, value, target, ok });
@@ -103,6 +105,13 @@ async function main() {
   } finally {
     await server.stop();
   }
+
+  console.log(`\n4. Experiment results over ${fmt(RESULTS_EVENTS)} events (20,000 users, 14 days, embedded engine)`);
+  const results = await benchResults(RESULTS_EVENTS, (line) => process.stdout.write(`${line}\r`));
+  report("events loaded (raw TabSeparated inserts)", `${fmt(results.events)} in ${fmt(results.loadSeconds, 1)} s`);
+  report("underlying aggregation query (per user and day)", `${fmt(results.aggregationMs)} ms`);
+  report("GET .../results (all queries + statistics)", `${fmt(results.resultsMs)} ms`, "< 1,000 ms", results.resultsMs < 1000);
+  report("results / aggregation query", `${fmt(results.resultsMs / results.aggregationMs, 2)}×`, "≤ 2×", results.resultsMs <= 2 * results.aggregationMs);
 
   const missed = rows.filter((r) => r.ok === false);
   console.log(`\n${rows.filter((r) => r.ok).length} targets met, ${missed.length} missed`);

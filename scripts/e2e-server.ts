@@ -13,10 +13,11 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-e2e-"));
 const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
   cwd: root,
   stdio: "inherit",
+  // Same process group as this script: Playwright stops the web server by signalling its whole group,
+  // and a server in a group of its own would outlive the run and keep its output pipe open.
   env: { ...process.env, ECHO_DATA_DIR: dataDir, NODE_ENV: "production", HOSTNAME_BIND: "127.0.0.1" },
-  detached: true,
 });
-const stop = () => process.kill(-server.pid!, "SIGTERM");
+const stop = () => server.kill("SIGTERM");
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 server.on("exit", (code) => {
