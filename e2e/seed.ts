@@ -36,6 +36,7 @@ export async function seedSyntheticExperiment(request: APIRequestContext, key: s
   const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   const start = Date.now() - 6 * DAY;
   const events: Record<string, unknown>[] = [];
+  let shown = 0;
   for (let u = 0; u < 300; u++) {
     const userId = `${key}-user-${u}`;
     const variant = assignExperiment(experiment, userId).variantKey!;
@@ -50,6 +51,7 @@ export async function seedSyntheticExperiment(request: APIRequestContext, key: s
       const at = exposedAt + 60_000 + i * 1_800_000;
       events.push({ ...common, eventId: randomUUID(), type: "requested", suggestionId, timestamp: at });
       events.push({ ...common, eventId: randomUUID(), type: "shown", suggestionId, timestamp: at + 150, completionChars: 60, latencyMs: 120 + Math.floor(random() * 120) });
+      shown++;
       if (random() < propensity) events.push({ ...common, eventId: randomUUID(), type: "accepted", suggestionId, timestamp: at + 2000, acceptedChars: 60 });
     }
     events.push({ ...common, eventId: randomUUID(), type: "typed", timestamp: exposedAt + 90_000, humanChars: 100 + Math.floor(random() * 200) });
@@ -58,5 +60,5 @@ export async function seedSyntheticExperiment(request: APIRequestContext, key: s
     const answer = await request.post("/api/v1/events", { headers: ingest, data: { events: events.slice(i, i + 5000) } });
     expect(answer.status()).toBe(200);
   }
-  return { from: new Date(start - DAY).toISOString() };
+  return { from: new Date(start - DAY).toISOString(), shown };
 }

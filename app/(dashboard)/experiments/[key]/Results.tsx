@@ -82,6 +82,7 @@ function MetricTable({ results }: { results: ExperimentResults }) {
           <th className="num">Lift</th>
           <th>Interval ({Math.round((1 - results.alpha) * 100)}%)</th>
           <th className="num">{bayesian ? "Chance to win" : results.correction === "none" ? "p-value" : "p (adjusted)"}</th>
+          {bayesian ? <th className="num" title="Expected relative lift given up by shipping this variant if it is in fact worse">Risk</th> : null}
           <th />
         </tr>
       </thead>
@@ -121,6 +122,7 @@ function MetricTable({ results }: { results: ExperimentResults }) {
               <td className="num" data-testid={`p-${v.key}`}>
                 {bayesian ? percent(v.chanceToWin, 1) : pValue(results.correction === "none" ? v.pValue : v.adjustedPValue)}
               </td>
+              {bayesian ? <td className="num muted">{v.expectedLoss ? percent(v.expectedLoss.treatment, 2) : "—"}</td> : null}
               <td>{tone.label ? <span className={`badge ${tone.tone}`}>{tone.label}</span> : null}</td>
             </tr>
           );
