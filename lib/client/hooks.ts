@@ -2,6 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ExperimentView, ModelVersionView } from "@/lib/experiments/schemas";
+import type { ExposureSummary } from "@/lib/experiments/exposures";
 import type { ExperimentResults } from "@/lib/results/schema";
 import { apiFetch } from "./api";
 
@@ -35,14 +36,6 @@ export interface Me {
   permissions: string[];
 }
 
-export interface ExposureSummary {
-  experimentKey: string;
-  phase: number;
-  totalUsers: number;
-  multipleExposures: number;
-  variants: { key: string; users: number }[];
-  daily: { date: string; variant: string; newUsers: number }[];
-}
 
 export function useMe() {
   return useQuery({ queryKey: ["me"], queryFn: () => apiFetch<Me>("/api/auth/me"), staleTime: 60_000 });

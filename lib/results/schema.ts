@@ -3,7 +3,8 @@ import { z } from "zod";
 // GET /api/v1/experiments/{key}/results: query and answer (shared/api-v1.md, extended compatibly).
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
-const isoDate = z
+/** An ISO-8601 date or date-time query parameter, as a Date. */
+export const isoDateParam = z
   .string()
   .refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO-8601 date or date-time")
   .transform((v) => new Date(v));
@@ -13,8 +14,8 @@ export const resultsQuerySchema = z.strictObject({
   method: z.enum(["frequentist", "sequential", "bayesian"]).default("frequentist"),
   segment: z.enum(["language", "ide", "userGroup"]).optional(),
   cuped: bool.default(false),
-  from: isoDate.optional(),
-  to: isoDate.optional(),
+  from: isoDateParam.optional(),
+  to: isoDateParam.optional(),
   alpha: z.coerce.number().gt(0).lt(0.5).default(0.05),
   correction: z.enum(["none", "holm", "benjamini_hochberg"]).default("none"),
   lookbackDays: z.coerce.number().int().min(1).max(90).default(14),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createModelVersionSchema, keySchema, modelVersionSchema, updateModelVersionSchema } from "../../experiments/schemas";
+import { isoDateParam } from "../../results/schema";
 import { endpoint } from "../endpoint";
 
 const keyParams = z.strictObject({ key: keySchema });
@@ -45,18 +46,13 @@ export const updateModelVersion = endpoint({
   response: modelVersionSchema,
 });
 
-const isoDate = z
-  .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO-8601 date or date-time")
-  .transform((v) => new Date(v));
-
 export const modelVersionMetrics = endpoint({
   method: "GET",
   path: "/api/v1/metrics/model-versions",
   summary: "Acceptance and generation rate per model version and day, over all traffic",
   tag: "Model versions",
   permission: "read",
-  query: z.strictObject({ from: isoDate.optional(), to: isoDate.optional() }),
+  query: z.strictObject({ from: isoDateParam.optional(), to: isoDateParam.optional() }),
   response: z.object({
     from: z.string(),
     to: z.string(),
