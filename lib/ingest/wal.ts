@@ -87,6 +87,12 @@ export class WriteAheadLog {
     const file = path.join(this.options.dir, `${String(this.segment).padStart(12, "0")}.log`);
     this.fd = fs.openSync(file, "a");
     this.segmentBytes = 0;
+    if (this.options.fsync) {
+      // A new file's directory entry must reach the disk too, or a power cut could lose the whole segment.
+      const dir = fs.openSync(this.options.dir, "r");
+      fs.fsyncSync(dir);
+      fs.closeSync(dir);
+    }
   }
 
   private currentFile(): string {
