@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { readMigrations, splitStatements, toClustered } from "@/lib/clickhouse/migrate";
+import { tsvRow, tsvString } from "@/lib/clickhouse/tsv";
+
+describe("ClickHouse migrations", () => {
+  it("are numbered, ordered and checksummed", () => {
+    const migrations = readMigrations();
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    for (const m of migrations) expect(m.checksum).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("split into statements without their comments", () => {
+    expect(splitStatements("-- a comment; with a semicolon\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n\nCREATE TABLE b (y UInt8) ENGINE = Memory;\n")).toEqual([
+      "CREATE TABLE a (x UInt8) ENGINE = Memory",
+      "CREATE TABLE b (y UInt8) ENGINE = Memory",
+    ]);
+  });
+
+  it("have a clustered variant: created on every node, with replicated engines", () => {
+    for (const statement of readMigrations().flatMap((m) => splitStatements(m.sql))) {
+      const clustered = toClustered(statement, "main");
+      expect(clustered).toMatch(/^CREATE TABLE IF NOT EXISTS \w+ ON CLUSTER 'main'/);
+      expect(clustered).toMatch(/ENGINE = Replicated(Replacing|Aggregating)MergeTree/);
+    }
+    expect(toClustered("ALTER TABLE events ADD COLUMN x UInt8", "c'1")).toBe("ALTER TABLE events ON CLUSTER 'c1' ADD COLUMN x UInt8");
+  });
+});
+
+describe("TabSeparated encoding", () => {
+  it("escapes what would break a row and writes NULL as \\N", () => {
+    expect(tsvString("a\tb\nc\\d\re")).toBe("a\\tb\\nc\\\\d\\re");
+    expect(tsvRow({ a: "x", b: 3, c: null }, ["a", "b", "c"])).toBe("x\t3\t\\N");
+  });
+});
