@@ -12,7 +12,13 @@ import { useCan, useExperiments, type ExperimentResults, type ExperimentView } f
 function PrimaryLift({ results }: { results: ExperimentResults | undefined }) {
   if (!results) return <span className="muted">…</span>;
   const treatments = results.variants.filter((v) => v.lift);
-  if (!treatments.length) return <span className="muted small">{results.variants.find((v) => v.note)?.note ?? "no data yet"}</span>;
+  if (!treatments.length) {
+    return (
+      <span className="muted small" title={results.variants.find((v) => v.note)?.note ?? undefined}>
+        no outcome data yet
+      </span>
+    );
+  }
   const best = treatments.reduce((a, b) => ((b.lift!.relative > a.lift!.relative) === results.higherIsBetter ? b : a));
   const better = (best.lift!.relative > 0) === results.higherIsBetter;
   return (
