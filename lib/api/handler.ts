@@ -60,7 +60,7 @@ async function readBody(request: ApiRequest, limit: number): Promise<unknown> {
   if (buffer.byteLength > limit) throw payloadTooLarge(`Request body is ${buffer.byteLength} bytes; the limit is ${limit} bytes`);
   if (buffer.byteLength === 0) throw badRequest("Request body is empty; send a JSON object", [], "invalid_json");
   try {
-    return JSON.parse(new TextDecoder().decode(buffer));
+    return JSON.parse(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength).toString("utf8"));
   } catch (error) {
     throw badRequest(`Request body is not valid JSON: ${(error as Error).message}`, [], "invalid_json");
   }

@@ -46,6 +46,8 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
   const experiments = new Map(compiled.experiments.map((e) => [e.config.key, e]));
   const rows: EventRow[] = [];
   const exposures: ExposureRow[] = [];
+  // A batch holds many events of few users: evaluate each (user, attributes) once.
+  const tagCache = new Map<string, { experimentKey: string; variantKey: string } | undefined>();
 
   for (const { index, event } of valid) {
     if (event.type === "exposure") {
@@ -84,8 +86,13 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
     // select users through the exposures table).
     let assigned: { experimentKey: string; variantKey: string } | undefined;
     if (!event.experimentKey && compiled.experiments.length) {
-      const hit = assignUser(compiled, event.userId, { language: event.language, ide: event.ide, userGroup: event.userGroup }).assignments.find((a) => a.inExperiment);
-      if (hit?.variantKey) assigned = { experimentKey: hit.experimentKey, variantKey: hit.variantKey };
+      const cacheKey = `${event.userId}\u0000${event.language ?? ""}\u0000${event.ide ?? ""}\u0000${event.userGroup ?? ""}`;
+      if (tagCache.has(cacheKey)) assigned = tagCache.get(cacheKey);
+      else {
+        const hit = assignUser(compiled, event.userId, { language: event.language, ide: event.ide, userGroup: event.userGroup }).assignments.find((a) => a.inExperiment);
+        assigned = hit?.variantKey ? { experimentKey: hit.experimentKey, variantKey: hit.variantKey } : undefined;
+        tagCache.set(cacheKey, assigned);
+      }
     }
     rows.push(eventRow(projectId, event, assigned));
   }

@@ -40,7 +40,8 @@ export const EVENT_COLUMNS = [
 
 /** ClickHouse DateTime64(3, 'UTC') text: `2026-11-24 10:00:00.000`. */
 export function clickhouseTime(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+  const iso = new Date(ms).toISOString(); // 2026-11-24T10:00:00.000Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
 export function clickhouseDay(ms: number): string {
