@@ -1,7 +1,96 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { FormEvent } from "react";
+import { ErrorNote } from "@/app/components/ErrorNote";
+import { dateTime } from "@/app/components/format";
 import { apiFetch } from "@/lib/client/api";
+import { useApiMutation } from "@/lib/client/hooks";
+
+interface ApiKey {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: "ingest" | "admin";
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+function ApiKeys() {
+  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => apiFetch<{ items: ApiKey[] }>("/api/v1/api-keys") });
+  const create = useApiMutation((body: { name: string; scope: string }) => apiFetch<ApiKey & { key: string }>("/api/v1/api-keys", { method: "POST", json: body }), [["api-keys"]]);
+  const revoke = useApiMutation((id: string) => apiFetch<ApiKey>(`/api/v1/api-keys/${id}/revoke`, { method: "POST" }), [["api-keys"]]);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    create.mutate({ name: String(form.get("name")), scope: String(form.get("scope")) });
+  };
+  return (
+    <section className="card" data-testid="api-keys">
+      <h3>API keys</h3>
+      <p className="muted small">Ingest keys can only send events and read assignments; admin keys can do everything. Only a hash is stored: a key is shown once, when it is created.</p>
+      <form className="row" onSubmit={submit} aria-label="Create an API key" style={{ margin: "10px 0" }}>
+        <label>
+          Name
+          <input name="name" required placeholder="VS Code plugin (prod)" />
+        </label>
+        <label>
+          Scope
+          <select name="scope" defaultValue="ingest">
+            <option value="ingest">ingest</option>
+            <option value="admin">admin</option>
+          </select>
+        </label>
+        <button className="button primary" type="submit" disabled={create.isPending} style={{ marginTop: 18 }}>
+          Create key
+        </button>
+      </form>
+      {create.data ? (
+        <div className="banner good" role="status">
+          New key <strong>{create.data.name}</strong>, copy it now; it will not be shown again: <code data-testid="new-key">{create.data.key}</code>
+        </div>
+      ) : null}
+      <ErrorNote error={create.error ?? revoke.error ?? keys.error} />
+      <table className="table">
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Key</th>
+            <th>Scope</th>
+            <th>Created</th>
+            <th>Last used</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {(keys.data?.items ?? []).map((k) => (
+            <tr key={k.id} data-testid={`api-key-${k.name}`}>
+              <td>{k.name}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>
+                <span className={`badge ${k.scope === "admin" ? "warn" : ""}`}>{k.scope}</span>
+              </td>
+              <td className="muted">{dateTime(k.createdAt)}</td>
+              <td className="muted">{dateTime(k.lastUsedAt)}</td>
+              <td>
+                {k.revokedAt ? (
+                  <span className="badge bad">revoked</span>
+                ) : (
+                  <button className="button danger" onClick={() => window.confirm(`Revoke '${k.name}'? Clients using it stop working within 30 seconds.`) && revoke.mutate(k.id)}>
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
 
 interface Me {
   email: string | null;
@@ -27,7 +116,7 @@ export default function SettingsPage() {
       <header className="page-header">
         <div>
           <h1>Settings</h1>
-          <p className="muted">Your account and what your role allows.</p>
+          <p className="muted">Your account, what your role allows, and the project&apos;s API keys.</p>
         </div>
       </header>
       <section className="card">
@@ -61,6 +150,7 @@ export default function SettingsPage() {
           </>
         ) : null}
       </section>
+      {me.data?.permissions.includes("admin") ? <ApiKeys /> : null}
     </div>
   );
 }
