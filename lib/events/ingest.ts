@@ -6,7 +6,7 @@ import { compiledAssignmentConfig } from "../experiments/assign";
 import { clickhouseTime, eventRow, type EventRow } from "./rows";
 import { eventSchema, type IngestEvent } from "./schema";
 import { enqueueEvents, enqueueExposures } from "../ingest/pipeline";
-import type { ExposureRow } from "./store";
+import { exposureRow, type ExposureRow } from "./store";
 
 export interface Rejection {
   index: number;
@@ -68,17 +68,17 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
         continue;
       }
       const variant = experiment.config.variants.find((v) => v.key === event.variantKey)!;
-      const time = clickhouseTime(event.timestamp);
-      exposures.push({
-        project_id: projectId,
-        experiment_key: event.experimentKey,
-        phase: experiment.config.phase,
-        user_id: event.userId,
-        variant_key: event.variantKey,
-        model_version: variant.modelVersion,
-        first_exposed_at: time,
-        last_exposed_at: time,
-      });
+      exposures.push(
+        exposureRow({
+          projectId,
+          experimentKey: event.experimentKey,
+          phase: experiment.config.phase,
+          userId: event.userId,
+          variantKey: event.variantKey,
+          modelVersion: variant.modelVersion,
+          at: clickhouseTime(event.timestamp),
+        }),
+      );
       rows.push(eventRow(projectId, event));
       continue;
     }

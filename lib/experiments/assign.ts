@@ -1,7 +1,7 @@
 import { assignUser, compileConfig, type AssignResult, type CompiledAssignmentConfig, type UserAttributes } from "../assignment";
 import type { Db } from "../db";
 import { clickhouseTime } from "../events/rows";
-import type { ExposureRow } from "../events/store";
+import { exposureRow, type ExposureRow } from "../events/store";
 import { enqueueExposures } from "../ingest/pipeline";
 import { assignmentConfig, type ProjectAssignmentConfig } from "./config";
 
@@ -20,16 +20,17 @@ export function exposureRows(projectId: string, config: ProjectAssignmentConfig,
   const time = clickhouseTime(at);
   return result.assignments
     .filter((a) => a.inExperiment && a.variantKey)
-    .map((a) => ({
-      project_id: projectId,
-      experiment_key: a.experimentKey,
-      phase: config.experiments.find((e) => e.key === a.experimentKey)?.phase ?? 1,
-      user_id: userId,
-      variant_key: a.variantKey!,
-      model_version: a.modelVersion ?? "",
-      first_exposed_at: time,
-      last_exposed_at: time,
-    }));
+    .map((a) =>
+      exposureRow({
+        projectId,
+        experimentKey: a.experimentKey,
+        phase: config.experiments.find((e) => e.key === a.experimentKey)?.phase ?? 1,
+        userId,
+        variantKey: a.variantKey!,
+        modelVersion: a.modelVersion ?? "",
+        at: time,
+      }),
+    );
 }
 
 /**

@@ -119,23 +119,23 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   // Guardrails: one-sided "significantly worse" checks of each treatment.
   const guardrails: ExperimentResults["guardrails"] = [];
   for (const guardrail of experiment.guardrailMetrics) {
+    const definition = isRatioMetric(guardrail) ? RATIO_METRICS[guardrail] : null;
+    const summaries = definition ? variantSummaries(rows, definition, exposed) : null;
     for (const variant of experiment.variants.slice(1)) {
       try {
+        let check;
         if (guardrail === "latency_p95") {
           const c = latency?.get(controlKey);
           const t = latency?.get(variant.key);
           if (!c || !t) throw new InsufficientDataError("no latency data");
-          const check = guardrailCheck(c, t, { direction: "higher_is_worse", alpha: query.alpha });
-          guardrails.push({ metric: guardrail, variant: variant.key, pValue: check.pValue, adjustedPValue: null, worse: check.worse, relativeChange: check.estimate, note: null });
-        } else if (isRatioMetric(guardrail)) {
-          const definition = RATIO_METRICS[guardrail];
-          const summaries = variantSummaries(rows, definition, exposed);
-          const check = guardrailCheck(summaries.get(controlKey)!, summaries.get(variant.key)!, {
+          check = guardrailCheck(c, t, { direction: "higher_is_worse", alpha: query.alpha });
+        } else if (definition && summaries) {
+          check = guardrailCheck(summaries.get(controlKey)!, summaries.get(variant.key)!, {
             direction: definition.higherIsBetter ? "lower_is_worse" : "higher_is_worse",
             alpha: query.alpha,
           });
-          guardrails.push({ metric: guardrail, variant: variant.key, pValue: check.pValue, adjustedPValue: null, worse: check.worse, relativeChange: check.estimate, note: null });
-        }
+        } else continue;
+        guardrails.push({ metric: guardrail, variant: variant.key, pValue: check.pValue, adjustedPValue: null, worse: check.worse, relativeChange: check.estimate, note: null });
       } catch (error) {
         guardrails.push({ metric: guardrail, variant: variant.key, pValue: null, adjustedPValue: null, worse: false, relativeChange: null, note: noteOf(error) });
       }

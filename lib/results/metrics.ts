@@ -144,12 +144,7 @@ export function addSilentUsers(summary: CupedRatioSummary, count: number, metric
  * their sums, the others (exposed, no activity in the window) contribute zeros.
  */
 export function variantSummaries(rows: UserDayRow[], metric: MetricDefinition, exposedUsers: Map<string, number>): Map<string, CupedRatioSummary> {
-  const perUser = new Map<string, Map<string, UserValues>>();
-  for (const row of rows) {
-    const users = perUser.get(row.variant) ?? perUser.set(row.variant, new Map()).get(row.variant)!;
-    const values = users.get(row.userId) ?? users.set(row.userId, { x: 0, y: 0, x0: 0, y0: 0 }).get(row.userId)!;
-    addRow(values, row, metric);
-  }
+  const perUser = groupByVariantAndUser(rows, metric);
   const out = new Map<string, CupedRatioSummary>();
   for (const [variant, exposed] of exposedUsers) {
     const summary = emptySummary();
