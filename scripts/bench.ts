@@ -12,7 +12,7 @@ import { benchResults } from "./bench/results";
 import { BENCH_KEYS, startBenchServer } from "./bench/server";
 
 const EVENT_BATCH = 1_000;
-const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 200);
+const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 500);
 const RESULTS_EVENTS = Number(process.env.BENCH_RESULTS_EVENTS || 10_000_000);
 const rows: { figure: string; value: string; target: string; ok: boolean | null }[] = [];
 const report = (figure: string, value: string, target = "", ok: boolean | null = null) => {
@@ -74,10 +74,16 @@ async function main() {
     const batches = Array.from({ length: EVENT_BATCHES }, (_, b) => eventBatch(b));
     const bodies = batches.map((events) => Buffer.from(JSON.stringify({ events })));
     await load({ port: server.port, path: "/api/v1/events", headers, body: (i) => Buffer.from(JSON.stringify({ events: eventBatch(100_000 + i) })), concurrency: 4, maxRequests: 10, maxSeconds: 30 }); // warm-up
+    await server.drained();
+    const loadStarted = performance.now();
     const ingest = await load({ port: server.port, path: "/api/v1/events", headers, body: (i) => bodies[i], concurrency: 4, maxRequests: bodies.length, maxSeconds: 120 });
     const httpRate = (ingest.requests * EVENT_BATCH) / ingest.seconds;
-    report("HTTP ingestion events/s (4 connections)", fmt(httpRate), "≥ 100,000/s", httpRate >= 100_000 && ingest.errors === 0);
+    report("HTTP ingestion events/s (4 connections, acknowledged = in the durable log)", fmt(httpRate), "≥ 100,000/s", httpRate >= 100_000 && ingest.errors === 0);
     report("HTTP ingestion latency p50 / p99 per batch", `${fmt(ingest.p50Ms, 1)} ms / ${fmt(ingest.p99Ms, 1)} ms`);
+    // The answer waits for the log, not for ClickHouse: also measure until the last event is stored.
+    await server.drained();
+    const storedRate = (ingest.requests * EVENT_BATCH) / ((performance.now() - loadStarted) / 1000);
+    report("HTTP ingestion events/s until all are stored in ClickHouse", fmt(storedRate));
     if (ingest.errors) report("ingestion errors", `${ingest.errors} ${JSON.stringify(ingest.statuses)}`);
 
     // The same rows, straight into the engine: a separate chDB in this process, batch by batch, in the
@@ -86,12 +92,11 @@ async function main() {
     process.env.ECHO_DATA_DIR = rawDir;
     const { clickhouse, closeClickHouse } = await import("../lib/clickhouse");
     const { clickhouseHandle } = await import("../lib/clickhouse/client");
-    const { EVENT_COLUMNS, eventRow } = await import("../lib/events/rows");
+    const { EVENT_COLUMNS, eventTsv } = await import("../lib/events/rows");
     const { eventSchema } = await import("../lib/events/schema");
-    const { tsvRow } = await import("../lib/clickhouse/tsv");
     await clickhouse();
     const handle = await clickhouseHandle();
-    const rawBatches = batches.map((events) => Buffer.from(events.map((e) => tsvRow(eventRow("bench", eventSchema.parse(e)), EVENT_COLUMNS)).join("\n") + "\n"));
+    const rawBatches = batches.map((events) => Buffer.from(events.map((e) => eventTsv("bench", eventSchema.parse(e))).join("\n") + "\n"));
     await handle.insertTsv("events", EVENT_COLUMNS, rawBatches[0]); // warm-up
     const t0 = process.hrtime.bigint();
     for (const body of rawBatches) await handle.insertTsv("events", EVENT_COLUMNS, body);
@@ -102,6 +107,7 @@ async function main() {
     report("raw chDB INSERT events/s (same rows, same batches)", fmt(rawRate));
     const ratio = httpRate / rawRate;
     report("HTTP ingestion / raw engine", `${fmt(ratio, 2)}×`, "≥ 0.5×", ratio >= 0.5);
+    report("HTTP ingestion until stored / raw engine", `${fmt(storedRate / rawRate, 2)}×`);
   } finally {
     await server.stop();
   }

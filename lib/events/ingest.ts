@@ -3,9 +3,9 @@ import type { ErrorDetail } from "../api/errors";
 import { formatPath } from "../api/errors";
 import type { Db } from "../db";
 import { compiledAssignmentConfig } from "../experiments/assign";
-import { clickhouseTime, eventRow, type EventRow } from "./rows";
+import { clickhouseTime, eventTsv } from "./rows";
 import { eventSchema, type IngestEvent } from "./schema";
-import { enqueueEvents, enqueueExposures } from "../ingest/pipeline";
+import { enqueueEvents, enqueueExposures, type LoggedEvent } from "../ingest/pipeline";
 import { exposureRow, type ExposureRow } from "./store";
 
 export interface Rejection {
@@ -44,7 +44,7 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
   const { valid, rejected } = validateEvents(raw);
   const { compiled } = await compiledAssignmentConfig(client, projectId);
   const experiments = new Map(compiled.experiments.map((e) => [e.config.key, e]));
-  const rows: EventRow[] = [];
+  const rows: LoggedEvent[] = [];
   const exposures: ExposureRow[] = [];
   // A batch holds many events of few users: evaluate each (user, attributes) once.
   const tagCache = new Map<string, { experimentKey: string; variantKey: string } | undefined>();
@@ -79,7 +79,7 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
           at: clickhouseTime(event.timestamp),
         }),
       );
-      rows.push(eventRow(projectId, event));
+      rows.push({ eventId: event.eventId.toLowerCase(), row: eventTsv(projectId, event) });
       continue;
     }
     // Tag the event with the user's experiment when the client did not (informational: results
@@ -94,12 +94,12 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
         tagCache.set(cacheKey, assigned);
       }
     }
-    rows.push(eventRow(projectId, event, assigned));
+    rows.push({ eventId: event.eventId.toLowerCase(), row: eventTsv(projectId, event, assigned) });
   }
 
   // Exposures first: an event whose exposure was lost would fall out of its experiment's results.
   if (exposures.length) await enqueueExposures(exposures);
-  const { duplicates } = rows.length ? await enqueueEvents(rows) : { duplicates: 0 };
+  const { duplicates } = rows.length ? await enqueueEvents(projectId, rows) : { duplicates: 0 };
   rejected.sort((a, b) => a.index - b.index);
   return { accepted: rows.length - duplicates, duplicates, rejected };
 }

@@ -1,42 +1,15 @@
 import { redactSecrets } from "../refinement/redact";
+import { tsvString } from "../clickhouse/tsv";
 import type { IngestEvent } from "./schema";
 
 // Pure mapping of a validated event to its row in the events table (lib/clickhouse/migrations).
-
-export interface EventRow extends Record<string, string | number | null> {
-  project_id: string;
-  event_id: string;
-  type: string;
-  timestamp: string;
-  user_id: string;
-  suggestion_id: string;
-  model_version: string;
-  experiment_key: string;
-  variant_key: string;
-  language: string;
-  ide: string;
-  user_group: string;
-  completion_chars: number;
-  completion_lines: number;
-  latency_ms: number;
-  accepted_chars: number;
-  accepted_lines: number;
-  reason: string;
-  window_seconds: number;
-  proposal: string;
-  final: string;
-  prefix: string;
-  suffix: string;
-  retained_chars: number | null;
-  human_chars: number;
-}
 
 /** Column order of event rows in the write-ahead log and the insert (ingested_at is filled by the engine). */
 export const EVENT_COLUMNS = [
   "project_id", "event_id", "type", "timestamp", "user_id", "suggestion_id", "model_version", "experiment_key", "variant_key",
   "language", "ide", "user_group", "completion_chars", "completion_lines", "latency_ms", "accepted_chars", "accepted_lines",
   "reason", "window_seconds", "proposal", "final", "prefix", "suffix", "retained_chars", "human_chars",
-] as const satisfies readonly (keyof EventRow)[];
+] as const;
 
 /** ClickHouse DateTime64(3, 'UTC') text: `2026-11-24 10:00:00.000`. */
 export function clickhouseTime(ms: number): string {
@@ -48,35 +21,44 @@ export function clickhouseDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-const redact = (text: string | undefined) => (text ? redactSecrets(text).text : "");
+const redact = (text: string | undefined) => (text ? tsvString(redactSecrets(text).text) : "");
+const optional = (text: string | undefined) => (text ? tsvString(text) : "");
 
-export function eventRow(projectId: string, event: IngestEvent, assigned?: { experimentKey: string; variantKey: string }): EventRow {
-  return {
-    project_id: projectId,
-    event_id: event.eventId.toLowerCase(),
-    type: event.type,
-    timestamp: clickhouseTime(event.timestamp),
-    user_id: event.userId,
-    suggestion_id: "suggestionId" in event ? event.suggestionId : "",
-    model_version: event.modelVersion,
-    experiment_key: event.experimentKey ?? assigned?.experimentKey ?? "",
-    variant_key: event.variantKey ?? assigned?.variantKey ?? "",
-    language: event.language ?? "",
-    ide: event.ide ?? "",
-    user_group: event.userGroup ?? "",
-    completion_chars: event.type === "shown" ? event.completionChars : 0,
-    completion_lines: event.type === "shown" ? (event.completionLines ?? 0) : 0,
-    latency_ms: event.type === "shown" ? event.latencyMs : 0,
-    accepted_chars: event.type === "accepted" ? event.acceptedChars : 0,
-    accepted_lines: event.type === "accepted" ? (event.acceptedLines ?? 0) : 0,
-    reason: event.type === "rejected" ? (event.reason ?? "") : "",
-    window_seconds: event.type === "refined" ? event.windowSeconds : 0,
-    // Secrets never reach storage: code samples are redacted here, before the insert.
-    proposal: event.type === "refined" ? redact(event.proposal) : "",
-    final: event.type === "refined" ? redact(event.final) : "",
-    prefix: event.type === "refined" ? redact(event.prefix) : "",
-    suffix: event.type === "refined" ? redact(event.suffix) : "",
-    retained_chars: event.type === "refined" ? (event.retainedChars ?? null) : null,
-    human_chars: event.type === "typed" ? event.humanChars : 0,
-  };
+/**
+ * The event's row in the events table as one TabSeparated line, in EVENT_COLUMNS order: what the
+ * write-ahead log holds and the insert sends, built straight from the validated event (ingestion's
+ * hot path, so no intermediate row object).
+ */
+export function eventTsv(projectId: string, event: IngestEvent, assigned?: { experimentKey: string; variantKey: string }): string {
+  const shown = event.type === "shown" ? event : undefined;
+  const accepted = event.type === "accepted" ? event : undefined;
+  const refined = event.type === "refined" ? event : undefined;
+  return [
+    tsvString(projectId),
+    event.eventId.toLowerCase(),
+    event.type,
+    clickhouseTime(event.timestamp),
+    tsvString(event.userId),
+    "suggestionId" in event ? tsvString(event.suggestionId) : "",
+    tsvString(event.modelVersion),
+    optional(event.experimentKey ?? assigned?.experimentKey),
+    optional(event.variantKey ?? assigned?.variantKey),
+    optional(event.language),
+    optional(event.ide),
+    optional(event.userGroup),
+    shown ? shown.completionChars : 0,
+    shown ? (shown.completionLines ?? 0) : 0,
+    shown ? shown.latencyMs : 0,
+    accepted ? accepted.acceptedChars : 0,
+    accepted ? (accepted.acceptedLines ?? 0) : 0,
+    event.type === "rejected" ? optional(event.reason) : "",
+    refined ? refined.windowSeconds : 0,
+    // Secrets never reach storage: code samples are redacted here, before the log and the insert.
+    refined ? redact(refined.proposal) : "",
+    refined ? redact(refined.final) : "",
+    refined ? redact(refined.prefix) : "",
+    refined ? redact(refined.suffix) : "",
+    refined?.retainedChars ?? "\\N",
+    event.type === "typed" ? event.humanChars : 0,
+  ].join("\t");
 }

@@ -3,10 +3,10 @@ import { clickhouse } from "../clickhouse";
 import { clickhouseHandle } from "../clickhouse/client";
 import { tsvRow } from "../clickhouse/tsv";
 import { dataDir } from "../config";
-import { EVENT_COLUMNS, type EventRow } from "../events/rows";
+import { EVENT_COLUMNS } from "../events/rows";
 import { EXPOSURE_COLUMNS, type ExposureRow } from "../events/store";
 import { RecentIds } from "./recentIds";
-import { WriteAheadLog } from "./wal";
+import { WriteAheadLog, type WalBlock } from "./wal";
 
 // The ingestion pipeline: requests append their rows to the write-ahead log and are answered once the
 // log has them; a background consumer stores the log in ClickHouse in large inserts a few times per
@@ -17,9 +17,13 @@ import { WriteAheadLog } from "./wal";
 //   - anything else that repeats an event_id (a retry across a long outage, two server instances)
 //     collapses in the events table's ReplacingMergeTree, and every query reads with FINAL.
 //
-// Line format: E <project> <event_id> <tab-separated row> | X <tab-separated row>
+// Log blocks: tag E holds event rows (TabSeparated in EVENT_COLUMNS order, which begins with
+// project_id and event_id), tag X exposure rows (EXPOSURE_COLUMNS). The consumer inserts the bytes of
+// the blocks as they were logged.
 
 const ROTATE_MS = 200;
+const EVENTS = "E";
+const EXPOSURES = "X";
 
 interface Pipeline {
   wal: WriteAheadLog;
@@ -28,24 +32,31 @@ interface Pipeline {
 
 const globalForPipeline = globalThis as unknown as { __echoPipeline?: Pipeline };
 
-async function consume(lines: string[]) {
+/** Remembers the event ids of a replayed block, so a retry of it after a restart is a duplicate. */
+function rememberReplayed(recent: RecentIds, data: Buffer) {
+  for (const row of data.toString("utf8").split("\n")) {
+    const projectEnd = row.indexOf("\t");
+    if (projectEnd < 0) continue;
+    recent.add(row.slice(0, projectEnd), row.slice(projectEnd + 1, row.indexOf("\t", projectEnd + 1)));
+  }
+}
+
+async function consume(blocks: WalBlock[]) {
   const { recent } = pipeline();
-  const events: string[] = [];
-  const exposures: string[] = [];
-  for (const line of lines) {
-    if (line.startsWith("X\t")) exposures.push(line.slice(2));
-    else if (line.startsWith("E\t")) {
-      const projectEnd = line.indexOf("\t", 2);
-      const idEnd = line.indexOf("\t", projectEnd + 1);
-      recent.add(`${line.slice(2, projectEnd)}/${line.slice(projectEnd + 1, idEnd)}`); // replayed lines too
-      events.push(line.slice(idEnd + 1));
+  const events: Buffer[] = [];
+  const exposures: Buffer[] = [];
+  for (const block of blocks) {
+    if (block.tag === EXPOSURES) exposures.push(block.data);
+    else if (block.tag === EVENTS) {
+      if (block.replayed) rememberReplayed(recent, block.data);
+      events.push(block.data);
     }
   }
   await clickhouse(); // migrations applied
   const handle = await clickhouseHandle();
   // Exposures first: an event whose user's exposure was lost would fall out of its experiment.
-  if (exposures.length) await handle.insertTsv("exposures", EXPOSURE_COLUMNS, Buffer.from(exposures.join("\n") + "\n"));
-  if (events.length) await handle.insertTsv("events", EVENT_COLUMNS, Buffer.from(events.join("\n") + "\n"));
+  if (exposures.length) await handle.insertTsv("exposures", EXPOSURE_COLUMNS, Buffer.concat(exposures));
+  if (events.length) await handle.insertTsv("events", EVENT_COLUMNS, Buffer.concat(events));
 }
 
 function pipeline(): Pipeline {
@@ -57,42 +68,49 @@ function pipeline(): Pipeline {
   return globalForPipeline.__echoPipeline;
 }
 
+/** A validated event on its way to the log: its id (for duplicate detection) and its row. */
+export interface LoggedEvent {
+  eventId: string;
+  row: string;
+}
+
 /**
  * Logs events durably; answers how many of them were duplicates of events this server already
  * acknowledged (those are not logged again).
  */
-export async function enqueueEvents(rows: EventRow[]): Promise<{ duplicates: number }> {
+export async function enqueueEvents(projectId: string, events: LoggedEvent[]): Promise<{ duplicates: number }> {
   const { wal, recent } = pipeline();
-  const lines: string[] = [];
+  const rows: string[] = [];
   const fresh: string[] = [];
-  let duplicates = 0;
-  for (const row of rows) {
-    const key = `${row.project_id}/${row.event_id}`;
-    if (recent.has(key)) {
-      duplicates++;
-      continue;
-    }
+  for (const event of events) {
+    if (recent.has(projectId, event.eventId)) continue;
     // Remembered before the append, so a concurrent retry of the same batch counts as duplicates.
-    recent.add(key);
-    fresh.push(key);
-    lines.push(`E\t${row.project_id}\t${row.event_id}\t${tsvRow(row, EVENT_COLUMNS)}`);
+    recent.add(projectId, event.eventId);
+    fresh.push(event.eventId);
+    rows.push(event.row);
   }
   try {
-    await wal.append(lines);
+    await wal.append(EVENTS, rows);
   } catch (error) {
-    for (const key of fresh) recent.delete(key); // not acknowledged: a retry must be accepted
+    for (const eventId of fresh) recent.delete(projectId, eventId); // not acknowledged: a retry must be accepted
     throw error;
   }
-  return { duplicates };
+  return { duplicates: events.length - rows.length };
 }
 
 export async function enqueueExposures(rows: ExposureRow[]): Promise<void> {
-  await pipeline().wal.append(rows.map((row) => `X\t${tsvRow(row, EXPOSURE_COLUMNS)}`));
+  await pipeline().wal.append(EXPOSURES, rows.map((row) => tsvRow(row, EXPOSURE_COLUMNS)));
 }
 
 /** Starts the pipeline: replays what a previous process logged but did not store. */
 export function startIngestion() {
   pipeline();
+}
+
+/** The ingestion log's backlog (health): what is acknowledged but not yet in ClickHouse. */
+export function ingestionBacklog() {
+  const pipe = globalForPipeline.__echoPipeline;
+  return pipe ? pipe.wal.backlog() : { segments: 0, rows: 0, failures: 0 };
 }
 
 /** Stores everything logged so far (tests, benchmarks, shutdown; the server does this every 200 ms). */

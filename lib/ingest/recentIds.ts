@@ -1,25 +1,34 @@
-// Remembers roughly the last `capacity` keys in two generations: when the young one is full it becomes
-// the old one and the previous old one is dropped. O(1) per operation, bounded memory, no per-key timers.
+// Remembers roughly the last `capacity` event ids per project in two generations: when the young one
+// is full it becomes the old one and the previous old one is dropped. O(1) per operation, bounded
+// memory, no per-key timers. Ids are kept per project (not as "project/id" strings) so that the hot
+// path builds no key strings.
 export class RecentIds {
-  private young = new Set<string>();
-  private old = new Set<string>();
+  private young = new Map<string, Set<string>>();
+  private old = new Map<string, Set<string>>();
+  private youngSize = 0;
 
   constructor(private readonly capacity: number) {}
 
-  has(key: string): boolean {
-    return this.young.has(key) || this.old.has(key);
+  has(projectId: string, eventId: string): boolean {
+    return (this.young.get(projectId)?.has(eventId) ?? false) || (this.old.get(projectId)?.has(eventId) ?? false);
   }
 
-  add(key: string) {
-    if (this.young.size >= this.capacity / 2) {
+  add(projectId: string, eventId: string) {
+    if (this.youngSize >= this.capacity / 2) {
       this.old = this.young;
-      this.young = new Set();
+      this.young = new Map();
+      this.youngSize = 0;
     }
-    this.young.add(key);
+    let ids = this.young.get(projectId);
+    if (!ids) this.young.set(projectId, (ids = new Set()));
+    if (!ids.has(eventId)) {
+      ids.add(eventId);
+      this.youngSize++;
+    }
   }
 
-  delete(key: string) {
-    this.young.delete(key);
-    this.old.delete(key);
+  delete(projectId: string, eventId: string) {
+    if (this.young.get(projectId)?.delete(eventId)) this.youngSize--;
+    this.old.get(projectId)?.delete(eventId);
   }
 }

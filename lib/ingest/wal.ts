@@ -1,37 +1,82 @@
 import fs from "node:fs";
 import path from "node:path";
 
-// A write-ahead log of text lines in numbered segment files. append() resolves once its lines are
-// written to the segment file, so they survive the process being killed (kill -9) the moment after;
-// set fsync to also survive a power cut, at the cost of one fdatasync per group of appends.
-// Every rotateMs the segment is closed and handed to the consumer; a segment is deleted only after
-// the consumer has stored it, and segments left by a crash are consumed again at start-up, so the
-// consumer must be idempotent (it is: see pipeline.ts).
+// A write-ahead log of blocks in numbered segment files. A block is what one append() wrote: a header
+// line `#<tag> <rows> <bytes>` followed by exactly <bytes> bytes of newline-terminated rows. append()
+// resolves once its block is written to the segment file, so it survives the process being killed
+// (kill -9) the moment after; set fsync to also survive a power cut, at the cost of one fdatasync per
+// group of appends.
+//
+// A block is all or nothing: a crash in the middle of a write leaves a block shorter than its header
+// says, which was never acknowledged and is dropped on replay with everything after it in that
+// segment (a failed write closes the segment, so nothing acknowledged ever follows a torn block).
+//
+// Every rotateMs the segment is closed and handed to the consumer; a segment is deleted only after the
+// consumer has stored it, and segments left by a crash are consumed again at start-up, so the consumer
+// must be idempotent (it is: see pipeline.ts). Blocks keep the bytes that were written, so the consumer
+// inserts them as they are, without splitting or re-encoding rows.
+
+export interface WalBlock {
+  tag: string;
+  rows: number;
+  /** The rows, each ending in "\n". */
+  data: Buffer;
+  /** Read back from a segment file that an earlier process left, rather than appended by this one. */
+  replayed: boolean;
+}
 
 export interface WalOptions {
   dir: string;
-  /** Stores the lines of one or more closed segments; throws to have them retried later. */
-  consume: (lines: string[]) => Promise<void>;
+  /** Stores the blocks of one or more closed segments; throws to have them retried later. */
+  consume: (blocks: WalBlock[]) => Promise<void>;
   rotateMs?: number;
-  /** Largest number of lines handed to one consume() call when segments have piled up. */
-  maxLinesPerConsume?: number;
+  /** Largest number of rows handed to one consume() call when segments have piled up. */
+  maxRowsPerConsume?: number;
   fsync?: boolean;
 }
 
 interface PendingAppend {
-  lines: string[];
-  data: string;
+  header: Buffer;
+  block: WalBlock;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
 
 const SEGMENT = /^(\d{12})\.log$/;
+const NEWLINE = 0x0a;
 
-/** Lines of a segment file; a crash mid-write can leave a torn last line, never acknowledged, so it is dropped. */
-function readSegment(file: string): string[] {
-  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
-  const complete = text.endsWith("\n") ? text : text.slice(0, text.lastIndexOf("\n") + 1);
-  return complete ? complete.slice(0, -1).split("\n") : [];
+/**
+ * Segments written before blocks existed (Echo 0.1.0) hold one line per row, `E\t<project>\t<id>\t<row>`
+ * or `X\t<row>`; they are read as one block per line so that an upgrade replays them too.
+ */
+function readLegacySegment(text: string): WalBlock[] {
+  const complete = text.slice(0, text.lastIndexOf("\n") + 1);
+  return complete
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const row = line.startsWith("X\t") ? line.slice(2) : line.split("\t").slice(3).join("\t");
+      return { tag: line[0], rows: 1, data: Buffer.from(row + "\n"), replayed: true };
+    });
+}
+
+/** The complete blocks of a segment file (a torn tail, never acknowledged, is dropped). */
+export function readSegment(file: string): WalBlock[] {
+  const bytes = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+  if (bytes.length && bytes[0] !== 0x23 /* # */) return readLegacySegment(bytes.toString("utf8"));
+  const blocks: WalBlock[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const headerEnd = bytes.indexOf(NEWLINE, at);
+    if (headerEnd < 0) break;
+    const header = bytes.toString("utf8", at, headerEnd).match(/^#(\S+) (\d+) (\d+)$/);
+    if (!header) break;
+    const dataEnd = headerEnd + 1 + Number(header[3]);
+    if (dataEnd > bytes.length) break;
+    blocks.push({ tag: header[1], rows: Number(header[2]), data: bytes.subarray(headerEnd + 1, dataEnd), replayed: true });
+    at = dataEnd;
+  }
+  return blocks;
 }
 
 export class WriteAheadLog {
@@ -40,10 +85,10 @@ export class WriteAheadLog {
   private segmentBytes = 0;
   private pending: PendingAppend[] = [];
   private writing: Promise<void> | null = null;
-  /** Closed segments waiting for the consumer: the file, and its lines when this process wrote them. */
-  private closed: { file: string; lines?: string[] }[] = [];
-  /** Lines of the open segment, kept so the consumer need not read back what this process just wrote. */
-  private openLines: string[] = [];
+  /** Closed segments waiting for the consumer: the file, and its blocks when this process wrote them. */
+  private closed: { file: string; blocks?: WalBlock[] }[] = [];
+  /** Blocks of the open segment, kept so the consumer need not read back what this process just wrote. */
+  private openBlocks: WalBlock[] = [];
   private consuming: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
@@ -69,23 +114,27 @@ export class WriteAheadLog {
     this.timer = null;
   }
 
-  /** Segments not yet stored (closed or open), for health and tests. */
-  backlog(): number {
-    return this.closed.length + (this.segmentBytes > 0 ? 1 : 0);
+  private pendingRows = 0;
+
+  /** What is logged but not stored yet: segments (closed or open), and the rows this process appended among them. */
+  backlog(): { segments: number; rows: number; failures: number } {
+    return { segments: this.closed.length + (this.segmentBytes > 0 ? 1 : 0), rows: this.pendingRows, failures: this.failures };
   }
 
-  append(lines: string[]): Promise<void> {
-    if (!lines.length) return Promise.resolve();
+  /** Logs `rows` (without newlines; TabSeparated escapes them) as one all-or-nothing block. */
+  append(tag: string, rows: string[]): Promise<void> {
+    if (!rows.length) return Promise.resolve();
+    const data = Buffer.from(rows.join("\n") + "\n");
+    const header = Buffer.from(`#${tag} ${rows.length} ${data.length}\n`);
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ lines, data: lines.join("\n") + "\n", resolve, reject });
+      this.pending.push({ header, block: { tag, rows: rows.length, data, replayed: false }, resolve, reject });
       if (!this.writing) this.writing = this.writePending();
     });
   }
 
   private openSegment() {
     this.segment += 1;
-    const file = path.join(this.options.dir, `${String(this.segment).padStart(12, "0")}.log`);
-    this.fd = fs.openSync(file, "a");
+    this.fd = fs.openSync(this.currentFile(), "a");
     this.segmentBytes = 0;
     if (this.options.fsync) {
       // A new file's directory entry must reach the disk too, or a power cut could lose the whole segment.
@@ -99,35 +148,46 @@ export class WriteAheadLog {
     return path.join(this.options.dir, `${String(this.segment).padStart(12, "0")}.log`);
   }
 
-  /** Writes every queued append in one write (group commit), repeating while appends keep arriving. */
+  /** Writes every queued append in one writev (group commit), repeating while appends keep arriving. */
   private async writePending(): Promise<void> {
     while (this.pending.length) {
       const group = this.pending;
       this.pending = [];
+      const buffers = group.flatMap((p) => [p.header, p.block.data]);
+      const total = buffers.reduce((sum, b) => sum + b.length, 0);
       try {
         if (this.fd === null) this.openSegment();
-        const data = group.length === 1 ? group[0].data : group.map((p) => p.data).join("");
-        const written = await new Promise<number>((resolve, reject) => fs.write(this.fd!, data, null, "utf8", (error, bytes) => (error ? reject(error) : resolve(bytes))));
+        const written = await new Promise<number>((resolve, reject) => fs.writev(this.fd!, buffers, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+        if (written !== total) throw new Error(`short write to the ingestion log (${written} of ${total} bytes)`);
         if (this.options.fsync) await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd!, (error) => (error ? reject(error) : resolve())));
         this.segmentBytes += written;
-        for (const p of group) for (const line of p.lines) this.openLines.push(line);
+        for (const p of group) this.openBlocks.push(p.block);
+        for (const p of group) this.pendingRows += p.block.rows;
         for (const p of group) p.resolve();
       } catch (error) {
+        // Whatever reached the file is a torn block: close the segment so that later, acknowledged
+        // blocks never sit behind it (replay stops at a torn block).
+        this.closeSegment();
         for (const p of group) p.reject(error);
       }
     }
     this.writing = null;
   }
 
+  private closeSegment() {
+    if (this.fd === null) return;
+    fs.closeSync(this.fd);
+    this.closed.push({ file: this.currentFile(), blocks: this.openBlocks });
+    this.openBlocks = [];
+    this.fd = null;
+    this.segmentBytes = 0;
+  }
+
   /** Closes the open segment (after in-flight writes) so the consumer can take it. */
   private async rotate() {
     while (this.writing) await this.writing;
     if (this.fd === null || this.segmentBytes === 0) return;
-    fs.closeSync(this.fd);
-    this.closed.push({ file: this.currentFile(), lines: this.openLines });
-    this.openLines = [];
-    this.fd = null;
-    this.segmentBytes = 0;
+    this.closeSegment();
   }
 
   private consume(): Promise<void> {
@@ -136,23 +196,28 @@ export class WriteAheadLog {
   }
 
   private async consumeClosed() {
-    const limit = this.options.maxLinesPerConsume ?? 200_000;
+    const limit = this.options.maxRowsPerConsume ?? 200_000;
     while (this.closed.length) {
-      const taken: { file: string; lines?: string[] }[] = [];
-      let lines: string[] = [];
-      while (this.closed.length && (taken.length === 0 || lines.length < limit)) {
+      const taken: { file: string; blocks?: WalBlock[] }[] = [];
+      const blocks: WalBlock[] = [];
+      let rows = 0;
+      while (this.closed.length && (taken.length === 0 || rows < limit)) {
         const segment = this.closed.shift()!;
         taken.push(segment);
-        lines = lines.length ? lines.concat(segment.lines ?? readSegment(segment.file)) : (segment.lines ?? readSegment(segment.file));
+        for (const block of segment.blocks ?? readSegment(segment.file)) {
+          blocks.push(block);
+          rows += block.rows;
+        }
       }
       try {
-        await this.options.consume(lines);
+        await this.options.consume(blocks);
         for (const { file } of taken) fs.rmSync(file, { force: true });
+        for (const block of blocks) if (!block.replayed) this.pendingRows -= block.rows;
         this.failures = 0;
       } catch (error) {
         this.closed.unshift(...taken);
         this.failures += 1;
-        console.error(`[echo] storing ${lines.length} logged rows failed (attempt ${this.failures}); kept on disk, retrying:`, (error as Error).message);
+        console.error(`[echo] storing ${rows} logged rows failed (attempt ${this.failures}); kept on disk, retrying:`, (error as Error).message);
         await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** this.failures)).unref());
         return;
       }

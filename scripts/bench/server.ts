@@ -11,6 +11,8 @@ export interface BenchServer {
   port: number;
   dataDir: string;
   api<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
+  /** Resolves once the server's ingestion log is empty (everything acknowledged is in ClickHouse). */
+  drained(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,7 +38,9 @@ export async function startBenchServer(port = 3200): Promise<BenchServer> {
     if (built.status !== 0) throw new Error("next build failed");
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-"));
-  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server.ts")], {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
@@ -64,6 +68,14 @@ export async function startBenchServer(port = 3200): Promise<BenchServer> {
       const json = await response.json();
       if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
       return json as T;
+    },
+    async drained() {
+      for (;;) {
+        const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as { ingestion?: { pendingSegments: number } };
+        if (!health.ingestion) throw new Error("/api/health reports no ingestion backlog");
+        if (health.ingestion.pendingSegments === 0) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
     },
     async stop() {
       process.kill(-child.pid!, "SIGTERM");

@@ -2,11 +2,13 @@ import { handle, Reply } from "@/lib/api/handler";
 import { health } from "@/lib/api/contracts/system";
 import { clickhouseHealth } from "@/lib/clickhouse";
 import { databaseHealth } from "@/lib/db";
+import { ingestionBacklog } from "@/lib/ingest/pipeline";
 
 export const dynamic = "force-dynamic";
 
 export const GET = handle(health, async () => {
   const [clickhouse, database] = await Promise.all([clickhouseHealth(), databaseHealth()]);
-  const body = { clickhouse, database };
+  const backlog = ingestionBacklog();
+  const body = { clickhouse, database, ingestion: { pendingSegments: backlog.segments, pendingRows: backlog.rows, failedAttempts: backlog.failures } };
   return clickhouse.ok && database.ok ? body : new Reply(503, body);
 });

@@ -4,6 +4,13 @@ import { endpoint } from "../endpoint";
 export const healthSchema = z.object({
   clickhouse: z.object({ ok: z.boolean(), engine: z.enum(["chdb", "server"]), version: z.string().nullable(), error: z.string().optional() }),
   database: z.object({ ok: z.boolean(), engine: z.enum(["pglite", "postgresql"]).optional(), error: z.string().optional() }),
+  ingestion: z
+    .object({
+      pendingSegments: z.number().int().describe("Write-ahead log segments acknowledged but not yet stored in ClickHouse"),
+      pendingRows: z.number().int().describe("Rows this server process acknowledged that are not yet stored"),
+      failedAttempts: z.number().int().describe("Consecutive failed attempts to store the log (0 when healthy)"),
+    })
+    .optional(),
 });
 
 export const health = endpoint({

@@ -1,0 +1,129 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { EVENT_COLUMNS, eventTsv } from "@/lib/events/rows";
+import { eventSchema } from "@/lib/events/schema";
+import { readSegment, WriteAheadLog, type WalBlock } from "@/lib/ingest/wal";
+import { RecentIds } from "@/lib/ingest/recentIds";
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-wal-test-"));
+  dirs.push(dir);
+  return dir;
+};
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A log whose consumer records what it was handed; rotation is driven by drain() only. */
+function log(dir: string, fail = false) {
+  const consumed: WalBlock[][] = [];
+  const wal = new WriteAheadLog({
+    dir,
+    rotateMs: 3_600_000,
+    consume: async (blocks) => {
+      if (fail) throw new Error("store down");
+      consumed.push(blocks);
+    },
+  });
+  return { wal, consumed };
+}
+
+const rowsOf = (blocks: WalBlock[]) => blocks.flatMap((b) => b.data.toString("utf8").split("\n").filter(Boolean).map((row) => `${b.tag}:${row}`));
+
+describe("write-ahead log", () => {
+  it("hands each append to the consumer as one block with the bytes that were written", async () => {
+    const { wal, consumed } = log(tempDir());
+    wal.start();
+    await Promise.all([wal.append("E", ["a\t1", "b\t2"]), wal.append("X", ["x\t9"]), wal.append("E", ["c\t3"])]);
+    await wal.drain();
+    wal.stop();
+    const blocks = consumed.flat();
+    expect(blocks.map((b) => [b.tag, b.rows, b.replayed])).toEqual([["E", 2, false], ["X", 1, false], ["E", 1, false]]);
+    expect(rowsOf(blocks)).toEqual(["E:a\t1", "E:b\t2", "X:x\t9", "E:c\t3"]);
+  });
+
+  it("replays what a previous process logged but did not store, and deletes segments once stored", async () => {
+    const dir = tempDir();
+    const first = log(dir, true); // the store is down: nothing is consumed
+    first.wal.start();
+    await first.wal.append("E", ["kept\t1", "kept\t2"]);
+    first.wal.stop();
+    // The file is on disk as the process left it (no rotation, no close): a crash.
+    const second = log(dir);
+    second.wal.start();
+    await second.wal.drain();
+    second.wal.stop();
+    const blocks = second.consumed.flat();
+    expect(blocks.every((b) => b.replayed)).toBe(true);
+    expect(rowsOf(blocks)).toEqual(["E:kept\t1", "E:kept\t2"]);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("drops a torn block (a crash mid-write) whole, never a part of it", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "000000000001.log");
+    const whole = "#E 2 10\nab\t1\ncd\t2\n";
+    fs.writeFileSync(file, whole + "#E 3 12\nef\t3\ngh\t4\n"); // the second block lost its last row
+    expect(rowsOf(readSegment(file))).toEqual(["E:ab\t1", "E:cd\t2"]);
+    fs.writeFileSync(file, whole + "#E 3"); // torn inside the header
+    expect(rowsOf(readSegment(file))).toEqual(["E:ab\t1", "E:cd\t2"]);
+  });
+
+  it("reads the line-per-row segments of Echo 0.1.0, so an upgrade replays them", () => {
+    const dir = tempDir();
+    const file = path.join(dir, "000000000001.log");
+    fs.writeFileSync(file, "E\tproj\tid-1\tproj\tid-1\tshown\nX\tproj\texp\t1\nE\tproj\tid-2\tproj\tid-2\ttor");
+    expect(rowsOf(readSegment(file))).toEqual(["E:proj\tid-1\tshown", "X:proj\texp\t1"]);
+  });
+});
+
+describe("eventTsv", () => {
+  const parse = (event: Record<string, unknown>) => eventSchema.parse({ eventId: "0B9E7F3A-1C2D-4E5F-8A9B-0C1D2E3F4A5B", timestamp: "2026-11-24T10:00:00.123Z", userId: "u1", modelVersion: "v2", ...event });
+  const fields = (line: string) => Object.fromEntries(line.split("\t").map((value, i) => [EVENT_COLUMNS[i], value]));
+
+  it("writes every column in EVENT_COLUMNS order", () => {
+    const line = eventTsv("proj", parse({ type: "shown", suggestionId: "s1", completionChars: 48, completionLines: 2, latencyMs: 140, language: "python", ide: "vscode", userGroup: "internal" }), { experimentKey: "exp", variantKey: "treatment" });
+    expect(line.split("\t")).toHaveLength(EVENT_COLUMNS.length);
+    expect(fields(line)).toMatchObject({
+      project_id: "proj", event_id: "0b9e7f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", type: "shown", timestamp: "2026-11-24 10:00:00.123", user_id: "u1", suggestion_id: "s1",
+      model_version: "v2", experiment_key: "exp", variant_key: "treatment", language: "python", ide: "vscode", user_group: "internal",
+      completion_chars: "48", completion_lines: "2", latency_ms: "140", accepted_chars: "0", retained_chars: "\\N", human_chars: "0",
+    });
+  });
+
+  it("keeps the client's experiment over the assignment, and an absent retainedChars as NULL", () => {
+    const refined = fields(eventTsv("p", parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a", final: "b", experimentKey: "mine", variantKey: "v" }), { experimentKey: "other", variantKey: "w" }));
+    expect([refined.experiment_key, refined.variant_key, refined.retained_chars, refined.window_seconds]).toEqual(["mine", "v", "\\N", "30"]);
+    expect(fields(eventTsv("p", parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a", final: "b", retainedChars: 0 }))).retained_chars).toBe("0");
+  });
+
+  it("escapes code so that a row stays one line, and redacts secrets before they are logged", () => {
+    const line = eventTsv("p", parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a\tb\nc\\d", final: 'gh.auth("ghp_abcdefghijklmnopqrstuvwxyz0123456789")\n', retainedChars: 3 }));
+    expect(line).not.toContain("\n");
+    expect(line.split("\t")).toHaveLength(EVENT_COLUMNS.length);
+    const row = fields(line);
+    expect(row.proposal).toBe("a\\tb\\nc\\\\d");
+    expect(row.final).toContain("[REDACTED:github_token]");
+    expect(line).not.toContain("ghp_abcdefghijklmnopqrstuvwxyz0123456789");
+  });
+});
+
+describe("RecentIds", () => {
+  it("remembers ids per project and forgets the oldest generation past its capacity", () => {
+    const recent = new RecentIds(4);
+    recent.add("p1", "a");
+    recent.add("p1", "b");
+    expect(recent.has("p1", "a")).toBe(true);
+    expect(recent.has("p2", "a")).toBe(false);
+    recent.add("p1", "c"); // young generation full: a and b become old
+    recent.add("p1", "d");
+    expect(recent.has("p1", "a")).toBe(true);
+    recent.add("p1", "e"); // c and d become old, a and b are forgotten
+    expect([recent.has("p1", "a"), recent.has("p1", "c"), recent.has("p1", "e")]).toEqual([false, true, true]);
+    recent.delete("p1", "e");
+    expect(recent.has("p1", "e")).toBe(false);
+  });
+});
