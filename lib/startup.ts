@@ -3,17 +3,19 @@ import { demoEnabled } from "./config";
 import { db } from "./db";
 import { startDemoSeeding } from "./demo";
 import { startIngestion } from "./ingest/pipeline";
+import { startRollupMaintenance } from "./results/rollup";
 
 // Once per process, whichever copy of this module asks first (Next's instrumentation or server.ts).
 const globalForStartup = globalThis as unknown as { __echoStartup?: Promise<void> };
 
-/** Migrates both stores, initializes an empty one (lib/bootstrap.ts) and replays the ingestion log. */
+/** Migrates both stores, initializes an empty one (lib/bootstrap.ts), replays the ingestion log and keeps the results rollup fresh. */
 export function startup(): Promise<void> {
   globalForStartup.__echoStartup ??= (async () => {
     const started = Date.now();
     const client = await db();
     await clickhouse();
     startIngestion();
+    startRollupMaintenance(client);
     console.log(`[echo] stores ready in ${Date.now() - started} ms`);
     // In the background: the server answers (health, sign-in) while the demo events are ingested.
     if (demoEnabled()) void startDemoSeeding(client);

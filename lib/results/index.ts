@@ -22,7 +22,7 @@ import {
   type RatioSummary,
 } from "../stats";
 import { addUser, dailySeries, emptySummary, groupByVariantAndUser, isRatioMetric, LATENCY_METRIC, pooled, RATIO_METRICS, variantSummaries, type MetricKey } from "./metrics";
-import { exposureCounts, latencyClustering, latencyQuantiles, userDayRows, type ResultsWindow } from "./queries";
+import { exposureCounts, latencyOrderStatistics, planSource, userDayRows, type LatencyRanks, type ResultsWindow, type SourcePlan, type UserDayRow } from "./queries";
 import type { ExperimentResults, ResultsQuery } from "./schema";
 
 type VariantResult = ExperimentResults["variants"][number];
@@ -83,13 +83,14 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   const metric = query.metric as MetricKey;
   const wantsLatency = metric === "latency_p95" || experiment.guardrailMetrics.includes("latency_p95");
 
-  const [counts, exposures, rows, segmentRows, latency] = await Promise.all([
+  const plan = await planSource(window);
+  const [counts, exposures, rows, segmentRows] = await Promise.all([
     exposureCounts(window),
     exposureSummary(principal.projectId, experiment.key, experiment.phase, variantKeys),
-    userDayRows(window),
-    query.segment ? userDayRows({ ...window, segment: query.segment }) : Promise.resolve([]),
-    wantsLatency ? latencySummaries(window, variantKeys, query.alpha) : Promise.resolve(null),
+    userDayRows(window, plan),
+    query.segment ? userDayRows({ ...window, segment: query.segment }, plan) : Promise.resolve([]),
   ]);
+  const latency = wantsLatency ? await latencySummaries(window, plan, rows, variantKeys, query.alpha) : null;
   const exposed = new Map(variantKeys.map((v) => [v, counts.get(v) ?? 0]));
 
   // Health: sample ratio mismatch of exposed users against the configured weights.
@@ -197,29 +198,42 @@ function compareRatio(control: CupedRatioSummary, treatment: CupedRatioSummary, 
   }
 }
 
-async function latencySummaries(window: ResultsWindow, variants: string[], alpha: number): Promise<Map<string, QuantileSummary>> {
-  // First pass: counts and p95 per variant; then the order statistics bracketing it and, per user,
-  // how many of their suggestions fall at or below it (the clustering correction).
-  const first = await latencyQuantiles(window, [P95]);
-  const ranks = new Map<string, { lower: number; upper: number } | null>();
-  for (const row of first) {
+/**
+ * p95 latency per variant with the order statistics that bracket it and the clustering correction,
+ * in one query: the number of latencies is known from the per-user rows (one per shown suggestion),
+ * so the ranks are fixed before the values are read.
+ */
+async function latencySummaries(window: ResultsWindow, plan: SourcePlan, rows: UserDayRow[], variants: string[], alpha: number): Promise<Map<string, QuantileSummary>> {
+  const shown = new Map<string, number>();
+  for (const row of rows) if (row.day !== "pre") shown.set(row.variant, (shown.get(row.variant) ?? 0) + row.shown);
+  const ranks: (LatencyRanks & { bracketed: boolean })[] = [];
+  for (const variant of variants) {
+    const n = shown.get(variant) ?? 0;
+    if (n === 0) continue;
+    // ClickHouse's quantileExact(p) is the order statistic at rank floor(p·n) + 1 (1-based).
+    const quantile = Math.min(n, Math.floor(P95 * n) + 1);
+    let bracket: { lower: number; upper: number } | null = null;
     try {
-      ranks.set(row.variant, quantileConfidenceIndices(row.n, P95, alpha));
+      bracket = quantileConfidenceIndices(n, P95, alpha);
     } catch {
-      ranks.set(row.variant, null);
+      bracket = null;
     }
+    ranks.push({ variant, quantile, lower: bracket?.lower ?? quantile, upper: bracket?.upper ?? quantile, bracketed: bracket !== null });
   }
-  const thresholds = first.map((r) => ({ variant: r.variant, threshold: r.values[0], n: r.n, ranks: ranks.get(r.variant) ?? null }));
-  const [bracket, clustering] = await Promise.all([
-    Promise.all(thresholds.map((t) => (t.ranks ? latencyQuantiles(window, [(t.ranks.lower - 0.5) / t.n, (t.ranks.upper - 0.5) / t.n]) : Promise.resolve([])))),
-    latencyClustering(window, thresholds.map((t) => ({ variant: t.variant, threshold: t.threshold }))),
-  ]);
+  const statistics = await latencyOrderStatistics(window, plan, ranks);
   const out = new Map<string, QuantileSummary>();
-  thresholds.forEach((t, i) => {
-    if (!variants.includes(t.variant)) return;
-    const values = bracket[i].find((b) => b.variant === t.variant)?.values;
-    out.set(t.variant, { n: t.n, p: P95, quantile: t.threshold, lowerValue: values?.[0], upperValue: values?.[1], ciAlpha: alpha, clustering: clustering.get(t.variant) });
-  });
+  for (const s of statistics) {
+    const bracketed = ranks.find((r) => r.variant === s.variant)?.bracketed ?? false;
+    out.set(s.variant, {
+      n: s.n,
+      p: P95,
+      quantile: s.quantile,
+      lowerValue: bracketed ? s.lowerValue : undefined,
+      upperValue: bracketed ? s.upperValue : undefined,
+      ciAlpha: alpha,
+      clustering: s.clustering,
+    });
+  }
   return out;
 }
 
@@ -246,7 +260,7 @@ function compareQuantile(control: QuantileSummary | undefined, treatment: Quanti
   }
 }
 
-function series(rows: Awaited<ReturnType<typeof userDayRows>>, metric: keyof typeof RATIO_METRICS, variants: string[], daily: { date: string; variant: string; newUsers: number }[], query: ResultsQuery): ExperimentResults["series"] {
+function series(rows: UserDayRow[], metric: keyof typeof RATIO_METRICS, variants: string[], daily: { date: string; variant: string; newUsers: number }[], query: ResultsQuery): ExperimentResults["series"] {
   const definition = RATIO_METRICS[metric];
   const exposedByDay = (variant: string, date: string) => daily.filter((d) => d.variant === variant && d.date <= date).reduce((s, d) => s + d.newUsers, 0);
   const points = dailySeries(rows, definition, variants, exposedByDay);
@@ -263,7 +277,7 @@ function series(rows: Awaited<ReturnType<typeof userDayRows>>, metric: keyof typ
   });
 }
 
-function segments(rows: Awaited<ReturnType<typeof userDayRows>>, segment: string, metric: MetricKey, variants: { key: string }[], query: ResultsQuery): NonNullable<ExperimentResults["segments"]> {
+function segments(rows: UserDayRow[], segment: string, metric: MetricKey, variants: { key: string }[], query: ResultsQuery): NonNullable<ExperimentResults["segments"]> {
   if (!isRatioMetric(metric)) return [];
   const definition = RATIO_METRICS[metric];
   const values = [...new Set(rows.map((r) => r.segment))].sort();

@@ -1,3 +1,4 @@
+import { TupleParam } from "@clickhouse/client";
 import { clickhouse } from "../clickhouse";
 
 // The results queries of one experiment phase. Every query is parameterized ({name:Type}) and reads
@@ -5,8 +6,16 @@ import { clickhouse } from "../clickhouse";
 //
 // Unit of analysis: the user. Exposed users are those in the exposures table for the phase who were
 // seen in exactly one variant (users seen in several are reported as multiple exposures and left out).
-// Only events at or after a user's first exposure count; events in the CUPED lookback before it are
-// returned separately as the pre-exposure period.
+// Only events at or after a user's first exposure count ('post'); events of the CUPED lookback (the
+// lookbackDays whole UTC days before the exposure day, and the exposure day up to the exposure) are
+// returned separately as the pre-exposure period ('pre').
+//
+// A suggestion is the events of one user with one suggestionId on one UTC day (and one period): its
+// refined event replaces the accepted characters when both fall in the same day, which refinement
+// windows of minutes make the rule.
+//
+// Source of the per-user daily sums: the experiment rollup (migration 0003, lib/results/rollup.ts) for
+// every (day, user) it validly covers, and raw events for everything else; see `sourceCtes`.
 
 export const SEGMENT_COLUMNS = { language: "language", ide: "ide", userGroup: "user_group" } as const;
 export type Segment = keyof typeof SEGMENT_COLUMNS;
@@ -39,74 +48,209 @@ export interface ResultsWindow {
   segment?: Segment;
 }
 
-const exposedUsers = `
+const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
+const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
+const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
+const PHASE = "project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}";
+
+/** Exposed users of the phase (one variant only), with their first exposure; `bounded` limits them to those exposed before the window's end. */
+export function exposedUsersSql(bounded: boolean) {
+  return `
   SELECT user_id, any(variant_key) AS variant, min(first_exposed_at) AS first_at
   FROM exposures
-  WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}
+  WHERE ${PHASE}
   GROUP BY user_id
-  HAVING uniqExact(variant_key) = 1 AND min(first_exposed_at) < {to:DateTime64(3, 'UTC')}`;
+  HAVING uniqExact(variant_key) = 1${bounded ? ` AND min(first_exposed_at) < ${WINDOW_TO}` : ""}`;
+}
 
 /**
- * One row per (variant, user, day[, segment]) with every metric's numerator and denominator parts.
- * Suggestion-level facts (was the accepted suggestion later refined?) are resolved per suggestion
- * first, then summed per user and day.
+ * Per-suggestion sums over `events AS e` joined to `exposed AS x`: grouped by the given keys plus the
+ * suggestion (typed events have none: each is its own group, keyed by event_id).
  */
-export async function userDayRows(window: ResultsWindow): Promise<UserDayRow[]> {
+export function suggestionSumsSql(keys: string, where: string) {
+  return `
+    SELECT ${keys},
+      countIf(e.type = 'requested') AS requested,
+      countIf(e.type = 'shown') AS shown,
+      countIf(e.type = 'accepted') AS accepted,
+      countIf(e.type = 'accepted') > 0 AS was_accepted,
+      countIf(e.type = 'refined' AND e.retained_chars IS NOT NULL) > 0 AS was_refined,
+      maxIf(assumeNotNull(e.retained_chars), e.type = 'refined' AND e.retained_chars IS NOT NULL) AS refined_retained,
+      maxIf(e.accepted_chars, e.type = 'accepted') AS accepted_chars,
+      -- per suggestion: the refined event's retained characters replace the accepted ones
+      if(was_accepted, if(was_refined, refined_retained, accepted_chars), 0) AS ai_chars,
+      sumIf(e.human_chars, e.type = 'typed') AS human_chars,
+      if(was_accepted AND was_refined, refined_retained, 0) AS retained_chars,
+      if(was_accepted AND was_refined, accepted_chars, 0) AS refined_accepted_chars,
+      groupArrayIf(e.latency_ms, e.type = 'shown') AS latencies
+    FROM events AS e FINAL
+    INNER JOIN exposed AS x ON e.user_id = x.user_id
+    WHERE e.project_id = {projectId:String} AND e.type != 'exposure' AND ${where}
+    GROUP BY ${keys.replace(/\s+AS\s+\w+/g, "")}, if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id)`;
+}
+
+/** Sums of per-suggestion rows (or rollup rows) into one row per the given keys. */
+export const SUM_COLUMNS = `sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars,
+      sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars`;
+
+/** Pre-exposure days a rollup build keeps per user (the default CUPED lookback; longer ones read raw events). */
+export const ROLLUP_LOOKBACK_DAYS = 14;
+
+/** Per exposed user: the hash that rollup builds sum to detect changed exposures (see migration 0003). */
+export const EXPOSURE_HASH = "cityHash64(user_id, variant, first_at)";
+
+/** Whether exposed user `x` is among those the build `build` (day, max_first_at) covered. */
+const coveredBy = (build: string) => `(toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} <= ${build}.day AND x.first_at <= ${build}.max_first_at)`;
+
+/** The most (day, user) pairs read raw by pair; with more, their days are read raw for every user. */
+const MAX_RAW_PAIRS = 20_000;
+
+/**
+ * Where each part of a results window comes from, decided once per request (so that every query of
+ * the request reads the same split, whatever rollup builds happen meanwhile):
+ *   freshDays  days whose last rollup build saw exactly the events stored now (event_day_stats) and the
+ *              exposures of the users it covered (count and checksum), with that build's max_first_at;
+ *              post rows of such a day are usable when all of the day's events lie inside the window;
+ *   rawDays    days with events that are not fresh: read from raw events for every user;
+ *   rawPairs   (day, user) pairs of fresh days the build does not cover: users exposed after it,
+ *              pre-exposure days beyond its lookback, post days partly outside the window.
+ */
+export interface SourcePlan {
+  freshDays: [string, string, number][];
+  rawDays: string[];
+  rawPairs: [string, string][];
+}
+
+export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
   const client = await clickhouse();
-  const segmentExpr = window.segment ? `e.${SEGMENT_COLUMNS[window.segment]}` : "''";
+  const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
+  const result = await client.query({
+    query: `
+      WITH
+      exposed_all AS (SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)})),
+      stats AS (
+        SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
+               min(min_timestamp) AS min_timestamp, max(max_timestamp) AS max_timestamp
+        FROM event_day_stats
+        WHERE project_id = {projectId:String} AND day BETWEEN toDate(${lookbackStart}) AND toDate(${WINDOW_TO})
+        GROUP BY day),
+      builds AS (
+        SELECT day, argMax(inserted_rows, built_at) AS inserted_rows, argMax(max_ingested_at, built_at) AS max_ingested_at,
+               argMax(max_first_at, built_at) AS max_first_at, argMax(users, built_at) AS users, argMax(users_checksum, built_at) AS users_checksum
+        FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN toDate(${lookbackStart}) AND toDate(${WINDOW_TO}) GROUP BY day),
+      fresh AS (
+        SELECT b.day AS day, b.max_first_at AS max_first_at,
+               s.min_timestamp >= ${WINDOW_FROM} AND s.max_timestamp < ${WINDOW_TO} AS post_usable
+        FROM builds AS b
+        INNER JOIN stats AS s ON s.day = b.day
+        INNER JOIN (
+          SELECT b.day AS day, countIf(${coveredBy("b")}) AS users, sumIf(x.exposure_hash, ${coveredBy("b")}) AS users_checksum
+          FROM builds AS b CROSS JOIN exposed_all AS x
+          GROUP BY b.day) AS c ON c.day = b.day
+        WHERE b.inserted_rows = s.inserted_rows AND b.max_ingested_at = s.max_ingested_at
+          AND b.users = c.users AND b.users_checksum = c.users_checksum),
+      raw_pairs AS (
+        SELECT f.day AS day, x.user_id AS user_id
+        FROM fresh AS f CROSS JOIN exposed_all AS x
+        WHERE x.first_at < ${WINDOW_TO} AND f.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK})
+          AND (x.first_at > f.max_first_at OR f.day < toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} OR (f.day >= toDate(x.first_at) AND NOT f.post_usable)))
+      SELECT 'fresh' AS kind, toString(day) AS day, toString(max_first_at) AS detail, toUInt8(post_usable) AS flag FROM fresh
+      UNION ALL
+      SELECT 'raw_day', toString(day), '', 0 FROM stats WHERE day NOT IN (SELECT day FROM fresh)
+      UNION ALL
+      SELECT 'raw_pair', toString(day), user_id, 0 FROM (SELECT day, user_id FROM raw_pairs LIMIT ${MAX_RAW_PAIRS + 1})`,
+    query_params: { ...window },
+    format: "JSONCompact",
+  });
+  const rows = (await result.json<[string, string, string, number]>()).data;
+  let freshDays = rows.filter((r) => r[0] === "fresh").map((r): [string, string, number] => [r[1], r[2], Number(r[3])]);
+  const rawDays = rows.filter((r) => r[0] === "raw_day").map((r) => r[1]);
+  let rawPairs = rows.filter((r) => r[0] === "raw_pair").map((r): [string, string] => [r[1], r[2]]);
+  if (rawPairs.length > MAX_RAW_PAIRS) {
+    // Too many to list (the rollup lags far behind): read those days raw for everybody instead.
+    const pairDays = new Set(rawPairs.map((p) => p[0]));
+    freshDays = freshDays.filter((f) => !pairDays.has(f[0]));
+    rawDays.push(...pairDays);
+    rawPairs = [];
+  }
+  return { freshDays, rawDays, rawPairs };
+}
+
+/**
+ * The CTEs that end in `source`: one row per (variant, user, period, day, segment values) of the
+ * window, with every sum and the latencies of shown suggestions: rollup rows of what the plan covers,
+ * per-suggestion sums of raw events for the rest. Parameters: the window's and the plan's.
+ */
+export function sourceCtes() {
+  const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
+  return `
+  exposed AS (${exposedUsersSql(true)}),
+  fresh AS (
+    SELECT t.1 AS day, t.2 AS max_first_at, t.3 = 1 AS post_usable
+    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, DateTime64(3, 'UTC'), UInt8))}) AS t)),
+  source AS (
+    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
+           r.language AS language, r.ide AS ide, r.user_group AS user_group,
+           r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars,
+           r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.latencies AS latencies
+    FROM experiment_user_daily AS r FINAL
+    INNER JOIN exposed AS x ON r.user_id = x.user_id
+    INNER JOIN fresh AS f ON f.day = r.day
+    WHERE r.${PHASE.replaceAll(" AND ", " AND r.")}
+      AND r.day IN (SELECT day FROM fresh)
+      AND r.first_at = x.first_at AND r.variant_key = x.variant AND x.first_at <= f.max_first_at
+      AND (r.day < toDate(x.first_at) OR f.post_usable)
+      AND (r.period = 'post' OR r.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK}))
+      AND (r.day, r.user_id) NOT IN {rawPairs:Array(Tuple(Date, String))}
+    UNION ALL
+    SELECT variant, user_id, period, day, language, ide, user_group, requested, shown, accepted, ai_chars, human_chars,
+           retained_chars, refined_accepted_chars, latencies
+    FROM (${suggestionSumsSql(
+      "x.variant AS variant, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group",
+      `e.timestamp >= ${lookbackStart} AND e.timestamp < ${WINDOW_TO}
+        AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN {rawPairs:Array(Tuple(Date, String))})
+        AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - ${LOOKBACK})
+        AND (e.timestamp < x.first_at OR e.timestamp >= ${WINDOW_FROM})`,
+    )}))`;
+}
+
+const planParams = (plan: SourcePlan) => ({
+  freshDays: plan.freshDays.map((day) => new TupleParam(day)),
+  rawDays: plan.rawDays,
+  rawPairs: plan.rawPairs.map((pair) => new TupleParam(pair)),
+});
+
+/**
+ * One row per (variant, user, day[, segment]) with every metric's numerator and denominator parts;
+ * day is "pre" for the CUPED lookback.
+ */
+export async function userDayRows(window: ResultsWindow, plan?: SourcePlan): Promise<UserDayRow[]> {
+  const client = await clickhouse();
+  plan ??= await planSource(window);
+  const segmentExpr = window.segment ? SEGMENT_COLUMNS[window.segment] : "''";
   const query = `
-    WITH exposed AS (${exposedUsers})
-    SELECT
-      variant, user_id AS userId, day, segment,
+    WITH ${sourceCtes()}
+    SELECT variant, user_id AS userId, if(period = 'pre', 'pre', toString(day)) AS day, ${segmentExpr} AS segment,
       sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted,
       sum(ai_chars) AS aiChars, sum(human_chars) AS humanChars,
-      sum(retained) AS retainedChars, sum(refined_accepted) AS refinedAcceptedChars
-    FROM (
-      SELECT
-        x.variant AS variant, e.user_id AS user_id,
-        if(e.timestamp < x.first_at, 'pre', toString(toDate(min(e.timestamp)))) AS day,
-        ${segmentExpr} AS segment,
-        countIf(e.type = 'requested') AS requested,
-        countIf(e.type = 'shown') AS shown,
-        countIf(e.type = 'accepted') AS accepted,
-        -- per suggestion: the refined event's retained characters replace the accepted ones
-        if(countIf(e.type = 'accepted') > 0,
-           if(countIf(e.type = 'refined' AND e.retained_chars IS NOT NULL) > 0,
-              maxIf(assumeNotNull(e.retained_chars), e.type = 'refined' AND e.retained_chars IS NOT NULL),
-              maxIf(e.accepted_chars, e.type = 'accepted')),
-           0) AS ai_chars,
-        sumIf(e.human_chars, e.type = 'typed') AS human_chars,
-        if(countIf(e.type = 'accepted') > 0 AND countIf(e.type = 'refined' AND e.retained_chars IS NOT NULL) > 0,
-           maxIf(assumeNotNull(e.retained_chars), e.type = 'refined' AND e.retained_chars IS NOT NULL), 0) AS retained,
-        if(countIf(e.type = 'accepted') > 0 AND countIf(e.type = 'refined' AND e.retained_chars IS NOT NULL) > 0,
-           maxIf(e.accepted_chars, e.type = 'accepted'), 0) AS refined_accepted
-      FROM events AS e FINAL
-      INNER JOIN exposed AS x ON e.user_id = x.user_id
-      WHERE e.project_id = {projectId:String}
-        AND e.timestamp >= {from:DateTime64(3, 'UTC')} - toIntervalDay({lookbackDays:UInt16})
-        AND e.timestamp < {to:DateTime64(3, 'UTC')}
-        AND e.type != 'exposure'
-        AND (e.timestamp >= x.first_at OR e.timestamp >= x.first_at - toIntervalDay({lookbackDays:UInt16}))
-        AND (e.timestamp < x.first_at OR e.timestamp >= {from:DateTime64(3, 'UTC')})
-      -- typed events have no suggestion: each is its own group (keyed by event_id)
-      GROUP BY variant, user_id, segment, e.timestamp < x.first_at,
-               if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id)
-    )
+      sum(retained_chars) AS retainedChars, sum(refined_accepted_chars) AS refinedAcceptedChars
+    FROM source
     GROUP BY variant, userId, day, segment`;
-  const result = await client.query({
-    query,
-    query_params: { ...window, lookbackDays: window.lookbackDays },
-    format: "JSONEachRow",
-  });
-  return (await result.json<UserDayRow>()).map((r) => ({
-    ...r,
-    requested: Number(r.requested),
-    shown: Number(r.shown),
-    accepted: Number(r.accepted),
-    aiChars: Number(r.aiChars),
-    humanChars: Number(r.humanChars),
-    retainedChars: Number(r.retainedChars),
-    refinedAcceptedChars: Number(r.refinedAcceptedChars),
+  // One JSON document (JSONCompact) parses several times faster than a line per row.
+  const result = await client.query({ query, query_params: { ...window, ...planParams(plan) }, format: "JSONCompact" });
+  const rows = (await result.json<[string, string, string, string, number, number, number, number, number, number, number]>()).data;
+  return rows.map((r) => ({
+    variant: r[0],
+    userId: r[1],
+    day: r[2],
+    segment: r[3],
+    requested: Number(r[4]),
+    shown: Number(r[5]),
+    accepted: Number(r[6]),
+    aiChars: Number(r[7]),
+    humanChars: Number(r[8]),
+    retainedChars: Number(r[9]),
+    refinedAcceptedChars: Number(r[10]),
   }));
 }
 
@@ -116,8 +260,8 @@ export async function exposureCounts(window: Pick<ResultsWindow, "projectId" | "
   const result = await client.query({
     query: `SELECT if(length(variants) = 1, variants[1], '') AS variant, count() AS users
             FROM (SELECT user_id, groupUniqArray(variant_key) AS variants FROM exposures
-                  WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}
-                  GROUP BY user_id HAVING min(first_exposed_at) < {to:DateTime64(3, 'UTC')})
+                  WHERE ${PHASE}
+                  GROUP BY user_id HAVING min(first_exposed_at) < ${WINDOW_TO})
             GROUP BY variant`,
     query_params: window,
     format: "JSONEachRow",
@@ -126,45 +270,59 @@ export async function exposureCounts(window: Pick<ResultsWindow, "projectId" | "
   return new Map(rows.map((r) => [r.variant, Number(r.users)]));
 }
 
-/** Latency of shown suggestions per variant: the p50/p95 and the values at the given ranks (for intervals). */
-export async function latencyQuantiles(window: ResultsWindow, fractions: number[]) {
-  const client = await clickhouse();
-  const result = await client.query({
-    query: `WITH exposed AS (${exposedUsers})
-            SELECT x.variant AS variant, count() AS n, quantilesExact(${fractions.map((_, i) => `{f${i}:Float64}`).join(", ")})(e.latency_ms) AS values
-            FROM events AS e FINAL INNER JOIN exposed AS x ON e.user_id = x.user_id
-            WHERE e.project_id = {projectId:String} AND e.type = 'shown'
-              AND e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')} AND e.timestamp >= x.first_at
-            GROUP BY variant`,
-    query_params: { ...window, ...Object.fromEntries(fractions.map((f, i) => [`f${i}`, f])) },
-    format: "JSONEachRow",
-  });
-  return (await result.json<{ variant: string; n: number; values: number[] }>()).map((r) => ({ variant: r.variant, n: Number(r.n), values: r.values.map(Number) }));
+export interface LatencyRanks {
+  variant: string;
+  /** 1-based ranks, in the variant's sorted latencies, of the quantile and of its interval's ends. */
+  quantile: number;
+  lower: number;
+  upper: number;
+}
+
+export interface LatencyOrderStatistics {
+  variant: string;
+  n: number;
+  quantile: number;
+  lowerValue: number;
+  upperValue: number;
+  /** Clustering summary around the quantile: per user X = suggestions at or below it, Y = suggestions. */
+  clustering: { users: number; sumX: number; sumY: number; sumX2: number; sumY2: number; sumXY: number };
 }
 
 /**
- * Per variant, the clustering summary of latency events around that variant's quantile: per user,
- * X = suggestions at or below the threshold, Y = suggestions (sums over users, as a RatioSummary).
+ * Latencies of shown suggestions after exposure, per variant, in one pass: the values at the given
+ * ranks and, per user, how many of the user's suggestions are at or below the quantile (the
+ * clustering correction of lib/stats estimateQuantileLift).
  */
-export async function latencyClustering(window: ResultsWindow, thresholds: { variant: string; threshold: number }[]) {
+export async function latencyOrderStatistics(window: ResultsWindow, plan: SourcePlan, ranks: LatencyRanks[]): Promise<LatencyOrderStatistics[]> {
+  if (!ranks.length) return [];
   const client = await clickhouse();
   const result = await client.query({
-    query: `WITH exposed AS (${exposedUsers})
-            SELECT variant, count() AS users, sum(x) AS sumX, sum(y) AS sumY, sum(x * x) AS sumX2, sum(y * y) AS sumY2, sum(x * y) AS sumXY
-            FROM (
-              SELECT x.variant AS variant, e.user_id,
-                     toFloat64(countIf(e.latency_ms <= {thresholds:Array(Float64)}[indexOf({variants:Array(String)}, x.variant)])) AS x,
-                     toFloat64(count()) AS y
-              FROM events AS e FINAL INNER JOIN exposed AS x ON e.user_id = x.user_id
-              WHERE e.project_id = {projectId:String} AND e.type = 'shown'
-                AND e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')} AND e.timestamp >= x.first_at
-              GROUP BY variant, e.user_id)
-            GROUP BY variant`,
-    query_params: { ...window, thresholds: thresholds.map((t) => t.threshold), variants: thresholds.map((t) => t.variant) },
+    query: `
+      WITH ${sourceCtes()}
+      SELECT variant, n, users, values[1] AS quantile, values[2] AS lowerValue, values[3] AS upperValue,
+             arrayMap(a -> arrayCount(l -> l <= quantile, a), per_user) AS xs, arrayMap(a -> length(a), per_user) AS ys,
+             arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
+             arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
+      FROM (
+        SELECT variant, groupArray(user_latencies) AS per_user, count() AS users, arraySum(arrayMap(a -> length(a), per_user)) AS n,
+               arraySort(arrayFlatten(per_user)) AS sorted,
+               arrayMap(r -> sorted[r], {ranks:Array(Array(UInt64))}[indexOf({variants:Array(String)}, variant)]) AS values
+        FROM (SELECT variant, user_id, arrayFlatten(groupArray(latencies)) AS user_latencies
+              FROM source WHERE period = 'post' AND variant IN {variants:Array(String)} GROUP BY variant, user_id
+              HAVING length(user_latencies) > 0)
+        GROUP BY variant)`,
+    query_params: { ...window, ...planParams(plan), variants: ranks.map((r) => r.variant), ranks: ranks.map((r) => [r.quantile, r.lower, r.upper]) },
     format: "JSONEachRow",
   });
-  const rows = await result.json<{ variant: string; users: number; sumX: number; sumY: number; sumX2: number; sumY2: number; sumXY: number }>();
-  return new Map(rows.map((r) => [r.variant, { users: Number(r.users), sumX: Number(r.sumX), sumY: Number(r.sumY), sumX2: Number(r.sumX2), sumY2: Number(r.sumY2), sumXY: Number(r.sumXY) }]));
+  const rows = await result.json<Record<string, number | string>>();
+  return rows.map((r) => ({
+    variant: String(r.variant),
+    n: Number(r.n),
+    quantile: Number(r.quantile),
+    lowerValue: Number(r.lowerValue),
+    upperValue: Number(r.upperValue),
+    clustering: { users: Number(r.users), sumX: Number(r.sumX), sumY: Number(r.sumY), sumX2: Number(r.sumX2), sumY2: Number(r.sumY2), sumXY: Number(r.sumXY) },
+  }));
 }
 
 export interface ModelVersionDay {
@@ -184,7 +342,7 @@ export async function modelVersionDaily(projectId: string, from: string, to: str
     query: `SELECT toString(day) AS date, model_version AS modelVersion, uniqExact(user_id) AS users,
                    sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS aiChars, sum(human_chars) AS humanChars
             FROM (
-              SELECT toDate(min(timestamp)) AS day, model_version, user_id,
+              SELECT toDate(timestamp) AS day, model_version, user_id,
                      countIf(type = 'shown') AS shown, countIf(type = 'accepted') AS accepted,
                      if(countIf(type = 'accepted') > 0,
                         if(countIf(type = 'refined' AND retained_chars IS NOT NULL) > 0,
@@ -194,7 +352,8 @@ export async function modelVersionDaily(projectId: string, from: string, to: str
               FROM events FINAL
               WHERE project_id = {projectId:String} AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
                 AND type IN ('shown', 'accepted', 'refined', 'typed')
-              GROUP BY model_version, user_id, if(suggestion_id = '', toString(event_id), suggestion_id))
+              -- a suggestion is matched within a UTC day, as in experiment results
+              GROUP BY day, model_version, user_id, if(suggestion_id = '', toString(event_id), suggestion_id))
             GROUP BY day, model_version
             ORDER BY day, model_version`,
     query_params: { projectId, from, to },

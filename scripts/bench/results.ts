@@ -1,6 +1,12 @@
-// Results at scale: N synthetic events (default 10 million) over 20,000 users and 14 days, written
-// straight into a fresh embedded ClickHouse, then GET .../results timed in-process against the single
-// aggregation query underneath it (lib/results/queries.ts userDayRows), both measured in this run.
+// Results at scale: N synthetic events (default 10 million) over 20,000 users and 14 days in a fresh
+// embedded ClickHouse, then GET .../results timed in-process against the single aggregation query
+// underneath it (lib/results/queries.ts userDayRows), both measured in this run.
+//
+// Exposures come from the real assignment code; events are generated inside the engine (INSERT ...
+// SELECT over numbers(), deterministic hashes instead of random numbers) because producing 10 million
+// rows in JavaScript would take minutes and measure nothing of interest. Heavy users: the user of a
+// suggestion is drawn as floor(U² × users), so a few users produce most events.
+// BENCH_RESULTS_DIR=<dir> keeps the loaded data there and reuses it on the next run.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,30 +14,39 @@ import path from "node:path";
 export interface ResultsBench {
   events: number;
   loadSeconds: number;
+  /** The rollup's build after the load (lib/results/rollup.ts), as the server does in the background. */
+  rollupSeconds: number;
+  rollupDays: number;
   resultsMs: number;
+  /** The same results read from raw events only (no rollup built yet). */
+  rawResultsMs: number;
   aggregationMs: number;
 }
 
 const DAY = 86_400_000;
+const USERS = 20_000;
 
 export async function benchResults(totalEvents: number, log: (line: string) => void): Promise<ResultsBench> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-results-"));
+  const keptDir = process.env.BENCH_RESULTS_DIR;
+  const dataDir = keptDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-results-"));
+  const loadedMarker = path.join(dataDir, `bench-loaded-${totalEvents}.json`);
+  const reuse = keptDir !== undefined && fs.existsSync(loadedMarker);
   process.env.ECHO_DATA_DIR = dataDir;
   process.env.ECHO_DEMO = "0";
   const { startup } = await import("../../lib/startup");
   const { db, closeDatabase } = await import("../../lib/db");
+  const { clickhouse, closeClickHouse } = await import("../../lib/clickhouse");
   const { clickhouseHandle } = await import("../../lib/clickhouse/client");
-  const { closeClickHouse } = await import("../../lib/clickhouse");
   const { createModelVersion } = await import("../../lib/experiments/modelVersions");
   const { createExperiment, startExperiment } = await import("../../lib/experiments/experiments");
   const { createExperimentSchema } = await import("../../lib/experiments/schemas");
   const { loadAssignmentConfig } = await import("../../lib/experiments/config");
   const { assignUser } = await import("../../lib/assignment");
   const { experimentResults } = await import("../../lib/results");
+  const { refreshRollups } = await import("../../lib/results/rollup");
   const { userDayRows } = await import("../../lib/results/queries");
   const { resultsQuerySchema } = await import("../../lib/results/schema");
-  const { EVENT_COLUMNS } = await import("../../lib/events/rows");
-  const { EXPOSURE_COLUMNS } = await import("../../lib/events/store");
+  const { EXPOSURE_COLUMNS, exposureRow } = await import("../../lib/events/store");
   const { tsvRow } = await import("../../lib/clickhouse/tsv");
   const { clickhouseTime } = await import("../../lib/events/rows");
 
@@ -39,49 +54,56 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const client = await db();
   const project = (await client.project.findFirstOrThrow()).id;
   const principal = { kind: "user" as const, userId: "bench", email: "bench", role: "admin" as const, projectId: project };
-  for (const key of ["base", "refined"]) await createModelVersion(client, principal, { key, name: key });
-  await createExperiment(client, principal, createExperimentSchema.parse({ key: "scale", name: "Scale", variants: [{ key: "control", modelVersion: "base", weight: 0.5 }, { key: "treatment", modelVersion: "refined", weight: 0.5 }] }));
-  await startExperiment(client, principal, "scale");
-  const config = await loadAssignmentConfig(client, project);
-  const handle = await clickhouseHandle();
+  let start: number;
+  let loadSeconds = 0;
+  if (reuse) {
+    start = JSON.parse(fs.readFileSync(loadedMarker, "utf8")).start;
+  } else {
+    start = Date.now() - 14 * DAY;
+    for (const key of ["base", "refined"]) await createModelVersion(client, principal, { key, name: key });
+    await createExperiment(client, principal, createExperimentSchema.parse({ key: "scale", name: "Scale", variants: [{ key: "control", modelVersion: "base", weight: 0.5 }, { key: "treatment", modelVersion: "refined", weight: 0.5 }] }));
+    await startExperiment(client, principal, "scale");
+    const config = await loadAssignmentConfig(client, project);
+    const handle = await clickhouseHandle();
+    const ch = await clickhouse();
+    // Users are exposed on one of the first 7 days; variants come from the real hash.
+    const exposures = Array.from({ length: USERS }, (_, u) => {
+      const variant = assignUser(config, `u${u}`).assignments[0].variantKey!;
+      const at = clickhouseTime(start + (u % 7) * DAY);
+      return tsvRow(exposureRow({ projectId: project, experimentKey: "scale", phase: 1, userId: `u${u}`, variantKey: variant, modelVersion: variant === "control" ? "base" : "refined", at }), EXPOSURE_COLUMNS);
+    });
+    await handle.insertTsv("exposures", EXPOSURE_COLUMNS, Buffer.from(exposures.join("\n") + "\n"));
 
-  const users = 20_000;
-  const start = Date.now() - 14 * DAY;
-  let seed = 1;
-  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const variantOf = Array.from({ length: users }, (_, u) => assignUser(config, `u${u}`).assignments[0].variantKey!);
-  const exposedAt = Array.from({ length: users }, (_, u) => start + (u % 7) * DAY);
-  const exposures = variantOf.map((variant, u) =>
-    tsvRow({ project_id: project, experiment_key: "scale", phase: 1, user_id: `u${u}`, variant_key: variant, model_version: variant === "control" ? "base" : "refined", first_exposed_at: clickhouseTime(exposedAt[u]), last_exposed_at: clickhouseTime(exposedAt[u]) }, EXPOSURE_COLUMNS),
-  );
-  await handle.insertTsv("exposures", EXPOSURE_COLUMNS, Buffer.from(exposures.join("\n") + "\n"));
-
-  const t0 = Date.now();
-  const chunk = 500_000;
-  let written = 0;
-  let eventId = 0;
-  const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
-  while (written < totalEvents) {
-    const lines: string[] = [];
-    while (lines.length < chunk && written + lines.length < totalEvents) {
-      const u = Math.floor(random() ** 2 * users); // heavy users
-      const variant = variantOf[u];
-      const at = exposedAt[u] + Math.floor(random() * (Date.now() - exposedAt[u]));
-      const suggestion = `s${eventId}`;
-      const base = { project_id: project, user_id: `u${u}`, model_version: variant === "control" ? "base" : "refined", experiment_key: "scale", variant_key: variant, language: "python", ide: "vscode", user_group: "external", completion_chars: 0, completion_lines: 0, latency_ms: 0, accepted_chars: 0, accepted_lines: 0, reason: "", window_seconds: 0, proposal: "", final: "", prefix: "", suffix: "", retained_chars: null, human_chars: 0 };
-      lines.push(tsvRow({ ...base, event_id: uuid(eventId++), type: "requested", timestamp: clickhouseTime(at), suggestion_id: suggestion }, EVENT_COLUMNS));
-      lines.push(tsvRow({ ...base, event_id: uuid(eventId++), type: "shown", timestamp: clickhouseTime(at + 100), suggestion_id: suggestion, completion_chars: 60, latency_ms: 100 + Math.floor(random() * 200) }, EVENT_COLUMNS));
-      if (random() < (variant === "control" ? 0.26 : 0.3)) {
-        lines.push(tsvRow({ ...base, event_id: uuid(eventId++), type: "accepted", timestamp: clickhouseTime(at + 2000), suggestion_id: suggestion, accepted_chars: 60 }, EVENT_COLUMNS));
-      } else lines.push(tsvRow({ ...base, event_id: uuid(eventId++), type: "rejected", timestamp: clickhouseTime(at + 2000), suggestion_id: suggestion }, EVENT_COLUMNS));
+    const t0 = Date.now();
+    const suggestions = Math.ceil(totalEvents / 3); // requested, shown, accepted | rejected
+    const chunk = 1_000_000;
+    for (let first = 0; first < suggestions; first += chunk) {
+      await ch.command({
+        query: `
+          INSERT INTO events (project_id, event_id, type, timestamp, user_id, suggestion_id, model_version, experiment_key, variant_key,
+                              language, ide, user_group, completion_chars, latency_ms, accepted_chars)
+          WITH s.n AS n, x.variant_key AS variant, x.first_exposed_at AS exposed_at
+          SELECT {project:String}, toUUID(concat('00000000-0000-4000-8000-', leftPad(lower(hex(n * 3 + step.1)), 12, '0'))), step.3,
+                 exposed_at + toIntervalMillisecond(toUInt64((cityHash64(n, 1) % 1000000) / 1000000 * toUInt64(dateDiff('millisecond', exposed_at, now64(3)) - 5000)) + step.2),
+                 s.user_id, concat('s', toString(n)), if(variant = 'control', 'base', 'refined'), 'scale', variant,
+                 ['python', 'typescript', 'go'][1 + s.u % 3], ['vscode', 'jetbrains'][1 + s.u % 2], if(s.u % 10 = 0, 'internal', 'external'),
+                 if(step.3 = 'shown', 60, 0), if(step.3 = 'shown', 100 + cityHash64(n, 2) % 200, 0), if(step.3 = 'accepted', 60, 0)
+          FROM (SELECT number AS n, toUInt32(floor(pow((cityHash64(number, 0) % 1000000) / 1000000, 2) * {users:UInt32})) AS u, concat('u', toString(u)) AS user_id
+                FROM numbers({first:UInt64}, {count:UInt64})) AS s
+          INNER JOIN exposures AS x ON x.user_id = s.user_id AND x.project_id = {project:String}
+          ARRAY JOIN [(0, 0, 'requested'), (1, 100, 'shown'),
+                      (2, 2000, if((cityHash64(n, 3) % 1000000) / 1000000 < if(variant = 'control', 0.26, 0.3), 'accepted', 'rejected'))] AS step`,
+        query_params: { project, users: USERS, first, count: Math.min(chunk, suggestions - first) },
+      });
+      log(`  loaded ${Math.min(suggestions, first + chunk).toLocaleString("en-US")} of ${suggestions.toLocaleString("en-US")} suggestions`);
     }
-    await handle.insertTsv("events", EVENT_COLUMNS, Buffer.from(lines.join("\n") + "\n"));
-    written += lines.length;
-    log(`  loaded ${written.toLocaleString("en-US")} events`);
+    loadSeconds = (Date.now() - t0) / 1000;
+    if (keptDir) fs.writeFileSync(loadedMarker, JSON.stringify({ start }));
   }
-  const loadSeconds = (Date.now() - t0) / 1000;
+  const ch = await clickhouse();
+  const events = (await (await ch.query({ query: "SELECT count() AS n FROM events", format: "JSONEachRow" })).json<{ n: number }>())[0].n;
 
-  const query = resultsQuerySchema.parse({ from: new Date(start - DAY).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+  const query = resultsQuerySchema.parse({ from: new Date(start - DAY).toISOString(), to: new Date(start + 15 * DAY).toISOString() });
   const window = { projectId: project, experimentKey: "scale", phase: 1, from: clickhouseTime(query.from!.getTime()), to: clickhouseTime(query.to!.getTime()), lookbackDays: 14 };
   const best = async (f: () => Promise<unknown>) => {
     await f(); // warm-up
@@ -93,12 +115,18 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     }
     return min;
   };
+  // Raw events only (before any rollup build), then the steady state: the rollup built, as the
+  // server's background maintenance keeps it.
+  const rawResultsMs = reuse ? NaN : await best(() => experimentResults(client, principal, "scale", query));
+  const r0 = Date.now();
+  const rollupDays = await refreshRollups(client);
+  const rollupSeconds = (Date.now() - r0) / 1000;
   const aggregationMs = await best(() => userDayRows(window));
   const resultsMs = await best(() => experimentResults(client, principal, "scale", query));
   await closeDatabase();
   await closeClickHouse();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-  return { events: written, loadSeconds, resultsMs, aggregationMs };
+  if (!keptDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  return { events: Number(events), loadSeconds, rollupSeconds, rollupDays, resultsMs, rawResultsMs, aggregationMs };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

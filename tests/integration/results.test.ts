@@ -217,3 +217,66 @@ describe("experiment results", () => {
     expect(bad.body.error.details.map((d: any) => d.path).sort()).toEqual(["query.from", "query.metric"]);
   });
 });
+
+describe("experiment rollup (per-user daily pre-aggregation)", () => {
+  const to = new Date(Date.now() + 5 * 60_000).toISOString(); // one window for every comparison
+  const queries: Record<string, string>[] = [{}, { segment: "language" }, { metric: "latency_p95" }, { cuped: "true" }, { metric: "generation_rate", method: "sequential" }];
+  const all = () => Promise.all(queries.map((q) => results({ to, ...q })));
+
+  it("answers exactly what raw events answer, before, during and after a rebuild, and without it", async () => {
+    const { db } = await import("@/lib/db");
+    const { clickhouse } = await import("@/lib/clickhouse");
+    const { refreshRollups } = await import("@/lib/results/rollup");
+    const client = await db();
+    const ch = await clickhouse();
+    const truncate = async () => {
+      for (const table of ["experiment_user_daily", "experiment_rollup_days"]) await ch.command({ query: `TRUNCATE TABLE ${table}` });
+    };
+
+    await truncate();
+    const raw = await all();
+    expect(await refreshRollups(client)).toBeGreaterThan(0);
+    expect(await refreshRollups(client)).toBe(0); // nothing changed: nothing to rebuild
+    // Every day with events is now read from the rollup, none raw.
+    const { planSource } = await import("@/lib/results/queries");
+    const { clickhouseTime } = await import("@/lib/events/rows");
+    const projectId = (await client.project.findFirstOrThrow()).id;
+    const plan = () => planSource({ projectId, experimentKey, phase: 1, from: clickhouseTime(start - DAY), to: clickhouseTime(Date.parse(to)), lookbackDays: 14 });
+    expect((await plan()).freshDays.length).toBeGreaterThanOrEqual(5);
+    expect((await plan()).rawDays).toEqual([]);
+    expect(await all()).toEqual(raw);
+
+    // Changes the rollup has not seen: a late suggestion on an already built day of an existing user,
+    // and a new user exposed now with pre-exposure activity on built days.
+    const ingest = await import("@/app/api/v1/events/route");
+    const lateUser = "r-user-7";
+    const late = start + 4 * DAY + 5 * 3_600_000;
+    const newUser = "r-user-late-exposed";
+    const newVariant = assignUser(config, newUser).assignments[0].variantKey!;
+    const event = (userId: string, at: number, extra: Record<string, unknown>) => ({ eventId: randomUUID(), userId, timestamp: new Date(at).toISOString(), modelVersion: "r-base", language: "go", ide: "vscode", ...extra });
+    const answer = await call(ingest.POST, "POST", "/x", {
+      key: INGEST_KEY,
+      body: {
+        events: [
+          event(lateUser, late, { type: "shown", suggestionId: "late-s", completionChars: 40, latencyMs: 900 }),
+          event(lateUser, late + 1000, { type: "accepted", suggestionId: "late-s", acceptedChars: 40 }),
+          event(newUser, start + 2 * DAY, { type: "shown", suggestionId: "new-pre", completionChars: 10, latencyMs: 120 }),
+          event(newUser, Date.now() - 60_000, { type: "exposure", experimentKey, variantKey: newVariant }),
+          event(newUser, Date.now() - 30_000, { type: "shown", suggestionId: "new-post", completionChars: 10, latencyMs: 130 }),
+        ],
+      },
+    });
+    expect(answer.body).toMatchObject({ accepted: 5, rejected: [] });
+    await flushIngestion();
+
+    const stale = await all(); // stale days and the new user come from raw events
+    expect((await plan()).rawDays.length).toBeGreaterThan(0);
+    expect(stale[0].variants.reduce((n: number, v: { denominator: number }) => n + v.denominator, 0)).toBe(
+      raw[0].variants.reduce((n: number, v: { denominator: number }) => n + v.denominator, 0) + 2,
+    );
+    expect(await refreshRollups(client)).toBeGreaterThan(0);
+    expect(await all()).toEqual(stale);
+    await truncate();
+    expect(await all()).toEqual(stale);
+  }, 120_000);
+});

@@ -1,0 +1,181 @@
+import { clickhouse } from "../clickhouse";
+import type { Db } from "../db";
+import { clickhouseTime } from "../events/rows";
+import { EXPOSURE_HASH, exposedUsersSql, ROLLUP_LOOKBACK_DAYS, suggestionSumsSql, SUM_COLUMNS } from "./queries";
+
+// Builds the experiment rollup (migration 0003): per experiment phase and UTC day, the per-user sums
+// that results read instead of raw events. A day is (re)built when its events changed since its last
+// build (event_day_stats) or when users exposed since then are not covered yet. Results never trust a
+// build blindly (lib/results/queries.ts checks both per read), so a build that is late, missing or
+// interrupted only makes results slower, never different.
+
+const DAY_MS = 86_400_000;
+/** Stopped experiments keep being maintained this long, for late events. */
+const STOPPED_GRACE_DAYS = 7;
+const INTERVAL_MS = 30_000;
+
+const PHASE = "project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}";
+
+export interface RollupTarget {
+  projectId: string;
+  experimentKey: string;
+  phase: number;
+  /** First and last UTC day (YYYY-MM-DD) with post-exposure events to keep. */
+  fromDay: string;
+  toDay: string;
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Experiments whose results may still change: running, or stopped within the grace period. */
+export async function rollupTargets(client: Db, now = Date.now()): Promise<RollupTarget[]> {
+  const experiments = await client.experiment.findMany({
+    where: { OR: [{ status: "running" }, { status: "stopped", stoppedAt: { gte: new Date(now - STOPPED_GRACE_DAYS * DAY_MS) } }] },
+    select: { projectId: true, key: true, phase: true, startedAt: true, stoppedAt: true, createdAt: true },
+  });
+  return experiments.map((e) => ({
+    projectId: e.projectId,
+    experimentKey: e.key,
+    phase: e.phase,
+    fromDay: isoDay((e.startedAt ?? e.createdAt).getTime() - ROLLUP_LOOKBACK_DAYS * DAY_MS),
+    toDay: isoDay(Math.min(now, e.stoppedAt ? e.stoppedAt.getTime() + DAY_MS : now)),
+  }));
+}
+
+interface DayState {
+  day: string;
+  insertedRows: number;
+  maxIngestedAt: string;
+  builtRows: number | null;
+  builtMaxIngestedAt: string | null;
+  /** Exposed users a build of the day would cover now, and how many of them the last build covered. */
+  relevantUsers: number;
+  coveredUsers: number;
+}
+
+/** Per day of the target with events: its events now, what its last build saw, and its exposed users. */
+async function dayStates(target: RollupTarget): Promise<DayState[]> {
+  const ch = await clickhouse();
+  const result = await ch.query({
+    query: `
+      WITH exposed AS (SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)})),
+      builds AS (
+        SELECT day, argMax(inserted_rows, built_at) AS inserted_rows, toString(argMax(max_ingested_at, built_at)) AS max_ingested_at,
+               argMax(max_first_at, built_at) AS max_first_at, argMax(users, built_at) AS users, argMax(users_checksum, built_at) AS users_checksum
+        FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day),
+      stats AS (
+        SELECT day, sum(inserted_rows) AS inserted_rows, toString(max(max_ingested_at)) AS max_ingested_at
+        FROM event_day_stats WHERE project_id = {projectId:String} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day)
+      SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, any(s.max_ingested_at) AS maxIngestedAt,
+             any(b.day) != toDate(0) AS built, any(b.inserted_rows) AS builtRows, any(b.max_ingested_at) AS builtMaxIngestedAt,
+             countIf(toDate(x.first_at) - {lookback:UInt16} <= s.day) AS relevantUsers,
+             -- the last build's users are still exactly those exposures: all covered, else none
+             if(countIf(toDate(x.first_at) - {lookback:UInt16} <= s.day AND x.first_at <= b.max_first_at) = any(b.users)
+                AND sumIf(x.exposure_hash, toDate(x.first_at) - {lookback:UInt16} <= s.day AND x.first_at <= b.max_first_at) = any(b.users_checksum),
+                any(b.users), 0) AS coveredUsers
+      FROM stats AS s
+      LEFT JOIN builds AS b ON b.day = s.day
+      CROSS JOIN exposed AS x
+      GROUP BY s.day
+      ORDER BY s.day`,
+    query_params: { ...target, lookback: ROLLUP_LOOKBACK_DAYS },
+    format: "JSONEachRow",
+  });
+  const rows = await result.json<{ day: string; insertedRows: number; maxIngestedAt: string; built: number | boolean; builtRows: number; builtMaxIngestedAt: string; relevantUsers: number; coveredUsers: number }>();
+  return rows.map((r) => ({
+    day: r.day,
+    insertedRows: Number(r.insertedRows),
+    maxIngestedAt: r.maxIngestedAt,
+    builtRows: r.built ? Number(r.builtRows) : null,
+    builtMaxIngestedAt: r.built ? r.builtMaxIngestedAt : null,
+    relevantUsers: Number(r.relevantUsers),
+    coveredUsers: Number(r.coveredUsers),
+  }));
+}
+
+/** Days to rebuild: events changed since the last build, or exposed users it does not cover. */
+export function staleDays(states: DayState[]): DayState[] {
+  return states.filter((s) => s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt || s.coveredUsers < s.relevantUsers);
+}
+
+/**
+ * Builds one day: the snapshot of what it covers first (events inserted and users exposed during the
+ * build then make results read raw events rather than miss them), then the rows, then the record.
+ */
+async function buildDay(target: RollupTarget, state: DayState) {
+  const ch = await clickhouse();
+  const params = { ...target, day: state.day, lookback: ROLLUP_LOOKBACK_DAYS, builtAt: clickhouseTime(Date.now()) };
+  const [snapshot] = await (
+    await ch.query({
+      query: `
+        WITH exposed AS (SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)}))
+        SELECT (SELECT sum(inserted_rows) FROM event_day_stats WHERE project_id = {projectId:String} AND day = {day:Date}) AS inserted_rows,
+               (SELECT toString(max(max_ingested_at)) FROM event_day_stats WHERE project_id = {projectId:String} AND day = {day:Date}) AS max_ingested_at,
+               toString(max(first_at)) AS max_first_at, count() AS users, toString(sum(exposure_hash)) AS users_checksum
+        FROM exposed WHERE toDate(first_at) - {lookback:UInt16} <= {day:Date}`,
+      query_params: params,
+      format: "JSONEachRow",
+    })
+  ).json<{ inserted_rows: number; max_ingested_at: string; max_first_at: string; users: number; users_checksum: string }>();
+  await ch.command({
+    query: `
+      INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group, variant_key, first_at,
+                                         requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, latencies, built_at)
+      WITH exposed AS (${exposedUsersSql(false)})
+      SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, day, user_id, period, language, ide, user_group, variant, first_at,
+             ${SUM_COLUMNS}, arrayFlatten(groupArray(latencies)), {builtAt:DateTime64(3, 'UTC')}
+      FROM (${suggestionSumsSql(
+        "x.variant AS variant, x.first_at AS first_at, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group",
+        `toDate(e.timestamp) = {day:Date}
+          AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookback:UInt16}))`,
+      )})
+      GROUP BY day, user_id, period, language, ide, user_group, variant, first_at`,
+    query_params: params,
+  });
+  await ch.command({
+    query: `INSERT INTO experiment_rollup_days (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at, users, users_checksum, built_at)
+            SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, {day:Date}, {insertedRows:UInt64}, {maxIngestedAt:DateTime64(3, 'UTC')},
+                   {maxFirstAt:DateTime64(3, 'UTC')}, {users:UInt64}, {checksum:UInt64}, {builtAt:DateTime64(3, 'UTC')}`,
+    query_params: {
+      ...params,
+      insertedRows: snapshot.inserted_rows,
+      maxIngestedAt: snapshot.max_ingested_at,
+      maxFirstAt: snapshot.users > 0 ? snapshot.max_first_at : "1970-01-01 00:00:00.000",
+      users: snapshot.users,
+      checksum: snapshot.users_checksum,
+    },
+  });
+}
+
+/** Brings the rollup of every target up to date; answers how many days were built. */
+export async function refreshRollups(client: Db): Promise<number> {
+  let built = 0;
+  for (const target of await rollupTargets(client)) {
+    for (const state of staleDays(await dayStates(target))) {
+      await buildDay(target, state);
+      built++;
+    }
+  }
+  return built;
+}
+
+const globalForRollup = globalThis as unknown as { __echoRollupTimer?: NodeJS.Timeout };
+
+/** Keeps the rollup fresh in the background (server processes; one pass at a time). */
+export function startRollupMaintenance(client: Db) {
+  if (globalForRollup.__echoRollupTimer) return;
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await refreshRollups(client);
+    } catch (error) {
+      console.error("[echo] rollup refresh failed (results read raw events meanwhile):", (error as Error).message);
+    } finally {
+      running = false;
+    }
+  };
+  globalForRollup.__echoRollupTimer = setInterval(() => void tick(), INTERVAL_MS);
+  globalForRollup.__echoRollupTimer.unref();
+}
