@@ -13,6 +13,8 @@ const DAY_MS = 86_400_000;
 /** Stopped experiments keep being maintained this long, for late events. */
 const STOPPED_GRACE_DAYS = 7;
 const INTERVAL_MS = 30_000;
+const UNCOVERED_USERS_TOLERATED = 100;
+const UNCOVERED_SHARE_TOLERATED = 0.01;
 
 const PHASE = "project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}";
 
@@ -42,7 +44,7 @@ export async function rollupTargets(client: Db, now = Date.now()): Promise<Rollu
   }));
 }
 
-interface DayState {
+export interface DayState {
   day: string;
   insertedRows: number;
   maxIngestedAt: string;
@@ -93,9 +95,15 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
   }));
 }
 
-/** Days to rebuild: events changed since the last build, or exposed users it does not cover. */
+/**
+ * Days to rebuild: events changed since the last build, or more exposed users than a few it does not
+ * cover. A running experiment exposes new users all the time, each one relevant to the last
+ * ROLLUP_LOOKBACK_DAYS days (their pre-exposure period): results read those few users from raw events
+ * by (day, user) pair, so rebuilding every such day for each of them would cost more than it saves.
+ */
 export function staleDays(states: DayState[]): DayState[] {
-  return states.filter((s) => s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt || s.coveredUsers < s.relevantUsers);
+  const uncoveredLimit = (s: DayState) => Math.max(UNCOVERED_USERS_TOLERATED, s.relevantUsers * UNCOVERED_SHARE_TOLERATED);
+  return states.filter((s) => s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt || s.relevantUsers - s.coveredUsers > uncoveredLimit(s));
 }
 
 /**

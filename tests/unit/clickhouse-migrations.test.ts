@@ -17,11 +17,25 @@ describe("ClickHouse migrations", () => {
   });
 
   it("have a clustered variant: created on every node, with replicated engines", () => {
+    const kinds = new Set<string>();
     for (const statement of readMigrations().flatMap((m) => splitStatements(m.sql))) {
       const clustered = toClustered(statement, "main");
-      expect(clustered).toMatch(/^CREATE TABLE IF NOT EXISTS \w+ ON CLUSTER 'main'/);
-      expect(clustered).toMatch(/ENGINE = Replicated(Replacing|Aggregating)MergeTree/);
+      if (statement.startsWith("CREATE TABLE")) {
+        kinds.add("table");
+        expect(clustered).toMatch(/^CREATE TABLE IF NOT EXISTS \w+ ON CLUSTER 'main'/);
+        expect(clustered).toMatch(/ENGINE = Replicated(Replacing|Aggregating)MergeTree/);
+      } else if (statement.startsWith("CREATE MATERIALIZED VIEW")) {
+        kinds.add("view");
+        // A view writes into its (replicated) target table: created on every node, no engine of its own.
+        expect(clustered).toMatch(/^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ ON CLUSTER 'main' TO \w+ AS/);
+      } else {
+        kinds.add("insert");
+        // A backfill runs once, on the node applying the migration; replication copies its rows.
+        expect(statement).toMatch(/^INSERT INTO \w+/);
+        expect(clustered).toBe(statement);
+      }
     }
+    expect([...kinds].sort()).toEqual(["insert", "table", "view"]);
     expect(toClustered("ALTER TABLE events ADD COLUMN x UInt8", "c'1")).toBe("ALTER TABLE events ON CLUSTER 'c1' ADD COLUMN x UInt8");
   });
 });
