@@ -12,6 +12,7 @@ import {
   fixedHorizonInference,
   guardrailCheck,
   InsufficientDataError,
+  normalQuantile,
   quantileConfidenceIndices,
   rateInterval,
   sequentialInference,
@@ -22,7 +23,7 @@ import {
   type RatioSummary,
 } from "../stats";
 import { addUser, dailySeries, emptySummary, groupByVariantAndUser, isRatioMetric, LATENCY_METRIC, pooled, RATIO_METRICS, variantSummaries, type MetricKey } from "./metrics";
-import { exposureCounts, latencyOrderStatistics, planSource, userDayRows, type LatencyRanks, type ResultsWindow, type SourcePlan, type UserDayRow } from "./queries";
+import { exposureCounts, latencyOrderStatistics, planSource, userDayRows, type ResultsWindow, type SourcePlan, type UserDayRow } from "./queries";
 import type { ExperimentResults, ResultsQuery } from "./schema";
 
 type VariantResult = ExperimentResults["variants"][number];
@@ -84,13 +85,14 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   const wantsLatency = metric === "latency_p95" || experiment.guardrailMetrics.includes("latency_p95");
 
   const plan = await planSource(window);
-  const [counts, exposures, rows, segmentRows] = await Promise.all([
+  // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
+  const [counts, exposures, rows, segmentRows, latency] = await Promise.all([
     exposureCounts(window),
     exposureSummary(principal.projectId, experiment.key, experiment.phase, variantKeys),
     userDayRows(window, plan),
     query.segment ? userDayRows({ ...window, segment: query.segment }, plan) : Promise.resolve([]),
+    wantsLatency ? latencySummaries(window, plan, variantKeys, query.alpha) : Promise.resolve(null),
   ]);
-  const latency = wantsLatency ? await latencySummaries(window, plan, rows, variantKeys, query.alpha) : null;
   const exposed = new Map(variantKeys.map((v) => [v, counts.get(v) ?? 0]));
 
   // Health: sample ratio mismatch of exposed users against the configured weights.
@@ -198,38 +200,27 @@ function compareRatio(control: CupedRatioSummary, treatment: CupedRatioSummary, 
   }
 }
 
-/**
- * p95 latency per variant with the order statistics that bracket it and the clustering correction,
- * in one query: the number of latencies is known from the per-user rows (one per shown suggestion),
- * so the ranks are fixed before the values are read.
- */
-async function latencySummaries(window: ResultsWindow, plan: SourcePlan, rows: UserDayRow[], variants: string[], alpha: number): Promise<Map<string, QuantileSummary>> {
-  const shown = new Map<string, number>();
-  for (const row of rows) if (row.day !== "pre") shown.set(row.variant, (shown.get(row.variant) ?? 0) + row.shown);
-  const ranks: (LatencyRanks & { bracketed: boolean })[] = [];
-  for (const variant of variants) {
-    const n = shown.get(variant) ?? 0;
-    if (n === 0) continue;
-    // ClickHouse's quantileExact(p) is the order statistic at rank floor(p·n) + 1 (1-based).
-    const quantile = Math.min(n, Math.floor(P95 * n) + 1);
-    let bracket: { lower: number; upper: number } | null = null;
-    try {
-      bracket = quantileConfidenceIndices(n, P95, alpha);
-    } catch {
-      bracket = null;
-    }
-    ranks.push({ variant, quantile, lower: bracket?.lower ?? quantile, upper: bracket?.upper ?? quantile, bracketed: bracket !== null });
-  }
-  const statistics = await latencyOrderStatistics(window, plan, ranks);
+/** p95 latency per variant with the order statistics that bracket it and the clustering correction, in one query. */
+async function latencySummaries(window: ResultsWindow, plan: SourcePlan, variants: string[], alpha: number): Promise<Map<string, QuantileSummary>> {
+  const statistics = await latencyOrderStatistics(window, plan, variants, P95, normalQuantile(1 - alpha / 2));
   const out = new Map<string, QuantileSummary>();
   for (const s of statistics) {
-    const bracketed = ranks.find((r) => r.variant === s.variant)?.bracketed ?? false;
+    let bracket: { lower: number; upper: number } | null = null;
+    try {
+      bracket = quantileConfidenceIndices(s.n, P95, alpha);
+    } catch {
+      bracket = null; // too few latencies to bracket the quantile: no interval
+    }
+    // The query computed the same ranks in SQL (IEEE doubles, same operations); a mismatch is a bug.
+    if (bracket && (bracket.lower !== s.ranks.lower || bracket.upper !== s.ranks.upper)) {
+      throw new Error(`latency ranks disagree: SQL ${s.ranks.lower}…${s.ranks.upper}, lib/stats ${bracket.lower}…${bracket.upper} (n = ${s.n})`);
+    }
     out.set(s.variant, {
       n: s.n,
       p: P95,
       quantile: s.quantile,
-      lowerValue: bracketed ? s.lowerValue : undefined,
-      upperValue: bracketed ? s.upperValue : undefined,
+      lowerValue: bracket ? s.lowerValue : undefined,
+      upperValue: bracket ? s.upperValue : undefined,
       ciAlpha: alpha,
       clustering: s.clustering,
     });

@@ -196,12 +196,11 @@ export function dailySeries(rows: UserDayRow[], metric: MetricDefinition, varian
     for (const row of byDay.get(date) ?? []) {
       const state = running.get(row.variant);
       if (!state) continue;
-      const before = state.users.get(row.userId);
-      if (before) addUser(state.summary, before, metric, -1);
-      const after = before ? { ...before } : { x: 0, y: 0, x0: 0, y0: 0 };
-      addRow(after, row, metric);
-      state.users.set(row.userId, after);
-      addUser(state.summary, after, metric);
+      let values = state.users.get(row.userId);
+      if (values) addUser(state.summary, values, metric, -1);
+      else state.users.set(row.userId, (values = { x: 0, y: 0, x0: 0, y0: 0 }));
+      addRow(values, row, metric);
+      addUser(state.summary, values, metric);
       const total = dayTotals.get(row.variant) ?? dayTotals.set(row.variant, { x: 0, y: 0 }).get(row.variant)!;
       total.x += metric.numerator(row);
       total.y += metric.denominator === "per_user" ? 0 : metric.denominator(row);

@@ -1,5 +1,6 @@
 import { TupleParam } from "@clickhouse/client";
 import { clickhouse } from "../clickhouse";
+import { tsvUnescape } from "../clickhouse/tsv";
 
 // The results queries of one experiment phase. Every query is parameterized ({name:Type}) and reads
 // events with FINAL, so a duplicated event_id is counted once even before ClickHouse merged it away.
@@ -236,22 +237,56 @@ export async function userDayRows(window: ResultsWindow, plan?: SourcePlan): Pro
       sum(retained_chars) AS retainedChars, sum(refined_accepted_chars) AS refinedAcceptedChars
     FROM source
     GROUP BY variant, userId, day, segment`;
-  // One JSON document (JSONCompact) parses several times faster than a line per row.
-  const result = await client.query({ query, query_params: { ...window, ...planParams(plan) }, format: "JSONCompact" });
-  const rows = (await result.json<[string, string, string, string, number, number, number, number, number, number, number]>()).data;
-  return rows.map((r) => ({
-    variant: r[0],
-    userId: r[1],
-    day: r[2],
-    segment: r[3],
-    requested: Number(r[4]),
-    shown: Number(r[5]),
-    accepted: Number(r[6]),
-    aiChars: Number(r[7]),
-    humanChars: Number(r[8]),
-    retainedChars: Number(r[9]),
-    refinedAcceptedChars: Number(r[10]),
-  }));
+  // Hundreds of thousands of rows: scanned straight from the TabSeparated text (see parseUserDayRows).
+  const result = await client.query({ query, query_params: { ...window, ...planParams(plan) }, format: "TabSeparated" });
+  return parseUserDayRows(await result.text());
+}
+
+/**
+ * Rows of the userDayRows query from its TabSeparated answer: four string columns (variant, user, day,
+ * segment) then seven unsigned integers. A hand-written scanner, because splitting every line and
+ * field costs several times the query itself: numbers are read digit by digit, and the few distinct
+ * variants, days and segments are shared rather than copied per row. User ids stay escaped (they
+ * only group rows); the other strings are unescaped.
+ */
+export function parseUserDayRows(text: string): UserDayRow[] {
+  const rows: UserDayRow[] = [];
+  const interned = new Map<string, string>();
+  const intern = (raw: string) => interned.get(raw) ?? (interned.set(raw, tsvUnescape(raw)), interned.get(raw)!);
+  const numbers = new Array<number>(7);
+  let at = 0;
+  while (at < text.length) {
+    const strings: string[] = [];
+    for (let field = 0; field < 4; field++) {
+      const end = text.indexOf("\t", at);
+      strings.push(text.slice(at, end));
+      at = end + 1;
+    }
+    for (let field = 0; field < 7; field++) {
+      let value = 0;
+      let code = text.charCodeAt(at);
+      while (code >= 48 && code <= 57) {
+        value = value * 10 + (code - 48);
+        code = text.charCodeAt(++at);
+      }
+      numbers[field] = value;
+      at++; // the tab, or the newline after the last field
+    }
+    rows.push({
+      variant: intern(strings[0]),
+      userId: strings[1],
+      day: intern(strings[2]),
+      segment: intern(strings[3]),
+      requested: numbers[0],
+      shown: numbers[1],
+      accepted: numbers[2],
+      aiChars: numbers[3],
+      humanChars: numbers[4],
+      retainedChars: numbers[5],
+      refinedAcceptedChars: numbers[6],
+    });
+  }
+  return rows;
 }
 
 /** Exposed users per variant (all of them, with or without events) and users seen in several variants. */
@@ -270,17 +305,11 @@ export async function exposureCounts(window: Pick<ResultsWindow, "projectId" | "
   return new Map(rows.map((r) => [r.variant, Number(r.users)]));
 }
 
-export interface LatencyRanks {
-  variant: string;
-  /** 1-based ranks, in the variant's sorted latencies, of the quantile and of its interval's ends. */
-  quantile: number;
-  lower: number;
-  upper: number;
-}
-
 export interface LatencyOrderStatistics {
   variant: string;
   n: number;
+  /** 1-based ranks, in the variant's sorted latencies, of the quantile and of the ends of its interval. */
+  ranks: { quantile: number; lower: number; upper: number };
   quantile: number;
   lowerValue: number;
   upperValue: number;
@@ -289,40 +318,47 @@ export interface LatencyOrderStatistics {
 }
 
 /**
- * Latencies of shown suggestions after exposure, per variant, in one pass: the values at the given
- * ranks and, per user, how many of the user's suggestions are at or below the quantile (the
- * clustering correction of lib/stats estimateQuantileLift).
+ * Latencies of shown suggestions after exposure, per variant, in one pass: the p-quantile, the order
+ * statistics that bracket it (ranks floor(np − z·√(np(1−p))) and ceil(np + z·√(np(1−p))), computed here
+ * as lib/stats quantileConfidenceIndices does, clamped to 1…n; the caller checks them), and per user how
+ * many suggestions are at or below the quantile (the clustering correction of estimateQuantileLift).
+ * ClickHouse's quantileExact(p) is the order statistic at rank floor(p·n) + 1, the rank used here.
  */
-export async function latencyOrderStatistics(window: ResultsWindow, plan: SourcePlan, ranks: LatencyRanks[]): Promise<LatencyOrderStatistics[]> {
-  if (!ranks.length) return [];
+export async function latencyOrderStatistics(window: ResultsWindow, plan: SourcePlan, variants: string[], p: number, z: number): Promise<LatencyOrderStatistics[]> {
   const client = await clickhouse();
   const result = await client.query({
     query: `
       WITH ${sourceCtes()}
-      SELECT variant, n, users, values[1] AS quantile, values[2] AS lowerValue, values[3] AS upperValue,
+      SELECT variant, n, users, ranks, sorted[ranks[1]] AS quantile, sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(ranks[3], n)] AS upperValue,
              arrayMap(a -> arrayCount(l -> l <= quantile, a), per_user) AS xs, arrayMap(a -> length(a), per_user) AS ys,
              arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
              arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
       FROM (
         SELECT variant, groupArray(user_latencies) AS per_user, count() AS users, arraySum(arrayMap(a -> length(a), per_user)) AS n,
                arraySort(arrayFlatten(per_user)) AS sorted,
-               arrayMap(r -> sorted[r], {ranks:Array(Array(UInt64))}[indexOf({variants:Array(String)}, variant)]) AS values
+               [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
+                toInt64(floor(n * {p:Float64} - {z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64})))),
+                toInt64(ceil(n * {p:Float64} + {z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))))] AS ranks
         FROM (SELECT variant, user_id, arrayFlatten(groupArray(latencies)) AS user_latencies
               FROM source WHERE period = 'post' AND variant IN {variants:Array(String)} GROUP BY variant, user_id
               HAVING length(user_latencies) > 0)
         GROUP BY variant)`,
-    query_params: { ...window, ...planParams(plan), variants: ranks.map((r) => r.variant), ranks: ranks.map((r) => [r.quantile, r.lower, r.upper]) },
+    query_params: { ...window, ...planParams(plan), variants, p, z },
     format: "JSONEachRow",
   });
-  const rows = await result.json<Record<string, number | string>>();
-  return rows.map((r) => ({
-    variant: String(r.variant),
-    n: Number(r.n),
-    quantile: Number(r.quantile),
-    lowerValue: Number(r.lowerValue),
-    upperValue: Number(r.upperValue),
-    clustering: { users: Number(r.users), sumX: Number(r.sumX), sumY: Number(r.sumY), sumX2: Number(r.sumX2), sumY2: Number(r.sumY2), sumXY: Number(r.sumXY) },
-  }));
+  const rows = await result.json<Record<string, number | string | number[]>>();
+  return rows.map((r) => {
+    const ranks = (r.ranks as number[]).map(Number);
+    return {
+      variant: String(r.variant),
+      n: Number(r.n),
+      ranks: { quantile: ranks[0], lower: ranks[1], upper: ranks[2] },
+      quantile: Number(r.quantile),
+      lowerValue: Number(r.lowerValue),
+      upperValue: Number(r.upperValue),
+      clustering: { users: Number(r.users), sumX: Number(r.sumX), sumY: Number(r.sumY), sumX2: Number(r.sumX2), sumY2: Number(r.sumY2), sumXY: Number(r.sumXY) },
+    };
+  });
 }
 
 export interface ModelVersionDay {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readMigrations, splitStatements, toClustered } from "@/lib/clickhouse/migrate";
-import { tsvRow, tsvString } from "@/lib/clickhouse/tsv";
+import { tsvRow, tsvRows, tsvString, tsvUnescape } from "@/lib/clickhouse/tsv";
 
 describe("ClickHouse migrations", () => {
   it("are numbered, ordered and checksummed", () => {
@@ -44,5 +44,11 @@ describe("TabSeparated encoding", () => {
   it("escapes what would break a row and writes NULL as \\N", () => {
     expect(tsvString("a\tb\nc\\d\re")).toBe("a\\tb\\nc\\\\d\\re");
     expect(tsvRow({ a: "x", b: 3, c: null }, ["a", "b", "c"])).toBe("x\t3\t\\N");
+  });
+
+  it("reads ClickHouse's TabSeparated output back: rows, fields and escapes", () => {
+    for (const text of ["a\tb\nc\\d\re", "plain", "", "ends with \\"]) expect(tsvUnescape(tsvString(text))).toBe(text);
+    expect(tsvUnescape("it\\'s \\0")).toBe("it's \0");
+    expect(tsvRows("a\tb\n\nc\t\\t\n")).toEqual([["a", "b"], ["c", "\\t"]]);
   });
 });
