@@ -85,19 +85,6 @@ export interface UserValues {
   y0: number;
 }
 
-/** Adds a row's contribution to a user's values: pre-exposure rows go to (x0, y0). */
-export function addRow(values: UserValues, row: UserDayRow, metric: MetricDefinition) {
-  const x = metric.numerator(row);
-  const y = metric.denominator === "per_user" ? 0 : metric.denominator(row);
-  if (row.day === "pre") {
-    values.x0 += x;
-    values.y0 += y;
-  } else {
-    values.x += x;
-    values.y += y;
-  }
-}
-
 export function emptySummary(): CupedRatioSummary {
   return { users: 0, sumX: 0, sumY: 0, sumX2: 0, sumY2: 0, sumXY: 0, sumX0: 0, sumY0: 0, sumX02: 0, sumY02: 0, sumX0Y0: 0, sumXX0: 0, sumXY0: 0, sumYX0: 0, sumYY0: 0 };
 }
@@ -161,13 +148,36 @@ export function pooled(summary: { sumX: number; sumY: number }): number | null {
   return summary.sumY > 0 ? summary.sumX / summary.sumY : null;
 }
 
-/** Per-user values keyed by variant, for rows of one segment value or all rows. */
-export function groupByVariantAndUser(rows: UserDayRow[], metric: MetricDefinition): Map<string, Map<string, UserValues>> {
-  const out = new Map<string, Map<string, UserValues>>();
+type PartSums = { -readonly [K in keyof Parts]: number };
+const PART_KEYS = ["requested", "shown", "accepted", "aiChars", "humanChars", "retainedChars", "refinedAcceptedChars"] as const satisfies readonly (keyof Parts)[];
+const emptyParts = (): PartSums => ({ requested: 0, shown: 0, accepted: 0, aiChars: 0, humanChars: 0, retainedChars: 0, refinedAcceptedChars: 0 });
+
+/** Each user's rows summed into post- and pre-exposure parts, per variant. Every metric is linear in the parts. */
+function userPartSums(rows: UserDayRow[]): Map<string, Map<string, { post: PartSums; pre: PartSums }>> {
+  const out = new Map<string, Map<string, { post: PartSums; pre: PartSums }>>();
   for (const row of rows) {
     const users = out.get(row.variant) ?? out.set(row.variant, new Map()).get(row.variant)!;
-    const values = users.get(row.userId) ?? users.set(row.userId, { x: 0, y: 0, x0: 0, y0: 0 }).get(row.userId)!;
-    addRow(values, row, metric);
+    let sums = users.get(row.userId);
+    if (!sums) users.set(row.userId, (sums = { post: emptyParts(), pre: emptyParts() }));
+    const into = row.day === "pre" ? sums.pre : sums.post;
+    for (const key of PART_KEYS) into[key] += row[key];
+  }
+  return out;
+}
+
+// Results evaluate several metrics (the requested one, guardrails) over the same rows: sum them once.
+const partSumsCache = new WeakMap<UserDayRow[], ReturnType<typeof userPartSums>>();
+
+/** Per-user values keyed by variant, for rows of one segment value or all rows. */
+export function groupByVariantAndUser(rows: UserDayRow[], metric: MetricDefinition): Map<string, Map<string, UserValues>> {
+  let sums = partSumsCache.get(rows);
+  if (!sums) partSumsCache.set(rows, (sums = userPartSums(rows)));
+  const perUser = metric.denominator === "per_user" ? () => 0 : metric.denominator;
+  const out = new Map<string, Map<string, UserValues>>();
+  for (const [variant, users] of sums) {
+    const values = new Map<string, UserValues>();
+    for (const [userId, { post, pre }] of users) values.set(userId, { x: metric.numerator(post), y: perUser(post), x0: metric.numerator(pre), y0: perUser(pre) });
+    out.set(variant, values);
   }
   return out;
 }
@@ -183,34 +193,58 @@ export interface DailyPoint {
 
 /**
  * Cumulative per-variant statistics day by day, updated incrementally: each row replaces its user's
- * earlier contribution, so the whole series costs one pass over the rows.
+ * earlier contribution, so the whole series costs one pass over the rows. The series is not
+ * CUPED-adjusted, so only the (X, Y) moments are kept.
  */
 export function dailySeries(rows: UserDayRow[], metric: MetricDefinition, variants: string[], exposedByDay: (variant: string, date: string) => number): DailyPoint[] {
-  const days = [...new Set(rows.filter((r) => r.day !== "pre").map((r) => r.day))].sort();
+  const perUserMean = metric.denominator === "per_user";
+  const denominator = perUserMean ? () => 0 : (metric.denominator as (p: Parts) => number);
   const byDay = new Map<string, UserDayRow[]>();
   for (const row of rows) if (row.day !== "pre") (byDay.get(row.day) ?? byDay.set(row.day, []).get(row.day)!).push(row);
-  const running = new Map(variants.map((v) => [v, { summary: emptySummary(), users: new Map<string, UserValues>() }]));
+  const days = [...byDay.keys()].sort();
+  const running = new Map(variants.map((v) => [v, { summary: emptySummary(), users: new Map<string, { x: number; y: number }>() }]));
   const points: DailyPoint[] = [];
   for (const date of days) {
     const dayTotals = new Map<string, { x: number; y: number }>();
-    for (const row of byDay.get(date) ?? []) {
+    for (const row of byDay.get(date)!) {
       const state = running.get(row.variant);
       if (!state) continue;
-      let values = state.users.get(row.userId);
-      if (values) addUser(state.summary, values, metric, -1);
-      else state.users.set(row.userId, (values = { x: 0, y: 0, x0: 0, y0: 0 }));
-      addRow(values, row, metric);
-      addUser(state.summary, values, metric);
+      const dx = metric.numerator(row);
+      const dy = denominator(row);
+      let user = state.users.get(row.userId);
+      const s = state.summary;
+      if (!user) {
+        state.users.set(row.userId, (user = { x: 0, y: 0 }));
+        s.users += 1;
+        // a per-user mean counts the user once in the denominator
+        if (perUserMean) {
+          s.sumY += 1;
+          s.sumY2 += 1;
+        }
+      }
+      const x = user.x + dx;
+      const y = user.y + dy;
+      const wy = perUserMean ? 1 : y;
+      const wyBefore = perUserMean ? 1 : user.y;
+      s.sumX += dx;
+      s.sumX2 += x * x - user.x * user.x;
+      s.sumXY += x * wy - user.x * wyBefore;
+      if (!perUserMean) {
+        s.sumY += dy;
+        s.sumY2 += y * y - user.y * user.y;
+      }
+      user.x = x;
+      user.y = y;
       const total = dayTotals.get(row.variant) ?? dayTotals.set(row.variant, { x: 0, y: 0 }).get(row.variant)!;
-      total.x += metric.numerator(row);
-      total.y += metric.denominator === "per_user" ? 0 : metric.denominator(row);
+      total.x += dx;
+      total.y += dy;
     }
     for (const variant of variants) {
       const state = running.get(variant)!;
       const cumulative = { ...state.summary };
       addSilentUsers(cumulative, exposedByDay(variant, date) - state.users.size, metric);
       const total = dayTotals.get(variant);
-      const daily = metric.denominator === "per_user" ? null : total && total.y > 0 ? total.x / total.y : null;
+      const daily = perUserMean ? null : total && total.y > 0 ? total.x / total.y : null;
       points.push({ date, variant, daily, cumulative });
     }
   }

@@ -129,10 +129,14 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   return { events: Number(events), loadSeconds, rollupSeconds, rollupDays, resultsMs, rawResultsMs, aggregationMs };
 }
 
+// tsx scripts/bench/results.ts [events] [report.json]: run on its own (prints the figures) or from
+// scripts/bench.ts (writes them to report.json).
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] || 1_000_000);
-  benchResults(n, console.log).then((r) => {
-    console.log(r);
+  const reportFile = process.argv[3];
+  benchResults(n, (line) => process.stdout.write(`${line}\r`)).then((r) => {
+    if (reportFile) fs.writeFileSync(reportFile, JSON.stringify(r));
+    else console.log(r);
     process.exit(0);
   });
 }
