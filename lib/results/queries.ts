@@ -182,8 +182,28 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
  * window, with every sum and the latencies of shown suggestions: rollup rows of what the plan covers,
  * per-suggestion sums of raw events for the rest. Parameters: the window's and the plan's.
  */
-export function sourceCtes() {
+export function sourceCtes(what: "sums" | "latencies" = "sums") {
   const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
+  const rawPart = "(toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN {rawPairs:Array(Tuple(Date, String))})";
+  const rawSums = `
+    SELECT variant, user_id, period, day, language, ide, user_group, requested, shown, accepted, ai_chars, human_chars,
+           retained_chars, refined_accepted_chars, latencies
+    FROM (${suggestionSumsSql(
+      "x.variant AS variant, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group",
+      `e.timestamp >= ${lookbackStart} AND e.timestamp < ${WINDOW_TO} AND ${rawPart}
+        AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - ${LOOKBACK})
+        AND (e.timestamp < x.first_at OR e.timestamp >= ${WINDOW_FROM})`,
+    )})`;
+  // Latency needs only shown suggestions after exposure, with no per-suggestion grouping.
+  const rawLatencies = `
+    SELECT x.variant AS variant, e.user_id AS user_id, 'post' AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group,
+           0 AS requested, 0 AS shown, 0 AS accepted, 0 AS ai_chars, 0 AS human_chars, 0 AS retained_chars, 0 AS refined_accepted_chars,
+           groupArray(e.latency_ms) AS latencies
+    FROM events AS e FINAL
+    INNER JOIN exposed AS x ON e.user_id = x.user_id
+    WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= ${WINDOW_FROM} AND e.timestamp < ${WINDOW_TO}
+      AND e.timestamp >= x.first_at AND ${rawPart}
+    GROUP BY variant, user_id, day, language, ide, user_group`;
   return `
   exposed AS (${exposedUsersSql(true)}),
   fresh AS (
@@ -204,15 +224,7 @@ export function sourceCtes() {
       AND (r.period = 'post' OR r.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK}))
       AND (r.day, r.user_id) NOT IN {rawPairs:Array(Tuple(Date, String))}
     UNION ALL
-    SELECT variant, user_id, period, day, language, ide, user_group, requested, shown, accepted, ai_chars, human_chars,
-           retained_chars, refined_accepted_chars, latencies
-    FROM (${suggestionSumsSql(
-      "x.variant AS variant, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group",
-      `e.timestamp >= ${lookbackStart} AND e.timestamp < ${WINDOW_TO}
-        AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN {rawPairs:Array(Tuple(Date, String))})
-        AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - ${LOOKBACK})
-        AND (e.timestamp < x.first_at OR e.timestamp >= ${WINDOW_FROM})`,
-    )}))`;
+    ${what === "sums" ? rawSums : rawLatencies})`;
 }
 
 const planParams = (plan: SourcePlan) => ({
@@ -328,7 +340,7 @@ export async function latencyOrderStatistics(window: ResultsWindow, plan: Source
   const client = await clickhouse();
   const result = await client.query({
     query: `
-      WITH ${sourceCtes()}
+      WITH ${sourceCtes("latencies")}
       SELECT variant, n, users, ranks, sorted[ranks[1]] AS quantile, sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(ranks[3], n)] AS upperValue,
              arrayMap(a -> arrayCount(l -> l <= quantile, a), per_user) AS xs, arrayMap(a -> length(a), per_user) AS ys,
              arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
