@@ -149,18 +149,33 @@ export function pooled(summary: { sumX: number; sumY: number }): number | null {
 }
 
 type PartSums = { -readonly [K in keyof Parts]: number };
-const PART_KEYS = ["requested", "shown", "accepted", "aiChars", "humanChars", "retainedChars", "refinedAcceptedChars"] as const satisfies readonly (keyof Parts)[];
 const emptyParts = (): PartSums => ({ requested: 0, shown: 0, accepted: 0, aiChars: 0, humanChars: 0, retainedChars: 0, refinedAcceptedChars: 0 });
+
+function addParts(into: PartSums, row: Parts) {
+  into.requested += row.requested;
+  into.shown += row.shown;
+  into.accepted += row.accepted;
+  into.aiChars += row.aiChars;
+  into.humanChars += row.humanChars;
+  into.retainedChars += row.retainedChars;
+  into.refinedAcceptedChars += row.refinedAcceptedChars;
+}
 
 /** Each user's rows summed into post- and pre-exposure parts, per variant. Every metric is linear in the parts. */
 function userPartSums(rows: UserDayRow[]): Map<string, Map<string, { post: PartSums; pre: PartSums }>> {
+  const byIndex: ({ variant: string; userId: string; post: PartSums; pre: PartSums } | undefined)[] = [];
   const out = new Map<string, Map<string, { post: PartSums; pre: PartSums }>>();
   for (const row of rows) {
-    const users = out.get(row.variant) ?? out.set(row.variant, new Map()).get(row.variant)!;
-    let sums = users.get(row.userId);
-    if (!sums) users.set(row.userId, (sums = { post: emptyParts(), pre: emptyParts() }));
-    const into = row.day === "pre" ? sums.pre : sums.post;
-    for (const key of PART_KEYS) into[key] += row[key];
+    let sums = byIndex[row.user];
+    if (!sums || sums.variant !== row.variant) {
+      // (a user index is one user id; its rows share a variant, but key on both to stay exact)
+      const users = out.get(row.variant) ?? out.set(row.variant, new Map()).get(row.variant)!;
+      const existing = users.get(row.userId);
+      sums = existing ? { variant: row.variant, userId: row.userId, ...existing } : { variant: row.variant, userId: row.userId, post: emptyParts(), pre: emptyParts() };
+      if (!existing) users.set(row.userId, { post: sums.post, pre: sums.pre });
+      byIndex[row.user] = sums;
+    }
+    addParts(row.day === "pre" ? sums.pre : sums.post, row);
   }
   return out;
 }
@@ -200,21 +215,27 @@ export function dailySeries(rows: UserDayRow[], metric: MetricDefinition, varian
   const perUserMean = metric.denominator === "per_user";
   const denominator = perUserMean ? () => 0 : (metric.denominator as (p: Parts) => number);
   const byDay = new Map<string, UserDayRow[]>();
-  for (const row of rows) if (row.day !== "pre") (byDay.get(row.day) ?? byDay.set(row.day, []).get(row.day)!).push(row);
+  let users = 0;
+  for (const row of rows) {
+    if (row.user >= users) users = row.user + 1;
+    if (row.day !== "pre") (byDay.get(row.day) ?? byDay.set(row.day, []).get(row.day)!).push(row);
+  }
   const days = [...byDay.keys()].sort();
-  const running = new Map(variants.map((v) => [v, { summary: emptySummary(), users: new Map<string, { x: number; y: number }>() }]));
+  // Per variant: the running summary and, per user index, the user's cumulative (x, y) so far.
+  const running = new Map(variants.map((v) => [v, { summary: emptySummary(), seen: 0, x: new Float64Array(users), y: new Float64Array(users), has: new Uint8Array(users) }]));
   const points: DailyPoint[] = [];
   for (const date of days) {
-    const dayTotals = new Map<string, { x: number; y: number }>();
+    const dayTotals = new Map(variants.map((v) => [v, { x: 0, y: 0 }]));
     for (const row of byDay.get(date)!) {
       const state = running.get(row.variant);
       if (!state) continue;
       const dx = metric.numerator(row);
       const dy = denominator(row);
-      let user = state.users.get(row.userId);
       const s = state.summary;
-      if (!user) {
-        state.users.set(row.userId, (user = { x: 0, y: 0 }));
+      const u = row.user;
+      if (!state.has[u]) {
+        state.has[u] = 1;
+        state.seen += 1;
         s.users += 1;
         // a per-user mean counts the user once in the denominator
         if (perUserMean) {
@@ -222,29 +243,30 @@ export function dailySeries(rows: UserDayRow[], metric: MetricDefinition, varian
           s.sumY2 += 1;
         }
       }
-      const x = user.x + dx;
-      const y = user.y + dy;
-      const wy = perUserMean ? 1 : y;
-      const wyBefore = perUserMean ? 1 : user.y;
+      const xBefore = state.x[u];
+      const yBefore = state.y[u];
+      const x = xBefore + dx;
+      const y = yBefore + dy;
       s.sumX += dx;
-      s.sumX2 += x * x - user.x * user.x;
-      s.sumXY += x * wy - user.x * wyBefore;
-      if (!perUserMean) {
+      s.sumX2 += x * x - xBefore * xBefore;
+      if (perUserMean) s.sumXY += dx;
+      else {
+        s.sumXY += x * y - xBefore * yBefore;
         s.sumY += dy;
-        s.sumY2 += y * y - user.y * user.y;
+        s.sumY2 += y * y - yBefore * yBefore;
       }
-      user.x = x;
-      user.y = y;
-      const total = dayTotals.get(row.variant) ?? dayTotals.set(row.variant, { x: 0, y: 0 }).get(row.variant)!;
+      state.x[u] = x;
+      state.y[u] = y;
+      const total = dayTotals.get(row.variant)!;
       total.x += dx;
       total.y += dy;
     }
     for (const variant of variants) {
       const state = running.get(variant)!;
       const cumulative = { ...state.summary };
-      addSilentUsers(cumulative, exposedByDay(variant, date) - state.users.size, metric);
-      const total = dayTotals.get(variant);
-      const daily = perUserMean ? null : total && total.y > 0 ? total.x / total.y : null;
+      addSilentUsers(cumulative, exposedByDay(variant, date) - state.seen, metric);
+      const total = dayTotals.get(variant)!;
+      const daily = perUserMean ? null : total.y > 0 ? total.x / total.y : null;
       points.push({ date, variant, daily, cumulative });
     }
   }

@@ -25,6 +25,8 @@ export type Segment = keyof typeof SEGMENT_COLUMNS;
 export interface UserDayRow {
   variant: string;
   userId: string;
+  /** The user's dense index within one answer (0, 1, 2, …): lets per-user state live in arrays. */
+  user: number;
   /** Day of the events (UTC), or "pre" for the CUPED lookback before the user's first exposure. */
   day: string;
   segment: string;
@@ -264,6 +266,7 @@ export async function userDayRows(window: ResultsWindow, plan?: SourcePlan): Pro
 export function parseUserDayRows(text: string): UserDayRow[] {
   const rows: UserDayRow[] = [];
   const interned = new Map<string, string>();
+  const userIndex = new Map<string, number>();
   const intern = (raw: string) => interned.get(raw) ?? (interned.set(raw, tsvUnescape(raw)), interned.get(raw)!);
   const numbers = new Array<number>(7);
   let at = 0;
@@ -284,9 +287,12 @@ export function parseUserDayRows(text: string): UserDayRow[] {
       numbers[field] = value;
       at++; // the tab, or the newline after the last field
     }
+    let user = userIndex.get(strings[1]);
+    if (user === undefined) userIndex.set(strings[1], (user = userIndex.size));
     rows.push({
       variant: intern(strings[0]),
       userId: strings[1],
+      user,
       day: intern(strings[2]),
       segment: intern(strings[3]),
       requested: numbers[0],

@@ -187,3 +187,9 @@ export function startRollupMaintenance(client: Db) {
   globalForRollup.__echoRollupTimer = setInterval(() => void tick(), INTERVAL_MS);
   globalForRollup.__echoRollupTimer.unref();
 }
+
+/** Stops the background maintenance (benchmarks, which build the rollup themselves at known moments). */
+export function stopRollupMaintenance() {
+  if (globalForRollup.__echoRollupTimer) clearInterval(globalForRollup.__echoRollupTimer);
+  globalForRollup.__echoRollupTimer = undefined;
+}

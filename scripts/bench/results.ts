@@ -45,7 +45,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { loadAssignmentConfig } = await import("../../lib/experiments/config");
   const { assignUser } = await import("../../lib/assignment");
   const { experimentResults } = await import("../../lib/results");
-  const { refreshRollups } = await import("../../lib/results/rollup");
+  const { refreshRollups, stopRollupMaintenance } = await import("../../lib/results/rollup");
   const { userDayRows } = await import("../../lib/results/queries");
   const { resultsQuerySchema } = await import("../../lib/results/schema");
   const { EXPOSURE_COLUMNS, exposureRow } = await import("../../lib/events/store");
@@ -53,6 +53,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { clickhouseTime } = await import("../../lib/events/rows");
 
   await startup();
+  stopRollupMaintenance(); // built below, at known moments, so that no build lands inside a measurement
   const client = await db();
   const project = (await client.project.findFirstOrThrow()).id;
   const principal = { kind: "user" as const, userId: "bench", email: "bench", role: "admin" as const, projectId: project };

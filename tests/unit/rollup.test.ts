@@ -30,8 +30,8 @@ describe("parseUserDayRows", () => {
     const { parseUserDayRows } = await import("@/lib/results/queries");
     const text = "control\tu\\\\1\t2026-11-20\tgo\t3\t2\t1\t40\t120\t0\t0\ntreat\\tment\tu2\tpre\t\t0\t9007199254740991\t0\t0\t0\t7\t10\n";
     expect(parseUserDayRows(text)).toEqual([
-      { variant: "control", userId: "u\\\\1", day: "2026-11-20", segment: "go", requested: 3, shown: 2, accepted: 1, aiChars: 40, humanChars: 120, retainedChars: 0, refinedAcceptedChars: 0 },
-      { variant: "treat\tment", userId: "u2", day: "pre", segment: "", requested: 0, shown: 9007199254740991, accepted: 0, aiChars: 0, humanChars: 0, retainedChars: 7, refinedAcceptedChars: 10 },
+      { variant: "control", userId: "u\\\\1", user: 0, day: "2026-11-20", segment: "go", requested: 3, shown: 2, accepted: 1, aiChars: 40, humanChars: 120, retainedChars: 0, refinedAcceptedChars: 0 },
+      { variant: "treat\tment", userId: "u2", user: 1, day: "pre", segment: "", requested: 0, shown: 9007199254740991, accepted: 0, aiChars: 0, humanChars: 0, retainedChars: 7, refinedAcceptedChars: 10 },
     ]);
     expect(parseUserDayRows("")).toEqual([]);
   });
