@@ -51,6 +51,7 @@ export interface ResultsWindow {
   segment?: Segment;
 }
 
+const DAY_MS = 86_400_000;
 const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
 const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
 const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
@@ -103,30 +104,28 @@ export const ROLLUP_LOOKBACK_DAYS = 14;
 export const EXPOSURE_HASH = "cityHash64(user_id, variant, first_at)";
 
 /** Whether exposed user `x` is among those the build `build` (day, max_first_at) covered. */
-const coveredBy = (build: string) => `(toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} <= ${build}.day AND x.first_at <= ${build}.max_first_at)`;
-
-/** The most (day, user) pairs read raw by pair; with more, their days are read raw for every user. */
-const MAX_RAW_PAIRS = 20_000;
+const coveredBy = (build: string, maxFirstAt = `${build}.max_first_at`) =>
+  `(toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} <= ${build}.day AND x.first_at <= ${maxFirstAt})`;
 
 /**
- * Where each part of a results window comes from, decided once per request (so that every query of
- * the request reads the same split, whatever rollup builds happen meanwhile):
- *   freshDays  days whose last rollup build saw exactly the events stored now (event_day_stats) and the
- *              exposures of the users it covered (count and checksum), with that build's max_first_at;
- *              post rows of such a day are usable when all of the day's events lie inside the window;
- *   rawDays    days with events that are not fresh: read from raw events for every user;
- *   rawPairs   (day, user) pairs of fresh days the build does not cover: users exposed after it,
- *              pre-exposure days beyond its lookback, post days partly outside the window.
+ * Where each part of a results window comes from, decided once per request:
+ *   freshDays  days whose last rollup build saw exactly the events stored now (event_day_stats) and
+ *              the exposures of the users it covered (count and checksum): the build's id, its
+ *              max_first_at, and the day's first and last event time;
+ *   rawDays    every other day of the window (with events or not yet): read from raw events.
+ * Which users of a fresh day still need raw events is decided inside each query (`sourceCtes`),
+ * against the exposures that query reads, so an exposure recorded meanwhile is never lost.
  */
 export interface SourcePlan {
-  freshDays: [string, string, number][];
+  freshDays: { day: string; buildId: string; maxFirstAt: string; minTimestamp: string; maxTimestamp: string }[];
   rawDays: string[];
-  rawPairs: [string, string][];
 }
 
 export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
   const client = await clickhouse();
   const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
+  // (aliases differ from the columns: an alias named build_id would shadow the ordering column)
+  const latest = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;
   const result = await client.query({
     query: `
       WITH
@@ -138,55 +137,49 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
         WHERE project_id = {projectId:String} AND day BETWEEN toDate(${lookbackStart}) AND toDate(${WINDOW_TO})
         GROUP BY day),
       builds AS (
-        SELECT day, argMax(inserted_rows, built_at) AS inserted_rows, argMax(max_ingested_at, built_at) AS max_ingested_at,
-               argMax(max_first_at, built_at) AS max_first_at, argMax(users, built_at) AS users, argMax(users_checksum, built_at) AS users_checksum
-        FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN toDate(${lookbackStart}) AND toDate(${WINDOW_TO}) GROUP BY day),
-      fresh AS (
-        SELECT b.day AS day, b.max_first_at AS max_first_at,
-               s.min_timestamp >= ${WINDOW_FROM} AND s.max_timestamp < ${WINDOW_TO} AS post_usable
-        FROM builds AS b
-        INNER JOIN stats AS s ON s.day = b.day
-        INNER JOIN (
-          SELECT b.day AS day, countIf(${coveredBy("b")}) AS users, sumIf(x.exposure_hash, ${coveredBy("b")}) AS users_checksum
-          FROM builds AS b CROSS JOIN exposed_all AS x
-          GROUP BY b.day) AS c ON c.day = b.day
-        WHERE b.inserted_rows = s.inserted_rows AND b.max_ingested_at = s.max_ingested_at
-          AND b.users = c.users AND b.users_checksum = c.users_checksum),
-      raw_pairs AS (
-        SELECT f.day AS day, x.user_id AS user_id
-        FROM fresh AS f CROSS JOIN exposed_all AS x
-        WHERE x.first_at < ${WINDOW_TO} AND f.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK})
-          AND (x.first_at > f.max_first_at OR f.day < toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} OR (f.day >= toDate(x.first_at) AND NOT f.post_usable)))
-      SELECT 'fresh' AS kind, toString(day) AS day, toString(max_first_at) AS detail, toUInt8(post_usable) AS flag FROM fresh
-      UNION ALL
-      SELECT 'raw_day', toString(day), '', 0 FROM stats WHERE day NOT IN (SELECT day FROM fresh)
-      UNION ALL
-      SELECT 'raw_pair', toString(day), user_id, 0 FROM (SELECT day, user_id FROM raw_pairs LIMIT ${MAX_RAW_PAIRS + 1})`,
+        SELECT day, ${["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum"].map(latest).join(", ")}
+        FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN toDate(${lookbackStart}) AND toDate(${WINDOW_TO}) GROUP BY day)
+      SELECT toString(b.day), toString(b.latest_build_id), toString(b.latest_max_first_at), toString(s.min_timestamp), toString(s.max_timestamp)
+      FROM builds AS b
+      INNER JOIN stats AS s ON s.day = b.day
+      INNER JOIN (
+        SELECT b.day AS day, countIf(${coveredBy("b", "b.latest_max_first_at")}) AS users, sumIf(x.exposure_hash, ${coveredBy("b", "b.latest_max_first_at")}) AS users_checksum
+        FROM builds AS b CROSS JOIN exposed_all AS x
+        GROUP BY b.day) AS c ON c.day = b.day
+      WHERE b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at
+        AND b.latest_users = c.users AND b.latest_users_checksum = c.users_checksum
+      ORDER BY b.day`,
     query_params: { ...window },
     format: "JSONCompact",
   });
-  const rows = (await result.json<[string, string, string, number]>()).data;
-  let freshDays = rows.filter((r) => r[0] === "fresh").map((r): [string, string, number] => [r[1], r[2], Number(r[3])]);
-  const rawDays = rows.filter((r) => r[0] === "raw_day").map((r) => r[1]);
-  let rawPairs = rows.filter((r) => r[0] === "raw_pair").map((r): [string, string] => [r[1], r[2]]);
-  if (rawPairs.length > MAX_RAW_PAIRS) {
-    // Too many to list (the rollup lags far behind): read those days raw for everybody instead.
-    const pairDays = new Set(rawPairs.map((p) => p[0]));
-    freshDays = freshDays.filter((f) => !pairDays.has(f[0]));
-    rawDays.push(...pairDays);
-    rawPairs = [];
+  const rows = (await result.json<[string, string, string, string, string]>()).data;
+  const freshDays = rows.map(([day, buildId, maxFirstAt, minTimestamp, maxTimestamp]) => ({ day, buildId, maxFirstAt, minTimestamp, maxTimestamp }));
+  // Every other day of the window is raw, including days without events yet (they may get some
+  // before the queries run).
+  const fresh = new Set(freshDays.map((f) => f.day));
+  const rawDays: string[] = [];
+  const last = Date.parse(`${window.to.slice(0, 10)}T00:00:00Z`);
+  for (let at = Date.parse(`${window.from.slice(0, 10)}T00:00:00Z`) - window.lookbackDays * DAY_MS; at <= last; at += DAY_MS) {
+    const day = new Date(at).toISOString().slice(0, 10);
+    if (!fresh.has(day)) rawDays.push(day);
   }
-  return { freshDays, rawDays, rawPairs };
+  return { freshDays, rawDays };
 }
 
 /**
  * The CTEs that end in `source`: one row per (variant, user, period, day, segment values) of the
- * window, with every sum and the latencies of shown suggestions: rollup rows of what the plan covers,
- * per-suggestion sums of raw events for the rest. Parameters: the window's and the plan's.
+ * window, with every sum and the latencies of shown suggestions. On a fresh day, a user's rollup rows
+ * (of the plan's build only) are used when the build covered the user with the exposure the user has
+ * now, and the day's post-exposure rows are exactly the window's: empty (the day lies wholly outside
+ * it) or whole (every post-exposure event of the user that day is inside it). Every other (day, user)
+ * pair of a fresh day is listed in raw_pairs and read from raw events, as are raw days.
  */
 export function sourceCtes(what: "sums" | "latencies" = "sums") {
   const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
-  const rawPart = "(toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN {rawPairs:Array(Tuple(Date, String))})";
+  const rawPart = "(toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))";
+  const postEmpty = `(f.max_timestamp < ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_TO})`;
+  const postWhole = `((x.first_at >= ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_FROM}) AND f.max_timestamp < ${WINDOW_TO})`;
+  const usable = `(${coveredBy("f")} AND (f.day < toDate(x.first_at) OR ${postEmpty} OR ${postWhole}))`;
   const rawSums = `
     SELECT variant, user_id, period, day, language, ide, user_group, requested, shown, accepted, ai_chars, human_chars,
            retained_chars, refined_accepted_chars, latencies
@@ -209,30 +202,37 @@ export function sourceCtes(what: "sums" | "latencies" = "sums") {
   return `
   exposed AS (${exposedUsersSql(true)}),
   fresh AS (
-    SELECT t.1 AS day, t.2 AS max_first_at, t.3 = 1 AS post_usable
-    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, DateTime64(3, 'UTC'), UInt8))}) AS t)),
+    SELECT t.1 AS day, t.2 AS build_id, t.3 AS max_first_at, t.4 AS min_timestamp, t.5 AS max_timestamp
+    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, UInt64, DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), DateTime64(3, 'UTC')))}) AS t)),
+  rollup AS (
+    SELECT * FROM experiment_user_daily
+    WHERE ${PHASE} AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+  raw_pairs AS (
+    -- users of a fresh day the rollup cannot answer for (see usable) …
+    SELECT f.day AS day, x.user_id AS user_id
+    FROM fresh AS f CROSS JOIN exposed AS x
+    WHERE f.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK}) AND NOT ${usable}
+    UNION ALL
+    -- … and those whose exposure changed since the build (their rows carry the old one)
+    SELECT r.day, r.user_id FROM rollup AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
+    WHERE r.first_at != x.first_at OR r.variant_key != x.variant),
   source AS (
     SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
            r.language AS language, r.ide AS ide, r.user_group AS user_group,
            r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars,
            r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.latencies AS latencies
-    FROM experiment_user_daily AS r FINAL
+    FROM rollup AS r
     INNER JOIN exposed AS x ON r.user_id = x.user_id
     INNER JOIN fresh AS f ON f.day = r.day
-    WHERE r.${PHASE.replaceAll(" AND ", " AND r.")}
-      AND r.day IN (SELECT day FROM fresh)
-      AND r.first_at = x.first_at AND r.variant_key = x.variant AND x.first_at <= f.max_first_at
-      AND (r.day < toDate(x.first_at) OR f.post_usable)
-      AND (r.period = 'post' OR r.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK}))
-      AND (r.day, r.user_id) NOT IN {rawPairs:Array(Tuple(Date, String))}
+    WHERE r.first_at = x.first_at AND r.variant_key = x.variant AND ${usable}
+      AND ((r.period = 'post' AND NOT ${postEmpty}) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK})))
     UNION ALL
     ${what === "sums" ? rawSums : rawLatencies})`;
 }
 
 const planParams = (plan: SourcePlan) => ({
-  freshDays: plan.freshDays.map((day) => new TupleParam(day)),
+  freshDays: plan.freshDays.map((f) => new TupleParam([f.day, BigInt(f.buildId), f.maxFirstAt, f.minTimestamp, f.maxTimestamp])),
   rawDays: plan.rawDays,
-  rawPairs: plan.rawPairs.map((pair) => new TupleParam(pair)),
 });
 
 /**
@@ -274,18 +274,22 @@ export function parseUserDayRows(text: string): UserDayRow[] {
     const strings: string[] = [];
     for (let field = 0; field < 4; field++) {
       const end = text.indexOf("\t", at);
+      if (end < 0) throw new Error(`user-day rows: a row ends after ${field} of 11 fields at offset ${at}`);
       strings.push(text.slice(at, end));
       at = end + 1;
     }
     for (let field = 0; field < 7; field++) {
+      const start = at;
       let value = 0;
       let code = text.charCodeAt(at);
       while (code >= 48 && code <= 57) {
         value = value * 10 + (code - 48);
         code = text.charCodeAt(++at);
       }
+      // each number ends in a tab (the last in a newline): anything else is not this query's answer
+      if (at === start || code !== (field === 6 ? 10 : 9)) throw new Error(`user-day rows: field ${field + 5} at offset ${start} is not an unsigned integer`);
       numbers[field] = value;
-      at++; // the tab, or the newline after the last field
+      at++;
     }
     let user = userIndex.get(strings[1]);
     if (user === undefined) userIndex.set(strings[1], (user = userIndex.size));

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { clickhouse } from "../clickhouse";
 import type { Db } from "../db";
 import { clickhouseTime } from "../events/rows";
@@ -14,6 +15,7 @@ const DAY_MS = 86_400_000;
 const STOPPED_GRACE_DAYS = 7;
 const INTERVAL_MS = 30_000;
 const UNCOVERED_USERS_TOLERATED = 100;
+const SUPERSEDED_BUILD_KEEP_SECONDS = 600;
 const UNCOVERED_SHARE_TOLERATED = 0.01;
 
 const PHASE = "project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}";
@@ -62,8 +64,9 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
     query: `
       WITH exposed AS (SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)})),
       builds AS (
-        SELECT day, argMax(inserted_rows, built_at) AS inserted_rows, toString(argMax(max_ingested_at, built_at)) AS max_ingested_at,
-               argMax(max_first_at, built_at) AS max_first_at, argMax(users, built_at) AS users, argMax(users_checksum, built_at) AS users_checksum
+        SELECT day, argMax(inserted_rows, (built_at, build_id)) AS inserted_rows, toString(argMax(max_ingested_at, (built_at, build_id))) AS max_ingested_at,
+               argMax(max_first_at, (built_at, build_id)) AS max_first_at, argMax(users, (built_at, build_id)) AS users,
+               argMax(users_checksum, (built_at, build_id)) AS users_checksum
         FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day),
       stats AS (
         SELECT day, sum(inserted_rows) AS inserted_rows, toString(max(max_ingested_at)) AS max_ingested_at
@@ -112,7 +115,8 @@ export function staleDays(states: DayState[]): DayState[] {
  */
 async function buildDay(target: RollupTarget, state: DayState) {
   const ch = await clickhouse();
-  const params = { ...target, day: state.day, lookback: ROLLUP_LOOKBACK_DAYS, builtAt: clickhouseTime(Date.now()) };
+  const buildId = randomBytes(8).readBigUInt64BE().toString();
+  const params = { ...target, day: state.day, lookback: ROLLUP_LOOKBACK_DAYS, builtAt: clickhouseTime(Date.now()), buildId };
   const [snapshot] = await (
     await ch.query({
       query: `
@@ -128,10 +132,10 @@ async function buildDay(target: RollupTarget, state: DayState) {
   await ch.command({
     query: `
       INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group, variant_key, first_at,
-                                         requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, latencies, built_at)
+                                         requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, latencies, build_id, built_at)
       WITH exposed AS (${exposedUsersSql(false)})
       SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, day, user_id, period, language, ide, user_group, variant, first_at,
-             ${SUM_COLUMNS}, arrayFlatten(groupArray(latencies)), {builtAt:DateTime64(3, 'UTC')}
+             ${SUM_COLUMNS}, arrayFlatten(groupArray(latencies)), {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
       FROM (${suggestionSumsSql(
         "x.variant AS variant, x.first_at AS first_at, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group",
         `toDate(e.timestamp) = {day:Date}
@@ -141,9 +145,9 @@ async function buildDay(target: RollupTarget, state: DayState) {
     query_params: params,
   });
   await ch.command({
-    query: `INSERT INTO experiment_rollup_days (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at, users, users_checksum, built_at)
+    query: `INSERT INTO experiment_rollup_days (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at, users, users_checksum, build_id, built_at)
             SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, {day:Date}, {insertedRows:UInt64}, {maxIngestedAt:DateTime64(3, 'UTC')},
-                   {maxFirstAt:DateTime64(3, 'UTC')}, {users:UInt64}, {checksum:UInt64}, {builtAt:DateTime64(3, 'UTC')}`,
+                   {maxFirstAt:DateTime64(3, 'UTC')}, {users:UInt64}, {checksum:UInt64}, {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`,
     query_params: {
       ...params,
       insertedRows: snapshot.inserted_rows,
@@ -152,6 +156,14 @@ async function buildDay(target: RollupTarget, state: DayState) {
       users: snapshot.users,
       checksum: snapshot.users_checksum,
     },
+  });
+  // Superseded builds of the day, once no request can still be reading them (a request reads the
+  // build its plan chose, within seconds).
+  await ch.command({
+    query: `DELETE FROM experiment_user_daily
+            WHERE ${PHASE} AND day = {day:Date} AND built_at < {builtAt:DateTime64(3, 'UTC')} - toIntervalSecond({keepSeconds:UInt32})
+              AND build_id != (SELECT argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days WHERE ${PHASE} AND day = {day:Date})`,
+    query_params: { ...params, keepSeconds: SUPERSEDED_BUILD_KEEP_SECONDS },
   });
 }
 

@@ -36,3 +36,12 @@ describe("parseUserDayRows", () => {
     expect(parseUserDayRows("")).toEqual([]);
   });
 });
+
+describe("parseUserDayRows on an answer that is not the query's", () => {
+  it("throws instead of guessing (a truncated row, a stray exception text)", async () => {
+    const { parseUserDayRows } = await import("@/lib/results/queries");
+    expect(() => parseUserDayRows("control\tu1\t2026-11-20")).toThrow(/ends after 2 of 11 fields/);
+    expect(() => parseUserDayRows("control\tu1\t2026-11-20\t\t3\t2\t1\t40\t120\t0\t0")).toThrow(/field 11/);
+    expect(() => parseUserDayRows("control\tu1\t2026-11-20\t\t3\tCode: 241. DB::Exception\t1\t40\t120\t0\t0\n")).toThrow(/field 6/);
+  });
+});

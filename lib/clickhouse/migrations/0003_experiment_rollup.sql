@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS event_day_stats
     max_timestamp   SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
 )
 ENGINE = AggregatingMergeTree
-ORDER BY (project_id, day);
+ORDER BY (project_id, day)
+-- gone a day before the events' TTL reaches the day, so that the day is then read raw
+TTL day + INTERVAL 729 DAY;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS event_day_stats_mv TO event_day_stats AS
 SELECT project_id, toDate(timestamp) AS day, count() AS inserted_rows, max(ingested_at) AS max_ingested_at,
@@ -34,8 +36,10 @@ GROUP BY project_id, day;
 -- One row per (experiment phase, day, exposed user, period, segment values): the sums every metric is
 -- built from and the latencies of shown suggestions (exact quantiles need every value). period 'pre'
 -- holds the user's events before the first exposure (CUPED's covariate), 'post' the rest. first_at
--- and variant_key are the exposure the row was built with.
--- ReplacingMergeTree(built_at): a rebuild of a day replaces that day's rows (read with FINAL).
+-- and variant_key are the exposure the row was built with. Every build of a day writes all of the
+-- day's rows under a new build_id, and results read only the build that experiment_rollup_days
+-- records (never a mix of builds); superseded builds are deleted once no request can still be
+-- reading them.
 CREATE TABLE IF NOT EXISTS experiment_user_daily
 (
     project_id             LowCardinality(String),
@@ -57,14 +61,16 @@ CREATE TABLE IF NOT EXISTS experiment_user_daily
     retained_chars         UInt64,
     refined_accepted_chars UInt64,
     latencies              Array(UInt32),
+    build_id               UInt64,
     built_at               DateTime64(3, 'UTC')
 )
-ENGINE = ReplacingMergeTree(built_at)
+ENGINE = MergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group)
-TTL day + INTERVAL 730 DAY;
+ORDER BY (project_id, experiment_key, phase, day, build_id, user_id, period, language, ide, user_group)
+TTL day + INTERVAL 729 DAY;
 
--- Each build of a day: the event_day_stats it saw and the exposures it covered, both taken before
+-- The latest build of each day (read with argMax by (built_at, build_id)): the event_day_stats it saw
+-- and the exposures it covered, both taken before
 -- reading the events. Covered: every user exposed at most lookback days after the day whose first
 -- exposure was at or before max_first_at; users and users_checksum (sum of cityHash64(user, variant,
 -- first exposure), wrapping) let results check that those users' exposures are still the same.
@@ -80,7 +86,9 @@ CREATE TABLE IF NOT EXISTS experiment_rollup_days
     max_first_at    DateTime64(3, 'UTC'),
     users           UInt64,
     users_checksum  UInt64,
+    build_id        UInt64,
     built_at        DateTime64(3, 'UTC')
 )
 ENGINE = ReplacingMergeTree(built_at)
-ORDER BY (project_id, experiment_key, phase, day);
+ORDER BY (project_id, experiment_key, phase, day)
+TTL day + INTERVAL 729 DAY;
