@@ -170,7 +170,7 @@ export async function experimentResults(client: Db, principal: Principal, key: s
     health: { exposedUsers: exposures.totalUsers, multipleExposures: exposures.multipleExposures, exposuresPerDay: exposures.daily },
     variants,
     guardrails,
-    series: isRatioMetric(metric) ? series(rows, metric, variantKeys, exposures.daily, query) : [],
+    series: isRatioMetric(metric) ? series(rows, metric, variantKeys, exposures.daily, exposed, query) : [],
     ...(query.segment ? { segments: segments(segmentRows, query.segment, metric, experiment.variants, query) } : {}),
   };
 }
@@ -251,9 +251,12 @@ function compareQuantile(control: QuantileSummary | undefined, treatment: Quanti
   }
 }
 
-function series(rows: UserDayRow[], metric: keyof typeof RATIO_METRICS, variants: string[], daily: { date: string; variant: string; newUsers: number }[], query: ResultsQuery): ExperimentResults["series"] {
+function series(rows: UserDayRow[], metric: keyof typeof RATIO_METRICS, variants: string[], daily: { date: string; variant: string; newUsers: number }[], exposed: Map<string, number>, query: ResultsQuery): ExperimentResults["series"] {
   const definition = RATIO_METRICS[metric];
-  const exposedByDay = (variant: string, date: string) => daily.filter((d) => d.variant === variant && d.date <= date).reduce((s, d) => s + d.newUsers, 0);
+  // Exposures per day are not bounded by the window's end; the exposed users of the window are, so
+  // a window ending mid-day does not count that day's later exposures.
+  const exposedByDay = (variant: string, date: string) =>
+    Math.min(exposed.get(variant) ?? 0, daily.filter((d) => d.variant === variant && d.date <= date).reduce((s, d) => s + d.newUsers, 0));
   const points = dailySeries(rows, definition, variants, exposedByDay);
   const controlByDate = new Map(points.filter((p) => p.variant === variants[0]).map((p) => [p.date, p.cumulative]));
   return points.map((point) => {
