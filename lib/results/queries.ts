@@ -55,7 +55,8 @@ const DAY_MS = 86_400_000;
 const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
 const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
 const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
-const PHASE = "project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}";
+/** The rows of one experiment phase (tables keyed by project, experiment and phase). */
+export const PHASE = "project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}";
 
 /** Exposed users of the phase (one variant only), with their first exposure; `bounded` limits them to those exposed before the window's end. */
 export function exposedUsersSql(bounded: boolean) {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { clickhouse } from "../clickhouse";
 import type { Db } from "../db";
 import { clickhouseTime } from "../events/rows";
-import { EXPOSURE_HASH, exposedUsersSql, ROLLUP_LOOKBACK_DAYS, suggestionSumsSql, SUM_COLUMNS } from "./queries";
+import { EXPOSURE_HASH, exposedUsersSql, PHASE, ROLLUP_LOOKBACK_DAYS, suggestionSumsSql, SUM_COLUMNS } from "./queries";
 
 // Builds the experiment rollup (migration 0003): per experiment phase and UTC day, the per-user sums
 // that results read instead of raw events. A day is (re)built when its events changed since its last
@@ -17,8 +17,6 @@ const INTERVAL_MS = 30_000;
 const UNCOVERED_USERS_TOLERATED = 100;
 const SUPERSEDED_BUILD_KEEP_SECONDS = 600;
 const UNCOVERED_SHARE_TOLERATED = 0.01;
-
-const PHASE = "project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}";
 
 export interface RollupTarget {
   projectId: string;
