@@ -22,16 +22,3 @@ export function tsvUnescape(field: string): string {
   if (!field.includes("\\")) return field;
   return field.replace(/\\(.)/g, (_m, c: string) => ({ t: "\t", n: "\n", r: "\r", "0": "\0", b: "\b", f: "\f" })[c] ?? c);
 }
-
-/** Rows of a TabSeparated answer, each split into its (still escaped) fields. */
-export function tsvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    if (end > start) rows.push(text.slice(start, end).split("\t"));
-    start = end + 1;
-  }
-  return rows;
-}

@@ -92,6 +92,8 @@ export class WriteAheadLog {
   private consuming: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private failures = 0;
+  /** Rows this process appended that the consumer has not stored yet (health). */
+  private pendingRows = 0;
 
   constructor(private readonly options: WalOptions) {}
 
@@ -113,8 +115,6 @@ export class WriteAheadLog {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
-
-  private pendingRows = 0;
 
   /** What is logged but not stored yet: segments (closed or open), and the rows this process appended among them. */
   backlog(): { segments: number; rows: number; failures: number } {

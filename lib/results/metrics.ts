@@ -161,20 +161,14 @@ function addParts(into: PartSums, row: Parts) {
   into.refinedAcceptedChars += row.refinedAcceptedChars;
 }
 
-/** Each user's rows summed into post- and pre-exposure parts, per variant. Every metric is linear in the parts. */
-function userPartSums(rows: UserDayRow[]): Map<string, Map<string, { post: PartSums; pre: PartSums }>> {
-  const byIndex: ({ variant: string; userId: string; post: PartSums; pre: PartSums } | undefined)[] = [];
-  const out = new Map<string, Map<string, { post: PartSums; pre: PartSums }>>();
+type UserParts = { userId: string; post: PartSums; pre: PartSums };
+
+/** Each user's rows summed into post- and pre-exposure parts, per variant, indexed by the row's user index. Every metric is linear in the parts. */
+function userPartSums(rows: UserDayRow[]): Map<string, UserParts[]> {
+  const out = new Map<string, UserParts[]>();
   for (const row of rows) {
-    let sums = byIndex[row.user];
-    if (!sums || sums.variant !== row.variant) {
-      // (a user index is one user id; its rows share a variant, but key on both to stay exact)
-      const users = out.get(row.variant) ?? out.set(row.variant, new Map()).get(row.variant)!;
-      const existing = users.get(row.userId);
-      sums = existing ? { variant: row.variant, userId: row.userId, ...existing } : { variant: row.variant, userId: row.userId, post: emptyParts(), pre: emptyParts() };
-      if (!existing) users.set(row.userId, { post: sums.post, pre: sums.pre });
-      byIndex[row.user] = sums;
-    }
+    const users = out.get(row.variant) ?? out.set(row.variant, []).get(row.variant)!;
+    const sums = (users[row.user] ??= { userId: row.userId, post: emptyParts(), pre: emptyParts() });
     addParts(row.day === "pre" ? sums.pre : sums.post, row);
   }
   return out;
@@ -191,7 +185,8 @@ export function groupByVariantAndUser(rows: UserDayRow[], metric: MetricDefiniti
   const out = new Map<string, Map<string, UserValues>>();
   for (const [variant, users] of sums) {
     const values = new Map<string, UserValues>();
-    for (const [userId, { post, pre }] of users) values.set(userId, { x: metric.numerator(post), y: perUser(post), x0: metric.numerator(pre), y0: perUser(pre) });
+    // forEach skips the holes of the sparse per-index array (users of other variants)
+    users.forEach(({ userId, post, pre }) => values.set(userId, { x: metric.numerator(post), y: perUser(post), x0: metric.numerator(pre), y0: perUser(pre) }));
     out.set(variant, values);
   }
   return out;

@@ -104,9 +104,30 @@ export const ROLLUP_LOOKBACK_DAYS = 14;
 /** Per exposed user: the hash that rollup builds sum to detect changed exposures (see migration 0003). */
 export const EXPOSURE_HASH = "cityHash64(user_id, variant, first_at)";
 
+/** Exposed users of the phase (not bounded by a window) with the hash rollup builds sum. */
+export const exposedWithHashSql = () => `SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)})`;
+
+/** Whether exposed user `x` is one a build of `day` keeps rows for: exposed at most ROLLUP_LOOKBACK_DAYS days after it. */
+export const relevantToBuild = (day: string) => `toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} <= ${day}`;
+
 /** Whether exposed user `x` is among those the build `build` (day, max_first_at) covered. */
-const coveredBy = (build: string, maxFirstAt = `${build}.max_first_at`) =>
-  `(toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} <= ${build}.day AND x.first_at <= ${maxFirstAt})`;
+export const coveredBy = (build: string, maxFirstAt = `${build}.max_first_at`) => `(${relevantToBuild(`${build}.day`)} AND x.first_at <= ${maxFirstAt})`;
+
+/** event_day_stats per day of a project, between two Date expressions. */
+export const dayStatsSql = (fromDay: string, toDay: string) => `
+  SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
+         min(min_timestamp) AS min_timestamp, max(max_timestamp) AS max_timestamp
+  FROM event_day_stats
+  WHERE project_id = {projectId:String} AND day BETWEEN ${fromDay} AND ${toDay}
+  GROUP BY day`;
+
+// (aliases differ from the columns: an alias named build_id would shadow the ordering column)
+const latestBuild = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;
+
+/** The latest recorded rollup build of each day of the phase between two Date expressions (columns latest_*). */
+export const latestBuildsSql = (fromDay: string, toDay: string) => `
+  SELECT day, ${["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum"].map(latestBuild).join(", ")}
+  FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN ${fromDay} AND ${toDay} GROUP BY day`;
 
 /**
  * Where each part of a results window comes from, decided once per request:
@@ -124,22 +145,13 @@ export interface SourcePlan {
 
 export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
   const client = await clickhouse();
-  const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
-  // (aliases differ from the columns: an alias named build_id would shadow the ordering column)
-  const latest = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;
+  const [fromDay, toDay] = [`toDate(toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK})`, `toDate(${WINDOW_TO})`];
   const result = await client.query({
     query: `
       WITH
-      exposed_all AS (SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)})),
-      stats AS (
-        SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
-               min(min_timestamp) AS min_timestamp, max(max_timestamp) AS max_timestamp
-        FROM event_day_stats
-        WHERE project_id = {projectId:String} AND day BETWEEN toDate(${lookbackStart}) AND toDate(${WINDOW_TO})
-        GROUP BY day),
-      builds AS (
-        SELECT day, ${["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum"].map(latest).join(", ")}
-        FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN toDate(${lookbackStart}) AND toDate(${WINDOW_TO}) GROUP BY day)
+      exposed_all AS (${exposedWithHashSql()}),
+      stats AS (${dayStatsSql(fromDay, toDay)}),
+      builds AS (${latestBuildsSql(fromDay, toDay)})
       SELECT toString(b.day), toString(b.latest_build_id), toString(b.latest_max_first_at), toString(s.min_timestamp), toString(s.max_timestamp)
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { clickhouse } from "../clickhouse";
 import type { Db } from "../db";
 import { clickhouseTime } from "../events/rows";
-import { EXPOSURE_HASH, exposedUsersSql, PHASE, ROLLUP_LOOKBACK_DAYS, suggestionSumsSql, SUM_COLUMNS } from "./queries";
+import { coveredBy, dayStatsSql, exposedUsersSql, exposedWithHashSql, latestBuildsSql, PHASE, relevantToBuild, ROLLUP_LOOKBACK_DAYS, suggestionSumsSql, SUM_COLUMNS } from "./queries";
 
 // Builds the experiment rollup (migration 0003): per experiment phase and UTC day, the per-user sums
 // that results read instead of raw events. A day is (re)built when its events changed since its last
@@ -60,28 +60,22 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
   const ch = await clickhouse();
   const result = await ch.query({
     query: `
-      WITH exposed AS (SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)})),
-      builds AS (
-        SELECT day, argMax(inserted_rows, (built_at, build_id)) AS inserted_rows, toString(argMax(max_ingested_at, (built_at, build_id))) AS max_ingested_at,
-               argMax(max_first_at, (built_at, build_id)) AS max_first_at, argMax(users, (built_at, build_id)) AS users,
-               argMax(users_checksum, (built_at, build_id)) AS users_checksum
-        FROM experiment_rollup_days WHERE ${PHASE} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day),
-      stats AS (
-        SELECT day, sum(inserted_rows) AS inserted_rows, toString(max(max_ingested_at)) AS max_ingested_at
-        FROM event_day_stats WHERE project_id = {projectId:String} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day)
-      SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, any(s.max_ingested_at) AS maxIngestedAt,
-             any(b.day) != toDate(0) AS built, any(b.inserted_rows) AS builtRows, any(b.max_ingested_at) AS builtMaxIngestedAt,
-             countIf(toDate(x.first_at) - {lookback:UInt16} <= s.day) AS relevantUsers,
+      WITH exposed AS (${exposedWithHashSql()}),
+      builds AS (${latestBuildsSql("{fromDay:Date}", "{toDay:Date}")}),
+      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")})
+      SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, toString(any(s.max_ingested_at)) AS maxIngestedAt,
+             any(b.day) != toDate(0) AS built, any(b.latest_inserted_rows) AS builtRows, toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt,
+             countIf(${relevantToBuild("s.day")}) AS relevantUsers,
              -- the last build's users are still exactly those exposures: all covered, else none
-             if(countIf(toDate(x.first_at) - {lookback:UInt16} <= s.day AND x.first_at <= b.max_first_at) = any(b.users)
-                AND sumIf(x.exposure_hash, toDate(x.first_at) - {lookback:UInt16} <= s.day AND x.first_at <= b.max_first_at) = any(b.users_checksum),
-                any(b.users), 0) AS coveredUsers
+             if(countIf(${coveredBy("s", "b.latest_max_first_at")}) = any(b.latest_users)
+                AND sumIf(x.exposure_hash, ${coveredBy("s", "b.latest_max_first_at")}) = any(b.latest_users_checksum),
+                any(b.latest_users), 0) AS coveredUsers
       FROM stats AS s
       LEFT JOIN builds AS b ON b.day = s.day
       CROSS JOIN exposed AS x
       GROUP BY s.day
       ORDER BY s.day`,
-    query_params: { ...target, lookback: ROLLUP_LOOKBACK_DAYS },
+    query_params: { ...target },
     format: "JSONEachRow",
   });
   const rows = await result.json<{ day: string; insertedRows: number; maxIngestedAt: string; built: number | boolean; builtRows: number; builtMaxIngestedAt: string; relevantUsers: number; coveredUsers: number }>();
@@ -118,11 +112,12 @@ async function buildDay(target: RollupTarget, state: DayState) {
   const [snapshot] = await (
     await ch.query({
       query: `
-        WITH exposed AS (SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)}))
-        SELECT (SELECT sum(inserted_rows) FROM event_day_stats WHERE project_id = {projectId:String} AND day = {day:Date}) AS inserted_rows,
-               (SELECT toString(max(max_ingested_at)) FROM event_day_stats WHERE project_id = {projectId:String} AND day = {day:Date}) AS max_ingested_at,
-               toString(max(first_at)) AS max_first_at, count() AS users, toString(sum(exposure_hash)) AS users_checksum
-        FROM exposed WHERE toDate(first_at) - {lookback:UInt16} <= {day:Date}`,
+        WITH exposed AS (${exposedWithHashSql()}),
+        covered AS (
+          SELECT toString(max(x.first_at)) AS max_first_at, count() AS users, toString(sum(x.exposure_hash)) AS users_checksum
+          FROM exposed AS x WHERE ${relevantToBuild("{day:Date}")})
+        SELECT s.inserted_rows AS inserted_rows, toString(s.max_ingested_at) AS max_ingested_at, c.max_first_at AS max_first_at, c.users AS users, c.users_checksum AS users_checksum
+        FROM (${dayStatsSql("{day:Date}", "{day:Date}")}) AS s CROSS JOIN covered AS c`,
       query_params: params,
       format: "JSONEachRow",
     })
