@@ -1,7 +1,8 @@
 // npm run bench — measured figures, each beside the raw engine measured in the same run:
 //   1. assignment in-process (lib/assignment), one core;
 //   2. POST /api/v1/assign over HTTP against the production build (requests/s, p50, p99);
-//   3. POST /api/v1/events in batches of 1,000 over HTTP vs inserting the same rows straight into chDB.
+//   3. POST /api/v1/events in batches of 1,000 over HTTP vs inserting the same rows straight into chDB;
+//   4. GET .../results over 10M events vs its underlying aggregation query (scripts/bench/results.ts).
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
