@@ -2,6 +2,6 @@
 // an empty one, and load demo data, so the first request finds everything ready.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { startup } = await import("./lib/startup");
+  const { startup } = await import("./lib/runtime/startup");
   await startup();
 }

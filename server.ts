@@ -4,7 +4,7 @@
 import { createServer } from "node:http";
 import path from "node:path";
 import next from "next";
-import { serveCore } from "./lib/server/serveCore";
+import { serveCore } from "./lib/api/serveNode";
 
 const port = Number(process.env.PORT || 3000);
 const hostname = process.env.HOSTNAME_BIND || "0.0.0.0";
@@ -14,7 +14,7 @@ async function main() {
   const app = next({ dev: false, dir: root, port, hostname: "localhost" });
   const handleNext = app.getRequestHandler();
   await app.prepare();
-  const { startup } = await import("./lib/startup");
+  const { startup } = await import("./lib/runtime/startup");
   await startup();
   const hotRoutes = new Map([
     ["POST /api/v1/events", (await import("./app/api/v1/events/route")).POST.core],
@@ -36,7 +36,7 @@ async function main() {
   // at the next start anyway; this just makes a clean stop leave nothing behind).
   const stop = async () => {
     server.close();
-    const { flushIngestion } = await import("./lib/ingest/pipeline");
+    const { flushIngestion } = await import("./lib/ingestion/log");
     await Promise.race([flushIngestion(), new Promise((r) => setTimeout(r, 10_000))]);
     process.exit(0);
   };

@@ -94,7 +94,8 @@ async function main() {
     process.env.ECHO_DATA_DIR = rawDir;
     const { clickhouse, closeClickHouse } = await import("../lib/clickhouse");
     const { clickhouseHandle } = await import("../lib/clickhouse/client");
-    const { EVENT_COLUMNS, eventTsv } = await import("../lib/events/rows");
+    const { eventTsv } = await import("../lib/events/rows");
+    const { EVENT_COLUMNS } = await import("../lib/clickhouse/tables");
     const { eventSchema } = await import("../lib/events/schema");
     await clickhouse();
     const handle = await clickhouseHandle();

@@ -3,13 +3,14 @@
 import { closeClickHouse } from "../lib/clickhouse";
 import { clickhouseHandle } from "../lib/clickhouse/client";
 import { applyMigrations } from "../lib/clickhouse/migrate";
-import { clickhouseSettings } from "../lib/config";
-import { closeDatabase, db } from "../lib/db";
+import { clickhouseSettings } from "../lib/settings";
+import { closeDatabase } from "../lib/db";
+import { database } from "../lib/runtime/database";
 import { applyDatabaseMigrations } from "../lib/db/migrate";
 
-const database = await applyDatabaseMigrations();
-console.log(`metadata database: ${database.applied.length ? `applied ${database.applied.join(", ")}` : "up to date"}`);
-await db(); // initializes an empty store
+const metadata = await applyDatabaseMigrations();
+console.log(`metadata database: ${metadata.applied.length ? `applied ${metadata.applied.join(", ")}` : "up to date"}`);
+await database(); // initializes an empty store
 const { client } = await clickhouseHandle();
 const events = await applyMigrations(client, { cluster: clickhouseSettings().cluster });
 console.log(`event store: ${events.applied.length ? `applied ${events.applied.join(", ")}` : "up to date"}`);

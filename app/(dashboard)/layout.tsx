@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { headers } from "next/headers";
-import { requireUser } from "@/lib/auth/server";
+import { requireUser } from "@/lib/api/session";
 import { describePrincipal } from "@/lib/auth/describe";
 import { Shell } from "./shell";
 

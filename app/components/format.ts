@@ -1,4 +1,5 @@
 // Number formatting as product managers read it.
+import { DAY_MS } from "@/lib/time";
 
 export function percent(value: number | null | undefined, digits = 1): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";
@@ -29,7 +30,7 @@ export function pValue(value: number | null | undefined): string {
 
 export function daysSince(iso: string | null): number | null {
   if (!iso) return null;
-  return Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 86_400_000));
+  return Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / DAY_MS));
 }
 
 export function dateTime(iso: string | null): string {

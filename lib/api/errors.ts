@@ -1,9 +1,7 @@
 import { z } from "zod";
+import { DomainError, formatPath, type DomainErrorKind, type ErrorDetail } from "../errors";
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
+export { formatPath, type ErrorDetail };
 
 /** A failure the caller can act on; mapped to its HTTP status by the route wrapper. */
 export class ApiError extends Error {
@@ -20,19 +18,19 @@ export class ApiError extends Error {
 export const badRequest = (message: string, details: ErrorDetail[] = [], code = "bad_request") => new ApiError(400, code, message, details);
 export const unauthorized = (message = "Sign in or send an API key as 'Authorization: Bearer <key>'") => new ApiError(401, "unauthorized", message);
 export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
-export const notFound = (message: string) => new ApiError(404, "not_found", message);
-export const conflict = (message: string, details: ErrorDetail[] = []) => new ApiError(409, "conflict", message, details);
 export const payloadTooLarge = (message: string) => new ApiError(413, "payload_too_large", message);
-export const unprocessable = (message: string, details: ErrorDetail[] = []) => new ApiError(422, "unprocessable", message, details);
 
-/** `events[3].timestamp` from zod's ["events", 3, "timestamp"]. */
-export function formatPath(path: readonly PropertyKey[], prefix = ""): string {
-  let out = prefix;
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out || "(root)";
+const STATUS_OF_KIND: Record<DomainErrorKind, ApiError["status"]> = {
+  invalid: 400,
+  not_found: 404,
+  conflict: 409,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+/** The HTTP answer of a domain error: its kind decides the status, and names the code. */
+export function fromDomainError(error: DomainError): ApiError {
+  return new ApiError(STATUS_OF_KIND[error.kind], error.kind === "invalid" ? "bad_request" : error.kind, error.message, error.details);
 }
 
 export function zodDetails(error: z.ZodError, prefix = ""): ErrorDetail[] {

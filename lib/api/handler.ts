@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { authenticate, can, type Principal } from "../auth";
-import { db, type Db } from "../db";
+import type { Db } from "../db";
+import { database } from "../runtime/database";
 import type { Endpoint } from "./endpoint";
-import { ApiError, badRequest, errorBody, forbidden, payloadTooLarge, unauthorized, zodDetails } from "./errors";
+import { DomainError } from "../errors";
+import { ApiError, badRequest, errorBody, forbidden, fromDomainError, payloadTooLarge, unauthorized, zodDetails } from "./errors";
 
 /** The parsed type of one part (params, query, body) of an endpoint, or undefined when it has none. */
 type Out<E, K extends string> = E extends { [P in K]: infer S extends z.ZodType } ? z.output<S> : undefined;
@@ -119,7 +121,7 @@ export function handle<E extends Endpoint>(
 ): WebRouteHandler {
   const core: CoreHandler = async (request) => {
     try {
-      const client = definition.permission === "public" ? undefined : await db();
+      const client = definition.permission === "public" ? undefined : await database();
       const principal = client ? await authenticate(client, request.headers) : null;
       if (client) {
         if (!principal) throw unauthorized();
@@ -141,7 +143,7 @@ export function handle<E extends Endpoint>(
       checkResponse(definition, status, result);
       return json(status, result);
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : prismaConflict(error);
+      const apiError = error instanceof ApiError ? error : error instanceof DomainError ? fromDomainError(error) : prismaConflict(error);
       if (apiError) return json(apiError.status, errorBody(apiError));
       console.error(`[echo] ${definition.method} ${definition.path} failed:`, error);
       return json(500, { error: { code: "internal", message: "Internal error; the server log has the details", details: [] } });

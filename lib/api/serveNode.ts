@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CoreHandler } from "../api/handler";
+import type { CoreHandler } from "./handler";
 
 /** Serves a route's core handler on a Node request: the same wrapper and answers, without Web Request/Response objects. */
 export async function serveCore(core: CoreHandler, req: IncomingMessage, res: ServerResponse) {

@@ -1,8 +1,8 @@
-import { notFound } from "./api/errors";
-import { audit } from "./audit";
-import { clearKeyCache, createApiKey as createKey } from "./auth";
-import type { Principal } from "./auth/permissions";
-import type { Db } from "./db";
+import { notFound } from "../errors";
+import { audit } from "../audit/store";
+import { clearKeyCache, createApiKey as createKey } from "../auth";
+import type { Principal } from "../auth/permissions";
+import type { Db } from "../db";
 
 type KeyRow = { id: string; name: string; prefix: string; scope: "ingest" | "admin"; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
 

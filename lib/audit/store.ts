@@ -1,6 +1,6 @@
 import type { Prisma } from "@/generated/prisma/client";
-import { actorName, type Principal } from "./auth/permissions";
-import type { Db } from "./db";
+import { actorName, type Principal } from "../auth/permissions";
+import type { Db } from "../db";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 

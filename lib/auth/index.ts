@@ -1,4 +1,5 @@
 import type { Db } from "../db";
+import { DAY_MS } from "../time";
 import { API_KEY_PREFIX, hashPassword, hashToken, newToken, verifyPassword } from "./crypto";
 import type { Principal, Role } from "./permissions";
 
@@ -82,7 +83,7 @@ export async function signIn(client: Db, email: string, password: string): Promi
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok) return null;
   const token = newToken("echo_session_");
-  const expiresAt = new Date(Date.now() + SESSION_DAYS * 86_400_000);
+  const expiresAt = new Date(Date.now() + SESSION_DAYS * DAY_MS);
   await client.session.create({ data: { tokenHash: hashToken(token), userId: user.id, expiresAt } });
   return { token, expiresAt };
 }

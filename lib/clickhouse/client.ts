@@ -1,5 +1,5 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
-import { clickhouseSettings } from "../config";
+import { clickhouseSettings } from "../settings";
 
 export type EngineKind = "chdb" | "server";
 

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { clickhouseSettings } from "../config";
+import { clickhouseSettings } from "../settings";
 import { clickhouseHandle, closeClickHouse, type EngineKind } from "./client";
 import { applyMigrations } from "./migrate";
 

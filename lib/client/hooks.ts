@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ExperimentView, ModelVersionView } from "@/lib/experiments/schemas";
-import type { ExposureSummary } from "@/lib/experiments/exposures";
+import type { ExposureSummary } from "@/lib/exposures/queries";
 import type { ExperimentResults } from "@/lib/results/schema";
 import { apiFetch } from "./api";
 

@@ -13,7 +13,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { parseIntoClientConfig } from "pg-connection-string";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import { dataDir } from "../config";
+import { dataDir } from "../settings";
 
 export function isServerUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//.test(url);

@@ -1,5 +1,5 @@
 import { PrismaClient } from "@/generated/prisma/client";
-import { databaseUrl } from "../config";
+import { databaseUrl } from "../settings";
 import { closeEmbedded, isServerUrl, makeAdapter } from "./adapter";
 import { applyDatabaseMigrations } from "./migrate";
 
@@ -11,13 +11,10 @@ const globalForDb = globalThis as unknown as { __echoDb?: Promise<Db> };
 
 async function openDatabase(): Promise<Db> {
   await applyDatabaseMigrations();
-  const client = new PrismaClient({ adapter: makeAdapter() });
-  // Imported here, not at the top: bootstrap needs the auth module, which needs this module's types only.
-  const { bootstrap } = await import("../bootstrap");
-  await bootstrap(client);
-  return client;
+  return new PrismaClient({ adapter: makeAdapter() });
 }
 
+/** The migrated metadata store (lib/runtime/database.ts adds the first-start initialization). */
 export async function db(): Promise<Db> {
   globalForDb.__echoDb ??= openDatabase().catch((error) => {
     globalForDb.__echoDb = undefined;

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { databaseUrl } from "../config";
+import { databaseUrl } from "../settings";
 import { embeddedDatabase, isServerUrl } from "./adapter";
 
 // Applies prisma/migrations inside the server process, before the app's client is used, and records

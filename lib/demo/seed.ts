@@ -1,12 +1,13 @@
-import { assignUser, compileConfig } from "./assignment";
-import type { Principal } from "./auth/permissions";
-import type { Db } from "./db";
-import { ingestEvents } from "./events/ingest";
-import { loadAssignmentConfig } from "./experiments/config";
-import { createExperiment, startExperiment, stopExperiment } from "./experiments/experiments";
-import { createModelVersion, updateModelVersion } from "./experiments/modelVersions";
-import { createExperimentSchema, createModelVersionSchema } from "./experiments/schemas";
-import { flushIngestion } from "./ingest/pipeline";
+import { assignUser, compileConfig } from "../assignment";
+import type { Principal } from "../auth/permissions";
+import type { Db } from "../db";
+import { DAY_MS } from "../time";
+import { ingestEvents } from "../events/service";
+import { loadAssignmentConfig } from "../experiments/assignmentConfig";
+import { createExperiment, startExperiment, stopExperiment } from "../experiments/service";
+import { createModelVersion, updateModelVersion } from "../modelVersions/service";
+import { createExperimentSchema, createModelVersionSchema } from "../experiments/schemas";
+import { flushIngestion } from "../ingestion/log";
 
 // Demo data for a first start (ECHO_DEMO, on by default): three model versions, a running experiment
 // of the refinement-trained model against production and a stopped one, and a few hundred thousand
@@ -36,7 +37,6 @@ export const DEMO_MODEL_VERSIONS = {
 } as const;
 export const DEMO_EXPERIMENTS = { running: "refined-vs-production", stopped: "distilled-latency" } as const;
 
-const DAY_MS = 86_400_000;
 const PRE_PERIOD_DAYS = 7;
 /**
  * Events per ingestEvents call (the API allows 5,000). Smaller batches keep each synchronous stretch

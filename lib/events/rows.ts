@@ -1,25 +1,10 @@
-import { redactSecrets } from "../refinement/redact";
+import { redactSecrets } from "../refinements/redact";
+import { EVENT_COLUMNS } from "../clickhouse/tables";
+import { clickhouseTime } from "../clickhouse/time";
 import { tsvString } from "../clickhouse/tsv";
 import type { IngestEvent } from "./schema";
 
 // Pure mapping of a validated event to its row in the events table (lib/clickhouse/migrations).
-
-/** Column order of event rows in the write-ahead log and the insert (ingested_at is filled by the engine). */
-export const EVENT_COLUMNS = [
-  "project_id", "event_id", "type", "timestamp", "user_id", "suggestion_id", "model_version", "experiment_key", "variant_key",
-  "language", "ide", "user_group", "completion_chars", "completion_lines", "latency_ms", "accepted_chars", "accepted_lines",
-  "reason", "window_seconds", "proposal", "final", "prefix", "suffix", "retained_chars", "human_chars",
-] as const;
-
-/** ClickHouse DateTime64(3, 'UTC') text: `2026-11-24 10:00:00.000`. */
-export function clickhouseTime(ms: number): string {
-  const iso = new Date(ms).toISOString(); // 2026-11-24T10:00:00.000Z
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
-}
-
-export function clickhouseDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 const redact = (text: string | undefined) => (text ? tsvString(redactSecrets(text).text) : "");
 const optional = (text: string | undefined) => (text ? tsvString(text) : "");

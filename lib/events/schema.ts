@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DAY_MS } from "../time";
 
 // One element of POST /api/v1/events (shared/api-v1.md). Each event is validated on its own so a bad
 // one is named by index and field while the good ones of the same batch are stored.
@@ -25,7 +26,7 @@ export const timestampSchema = z
       ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date-time (e.g. 2026-11-24T10:00:00Z) or epoch milliseconds" });
       return z.NEVER;
     }
-    if (ms < Date.now() - RETENTION_DAYS * 86_400_000 || ms > Date.now() + FUTURE_TOLERANCE_MS) {
+    if (ms < Date.now() - RETENTION_DAYS * DAY_MS || ms > Date.now() + FUTURE_TOLERANCE_MS) {
       ctx.addIssue({ code: "custom", message: `must lie within the last ${RETENTION_DAYS} days (the retention) and at most one day ahead` });
       return z.NEVER;
     }

@@ -1,12 +1,12 @@
 import { assignUser, checkExposure } from "../assignment";
-import type { ErrorDetail } from "../api/errors";
-import { formatPath } from "../api/errors";
+import { formatPath, type ErrorDetail } from "../errors";
 import type { Db } from "../db";
-import { compiledAssignmentConfig } from "../experiments/assign";
-import { clickhouseTime, eventTsv } from "./rows";
+import { compiledAssignmentConfig } from "../exposures/service";
+import { clickhouseTime } from "../clickhouse/time";
+import { eventTsv } from "./rows";
 import { eventSchema, type IngestEvent } from "./schema";
-import { enqueueEvents, enqueueExposures, type LoggedEvent } from "../ingest/pipeline";
-import { exposureRow, type ExposureRow } from "./store";
+import { enqueueEvents, enqueueExposures, type LoggedEvent } from "../ingestion/log";
+import { exposureRow, type ExposureRow } from "../exposures/rows";
 
 export interface Rejection {
   index: number;

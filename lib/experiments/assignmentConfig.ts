@@ -1,5 +1,5 @@
 import type { AssignmentConfig, ExperimentConfig, Targeting } from "../assignment";
-import { databaseUrl } from "../config";
+import { databaseUrl } from "../settings";
 import type { Db } from "../db";
 import { isServerUrl } from "../db/adapter";
 

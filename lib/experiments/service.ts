@@ -1,10 +1,10 @@
 import type { Prisma } from "@/generated/prisma/client";
-import { conflict, notFound, unprocessable, type ErrorDetail } from "../api/errors";
+import { conflict, notFound, unprocessable, type ErrorDetail } from "../errors";
 import type { Targeting } from "../assignment";
-import { audit } from "../audit";
+import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
-import { invalidateAssignmentConfig } from "./config";
+import { invalidateAssignmentConfig } from "./assignmentConfig";
 import type { CreateExperiment, ExperimentView, UpdateExperiment } from "./schemas";
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

@@ -1,9 +1,9 @@
 import { assignUser, compileConfig, type AssignResult, type CompiledAssignmentConfig, type UserAttributes } from "../assignment";
 import type { Db } from "../db";
-import { clickhouseTime } from "../events/rows";
-import { exposureRow, type ExposureRow } from "../events/store";
-import { enqueueExposures } from "../ingest/pipeline";
-import { assignmentConfig, type ProjectAssignmentConfig } from "./config";
+import { clickhouseTime } from "../clickhouse/time";
+import { exposureRow, type ExposureRow } from "./rows";
+import { enqueueExposures } from "../ingestion/log";
+import { assignmentConfig, type ProjectAssignmentConfig } from "../experiments/assignmentConfig";
 
 // Compiled once per loaded config: assignment is on every plugin request.
 const compiled = new WeakMap<ProjectAssignmentConfig, CompiledAssignmentConfig>();

@@ -2,9 +2,8 @@ import path from "node:path";
 import { clickhouse } from "../clickhouse";
 import { clickhouseHandle } from "../clickhouse/client";
 import { tsvRow } from "../clickhouse/tsv";
-import { dataDir } from "../config";
-import { EVENT_COLUMNS } from "../events/rows";
-import { EXPOSURE_COLUMNS, type ExposureRow } from "../events/store";
+import { dataDir } from "../settings";
+import { EVENT_COLUMNS, EXPOSURE_COLUMNS, type ExposureRow } from "../clickhouse/tables";
 import { RecentIds } from "./recentIds";
 import { WriteAheadLog, type WalBlock } from "./wal";
 

@@ -1,5 +1,5 @@
 import type { CupedRatioSummary } from "../stats";
-import type { UserDayRow } from "./queries";
+import type { UserDayRow } from "../results/queries";
 
 // The metrics of an experiment as per-user (numerator, denominator) pairs, and their sufficient
 // statistics per variant. Pure. Every metric is a ratio of per-user sums, because the user is the unit

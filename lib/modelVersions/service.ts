@@ -1,9 +1,9 @@
-import { conflict, notFound, unprocessable } from "../api/errors";
-import { audit } from "../audit";
+import { conflict, notFound, unprocessable } from "../errors";
+import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
-import { invalidateAssignmentConfig } from "./config";
-import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "./schemas";
+import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
+import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "../experiments/schemas";
 
 type Row = Awaited<ReturnType<Db["modelVersion"]["findFirstOrThrow"]>> & {
   variants?: { key: string; experiment: { key: string; status: "draft" | "running" | "stopped" } }[];

@@ -1,6 +1,7 @@
 import { TupleParam } from "@clickhouse/client";
 import { clickhouse } from "../clickhouse";
 import { tsvUnescape } from "../clickhouse/tsv";
+import { DAY_MS, isoDay } from "../time";
 
 // The results queries of one experiment phase. Every query is parameterized ({name:Type}) and reads
 // events with FINAL, so a duplicated event_id is counted once even before ClickHouse merged it away.
@@ -51,7 +52,6 @@ export interface ResultsWindow {
   segment?: Segment;
 }
 
-const DAY_MS = 86_400_000;
 const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
 const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
 const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
@@ -173,7 +173,7 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
   const rawDays: string[] = [];
   const last = Date.parse(`${window.to.slice(0, 10)}T00:00:00Z`);
   for (let at = Date.parse(`${window.from.slice(0, 10)}T00:00:00Z`) - window.lookbackDays * DAY_MS; at <= last; at += DAY_MS) {
-    const day = new Date(at).toISOString().slice(0, 10);
+    const day = isoDay(at);
     if (!fresh.has(day)) rawDays.push(day);
   }
   return { freshDays, rawDays };

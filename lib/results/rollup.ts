@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { clickhouse } from "../clickhouse";
 import type { Db } from "../db";
-import { clickhouseTime } from "../events/rows";
+import { DAY_MS, isoDay } from "../time";
+import { clickhouseTime } from "../clickhouse/time";
 import { coveredBy, dayStatsSql, exposedUsersSql, exposedWithHashSql, latestBuildsSql, PHASE, relevantToBuild, ROLLUP_LOOKBACK_DAYS, suggestionSumsSql, SUM_COLUMNS } from "./queries";
 
 // Builds the experiment rollup (migration 0003): per experiment phase and UTC day, the per-user sums
@@ -10,7 +11,6 @@ import { coveredBy, dayStatsSql, exposedUsersSql, exposedWithHashSql, latestBuil
 // build blindly (lib/results/queries.ts checks both per read), so a build that is late, missing or
 // interrupted only makes results slower, never different.
 
-const DAY_MS = 86_400_000;
 /** Stopped experiments keep being maintained this long, for late events. */
 const STOPPED_GRACE_DAYS = 7;
 const INTERVAL_MS = 30_000;
@@ -26,8 +26,6 @@ export interface RollupTarget {
   fromDay: string;
   toDay: string;
 }
-
-const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Experiments whose results may still change: running, or stopped within the grace period. */
 export async function rollupTargets(client: Db, now = Date.now()): Promise<RollupTarget[]> {

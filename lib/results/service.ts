@@ -1,8 +1,8 @@
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
-import { clickhouseTime } from "../events/rows";
-import { getExperiment } from "../experiments/experiments";
-import { exposureSummary } from "../experiments/exposures";
+import { clickhouseTime } from "../clickhouse/time";
+import { getExperiment } from "../experiments/service";
+import { exposureSummary } from "../exposures/queries";
 import {
   adjustPValues,
   bayesianInference,
@@ -22,7 +22,7 @@ import {
   type QuantileSummary,
   type RatioSummary,
 } from "../stats";
-import { addUser, dailySeries, emptySummary, groupByVariantAndUser, isRatioMetric, LATENCY_METRIC, pooled, RATIO_METRICS, variantSummaries, type MetricKey } from "./metrics";
+import { addUser, dailySeries, emptySummary, groupByVariantAndUser, isRatioMetric, LATENCY_METRIC, pooled, RATIO_METRICS, variantSummaries, type MetricKey } from "../metrics/summaries";
 import { exposureCounts, latencyOrderStatistics, planSource, userDayRows, type ResultsWindow, type SourcePlan, type UserDayRow } from "./queries";
 import type { ExperimentResults, ResultsQuery } from "./schema";
 

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { createApiKey, createUser } from "./auth";
-import type { Role } from "./auth/permissions";
-import { demoEnabled, initSettings } from "./config";
-import type { Db } from "./db";
-import { hashToken } from "./auth/crypto";
+import { createApiKey, createUser } from "../auth";
+import type { Role } from "../auth/permissions";
+import { demoEnabled, initSettings } from "../settings";
+import type { Db } from "../db";
+import { hashToken } from "../auth/crypto";
 
 // Documented in README.md for the demo; never used when ECHO_DEMO=0.
 export const DEMO_ACCOUNTS: { email: string; password: string; role: Role }[] = [
@@ -19,7 +19,7 @@ export const DEMO_KEYS = { ingest: "echo_ingest_demo_key_0000000000000000", admi
  * project, the admin user and API keys from ECHO_INIT_* (exactly those values), or documented demo
  * accounts when demo data is on, or a generated admin password printed once when it is off.
  */
-export async function bootstrap(client: Db): Promise<void> {
+export async function initializeStore(client: Db): Promise<void> {
   const init = initSettings();
   const project =
     (await client.project.findFirst({ orderBy: { createdAt: "asc" } })) ??

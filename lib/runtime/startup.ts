@@ -1,18 +1,18 @@
-import { clickhouse } from "./clickhouse";
-import { demoEnabled } from "./config";
-import { db } from "./db";
-import { startDemoSeeding } from "./demo";
-import { startIngestion } from "./ingest/pipeline";
-import { startRollupMaintenance } from "./results/rollup";
+import { clickhouse } from "../clickhouse";
+import { demoEnabled } from "../settings";
+import { database } from "./database";
+import { startDemoSeeding } from "../demo/seed";
+import { startIngestion } from "../ingestion/log";
+import { startRollupMaintenance } from "../results/rollup";
 
 // Once per process, whichever copy of this module asks first (Next's instrumentation or server.ts).
 const globalForStartup = globalThis as unknown as { __echoStartup?: Promise<void> };
 
-/** Migrates both stores, initializes an empty one (lib/bootstrap.ts), replays the ingestion log and keeps the results rollup fresh. */
+/** Migrates both stores, initializes an empty one (initializeStore.ts), replays the ingestion log and keeps the results rollup fresh. */
 export function startup(): Promise<void> {
   globalForStartup.__echoStartup ??= (async () => {
     const started = Date.now();
-    const client = await db();
+    const client = await database();
     await clickhouse();
     startIngestion();
     startRollupMaintenance(client);

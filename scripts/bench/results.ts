@@ -35,26 +35,28 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const reuse = keptDir !== undefined && fs.existsSync(loadedMarker);
   process.env.ECHO_DATA_DIR = dataDir;
   process.env.ECHO_DEMO = "0";
-  const { startup } = await import("../../lib/startup");
-  const { db, closeDatabase } = await import("../../lib/db");
+  const { startup } = await import("../../lib/runtime/startup");
+  const { closeDatabase } = await import("../../lib/db");
+  const { database } = await import("../../lib/runtime/database");
   const { clickhouse, closeClickHouse } = await import("../../lib/clickhouse");
   const { clickhouseHandle } = await import("../../lib/clickhouse/client");
-  const { createModelVersion } = await import("../../lib/experiments/modelVersions");
-  const { createExperiment, startExperiment } = await import("../../lib/experiments/experiments");
+  const { createModelVersion } = await import("../../lib/modelVersions/service");
+  const { createExperiment, startExperiment } = await import("../../lib/experiments/service");
   const { createExperimentSchema } = await import("../../lib/experiments/schemas");
-  const { loadAssignmentConfig } = await import("../../lib/experiments/config");
+  const { loadAssignmentConfig } = await import("../../lib/experiments/assignmentConfig");
   const { assignUser } = await import("../../lib/assignment");
-  const { experimentResults } = await import("../../lib/results");
+  const { experimentResults } = await import("../../lib/results/service");
   const { refreshRollups, stopRollupMaintenance } = await import("../../lib/results/rollup");
   const { userDayRows } = await import("../../lib/results/queries");
   const { resultsQuerySchema } = await import("../../lib/results/schema");
-  const { EXPOSURE_COLUMNS, exposureRow } = await import("../../lib/events/store");
+  const { exposureRow } = await import("../../lib/exposures/rows");
+  const { EXPOSURE_COLUMNS } = await import("../../lib/clickhouse/tables");
   const { tsvRow } = await import("../../lib/clickhouse/tsv");
-  const { clickhouseTime } = await import("../../lib/events/rows");
+  const { clickhouseTime } = await import("../../lib/clickhouse/time");
 
   await startup();
   stopRollupMaintenance(); // built below, at known moments, so that no build lands inside a measurement
-  const client = await db();
+  const client = await database();
   const project = (await client.project.findFirstOrThrow()).id;
   const principal = { kind: "user" as const, userId: "bench", email: "bench", role: "admin" as const, projectId: project };
   let start: number;

@@ -20,8 +20,8 @@ if (mode === "ingest") {
   process.stdout.write(`ACK ${JSON.stringify(answer)}\n`);
   setInterval(() => {}, 1000); // stay alive until killed
 } else {
-  const { startup } = await import("../../lib/startup");
-  const { flushIngestion } = await import("../../lib/ingest/pipeline");
+  const { startup } = await import("../../lib/runtime/startup");
+  const { flushIngestion } = await import("../../lib/ingestion/log");
   const { clickhouse } = await import("../../lib/clickhouse");
   await startup();
   const retry = process.argv.includes("--retry") ? await post() : null;

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { clickhouse } from "@/lib/clickhouse";
-import { db } from "@/lib/db";
-import { DEMO_EXPERIMENTS, DEMO_MODEL_VERSIONS, demoSeeding, seedDemoData, type DemoResult } from "@/lib/demo";
-import { loadAssignmentConfig } from "@/lib/experiments/config";
-import { flushIngestion } from "@/lib/ingest/pipeline";
-import { startup } from "@/lib/startup";
+import { database } from "@/lib/runtime/database";
+import { DEMO_EXPERIMENTS, DEMO_MODEL_VERSIONS, demoSeeding, seedDemoData, type DemoResult } from "@/lib/demo/seed";
+import { loadAssignmentConfig } from "@/lib/experiments/assignmentConfig";
+import { flushIngestion } from "@/lib/ingestion/log";
+import { startup } from "@/lib/runtime/startup";
 
 const USERS = 200;
 const DAYS = 7;
@@ -27,7 +27,7 @@ let startedAt: number;
 
 beforeAll(async () => {
   await startup();
-  const client = await db();
+  const client = await database();
   projectId = (await client.project.findFirstOrThrow({ orderBy: { createdAt: "asc" } })).id;
   startedAt = Date.now();
   result = await seedDemoData(client, { users: USERS, days: DAYS });
@@ -41,7 +41,7 @@ describe("demo data", () => {
 
   it("registers the three model versions with their lineage, audited as demo-seed", async () => {
     expect(result.seeded).toBe(true);
-    const client = await db();
+    const client = await database();
     const versions = await client.modelVersion.findMany({ where: { projectId }, orderBy: { key: "asc" } });
     expect(versions.map((v) => [v.key, v.status, v.baseModel, v.trainedOnDatasetId])).toEqual([
       [DEMO_MODEL_VERSIONS.production, "production", "starcoder2-7b", null],
@@ -54,7 +54,7 @@ describe("demo data", () => {
   });
 
   it("runs the refinement experiment and has stopped the distilled one", async () => {
-    const client = await db();
+    const client = await database();
     const experiments = await client.experiment.findMany({ where: { projectId }, include: { variants: { include: { modelVersion: true }, orderBy: { position: "asc" } } } });
     const byKey = new Map(experiments.map((e) => [e.key, e]));
     const running = byKey.get(DEMO_EXPERIMENTS.running)!;
@@ -92,7 +92,7 @@ describe("demo data", () => {
   });
 
   it("exposes every user in the variant the server's assignment gives them", async () => {
-    const config = await loadAssignmentConfig(await db(), projectId);
+    const config = await loadAssignmentConfig(await database(), projectId);
     const exposed = await rows<{ user_id: string; variants: string[] }>(
       "SELECT user_id, groupUniqArray(variant_key) AS variants FROM exposures WHERE project_id = {p:String} AND experiment_key = {e:String} GROUP BY user_id",
       { p: projectId, e: DEMO_EXPERIMENTS.running },
@@ -141,13 +141,13 @@ describe("demo data", () => {
 
   it("does nothing the second time", async () => {
     const before = await eventCount(projectId);
-    expect(await seedDemoData(await db(), { users: USERS, days: DAYS })).toEqual({ seeded: false, events: 0 });
+    expect(await seedDemoData(await database(), { users: USERS, days: DAYS })).toEqual({ seeded: false, events: 0 });
     expect(await eventCount(projectId)).toBe(before);
-    expect(await (await db()).experiment.count({ where: { projectId } })).toBe(2);
+    expect(await (await database()).experiment.count({ where: { projectId } })).toBe(2);
   });
 
   it("generates the same data from the same seed", async () => {
-    const client = await db();
+    const client = await database();
     const counts: Record<string, number>[] = [];
     for (const slug of ["demo-a", "demo-b"]) {
       const project = await client.project.create({ data: { slug, name: slug } });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
 import { applyMigrations, readMigrations } from "@/lib/clickhouse/migrate";
-import { db } from "@/lib/db";
+import { database } from "@/lib/runtime/database";
 import { applyDatabaseMigrations } from "@/lib/db/migrate";
 import { createUser } from "@/lib/auth";
 import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
@@ -71,12 +71,12 @@ describe("event store (embedded ClickHouse)", () => {
 
 describe("metadata database (embedded PGlite through Prisma)", () => {
   it("applies its migrations twice without error", async () => {
-    await db();
+    await database();
     expect((await applyDatabaseMigrations()).applied).toEqual([]);
   });
 
   it("round-trips a model version", async () => {
-    const client = await db();
+    const client = await database();
     const project = await client.project.findFirstOrThrow();
     const created = await client.modelVersion.create({
       data: { projectId: project.id, key: "rt-v1", name: "Round trip", baseModel: "starcoder2-3b", status: "candidate" },
@@ -86,7 +86,7 @@ describe("metadata database (embedded PGlite through Prisma)", () => {
   });
 
   it("was initialized from ECHO_INIT_*: that admin and exactly those keys", async () => {
-    const client = await db();
+    const client = await database();
     const admin = await client.user.findUniqueOrThrow({ where: { email: "admin@test.local" } });
     expect(admin.role).toBe("admin");
     expect(admin.passwordHash).not.toContain("admin-password-1");
@@ -141,7 +141,7 @@ describe("authentication and roles", () => {
   });
 
   it("gives a viewer 403 on an admin action, an admin 201, and an ingest key 403", async () => {
-    await createUser(await db(), { email: "viewer@test.local", password: "viewer-password", role: "viewer" });
+    await createUser(await database(), { email: "viewer@test.local", password: "viewer-password", role: "viewer" });
     const viewer = await signInCookie("viewer@test.local", "viewer-password");
     const { POST } = await import("@/app/api/v1/api-keys/route");
     const denied = await call(POST, "POST", "/api/v1/api-keys", { cookie: viewer, body: { name: "x", scope: "ingest" } });
@@ -160,7 +160,7 @@ describe("authentication and roles", () => {
     expect((await call(revoke, "POST", `/api/v1/api-keys/${created.body.id}/revoke`, { cookie: admin, params: { id: created.body.id } })).status).toBe(200);
     expect((await call(me, "GET", "/api/auth/me", { key: created.body.key })).status).toBe(401);
     // ...and both changes are in the audit log, with the actor.
-    const entries = await (await db()).auditLog.findMany({ where: { target: `api-key:${created.body.id}` }, orderBy: { at: "asc" } });
+    const entries = await (await database()).auditLog.findMany({ where: { target: `api-key:${created.body.id}` }, orderBy: { at: "asc" } });
     expect(entries.map((e) => [e.action, e.actor])).toEqual([
       ["api_key.create", "admin@test.local"],
       ["api_key.revoke", "admin@test.local"],

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assignUser } from "@/lib/assignment";
-import { flushIngestion } from "@/lib/ingest/pipeline";
+import { flushIngestion } from "@/lib/ingestion/log";
 import { compareFrequentist, type RatioSummary } from "@/lib/stats";
 import { ADMIN_KEY, INGEST_KEY, call } from "./http";
 
@@ -232,10 +232,10 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
   const all = () => Promise.all(queries.map((q) => results({ to, ...q })));
 
   it("answers exactly what raw events answer, before, during and after a rebuild, and without it", async () => {
-    const { db } = await import("@/lib/db");
+    const { database } = await import("@/lib/runtime/database");
     const { clickhouse } = await import("@/lib/clickhouse");
     const { refreshRollups } = await import("@/lib/results/rollup");
-    const client = await db();
+    const client = await database();
     const ch = await clickhouse();
     const truncate = async () => {
       for (const table of ["experiment_user_daily", "experiment_rollup_days"]) await ch.command({ query: `TRUNCATE TABLE ${table}` });
@@ -249,7 +249,7 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     expect(await refreshRollups(client)).toBe(0); // nothing changed: nothing to rebuild
     // Every day with events is now read from the rollup, none raw.
     const { planSource } = await import("@/lib/results/queries");
-    const { clickhouseTime } = await import("@/lib/events/rows");
+    const { clickhouseTime } = await import("@/lib/clickhouse/time");
     const projectId = (await client.project.findFirstOrThrow()).id;
     const plan = () => planSource({ projectId, experimentKey, phase: 1, from: clickhouseTime(start - DAY), to: clickhouseTime(Date.parse(to)), lookbackDays: 14 });
     const eventDays = async () =>

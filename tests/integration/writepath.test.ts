@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { clickhouse } from "@/lib/clickhouse";
-import { flushIngestion } from "@/lib/ingest/pipeline";
-import { db } from "@/lib/db";
+import { flushIngestion } from "@/lib/ingestion/log";
+import { database } from "@/lib/runtime/database";
 import { createUser } from "@/lib/auth";
 import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
 
@@ -87,7 +87,7 @@ describe("model versions and experiments", () => {
     const started = await call(start, "POST", "/api/v1/experiments/refine-v1/start", { key: ADMIN_KEY, params: { key: "refine-v1" } });
     expect(started.status).toBe(200);
     expect(started.body.status).toBe("running");
-    const audit = await (await db()).auditLog.findMany({ where: { target: "experiment:refine-v1" }, orderBy: { at: "asc" } });
+    const audit = await (await database()).auditLog.findMany({ where: { target: "experiment:refine-v1" }, orderBy: { at: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["experiment.create", "experiment.start"]);
     expect(audit[1].before).toMatchObject({ status: "draft" });
     expect(audit[1].after).toMatchObject({ status: "running" });
@@ -163,7 +163,7 @@ describe("assignment", () => {
     const { GET, POST } = await routes.experiments();
     expect((await call(GET, "GET", "/api/v1/experiments", { key: INGEST_KEY })).status).toBe(403);
     expect((await call(POST, "POST", "/api/v1/experiments", { key: INGEST_KEY, body: {} })).status).toBe(403);
-    await createUser(await db(), { email: "viewer3@test.local", password: "viewer-password", role: "viewer" });
+    await createUser(await database(), { email: "viewer3@test.local", password: "viewer-password", role: "viewer" });
     const viewer = await signInCookie("viewer3@test.local", "viewer-password");
     expect((await call(GET, "GET", "/api/v1/experiments", { cookie: viewer })).status).toBe(200);
     const { POST: stop } = await routes.stop();

@@ -2,10 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { EVENT_COLUMNS, eventTsv } from "@/lib/events/rows";
+import { EVENT_COLUMNS } from "@/lib/clickhouse/tables";
+import { eventTsv } from "@/lib/events/rows";
 import { eventSchema } from "@/lib/events/schema";
-import { readSegment, WriteAheadLog, type WalBlock } from "@/lib/ingest/wal";
-import { RecentIds } from "@/lib/ingest/recentIds";
+import { readSegment, WriteAheadLog, type WalBlock } from "@/lib/ingestion/wal";
+import { RecentIds } from "@/lib/ingestion/recentIds";
 
 const dirs: string[] = [];
 const tempDir = () => {

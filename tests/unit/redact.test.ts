@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecrets } from "@/lib/refinement/redact";
+import { redactSecrets } from "@/lib/refinements/redact";
 
 describe("redactSecrets", () => {
   it.each([

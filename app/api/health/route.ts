@@ -2,7 +2,7 @@ import { handle, Reply } from "@/lib/api/handler";
 import { health } from "@/lib/api/contracts/system";
 import { clickhouseHealth } from "@/lib/clickhouse";
 import { databaseHealth } from "@/lib/db";
-import { ingestionBacklog } from "@/lib/ingest/pipeline";
+import { ingestionBacklog } from "@/lib/ingestion/log";
 
 export const dynamic = "force-dynamic";
 

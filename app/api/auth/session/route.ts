@@ -3,12 +3,12 @@ import { signIn as signInContract, signOut as signOutContract } from "@/lib/api/
 import { ApiError } from "@/lib/api/errors";
 import { clearedSessionCookie, principalFromSession, sessionCookie, sessionToken, signIn, signOut } from "@/lib/auth";
 import { describePrincipal } from "@/lib/auth/describe";
-import { db } from "@/lib/db";
+import { database } from "@/lib/runtime/database";
 
 export const dynamic = "force-dynamic";
 
 export const POST = handle(signInContract, async ({ body }) => {
-  const client = await db();
+  const client = await database();
   const session = await signIn(client, body.email, body.password);
   if (!session) throw new ApiError(401, "invalid_credentials", "Email or password is wrong");
   const principal = await principalFromSession(client, session.token);
@@ -17,6 +17,6 @@ export const POST = handle(signInContract, async ({ body }) => {
 
 export const DELETE = handle(signOutContract, async ({ request }) => {
   const token = sessionToken(request.headers);
-  if (token) await signOut(await db(), token);
+  if (token) await signOut(await database(), token);
   return new Reply(200, { ok: true as const }, { "set-cookie": clearedSessionCookie() });
 });

@@ -1,6 +1,6 @@
 import { handle } from "@/lib/api/handler";
 import { createApiKey, listApiKeys } from "@/lib/api/contracts/apiKeys";
-import * as apiKeys from "@/lib/apiKeys";
+import * as apiKeys from "@/lib/apiKeys/service";
 
 export const dynamic = "force-dynamic";
 

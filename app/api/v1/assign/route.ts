@@ -1,6 +1,6 @@
 import { handle } from "@/lib/api/handler";
 import { assign } from "@/lib/api/contracts/ingestion";
-import { assignAndExpose } from "@/lib/experiments/assign";
+import { assignAndExpose } from "@/lib/exposures/service";
 
 export const dynamic = "force-dynamic";
 

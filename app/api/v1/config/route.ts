@@ -1,6 +1,6 @@
 import { handle } from "@/lib/api/handler";
 import { config } from "@/lib/api/contracts/ingestion";
-import { assignmentConfig } from "@/lib/experiments/config";
+import { assignmentConfig } from "@/lib/experiments/assignmentConfig";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 import { handle, Reply } from "@/lib/api/handler";
 import { events } from "@/lib/api/contracts/ingestion";
 import { badRequest, errorBody } from "@/lib/api/errors";
-import { ingestEvents } from "@/lib/events/ingest";
+import { ingestEvents } from "@/lib/events/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handle } from "@/lib/api/handler";
 import { createModelVersion, listModelVersions } from "@/lib/api/contracts/modelVersions";
-import * as modelVersions from "@/lib/experiments/modelVersions";
+import * as modelVersions from "@/lib/modelVersions/service";
 
 export const dynamic = "force-dynamic";
 

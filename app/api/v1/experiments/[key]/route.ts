@@ -1,6 +1,6 @@
 import { handle } from "@/lib/api/handler";
 import { getExperiment, updateExperiment } from "@/lib/api/contracts/experiments";
-import * as experiments from "@/lib/experiments/experiments";
+import * as experiments from "@/lib/experiments/service";
 
 export const dynamic = "force-dynamic";
 

@@ -1,13 +1,14 @@
 import { handle } from "@/lib/api/handler";
 import { modelVersionMetrics } from "@/lib/api/contracts/modelVersions";
-import { clickhouseTime } from "@/lib/events/rows";
+import { clickhouseTime } from "@/lib/clickhouse/time";
+import { DAY_MS } from "@/lib/time";
 import { modelVersionDaily } from "@/lib/results/queries";
 
 export const dynamic = "force-dynamic";
 
 export const GET = handle(modelVersionMetrics, async ({ principal, query }) => {
   const to = query.to ?? new Date(Date.now() + 60_000);
-  const from = query.from ?? new Date(to.getTime() - 30 * 86_400_000);
+  const from = query.from ?? new Date(to.getTime() - 30 * DAY_MS);
   const rows = await modelVersionDaily(principal.projectId, clickhouseTime(from.getTime()), clickhouseTime(to.getTime()));
   return {
     from: from.toISOString(),

@@ -1,7 +1,7 @@
 import { handle } from "@/lib/api/handler";
 import { getExposures } from "@/lib/api/contracts/experiments";
-import * as experiments from "@/lib/experiments/experiments";
-import { exposureSummary } from "@/lib/experiments/exposures";
+import * as experiments from "@/lib/experiments/service";
+import { exposureSummary } from "@/lib/exposures/queries";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { handle } from "@/lib/api/handler";
 import { getResults } from "@/lib/api/contracts/experiments";
-import { experimentResults } from "@/lib/results";
+import { experimentResults } from "@/lib/results/service";
 
 export const dynamic = "force-dynamic";
 

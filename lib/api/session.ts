@@ -1,12 +1,12 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { db } from "../db";
-import { can, principalFromSession, SESSION_COOKIE, type Permission, type Principal } from "./index";
+import { can, principalFromSession, SESSION_COOKIE, type Permission, type Principal } from "../auth";
+import { database } from "../runtime/database";
 
 /** For server components: the signed-in user, or a redirect to the sign-in page. */
 export async function requireUser(nextPath = "/"): Promise<Extract<Principal, { kind: "user" }>> {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  const principal = token ? await principalFromSession(await db(), token) : null;
+  const principal = token ? await principalFromSession(await database(), token) : null;
   if (!principal || principal.kind !== "user") redirect(`/login?next=${encodeURIComponent(nextPath)}`);
   return principal;
 }

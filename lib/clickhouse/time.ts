@@ -1,0 +1,5 @@
+/** ClickHouse DateTime64(3, 'UTC') text: `2026-11-24 10:00:00.000`. */
+export function clickhouseTime(ms: number): string {
+  const iso = new Date(ms).toISOString(); // 2026-11-24T10:00:00.000Z
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
