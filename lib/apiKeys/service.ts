@@ -1,6 +1,7 @@
 import { notFound } from "../errors";
 import { audit } from "../audit/store";
-import { clearKeyCache, createApiKey as createKey } from "../auth";
+import { clearKeyCache } from "../auth";
+import { insertApiKey } from "./store";
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
 
@@ -24,7 +25,7 @@ export async function listApiKeys(client: Db, principal: Principal) {
 }
 
 export async function createApiKey(client: Db, principal: Principal, input: { name: string; scope: "ingest" | "admin" }) {
-  const { id, key } = await createKey(client, { projectId: principal.projectId, ...input });
+  const { id, key } = await insertApiKey(client, { projectId: principal.projectId, ...input });
   const row = await client.apiKey.findUniqueOrThrow({ where: { id } });
   await audit(client, principal, { action: "api_key.create", target: `api-key:${id}`, after: presentApiKey(row) });
   return { ...presentApiKey(row), key };

@@ -1,6 +1,6 @@
 import type { Db } from "../db";
 import { DAY_MS } from "../time";
-import { API_KEY_PREFIX, hashPassword, hashToken, newToken, verifyPassword } from "./crypto";
+import { hashPassword, hashToken, newToken, verifyPassword } from "./crypto";
 import type { Principal, Role } from "./permissions";
 
 export * from "./permissions";
@@ -107,16 +107,4 @@ export async function createUser(client: Db, input: { email: string; password: s
   return client.user.create({
     data: { email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash: await hashPassword(input.password) },
   });
-}
-
-/** Creates an API key; the plain key is returned once and only its hash is stored. */
-export async function createApiKey(
-  client: Db,
-  input: { projectId: string; name: string; scope: "ingest" | "admin"; key?: string },
-): Promise<{ id: string; key: string }> {
-  const key = input.key ?? newToken(API_KEY_PREFIX[input.scope]);
-  const row = await client.apiKey.create({
-    data: { projectId: input.projectId, name: input.name, scope: input.scope, prefix: key.slice(0, 16), secretHash: hashToken(key) },
-  });
-  return { id: row.id, key };
 }

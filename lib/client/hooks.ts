@@ -1,7 +1,8 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ExperimentView, ModelVersionView } from "@/lib/experiments/schemas";
+import type { ExperimentView } from "@/lib/experiments/schemas";
+import type { ModelVersionView } from "@/lib/modelVersions/schemas";
 import type { ExposureSummary } from "@/lib/exposures/queries";
 import type { ExperimentResults } from "@/lib/results/schema";
 import { apiFetch } from "./api";

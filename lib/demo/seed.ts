@@ -6,7 +6,8 @@ import { ingestEvents } from "../events/service";
 import { loadAssignmentConfig } from "../experiments/assignmentConfig";
 import { createExperiment, startExperiment, stopExperiment } from "../experiments/service";
 import { createModelVersion, updateModelVersion } from "../modelVersions/service";
-import { createExperimentSchema, createModelVersionSchema } from "../experiments/schemas";
+import { createExperimentSchema } from "../experiments/schemas";
+import { createModelVersionSchema } from "../modelVersions/schemas";
 import { flushIngestion } from "../ingestion/log";
 
 // Demo data for a first start (ECHO_DEMO, on by default): three model versions, a running experiment

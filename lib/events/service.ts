@@ -1,7 +1,7 @@
 import { assignUser, checkExposure } from "../assignment";
 import { formatPath, type ErrorDetail } from "../errors";
 import type { Db } from "../db";
-import { compiledAssignmentConfig } from "../exposures/service";
+import { compiledAssignmentConfig } from "../experiments/assignmentConfig";
 import { clickhouseTime } from "../clickhouse/time";
 import { eventTsv } from "./rows";
 import { eventSchema, type IngestEvent } from "./schema";

@@ -1,4 +1,4 @@
-import type { AssignmentConfig, ExperimentConfig, Targeting } from "../assignment";
+import { compileConfig, type AssignmentConfig, type CompiledAssignmentConfig, type ExperimentConfig, type Targeting } from "../assignment";
 import { databaseUrl } from "../settings";
 import type { Db } from "../db";
 import { isServerUrl } from "../db/adapter";
@@ -57,4 +57,15 @@ export function assignmentConfig(client: Db, projectId: string): Promise<Project
   cache.set(projectId, { config, until: Date.now() + configTtlMs() });
   config.catch(() => cache.delete(projectId));
   return config;
+}
+
+// Compiled once per loaded config: assignment is on every plugin request.
+const compiled = new WeakMap<ProjectAssignmentConfig, CompiledAssignmentConfig>();
+
+/** The config with its compiled form (bucket ranges, targeting), compiled once per loaded config. */
+export async function compiledAssignmentConfig(client: Db, projectId: string) {
+  const config = await assignmentConfig(client, projectId);
+  let hit = compiled.get(config);
+  if (!hit) compiled.set(config, (hit = compileConfig(config)));
+  return { config, compiled: hit };
 }

@@ -1,46 +1,12 @@
 import { z } from "zod";
 import { targetingSchema } from "../assignment/schema";
+import { keySchema } from "../keys";
 
-// Request and answer shapes of model versions and experiments (shared/api-v1.md), used by the route
+// Request and answer shapes of experiments (shared/api-v1.md), used by the route
 // contracts, the OpenAPI document, the services and the dashboard's types.
 
-export const keySchema = z
-  .string()
-  .trim()
-  .min(1, "must not be empty")
-  .max(100, "must be at most 100 characters")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "may contain letters, digits, '.', '_' and '-', and must start with a letter or digit");
-
-export const modelVersionStatusSchema = z.enum(["draft", "candidate", "production", "retired"]);
 export const experimentStatusSchema = z.enum(["draft", "running", "stopped"]);
 export const metricKeySchema = z.enum(["acceptance_rate", "generation_rate", "show_rate", "retention", "latency_p95", "suggestions_per_user", "requests_per_user"]);
-
-export const createModelVersionSchema = z.strictObject({
-  key: keySchema,
-  name: z.string().trim().min(1, "must not be empty").max(200),
-  baseModel: z.string().trim().max(200).optional(),
-  trainedOnDatasetId: z.string().trim().max(100).optional(),
-  status: z.enum(["draft", "candidate"]).optional(),
-});
-
-export const updateModelVersionSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  baseModel: z.string().trim().max(200).nullable().optional(),
-  status: modelVersionStatusSchema.optional(),
-  reason: z.string().trim().max(1000).optional(),
-});
-
-export const modelVersionSchema = z.object({
-  key: z.string(),
-  name: z.string(),
-  baseModel: z.string().nullable(),
-  trainedOnDatasetId: z.string().nullable(),
-  status: modelVersionStatusSchema,
-  lineage: z.object({ baseModel: z.string().nullable(), trainedOnDatasetId: z.string().nullable() }),
-  experiments: z.array(z.object({ key: z.string(), status: experimentStatusSchema, variantKey: z.string() })),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
 
 const unit = z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
 
@@ -121,9 +87,6 @@ export const experimentSchema = z.object({
 
 export const stopReasonSchema = z.strictObject({ reason: z.string().trim().max(1000).optional() });
 
-export type CreateModelVersion = z.infer<typeof createModelVersionSchema>;
-export type UpdateModelVersion = z.infer<typeof updateModelVersionSchema>;
 export type CreateExperiment = z.infer<typeof createExperimentSchema>;
 export type UpdateExperiment = z.infer<typeof updateExperimentSchema>;
 export type ExperimentView = z.infer<typeof experimentSchema>;
-export type ModelVersionView = z.infer<typeof modelVersionSchema>;

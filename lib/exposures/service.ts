@@ -1,19 +1,9 @@
-import { assignUser, compileConfig, type AssignResult, type CompiledAssignmentConfig, type UserAttributes } from "../assignment";
+import { assignUser, type AssignResult, type UserAttributes } from "../assignment";
 import type { Db } from "../db";
 import { clickhouseTime } from "../clickhouse/time";
 import { exposureRow, type ExposureRow } from "./rows";
 import { enqueueExposures } from "../ingestion/log";
-import { assignmentConfig, type ProjectAssignmentConfig } from "../experiments/assignmentConfig";
-
-// Compiled once per loaded config: assignment is on every plugin request.
-const compiled = new WeakMap<ProjectAssignmentConfig, CompiledAssignmentConfig>();
-
-export async function compiledAssignmentConfig(client: Db, projectId: string) {
-  const config = await assignmentConfig(client, projectId);
-  let hit = compiled.get(config);
-  if (!hit) compiled.set(config, (hit = compileConfig(config)));
-  return { config, compiled: hit };
-}
+import { compiledAssignmentConfig, type ProjectAssignmentConfig } from "../experiments/assignmentConfig";
 
 /** Exposure rows for the experiments a user is in (what POST /assign and SDK exposure events record). */
 export function exposureRows(projectId: string, config: ProjectAssignmentConfig, userId: string, result: AssignResult, at: number): ExposureRow[] {

@@ -3,7 +3,7 @@ import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
 import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
-import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "../experiments/schemas";
+import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "./schemas";
 
 type Row = Awaited<ReturnType<Db["modelVersion"]["findFirstOrThrow"]>> & {
   variants?: { key: string; experiment: { key: string; status: "draft" | "running" | "stopped" } }[];

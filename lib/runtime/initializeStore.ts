@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createApiKey, createUser } from "../auth";
+import { insertApiKey } from "../apiKeys/store";
+import { createUser } from "../auth";
 import type { Role } from "../auth/permissions";
 import { demoEnabled, initSettings } from "../settings";
 import type { Db } from "../db";
@@ -50,7 +51,7 @@ export async function initializeStore(client: Db): Promise<void> {
     const value = key ?? (noKeysYet && demoEnabled() ? DEMO_KEYS[scope] : undefined);
     if (!value) continue;
     if (await client.apiKey.findUnique({ where: { secretHash: hashToken(value) } })) continue;
-    await createApiKey(client, { projectId: project.id, name: key ? name : `Demo ${scope} key`, scope, key: value });
+    await insertApiKey(client, { projectId: project.id, name: key ? name : `Demo ${scope} key`, scope, key: value });
     lines.push(`${scope} API key: ${key ? `${value.slice(0, 12)}… (from ECHO_INIT_${scope.toUpperCase()}_API_KEY)` : value}`);
   }
   if (lines.length) console.log(`[echo] initialized the store:\n  ${lines.join("\n  ")}`);

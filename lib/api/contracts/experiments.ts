@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { createExperimentSchema, experimentSchema, keySchema, updateExperimentSchema } from "../../experiments/schemas";
+import { createExperimentSchema, experimentSchema, updateExperimentSchema } from "../../experiments/schemas";
+import { keySchema } from "../../keys";
 import { resultsQuerySchema, resultsSchema } from "../../results/schema";
 import { endpoint } from "../endpoint";
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { createModelVersionSchema, keySchema, modelVersionSchema, updateModelVersionSchema } from "../../experiments/schemas";
+import { keySchema } from "../../keys";
+import { createModelVersionSchema, modelVersionSchema, updateModelVersionSchema } from "../../modelVersions/schemas";
 import { isoDateParam } from "../../results/schema";
 import { endpoint } from "../endpoint";
 
