@@ -1,0 +1,78 @@
+import type { ClickHouseClient } from "@clickhouse/client";
+import { clickhouse } from "./index";
+
+// The one way to talk to ClickHouse. Every call names its call site (a tag, sent as the query's
+// log_comment so system.query_log tells which code ran what), binds every value as a parameter
+// ({name:Type} in the SQL, never spliced into the text), and logs queries slower than SLOW_QUERY_MS.
+// Rows are typed by a column spec: UInt64 arrives as a number from chDB but may arrive as a string
+// over HTTP, so numbers are converted here and nowhere else.
+
+export const SLOW_QUERY_MS = 500;
+
+export interface QuerySpec {
+  /** Names the call site, e.g. "results.userDayRows"; sent as log_comment `echo:<tag>`. */
+  tag: string;
+  sql: string;
+  params?: Record<string, unknown>;
+  /** Only for the migration runner, which reads before the migrated client exists. */
+  client?: ClickHouseClient;
+}
+
+type ColumnKind = "string" | "number" | "boolean" | "numbers";
+type ColumnValue<K extends ColumnKind> = K extends "string" ? string : K extends "number" ? number : K extends "boolean" ? boolean : number[];
+export type RowOf<C extends Record<string, ColumnKind>> = { [K in keyof C]: ColumnValue<C[K]> };
+
+const convert: Record<ColumnKind, (value: unknown) => unknown> = {
+  string: (v) => (v === null || v === undefined ? "" : String(v)),
+  number: (v) => Number(v),
+  boolean: (v) => v === true || v === 1 || v === "1" || v === "true",
+  numbers: (v) => (Array.isArray(v) ? v.map(Number) : []),
+};
+
+async function timed<T>(tag: string, run: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await run();
+  } finally {
+    const ms = performance.now() - started;
+    if (ms > SLOW_QUERY_MS) console.warn(`[echo] slow ClickHouse query ${tag}: ${Math.round(ms)} ms`);
+  }
+}
+
+const settings = (tag: string) => ({ log_comment: `echo:${tag}` });
+
+/** Rows of a SELECT, each column converted to the kind the spec names (columns not named are dropped). */
+export async function queryRows<const C extends Record<string, ColumnKind>>(spec: QuerySpec & { columns: C }): Promise<RowOf<C>[]> {
+  const client = spec.client ?? (await clickhouse());
+  const names = Object.keys(spec.columns);
+  return timed(spec.tag, async () => {
+    const result = await client.query({ query: spec.sql, query_params: spec.params, format: "JSONEachRow", clickhouse_settings: settings(spec.tag) });
+    const raw = await result.json<Record<string, unknown>>();
+    return raw.map((row) => {
+      const out: Record<string, unknown> = {};
+      for (const name of names) {
+        if (!(name in row)) throw new Error(`ClickHouse query ${spec.tag}: the answer has no column '${name}'`);
+        out[name] = convert[spec.columns[name]](row[name]);
+      }
+      return out as RowOf<C>;
+    });
+  });
+}
+
+/**
+ * The raw TabSeparated answer of a SELECT, for answers of hundreds of thousands of rows that a
+ * dedicated scanner reads faster than JSON (lib/results/userDayRows.ts).
+ */
+export async function queryTabSeparated(spec: QuerySpec): Promise<string> {
+  const client = spec.client ?? (await clickhouse());
+  return timed(spec.tag, async () => {
+    const result = await client.query({ query: spec.sql, query_params: spec.params, format: "TabSeparated", clickhouse_settings: settings(spec.tag) });
+    return result.text();
+  });
+}
+
+/** A statement without an answer (INSERT … SELECT, DELETE, DDL). */
+export async function runStatement(spec: QuerySpec): Promise<void> {
+  const client = spec.client ?? (await clickhouse());
+  await timed(spec.tag, () => client.command({ query: spec.sql, query_params: spec.params, clickhouse_settings: settings(spec.tag) }));
+}
