@@ -8,7 +8,7 @@ import { apiFetch } from "@/lib/client/api";
 import { useApiMutation, useCan, useExperiment, useExposures, type ExperimentView } from "@/lib/client/hooks";
 import { Suspense } from "react";
 import { ExposureChart } from "./ExposureChart";
-import { Results } from "./Results";
+import { Results } from "./ResultsPanel";
 
 function Actions({ experiment }: { experiment: ExperimentView }) {
   const canWrite = useCan("experiments:write");
@@ -117,7 +117,11 @@ export default function ExperimentPage() {
 
       <section className="card">
         <h3>New users exposed per day</h3>
-        {exposures.data && exposures.data.daily.length ? <ExposureChart daily={exposures.data.daily} variants={e.variants.map((v) => v.key)} /> : <p className="empty">No exposures yet.</p>}
+        {exposures.data && exposures.data.daily.length ? (
+          <ExposureChart daily={exposures.data.daily} variants={e.variants.map((v) => v.key)} />
+        ) : (
+          <p className="empty">No exposures yet.</p>
+        )}
       </section>
 
       <section className="card">

@@ -5,12 +5,16 @@ import { useState, type FormEvent } from "react";
 import { ErrorNote } from "@/app/components/ErrorNote";
 import { apiFetch } from "@/lib/client/api";
 import { useApiMutation, useModelVersions, type ExperimentView } from "@/lib/client/hooks";
+import { METRIC_KEYS, METRICS, type MetricKey } from "@/lib/metrics/registry";
 
 interface VariantDraft {
   key: string;
   modelVersion: string;
   weightPercent: number;
 }
+
+/** The API's primary metric when none is given. */
+const DEFAULT_PRIMARY_METRIC: MetricKey = "acceptance_rate";
 
 const list = (text: string) =>
   text
@@ -26,9 +30,14 @@ export default function NewExperimentPage() {
     { key: "control", modelVersion: "", weightPercent: 50 },
     { key: "treatment", modelVersion: "", weightPercent: 50 },
   ]);
-  const create = useApiMutation((body: unknown) => apiFetch<ExperimentView>("/api/v1/experiments", { method: "POST", json: body }), [["experiments"]]);
+  const create = useApiMutation(
+    (body: unknown) => apiFetch<ExperimentView>("/api/v1/experiments", { method: "POST", json: body }),
+    [["experiments"]],
+  );
 
-  const setVariant = (index: number, patch: Partial<VariantDraft>) => setVariants((vs) => vs.map((v, i) => (i === index ? { ...v, ...patch } : v)));
+  const setVariant = (index: number, patch: Partial<VariantDraft>) =>
+    setVariants((vs) => vs.map((v, i) => (i === index ? { ...v, ...patch } : v)));
+  const addVariant = () => setVariants((vs) => [...vs, { key: `variant-${vs.length}`, modelVersion: "", weightPercent: 0 }]);
   const total = variants.reduce((s, v) => s + v.weightPercent, 0);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -45,7 +54,9 @@ export default function NewExperimentPage() {
       coverage: Number(form.coveragePercent) / 100,
       primaryMetric: form.primaryMetric,
       variants: variants.map((v) => ({ key: v.key, modelVersion: v.modelVersion || options[0]?.key, weight: v.weightPercent / 100 })),
-      namespace: form.namespaceName ? { name: form.namespaceName, start: Number(form.namespaceStart) / 100, end: Number(form.namespaceEnd) / 100 } : undefined,
+      namespace: form.namespaceName
+        ? { name: form.namespaceName, start: Number(form.namespaceStart) / 100, end: Number(form.namespaceEnd) / 100 }
+        : undefined,
       targeting: Object.keys(targeting).length ? targeting : undefined,
     };
     create.mutate(body, { onSuccess: (experiment) => router.push(`/experiments/${experiment.key}`) });
@@ -71,9 +82,12 @@ export default function NewExperimentPage() {
           </label>
           <label>
             Primary metric
-            <select name="primaryMetric" defaultValue="acceptance_rate">
-              <option value="acceptance_rate">Acceptance rate</option>
-              <option value="generation_rate">Generation rate</option>
+            <select name="primaryMetric" defaultValue={DEFAULT_PRIMARY_METRIC}>
+              {METRIC_KEYS.map((key) => (
+                <option key={key} value={key}>
+                  {METRICS[key].label}
+                </option>
+              ))}
             </select>
           </label>
           <label>
@@ -101,10 +115,19 @@ export default function NewExperimentPage() {
               {variants.map((v, i) => (
                 <tr key={i}>
                   <td>
-                    <input aria-label={`Variant ${i + 1} key`} value={v.key} onChange={(e) => setVariant(i, { key: e.target.value })} required />
+                    <input
+                      aria-label={`Variant ${i + 1} key`}
+                      value={v.key}
+                      onChange={(e) => setVariant(i, { key: e.target.value })}
+                      required
+                    />
                   </td>
                   <td>
-                    <select aria-label={`Variant ${i + 1} model version`} value={v.modelVersion || options[0]?.key || ""} onChange={(e) => setVariant(i, { modelVersion: e.target.value })}>
+                    <select
+                      aria-label={`Variant ${i + 1} model version`}
+                      value={v.modelVersion || options[0]?.key || ""}
+                      onChange={(e) => setVariant(i, { modelVersion: e.target.value })}
+                    >
                       {options.map((o) => (
                         <option key={o.key} value={o.key}>
                           {o.key} ({o.status})
@@ -113,7 +136,15 @@ export default function NewExperimentPage() {
                     </select>
                   </td>
                   <td className="num">
-                    <input aria-label={`Variant ${i + 1} weight`} type="number" min={0} max={100} value={v.weightPercent} onChange={(e) => setVariant(i, { weightPercent: Number(e.target.value) })} style={{ width: 90 }} />
+                    <input
+                      aria-label={`Variant ${i + 1} weight`}
+                      type="number"
+                      min={0}
+                      max={100}
+                      value={v.weightPercent}
+                      onChange={(e) => setVariant(i, { weightPercent: Number(e.target.value) })}
+                      style={{ width: 90 }}
+                    />
                   </td>
                   <td>
                     {variants.length > 2 ? (
@@ -127,7 +158,7 @@ export default function NewExperimentPage() {
             </tbody>
           </table>
           <div className="row" style={{ marginTop: 8 }}>
-            <button type="button" className="button" onClick={() => setVariants((vs) => [...vs, { key: `variant-${vs.length}`, modelVersion: "", weightPercent: 0 }])}>
+            <button type="button" className="button" onClick={addVariant}>
               Add variant
             </button>
             <span className={total === 100 ? "muted" : "error-text"}>Total {total}%</span>

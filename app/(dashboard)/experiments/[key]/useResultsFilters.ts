@@ -1,0 +1,31 @@
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import type { MetricKey } from "@/lib/metrics/registry";
+
+/** The results' URL parameters, in the order of the API query; each is absent while it has its default. */
+export const RESULTS_FILTERS = ["metric", "method", "segment", "cuped", "correction", "from", "to"] as const;
+export type ResultsFilter = (typeof RESULTS_FILTERS)[number];
+export type ResultsParams = Record<ResultsFilter, string | undefined>;
+
+/** The metric the API shows without a metric parameter. */
+export const DEFAULT_METRIC: MetricKey = "acceptance_rate";
+
+export interface ResultsFilters {
+  params: ResultsParams;
+  /** Sets a parameter, or removes it for undefined (its default), replacing the URL without scrolling. */
+  set: (name: ResultsFilter, next: string | undefined) => void;
+}
+
+/** Filters live in the URL, so a view can be shared as a link. */
+export function useResultsFilters(): ResultsFilters {
+  const search = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = Object.fromEntries(RESULTS_FILTERS.map((name) => [name, search.get(name) ?? undefined])) as ResultsParams;
+  const set = (name: ResultsFilter, next: string | undefined) => {
+    const updated = new URLSearchParams(search.toString());
+    if (next) updated.set(name, next);
+    else updated.delete(name);
+    router.replace(`${pathname}?${updated}`, { scroll: false });
+  };
+  return { params, set };
+}
