@@ -2,6 +2,7 @@ import path from "node:path";
 import { clickhouse } from "../clickhouse";
 import { clickhouseHandle } from "../clickhouse/client";
 import { tsvRow } from "../clickhouse/tsv";
+import { unavailable } from "../errors";
 import { dataDir } from "../settings";
 import { EVENT_COLUMNS, EXPOSURE_COLUMNS, type ExposureRow } from "../clickhouse/tables";
 import { RecentIds } from "./recentIds";
@@ -67,6 +68,20 @@ function pipeline(): Pipeline {
   return globalForPipeline.__echoPipeline;
 }
 
+/**
+ * Appends to the log; a failed write (read-only or full disk, a removed directory, no file handles)
+ * means nothing was logged, which the client must retry: "unavailable", not an internal error. The
+ * next append tries again, so ingestion recovers by itself when the disk does.
+ */
+async function append(tag: string, rows: string[]): Promise<void> {
+  try {
+    await pipeline().wal.append(tag, rows);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw unavailable(`The ingestion log cannot be written${code ? ` (${code})` : ""}; nothing was stored, retry later`);
+  }
+}
+
 /** A validated event on its way to the log: its id (for duplicate detection) and its row. */
 export interface LoggedEvent {
   eventId: string;
@@ -78,7 +93,7 @@ export interface LoggedEvent {
  * acknowledged (those are not logged again).
  */
 export async function enqueueEvents(projectId: string, events: LoggedEvent[]): Promise<{ duplicates: number }> {
-  const { wal, recent } = pipeline();
+  const { recent } = pipeline();
   const rows: string[] = [];
   const fresh: string[] = [];
   for (const event of events) {
@@ -89,7 +104,7 @@ export async function enqueueEvents(projectId: string, events: LoggedEvent[]): P
     rows.push(event.row);
   }
   try {
-    await wal.append(EVENTS, rows);
+    await append(EVENTS, rows);
   } catch (error) {
     for (const eventId of fresh) recent.delete(projectId, eventId); // not acknowledged: a retry must be accepted
     throw error;
@@ -98,7 +113,7 @@ export async function enqueueEvents(projectId: string, events: LoggedEvent[]): P
 }
 
 export async function enqueueExposures(rows: ExposureRow[]): Promise<void> {
-  await pipeline().wal.append(EXPOSURES, rows.map((row) => tsvRow(row, EXPOSURE_COLUMNS)));
+  await append(EXPOSURES, rows.map((row) => tsvRow(row, EXPOSURE_COLUMNS)));
 }
 
 /** Starts the pipeline: replays what a previous process logged but did not store. */
@@ -106,10 +121,10 @@ export function startIngestion() {
   pipeline();
 }
 
-/** The ingestion log's backlog (health): what is acknowledged but not yet in ClickHouse. */
+/** The ingestion log's backlog (health): what is acknowledged but not yet in ClickHouse, and whether the log can be written. */
 export function ingestionBacklog() {
   const pipe = globalForPipeline.__echoPipeline;
-  return pipe ? pipe.wal.backlog() : { segments: 0, rows: 0, failures: 0 };
+  return pipe ? pipe.wal.backlog() : { segments: 0, rows: 0, failures: 0, writable: true, lastError: null };
 }
 
 /** Stores everything logged so far (tests, benchmarks, shutdown; the server does this every 200 ms). */

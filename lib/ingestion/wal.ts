@@ -60,6 +60,13 @@ function readLegacySegment(text: string): WalBlock[] {
     });
 }
 
+/** An error's message for /api/health, which is public: a file is named without its directory. */
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const file = (error as NodeJS.ErrnoException).path;
+  return file ? error.message.replaceAll(file, path.basename(file)) : error.message;
+}
+
 /** The complete blocks of a segment file (a torn tail, never acknowledged, is dropped). */
 export function readSegment(file: string): WalBlock[] {
   const bytes = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
@@ -91,7 +98,12 @@ export class WriteAheadLog {
   private openBlocks: WalBlock[] = [];
   private consuming: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private failures = 0;
+  /** Consecutive failed attempts to store closed segments, and why the last one failed. */
+  private storeFailures = 0;
+  private storeError: string | null = null;
+  /** Consecutive failed attempts to write to the log (open a segment, writev, fdatasync), and why the last one failed. */
+  private writeFailures = 0;
+  private writeError: string | null = null;
   /** Rows this process appended that the consumer has not stored yet (health). */
   private pendingRows = 0;
 
@@ -116,9 +128,19 @@ export class WriteAheadLog {
     this.timer = null;
   }
 
-  /** What is logged but not stored yet: segments (closed or open), and the rows this process appended among them. */
-  backlog(): { segments: number; rows: number; failures: number } {
-    return { segments: this.closed.length + (this.segmentBytes > 0 ? 1 : 0), rows: this.pendingRows, failures: this.failures };
+  /**
+   * What is logged but not stored yet: segments (closed or open), and the rows this process appended
+   * among them; and whether the log works: `writable` is false from a failed write until a write
+   * succeeds, `failures` counts the consecutive failed attempts to write and to store the log.
+   */
+  backlog(): { segments: number; rows: number; failures: number; writable: boolean; lastError: string | null } {
+    return {
+      segments: this.closed.length + (this.segmentBytes > 0 ? 1 : 0),
+      rows: this.pendingRows,
+      failures: this.writeFailures + this.storeFailures,
+      writable: this.writeError === null,
+      lastError: this.writeError ?? this.storeError,
+    };
   }
 
   /** Logs `rows` (without newlines; TabSeparated escapes them) as one all-or-nothing block. */
@@ -128,13 +150,13 @@ export class WriteAheadLog {
     const header = Buffer.from(`#${tag} ${rows.length} ${data.length}\n`);
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ header, block: { tag, rows: rows.length, data, replayed: false }, resolve, reject });
-      if (!this.writing) this.writing = this.writePending();
+      this.writing ??= this.writePending();
     });
   }
 
   private openSegment() {
+    this.fd = fs.openSync(this.segmentFile(this.segment + 1), "a");
     this.segment += 1;
-    this.fd = fs.openSync(this.currentFile(), "a");
     this.segmentBytes = 0;
     if (this.options.fsync) {
       // A new file's directory entry must reach the disk too, or a power cut could lose the whole segment.
@@ -144,12 +166,16 @@ export class WriteAheadLog {
     }
   }
 
-  private currentFile(): string {
-    return path.join(this.options.dir, `${String(this.segment).padStart(12, "0")}.log`);
+  private segmentFile(segment: number): string {
+    return path.join(this.options.dir, `${String(segment).padStart(12, "0")}.log`);
   }
 
   /** Writes every queued append in one writev (group commit), repeating while appends keep arriving. */
   private async writePending(): Promise<void> {
+    // Yield before the first write: when opening a segment fails, nothing below awaits, and without this
+    // the loop would finish (clearing this.writing) before append() stored the returned promise there,
+    // leaving a settled promise that rotate() would await in an endless loop, starving the process.
+    await undefined;
     while (this.pending.length) {
       const group = this.pending;
       this.pending = [];
@@ -161,6 +187,9 @@ export class WriteAheadLog {
         if (written !== total) throw new Error(`short write to the ingestion log (${written} of ${total} bytes)`);
         if (this.options.fsync) await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd!, (error) => (error ? reject(error) : resolve())));
         this.segmentBytes += written;
+        if (this.writeError !== null) console.error("[echo] the ingestion log is writable again");
+        this.writeFailures = 0;
+        this.writeError = null;
         for (const p of group) this.openBlocks.push(p.block);
         for (const p of group) this.pendingRows += p.block.rows;
         for (const p of group) p.resolve();
@@ -168,6 +197,11 @@ export class WriteAheadLog {
         // Whatever reached the file is a torn block: close the segment so that later, acknowledged
         // blocks never sit behind it (replay stops at a torn block).
         this.closeSegment();
+        if (this.writeError === null) {
+          console.error("[echo] writing the ingestion log failed; ingestion is refused until a write succeeds:", error);
+        }
+        this.writeFailures += 1;
+        this.writeError = reason(error);
         for (const p of group) p.reject(error);
       }
     }
@@ -176,8 +210,12 @@ export class WriteAheadLog {
 
   private closeSegment() {
     if (this.fd === null) return;
-    fs.closeSync(this.fd);
-    this.closed.push({ file: this.currentFile(), blocks: this.openBlocks });
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // close(2) releases the descriptor even when it reports an error; the segment must reach the consumer regardless.
+    }
+    this.closed.push({ file: this.segmentFile(this.segment), blocks: this.openBlocks });
     this.openBlocks = [];
     this.fd = null;
     this.segmentBytes = 0;
@@ -213,12 +251,15 @@ export class WriteAheadLog {
         await this.options.consume(blocks);
         for (const { file } of taken) fs.rmSync(file, { force: true });
         for (const block of blocks) if (!block.replayed) this.pendingRows -= block.rows;
-        this.failures = 0;
+        this.storeFailures = 0;
+        this.storeError = null;
       } catch (error) {
         this.closed.unshift(...taken);
-        this.failures += 1;
-        console.error(`[echo] storing ${rows} logged rows failed (attempt ${this.failures}); kept on disk, retrying:`, (error as Error).message);
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** this.failures)).unref());
+        this.storeFailures += 1;
+        this.storeError = reason(error);
+        const attempt = this.storeFailures;
+        console.error(`[echo] storing ${rows} logged rows failed (attempt ${attempt}); kept on disk, retrying:`, this.storeError);
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** this.storeFailures)).unref());
         return;
       }
     }

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -79,6 +80,76 @@ describe("write-ahead log", () => {
     fs.writeFileSync(file, "E\tproj\tid-1\tproj\tid-1\tshown\nX\tproj\texp\t1\nE\tproj\tid-2\tproj\tid-2\ttor");
     expect(rowsOf(readSegment(file))).toEqual(["E:proj\tid-1\tshown", "X:proj\texp\t1"]);
   });
+});
+
+/** The log's directory stops being one (a removed or remounted volume): opening a segment fails. */
+function breakDirectory(dir: string) {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.writeFileSync(dir, "");
+}
+
+function restoreDirectory(dir: string) {
+  fs.rmSync(dir, { force: true });
+  fs.mkdirSync(dir);
+}
+
+/** Rejects when `promise` has not settled within `ms`, so a wedged log fails the test instead of hanging it. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+describe("write-ahead log when a segment cannot be opened", () => {
+  it("rejects the append, reports the log as not writable, and takes appends again once the directory is back", async () => {
+    const dir = tempDir();
+    const { wal, consumed } = log(dir);
+    wal.start();
+    await wal.append("E", ["before\t1"]);
+    await wal.drain(); // closes the segment: the next append must open a new one
+    breakDirectory(dir);
+
+    await expect(within(wal.append("E", ["lost\t2"]), 2_000, "the failing append")).rejects.toThrow(/ENOTDIR/);
+    expect(wal.backlog()).toMatchObject({ writable: false, lastError: expect.stringMatching(/ENOTDIR/), failures: 1 });
+    await expect(within(wal.append("E", ["lost\t3"]), 2_000, "the second failing append")).rejects.toThrow(/ENOTDIR/);
+    expect(wal.backlog()).toMatchObject({ writable: false, failures: 2 });
+
+    restoreDirectory(dir);
+    await within(wal.append("E", ["after\t4"]), 2_000, "the append after recovery");
+    expect(wal.backlog()).toMatchObject({ writable: true, lastError: null, failures: 0 });
+    await within(wal.drain(), 2_000, "drain");
+    wal.stop();
+    expect(rowsOf(consumed.flat())).toEqual(["E:before\t1", "E:after\t4"]);
+  });
+
+  it("does not wedge the process: rotation after the failed append finishes", async () => {
+    // A wedged log spins on an already-settled promise and starves every timer of its process, this
+    // test's included; so the scenario runs in a child process that is killed when it does not finish.
+    const dir = tempDir();
+    const script = path.join(tempDir(), "wedge.mts");
+    fs.writeFileSync(
+      script,
+      `import fs from "node:fs";
+import { WriteAheadLog } from ${JSON.stringify(path.resolve("lib/ingestion/wal.ts"))};
+const dir = ${JSON.stringify(dir)};
+const wal = new WriteAheadLog({ dir, rotateMs: 3_600_000, consume: async () => {} });
+wal.start();
+fs.rmSync(dir, { recursive: true });
+fs.writeFileSync(dir, "");
+const outcome = await wal.append("E", ["a\\t1"]).then(() => "stored", (error) => error.code);
+await wal.drain();
+console.log("DRAINED " + outcome);
+`,
+    );
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ["--import", "tsx", script], { timeout: 15_000, killSignal: "SIGKILL" }, (error, stdout, stderr) =>
+        error ? reject(new Error(`the child did not finish (${error.signal ?? error.code}): ${stderr}`)) : resolve(stdout),
+      ),
+    );
+    expect(output.trim()).toBe("DRAINED ENOTDIR");
+  }, 30_000);
 });
 
 describe("eventTsv", () => {

@@ -9,6 +9,13 @@ export const dynamic = "force-dynamic";
 export const GET = handle(health, async () => {
   const [clickhouse, database] = await Promise.all([clickhouseHealth(), databaseHealth()]);
   const backlog = ingestionBacklog();
-  const body = { clickhouse, database, ingestion: { pendingSegments: backlog.segments, pendingRows: backlog.rows, failedAttempts: backlog.failures } };
+  const ingestion = {
+    pendingSegments: backlog.segments,
+    pendingRows: backlog.rows,
+    failedAttempts: backlog.failures,
+    writable: backlog.writable,
+    lastError: backlog.lastError,
+  };
+  const body = { clickhouse, database, ingestion };
   return clickhouse.ok && database.ok ? body : new Reply(503, body);
 });

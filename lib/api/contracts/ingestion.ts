@@ -4,6 +4,11 @@ import { eventsRequestDocSchema, eventsRequestSchema, eventsResponseSchema, MAX_
 import { endpoint } from "../endpoint";
 import { errorSchema } from "../errors";
 
+const logUnavailable = {
+  description: "The ingestion log cannot be written (e.g. a read-only or full disk): nothing was stored; retry later with the same body",
+  schema: errorSchema,
+};
+
 const attributeValue = z.string().max(200).nullable();
 
 export const assignRequestSchema = z.strictObject({
@@ -31,6 +36,7 @@ export const assign = endpoint({
   permission: "ingest",
   body: assignRequestSchema,
   response: z.object({ modelVersion: z.string().nullable(), assignments: z.array(assignmentSchema) }),
+  otherStatuses: { 503: logUnavailable },
 });
 
 export const config = endpoint({
@@ -57,5 +63,6 @@ export const events = endpoint({
   otherStatuses: {
     207: { description: "Some events were rejected; the others were stored", schema: eventsResponseSchema },
     400: { description: "Every event was rejected: the error format plus the per-event list", schema: errorSchema.extend(eventsResponseSchema.shape) },
+    503: logUnavailable,
   },
 });

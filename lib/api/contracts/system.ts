@@ -8,7 +8,9 @@ export const healthSchema = z.object({
     .object({
       pendingSegments: z.number().int().describe("Write-ahead log segments acknowledged but not yet stored in ClickHouse"),
       pendingRows: z.number().int().describe("Rows this server process acknowledged that are not yet stored"),
-      failedAttempts: z.number().int().describe("Consecutive failed attempts to store the log (0 when healthy)"),
+      failedAttempts: z.number().int().describe("Consecutive failed attempts to write the log and to store it (0 when healthy)"),
+      writable: z.boolean().describe("False from a failed write to the log until a write succeeds; meanwhile ingestion answers 503"),
+      lastError: z.string().nullable().describe("Why the last failed attempt to write or store the log failed; null when both work"),
     })
     .optional(),
 });

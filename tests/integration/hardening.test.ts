@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { clickhouse } from "@/lib/clickhouse";
+import { flushIngestion } from "@/lib/ingestion/log";
+import { dataDir } from "@/lib/settings";
+import { ADMIN_KEY, INGEST_KEY, call } from "./http";
+
+// Failure modes of the write path and of young experiments: what the API answers while the ingestion
+// log cannot be written, and that it recovers by itself.
+
+const routes = {
+  health: () => import("@/app/api/health/route"),
+  events: () => import("@/app/api/v1/events/route"),
+  assign: () => import("@/app/api/v1/assign/route"),
+};
+
+const experimentKey = "hardening-exp";
+
+function shown(userId: string, fields: Record<string, unknown> = {}) {
+  return {
+    eventId: randomUUID(),
+    type: "shown",
+    timestamp: new Date().toISOString(),
+    userId,
+    suggestionId: `s-${randomUUID().slice(0, 8)}`,
+    modelVersion: "h-base",
+    completionChars: 40,
+    completionLines: 2,
+    latencyMs: 180,
+    ...fields,
+  };
+}
+
+async function postEvents(events: unknown[]) {
+  const { POST } = await routes.events();
+  return call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events } });
+}
+
+async function health() {
+  const { GET } = await routes.health();
+  return call(GET, "GET", "/api/health");
+}
+
+async function storedRows(userId: string): Promise<number> {
+  await flushIngestion();
+  const client = await clickhouse();
+  // Without FINAL: an event logged twice would count twice until a merge collapses it.
+  const query = "SELECT count() AS n FROM events WHERE user_id = {u:String}";
+  const result = await client.query({ query, query_params: { u: userId }, format: "JSONEachRow" });
+  return Number((await result.json<{ n: number }>())[0].n);
+}
+
+/**
+ * Runs `body` while the log's directory is a regular file (a removed or remounted volume), so that
+ * opening a new segment fails; the directory is back afterwards, whatever happened.
+ */
+async function withUnwritableLog<T>(body: () => Promise<T>): Promise<T> {
+  await flushIngestion(); // closes the open segment: the next append must open a new one
+  const dir = path.join(dataDir(), "ingest-wal");
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.writeFileSync(dir, "");
+  try {
+    return await body();
+  } finally {
+    fs.rmSync(dir, { force: true });
+    fs.mkdirSync(dir);
+  }
+}
+
+beforeAll(async () => {
+  const versions = await import("@/app/api/v1/model-versions/route");
+  for (const key of ["h-base", "h-new"]) {
+    expect((await call(versions.POST, "POST", "/api/v1/model-versions", { key: ADMIN_KEY, body: { key, name: key } })).status).toBe(201);
+  }
+  const experiments = await import("@/app/api/v1/experiments/route");
+  const variants = [
+    { key: "control", modelVersion: "h-base", weight: 0.5 },
+    { key: "treatment", modelVersion: "h-new", weight: 0.5 },
+  ];
+  const body = { key: experimentKey, name: "Hardening", variants };
+  const created = await call(experiments.POST, "POST", "/api/v1/experiments", { key: ADMIN_KEY, body });
+  expect(created.status).toBe(201);
+  const start = await import("@/app/api/v1/experiments/[key]/start/route");
+  expect((await call(start.POST, "POST", "/x", { key: ADMIN_KEY, params: { key: experimentKey } })).status).toBe(200);
+});
+
+describe("when the ingestion log cannot be written", () => {
+  it("answers 503 to ingestion, reports it in /api/health, and recovers by itself once the disk is back", async () => {
+    const userId = `h-unwritable-${randomUUID()}`;
+    const batch = [shown(userId), shown(userId)];
+    await withUnwritableLog(async () => {
+      const refused = await postEvents(batch);
+      expect(refused.status).toBe(503);
+      expect(refused.body.error.code).toBe("unavailable");
+      const { POST } = await routes.assign();
+      const assign = await call(POST, "POST", "/api/v1/assign", { key: INGEST_KEY, body: { userId } });
+      expect(assign.status).toBe(503);
+      // The server still answers everything else.
+      const reported = await health();
+      expect(reported.status).toBe(200);
+      expect(reported.body.ingestion).toMatchObject({ writable: false, lastError: expect.stringMatching(/ENOTDIR/), failedAttempts: 2 });
+      expect(reported.body.ingestion.lastError).not.toContain(dataDir());
+    });
+    const accepted = await postEvents(batch);
+    expect(accepted.status).toBe(200);
+    expect(accepted.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
+    expect((await health()).body.ingestion).toMatchObject({ writable: true, lastError: null, failedAttempts: 0 });
+    expect(await storedRows(userId)).toBe(2);
+  });
+});
