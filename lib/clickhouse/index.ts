@@ -2,6 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { clickhouseSettings } from "../settings";
 import { clickhouseHandle, closeClickHouse, type EngineKind } from "./client";
 import { applyMigrations } from "./migrate";
+import { queryRowsOn, queryTabSeparatedOn, runStatementOn, type ColumnSpec, type QuerySpec, type RowOf } from "./query";
 
 export { closeClickHouse, type EngineKind };
 
@@ -21,11 +22,24 @@ export async function clickhouse(): Promise<ClickHouseClient> {
 export async function clickhouseHealth(): Promise<{ ok: boolean; engine: EngineKind; version: string | null; error?: string }> {
   const handle = await clickhouseHandle();
   try {
-    const client = await clickhouse();
-    const result = await client.query({ query: "SELECT version() AS version", format: "JSONEachRow" });
-    const [row] = await result.json<{ version: string }>();
+    const [row] = await queryRows({ tag: "health.version", sql: "SELECT version() AS version", columns: { version: "string" } });
     return { ok: true, engine: handle.engine, version: row?.version ?? null };
   } catch (error) {
     return { ok: false, engine: handle.engine, version: null, error: (error as Error).message };
   }
+}
+
+/** Rows of a SELECT on the process's client, typed by a column spec (lib/clickhouse/query.ts). */
+export async function queryRows<const C extends ColumnSpec>(spec: QuerySpec & { columns: C }): Promise<RowOf<C>[]> {
+  return queryRowsOn(await clickhouse(), spec);
+}
+
+/** The TabSeparated text of a SELECT on the process's client (large answers read by a scanner). */
+export async function queryTabSeparated(spec: QuerySpec): Promise<string> {
+  return queryTabSeparatedOn(await clickhouse(), spec);
+}
+
+/** A statement without an answer on the process's client. */
+export async function runStatement(spec: QuerySpec): Promise<void> {
+  return runStatementOn(await clickhouse(), spec);
 }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client";
+import { queryRowsOn, runStatementOn } from "./query";
 
 // Numbered SQL files, applied in order and recorded in schema_migrations. Every statement is written
 // with IF NOT EXISTS, so two processes starting together (or a crash between a statement and its
@@ -53,6 +54,7 @@ export function toClustered(statement: string, cluster: string): string {
       `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`,
     )
     .replace(/^(ALTER\s+TABLE\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
+    .replace(/^(TRUNCATE\s+TABLE\s+IF\s+EXISTS\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
     .replace(/ENGINE\s*=\s*(Replacing|Aggregating|Summing|Collapsing)?MergeTree\b/i, (_m, kind = "") => `ENGINE = Replicated${kind}MergeTree`);
 }
 
@@ -76,9 +78,13 @@ export async function applyMigrations(
   options: { cluster?: string; migrations?: Migration[] } = {},
 ): Promise<MigrationReport> {
   const prepare = (statement: string) => (options.cluster ? toClustered(statement, options.cluster) : statement);
-  await client.command({ query: prepare(createSchemaMigrations) });
-  const done = await client.query({ query: "SELECT version, checksum FROM schema_migrations FINAL", format: "JSONEachRow" });
-  const applied = new Map((await done.json<{ version: number; checksum: string }>()).map((r) => [Number(r.version), r.checksum]));
+  await runStatementOn(client, { tag: "migrations.table", sql: prepare(createSchemaMigrations) });
+  const done = await queryRowsOn(client, {
+    tag: "migrations.applied",
+    sql: "SELECT version, checksum FROM schema_migrations FINAL",
+    columns: { version: "number", checksum: "string" },
+  });
+  const applied = new Map(done.map((r) => [r.version, r.checksum]));
   const report: MigrationReport = { applied: [], skipped: [] };
   for (const migration of options.migrations ?? readMigrations()) {
     const known = applied.get(migration.version);
@@ -89,11 +95,13 @@ export async function applyMigrations(
       report.skipped.push(migration.name);
       continue;
     }
-    for (const statement of splitStatements(migration.sql)) await client.command({ query: prepare(statement) });
-    await client.insert({
-      table: "schema_migrations",
-      values: [{ version: migration.version, name: migration.name, checksum: migration.checksum }],
-      format: "JSONEachRow",
+    for (const statement of splitStatements(migration.sql)) {
+      await runStatementOn(client, { tag: `migrations.${migration.name}`, sql: prepare(statement) });
+    }
+    await runStatementOn(client, {
+      tag: "migrations.record",
+      sql: "INSERT INTO schema_migrations (version, name, checksum) SELECT {version:UInt32}, {name:String}, {checksum:String}",
+      params: { version: migration.version, name: migration.name, checksum: migration.checksum },
     });
     report.applied.push(migration.name);
   }

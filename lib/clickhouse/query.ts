@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { clickhouse } from "./index";
 
-// The one way to talk to ClickHouse. Every call names its call site (a tag, sent as the query's
+// The one way to talk to ClickHouse (lib/clickhouse/index.ts binds it to the process's migrated client;
+// only the migration runner passes its own). Every call names its call site (a tag, sent as the query's
 // log_comment so system.query_log tells which code ran what), binds every value as a parameter
 // ({name:Type} in the SQL, never spliced into the text), and logs queries slower than SLOW_QUERY_MS.
 // Rows are typed by a column spec: UInt64 arrives as a number from chDB but may arrive as a string
@@ -14,12 +14,11 @@ export interface QuerySpec {
   tag: string;
   sql: string;
   params?: Record<string, unknown>;
-  /** Only for the migration runner, which reads before the migrated client exists. */
-  client?: ClickHouseClient;
 }
 
 type ColumnKind = "string" | "number" | "boolean" | "numbers";
 type ColumnValue<K extends ColumnKind> = K extends "string" ? string : K extends "number" ? number : K extends "boolean" ? boolean : number[];
+export type ColumnSpec = Record<string, ColumnKind>;
 export type RowOf<C extends Record<string, ColumnKind>> = { [K in keyof C]: ColumnValue<C[K]> };
 
 const convert: Record<ColumnKind, (value: unknown) => unknown> = {
@@ -42,8 +41,10 @@ async function timed<T>(tag: string, run: () => Promise<T>): Promise<T> {
 const settings = (tag: string) => ({ log_comment: `echo:${tag}` });
 
 /** Rows of a SELECT, each column converted to the kind the spec names (columns not named are dropped). */
-export async function queryRows<const C extends Record<string, ColumnKind>>(spec: QuerySpec & { columns: C }): Promise<RowOf<C>[]> {
-  const client = spec.client ?? (await clickhouse());
+export async function queryRowsOn<const C extends Record<string, ColumnKind>>(
+  client: ClickHouseClient,
+  spec: QuerySpec & { columns: C },
+): Promise<RowOf<C>[]> {
   const names = Object.keys(spec.columns);
   return timed(spec.tag, async () => {
     const result = await client.query({ query: spec.sql, query_params: spec.params, format: "JSONEachRow", clickhouse_settings: settings(spec.tag) });
@@ -63,8 +64,7 @@ export async function queryRows<const C extends Record<string, ColumnKind>>(spec
  * The raw TabSeparated answer of a SELECT, for answers of hundreds of thousands of rows that a
  * dedicated scanner reads faster than JSON (lib/results/userDayRows.ts).
  */
-export async function queryTabSeparated(spec: QuerySpec): Promise<string> {
-  const client = spec.client ?? (await clickhouse());
+export async function queryTabSeparatedOn(client: ClickHouseClient, spec: QuerySpec): Promise<string> {
   return timed(spec.tag, async () => {
     const result = await client.query({ query: spec.sql, query_params: spec.params, format: "TabSeparated", clickhouse_settings: settings(spec.tag) });
     return result.text();
@@ -72,7 +72,6 @@ export async function queryTabSeparated(spec: QuerySpec): Promise<string> {
 }
 
 /** A statement without an answer (INSERT … SELECT, DELETE, DDL). */
-export async function runStatement(spec: QuerySpec): Promise<void> {
-  const client = spec.client ?? (await clickhouse());
+export async function runStatementOn(client: ClickHouseClient, spec: QuerySpec): Promise<void> {
   await timed(spec.tag, () => client.command({ query: spec.sql, query_params: spec.params, clickhouse_settings: settings(spec.tag) }));
 }

@@ -1,5 +1,4 @@
 import { redactSecrets } from "../refinements/redact";
-import { EVENT_COLUMNS } from "../clickhouse/tables";
 import { clickhouseTime } from "../clickhouse/time";
 import { tsvString } from "../clickhouse/tsv";
 import type { IngestEvent } from "./schema";

@@ -1,12 +1,13 @@
 import { z } from "zod";
 import { targetingSchema } from "../assignment/schema";
 import { keySchema } from "../keys";
+import { DEFAULT_GUARDRAILS } from "../metrics/registry";
+import { metricKeySchema } from "../metrics/schema";
 
 // Request and answer shapes of experiments (shared/api-v1.md), used by the route
 // contracts, the OpenAPI document, the services and the dashboard's types.
 
 export const experimentStatusSchema = z.enum(["draft", "running", "stopped"]);
-export const metricKeySchema = z.enum(["acceptance_rate", "generation_rate", "show_rate", "retention", "latency_p95", "suggestions_per_user", "requests_per_user"]);
 
 const unit = z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
 
@@ -44,7 +45,7 @@ export const createExperimentSchema = z
     namespace: namespaceInputSchema.optional(),
     targeting: targetingInputSchema.optional(),
     primaryMetric: metricKeySchema.default("acceptance_rate"),
-    guardrailMetrics: z.array(metricKeySchema).max(10).default(["latency_p95", "show_rate"]),
+    guardrailMetrics: z.array(metricKeySchema).max(10).default([...DEFAULT_GUARDRAILS]),
   })
   .superRefine((input, ctx) => checkVariants(input.variants, ctx));
 

@@ -210,4 +210,3 @@ export async function stopExperiment(client: Db, principal: Principal, key: stri
   invalidateAssignmentConfig(principal.projectId);
   return result;
 }
-

@@ -1,5 +1,8 @@
 import { assignUser, type AssignResult, type UserAttributes } from "../assignment";
+import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
+import { getExperiment } from "../experiments/service";
+import { exposureSummary, type ExposureSummary } from "./queries";
 import { clickhouseTime } from "../clickhouse/time";
 import { exposureRow, type ExposureRow } from "./rows";
 import { enqueueExposures } from "../ingestion/log";
@@ -33,4 +36,12 @@ export async function assignAndExpose(client: Db, projectId: string, userId: str
   const exposures = exposureRows(projectId, config, userId, result, Date.now());
   if (exposures.length) await enqueueExposures(exposures);
   return result;
+}
+
+/** Exposed users per variant and per day of the experiment's current phase. */
+export async function experimentExposures(client: Db, principal: Principal, key: string): Promise<ExposureSummary> {
+  const experiment = await getExperiment(client, principal, key);
+  const phase = { projectId: principal.projectId, experimentKey: experiment.key, phase: experiment.phase };
+  const { experimentKey, totalUsers, multipleExposures, variants, daily } = await exposureSummary(phase, experiment.variants.map((v) => v.key));
+  return { experimentKey, phase: experiment.phase, totalUsers, multipleExposures, variants, daily };
 }

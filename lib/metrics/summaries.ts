@@ -1,81 +1,22 @@
 import type { CupedRatioSummary } from "../stats";
-import type { UserDayRow } from "../results/queries";
+import { SUM_KEYS } from "./registry";
+import type { RatioValues, Sums } from "./values";
 
-// The metrics of an experiment as per-user (numerator, denominator) pairs, and their sufficient
-// statistics per variant. Pure. Every metric is a ratio of per-user sums, because the user is the unit
-// of randomization: the delta method then gives honest variances however unevenly active users are.
+// Per-variant sufficient statistics of a ratio metric from per-user, per-day sums. Pure. Every metric
+// is a ratio of per-user sums, because the user is the unit of randomization: the delta method then
+// gives honest variances however unevenly active users are.
 
-export type RatioMetricKey = "acceptance_rate" | "generation_rate" | "show_rate" | "retention" | "suggestions_per_user" | "requests_per_user";
-export type MetricKey = RatioMetricKey | "latency_p95";
-
-type Parts = Pick<UserDayRow, "requested" | "shown" | "accepted" | "aiChars" | "humanChars" | "retainedChars" | "refinedAcceptedChars">;
-
-export interface MetricDefinition {
-  label: string;
-  formula: string;
-  /** Per-user numerator and denominator; a per-user mean has denominator 1 for every exposed user. */
-  numerator: (p: Parts) => number;
-  denominator: ((p: Parts) => number) | "per_user";
-  higherIsBetter: boolean;
-  /** Shown as a percentage (a rate) or as a plain number (per-user counts, milliseconds). */
-  unit: "rate" | "count" | "ms";
-}
-
-export const RATIO_METRICS: Record<RatioMetricKey, MetricDefinition> = {
-  acceptance_rate: {
-    label: "Acceptance rate",
-    formula: "accepted suggestions / shown suggestions",
-    numerator: (p) => p.accepted,
-    denominator: (p) => p.shown,
-    higherIsBetter: true,
-    unit: "rate",
-  },
-  generation_rate: {
-    label: "Generation rate",
-    formula: "AI characters kept / (AI characters kept + human-typed characters); kept = retainedChars once refined, else acceptedChars",
-    numerator: (p) => p.aiChars,
-    denominator: (p) => p.aiChars + p.humanChars,
-    higherIsBetter: true,
-    unit: "rate",
-  },
-  show_rate: {
-    label: "Show rate",
-    formula: "shown suggestions / requested completions",
-    numerator: (p) => p.shown,
-    denominator: (p) => p.requested,
-    higherIsBetter: true,
-    unit: "rate",
-  },
-  retention: {
-    label: "Retention",
-    formula: "retainedChars / acceptedChars, over accepted suggestions that have a refined event",
-    numerator: (p) => p.retainedChars,
-    denominator: (p) => p.refinedAcceptedChars,
-    higherIsBetter: true,
-    unit: "rate",
-  },
-  suggestions_per_user: {
-    label: "Suggestions shown per user",
-    formula: "shown suggestions per exposed user",
-    numerator: (p) => p.shown,
-    denominator: "per_user",
-    higherIsBetter: true,
-    unit: "count",
-  },
-  requests_per_user: {
-    label: "Requests per user",
-    formula: "requested completions per exposed user",
-    numerator: (p) => p.requested,
-    denominator: "per_user",
-    higherIsBetter: true,
-    unit: "count",
-  },
-};
-
-export const LATENCY_METRIC = { label: "Latency p95", formula: "95th percentile of shown.latencyMs over suggestions", higherIsBetter: false, unit: "ms" as const };
-
-export function isRatioMetric(metric: MetricKey): metric is RatioMetricKey {
-  return metric in RATIO_METRICS;
+/** Per-user, per-day sums that every ratio metric is derived from. */
+export interface UserDayRow {
+  variant: string;
+  userId: string;
+  /** The user's dense index within one answer (0, 1, 2, …): lets per-user state live in arrays. */
+  user: number;
+  /** Day of the events (UTC), or "pre" for the CUPED lookback before the user's first exposure. */
+  day: string;
+  segment: string;
+  /** Every sum of the metric registry, in SUM_KEYS order. */
+  sums: Float64Array;
 }
 
 export interface UserValues {
@@ -90,7 +31,7 @@ export function emptySummary(): CupedRatioSummary {
 }
 
 /** Adds one user to a variant's sufficient statistics (sign −1 takes a user's earlier values out again). */
-export function addUser(summary: CupedRatioSummary, v: UserValues, metric: MetricDefinition, sign: 1 | -1 = 1) {
+export function addUser(summary: CupedRatioSummary, v: UserValues, metric: RatioValues, sign: 1 | -1 = 1) {
   // A per-user mean counts every exposed user once in the denominator, also before exposure.
   const y = metric.denominator === "per_user" ? 1 : v.y;
   const y0 = metric.denominator === "per_user" ? 1 : v.y0;
@@ -114,7 +55,7 @@ export function addUser(summary: CupedRatioSummary, v: UserValues, metric: Metri
 }
 
 /** Adds `count` exposed users without activity (all values zero; denominator 1 for per-user means). */
-export function addSilentUsers(summary: CupedRatioSummary, count: number, metric: MetricDefinition) {
+export function addSilentUsers(summary: CupedRatioSummary, count: number, metric: RatioValues) {
   if (count <= 0) return;
   summary.users += count;
   if (metric.denominator === "per_user") {
@@ -130,7 +71,7 @@ export function addSilentUsers(summary: CupedRatioSummary, count: number, metric
  * Per-variant sufficient statistics over `exposedUsers[variant]` users: those with rows contribute
  * their sums, the others (exposed, no activity in the window) contribute zeros.
  */
-export function variantSummaries(rows: UserDayRow[], metric: MetricDefinition, exposedUsers: Map<string, number>): Map<string, CupedRatioSummary> {
+export function variantSummaries(rows: UserDayRow[], metric: RatioValues, exposedUsers: Map<string, number>): Map<string, CupedRatioSummary> {
   const perUser = groupByVariantAndUser(rows, metric);
   const out = new Map<string, CupedRatioSummary>();
   for (const [variant, exposed] of exposedUsers) {
@@ -148,28 +89,21 @@ export function pooled(summary: { sumX: number; sumY: number }): number | null {
   return summary.sumY > 0 ? summary.sumX / summary.sumY : null;
 }
 
-type PartSums = { -readonly [K in keyof Parts]: number };
-const emptyParts = (): PartSums => ({ requested: 0, shown: 0, accepted: 0, aiChars: 0, humanChars: 0, retainedChars: 0, refinedAcceptedChars: 0 });
+const emptySums = () => new Float64Array(SUM_KEYS.length);
 
-function addParts(into: PartSums, row: Parts) {
-  into.requested += row.requested;
-  into.shown += row.shown;
-  into.accepted += row.accepted;
-  into.aiChars += row.aiChars;
-  into.humanChars += row.humanChars;
-  into.retainedChars += row.retainedChars;
-  into.refinedAcceptedChars += row.refinedAcceptedChars;
+function addSums(into: Float64Array, row: Sums) {
+  for (let i = 0; i < into.length; i++) into[i] += row[i];
 }
 
-type UserParts = { userId: string; post: PartSums; pre: PartSums };
+type UserParts = { userId: string; post: Float64Array; pre: Float64Array };
 
 /** Each user's rows summed into post- and pre-exposure parts, per variant, indexed by the row's user index. Every metric is linear in the parts. */
 function userPartSums(rows: UserDayRow[]): Map<string, UserParts[]> {
   const out = new Map<string, UserParts[]>();
   for (const row of rows) {
     const users = out.get(row.variant) ?? out.set(row.variant, []).get(row.variant)!;
-    const sums = (users[row.user] ??= { userId: row.userId, post: emptyParts(), pre: emptyParts() });
-    addParts(row.day === "pre" ? sums.pre : sums.post, row);
+    const sums = (users[row.user] ??= { userId: row.userId, post: emptySums(), pre: emptySums() });
+    addSums(row.day === "pre" ? sums.pre : sums.post, row.sums);
   }
   return out;
 }
@@ -178,7 +112,7 @@ function userPartSums(rows: UserDayRow[]): Map<string, UserParts[]> {
 const partSumsCache = new WeakMap<UserDayRow[], ReturnType<typeof userPartSums>>();
 
 /** Per-user values keyed by variant, for rows of one segment value or all rows. */
-export function groupByVariantAndUser(rows: UserDayRow[], metric: MetricDefinition): Map<string, Map<string, UserValues>> {
+export function groupByVariantAndUser(rows: UserDayRow[], metric: RatioValues): Map<string, Map<string, UserValues>> {
   let sums = partSumsCache.get(rows);
   if (!sums) partSumsCache.set(rows, (sums = userPartSums(rows)));
   const perUser = metric.denominator === "per_user" ? () => 0 : metric.denominator;
@@ -206,9 +140,9 @@ export interface DailyPoint {
  * earlier contribution, so the whole series costs one pass over the rows. The series is not
  * CUPED-adjusted, so only the (X, Y) moments are kept.
  */
-export function dailySeries(rows: UserDayRow[], metric: MetricDefinition, variants: string[], exposedByDay: (variant: string, date: string) => number): DailyPoint[] {
+export function dailySeries(rows: UserDayRow[], metric: RatioValues, variants: string[], exposedByDay: (variant: string, date: string) => number): DailyPoint[] {
   const perUserMean = metric.denominator === "per_user";
-  const denominator = perUserMean ? () => 0 : (metric.denominator as (p: Parts) => number);
+  const denominator = perUserMean ? () => 0 : (metric.denominator as (sums: Sums) => number);
   const byDay = new Map<string, UserDayRow[]>();
   let users = 0;
   for (const row of rows) {
@@ -224,8 +158,8 @@ export function dailySeries(rows: UserDayRow[], metric: MetricDefinition, varian
     for (const row of byDay.get(date)!) {
       const state = running.get(row.variant);
       if (!state) continue;
-      const dx = metric.numerator(row);
-      const dy = denominator(row);
+      const dx = metric.numerator(row.sums);
+      const dy = denominator(row.sums);
       const s = state.summary;
       const u = row.user;
       if (!state.has[u]) {

@@ -1,7 +1,11 @@
 import { conflict, notFound, unprocessable } from "../errors";
 import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
+import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
+import { SUM_KEYS, type RatioMetricKey, type SumKey } from "../metrics/registry";
+import { pooledRatio } from "../metrics/values";
+import { modelVersionDaily } from "./queries";
 import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
 import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "./schemas";
 
@@ -81,4 +85,25 @@ export async function updateModelVersion(client: Db, principal: Principal, key: 
   });
   invalidateAssignmentConfig(principal.projectId);
   return result;
+}
+
+/** Acceptance and generation rate per model version and day over all traffic, from the metric registry's sums. */
+export async function modelVersionTrends(principal: Principal, from: Date, to: Date) {
+  const days = await modelVersionDaily(principal.projectId, clickhouseTime(from.getTime()), clickhouseTime(to.getTime()));
+  const rate = (key: RatioMetricKey, sums: Record<SumKey, number>) => pooledRatio(key, SUM_KEYS.map((k) => sums[k]));
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    items: days.map(({ date, modelVersion, users, sums }) => ({
+      date,
+      modelVersion,
+      users,
+      shown: sums.shown,
+      accepted: sums.accepted,
+      acceptanceRate: rate("acceptance_rate", sums),
+      aiChars: sums.ai_chars,
+      humanChars: sums.human_chars,
+      generationRate: rate("generation_rate", sums),
+    })),
+  };
 }

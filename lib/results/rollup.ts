@@ -1,15 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { clickhouse } from "../clickhouse";
+import { queryRows, runStatement } from "../clickhouse";
+import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
 import { DAY_MS, isoDay } from "../time";
-import { clickhouseTime } from "../clickhouse/time";
-import { coveredBy, dayStatsSql, exposedUsersSql, exposedWithHashSql, latestBuildsSql, PHASE, relevantToBuild, ROLLUP_LOOKBACK_DAYS, suggestionSumsSql, SUM_COLUMNS } from "./queries";
+import {
+  rollupDayStatesSql,
+  rollupDeleteSupersededSql,
+  rollupInsertSql,
+  rollupRecordSql,
+  rollupSnapshotSql,
+  ROLLUP_LOOKBACK_DAYS,
+} from "./sql";
 
 // Builds the experiment rollup (migration 0003): per experiment phase and UTC day, the per-user sums
 // that results read instead of raw events. A day is (re)built when its events changed since its last
 // build (event_day_stats) or when users exposed since then are not covered yet. Results never trust a
-// build blindly (lib/results/queries.ts checks both per read), so a build that is late, missing or
-// interrupted only makes results slower, never different.
+// build blindly (lib/results/sql.ts checks both per read), so a build that is late, missing or
+// interrupted only makes results slower, never different. The statements are in lib/results/sql.ts.
 
 /** Stopped experiments keep being maintained this long, for late events. */
 const STOPPED_GRACE_DAYS = 7;
@@ -55,36 +62,29 @@ export interface DayState {
 
 /** Per day of the target with events: its events now, what its last build saw, and its exposed users. */
 async function dayStates(target: RollupTarget): Promise<DayState[]> {
-  const ch = await clickhouse();
-  const result = await ch.query({
-    query: `
-      WITH exposed AS (${exposedWithHashSql()}),
-      builds AS (${latestBuildsSql("{fromDay:Date}", "{toDay:Date}")}),
-      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")})
-      SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, toString(any(s.max_ingested_at)) AS maxIngestedAt,
-             any(b.day) != toDate(0) AS built, any(b.latest_inserted_rows) AS builtRows, toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt,
-             countIf(${relevantToBuild("s.day")}) AS relevantUsers,
-             -- the last build's users are still exactly those exposures: all covered, else none
-             if(countIf(${coveredBy("s", "b.latest_max_first_at")}) = any(b.latest_users)
-                AND sumIf(x.exposure_hash, ${coveredBy("s", "b.latest_max_first_at")}) = any(b.latest_users_checksum),
-                any(b.latest_users), 0) AS coveredUsers
-      FROM stats AS s
-      LEFT JOIN builds AS b ON b.day = s.day
-      CROSS JOIN exposed AS x
-      GROUP BY s.day
-      ORDER BY s.day`,
-    query_params: { ...target },
-    format: "JSONEachRow",
+  const rows = await queryRows({
+    tag: "rollup.dayStates",
+    sql: rollupDayStatesSql(),
+    params: { ...target },
+    columns: {
+      day: "string",
+      insertedRows: "number",
+      maxIngestedAt: "string",
+      built: "boolean",
+      builtRows: "number",
+      builtMaxIngestedAt: "string",
+      relevantUsers: "number",
+      coveredUsers: "number",
+    },
   });
-  const rows = await result.json<{ day: string; insertedRows: number; maxIngestedAt: string; built: number | boolean; builtRows: number; builtMaxIngestedAt: string; relevantUsers: number; coveredUsers: number }>();
   return rows.map((r) => ({
     day: r.day,
-    insertedRows: Number(r.insertedRows),
+    insertedRows: r.insertedRows,
     maxIngestedAt: r.maxIngestedAt,
-    builtRows: r.built ? Number(r.builtRows) : null,
+    builtRows: r.built ? r.builtRows : null,
     builtMaxIngestedAt: r.built ? r.builtMaxIngestedAt : null,
-    relevantUsers: Number(r.relevantUsers),
-    coveredUsers: Number(r.coveredUsers),
+    relevantUsers: r.relevantUsers,
+    coveredUsers: r.coveredUsers,
   }));
 }
 
@@ -104,42 +104,19 @@ export function staleDays(states: DayState[]): DayState[] {
  * build then make results read raw events rather than miss them), then the rows, then the record.
  */
 async function buildDay(target: RollupTarget, state: DayState) {
-  const ch = await clickhouse();
   const buildId = randomBytes(8).readBigUInt64BE().toString();
   const params = { ...target, day: state.day, lookback: ROLLUP_LOOKBACK_DAYS, builtAt: clickhouseTime(Date.now()), buildId };
-  const [snapshot] = await (
-    await ch.query({
-      query: `
-        WITH exposed AS (${exposedWithHashSql()}),
-        covered AS (
-          SELECT toString(max(x.first_at)) AS max_first_at, count() AS users, toString(sum(x.exposure_hash)) AS users_checksum
-          FROM exposed AS x WHERE ${relevantToBuild("{day:Date}")})
-        SELECT s.inserted_rows AS inserted_rows, toString(s.max_ingested_at) AS max_ingested_at, c.max_first_at AS max_first_at, c.users AS users, c.users_checksum AS users_checksum
-        FROM (${dayStatsSql("{day:Date}", "{day:Date}")}) AS s CROSS JOIN covered AS c`,
-      query_params: params,
-      format: "JSONEachRow",
-    })
-  ).json<{ inserted_rows: number; max_ingested_at: string; max_first_at: string; users: number; users_checksum: string }>();
-  await ch.command({
-    query: `
-      INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group, variant_key, first_at,
-                                         requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, latencies, build_id, built_at)
-      WITH exposed AS (${exposedUsersSql(false)})
-      SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, day, user_id, period, language, ide, user_group, variant, first_at,
-             ${SUM_COLUMNS}, arrayFlatten(groupArray(latencies)), {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
-      FROM (${suggestionSumsSql(
-        "x.variant AS variant, x.first_at AS first_at, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group",
-        `toDate(e.timestamp) = {day:Date}
-          AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookback:UInt16}))`,
-      )})
-      GROUP BY day, user_id, period, language, ide, user_group, variant, first_at`,
-    query_params: params,
+  const [snapshot] = await queryRows({
+    tag: "rollup.snapshot",
+    sql: rollupSnapshotSql(),
+    params,
+    columns: { inserted_rows: "number", max_ingested_at: "string", max_first_at: "string", users: "number", users_checksum: "string" },
   });
-  await ch.command({
-    query: `INSERT INTO experiment_rollup_days (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at, users, users_checksum, build_id, built_at)
-            SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, {day:Date}, {insertedRows:UInt64}, {maxIngestedAt:DateTime64(3, 'UTC')},
-                   {maxFirstAt:DateTime64(3, 'UTC')}, {users:UInt64}, {checksum:UInt64}, {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`,
-    query_params: {
+  await runStatement({ tag: "rollup.insert", sql: rollupInsertSql(), params });
+  await runStatement({
+    tag: "rollup.record",
+    sql: rollupRecordSql(),
+    params: {
       ...params,
       insertedRows: snapshot.inserted_rows,
       maxIngestedAt: snapshot.max_ingested_at,
@@ -150,12 +127,7 @@ async function buildDay(target: RollupTarget, state: DayState) {
   });
   // Superseded builds of the day, once no request can still be reading them (a request reads the
   // build its plan chose, within seconds).
-  await ch.command({
-    query: `DELETE FROM experiment_user_daily
-            WHERE ${PHASE} AND day = {day:Date} AND built_at < {builtAt:DateTime64(3, 'UTC')} - toIntervalSecond({keepSeconds:UInt32})
-              AND build_id != (SELECT argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days WHERE ${PHASE} AND day = {day:Date})`,
-    query_params: { ...params, keepSeconds: SUPERSEDED_BUILD_KEEP_SECONDS },
-  });
+  await runStatement({ tag: "rollup.deleteSuperseded", sql: rollupDeleteSupersededSql(), params: { ...params, keepSeconds: SUPERSEDED_BUILD_KEEP_SECONDS } });
 }
 
 /** Brings the rollup of every target up to date; answers how many days were built. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { metricKeySchema } from "../metrics/schema";
 
 // GET /api/v1/experiments/{key}/results: query and answer (shared/api-v1.md, extended compatibly).
 
@@ -10,7 +11,7 @@ export const isoDateParam = z
   .transform((v) => new Date(v));
 
 export const resultsQuerySchema = z.strictObject({
-  metric: z.enum(["acceptance_rate", "generation_rate", "show_rate", "retention", "latency_p95", "suggestions_per_user", "requests_per_user"]).default("acceptance_rate"),
+  metric: metricKeySchema.default("acceptance_rate"),
   method: z.enum(["frequentist", "sequential", "bayesian"]).default("frequentist"),
   segment: z.enum(["language", "ide", "userGroup"]).optional(),
   cuped: bool.default(false),

@@ -23,6 +23,8 @@ interface UserTruth {
   humanChars: number;
   preShown: number;
   preAccepted: number;
+  shownChars: number;
+  acceptedChars: number;
 }
 
 const truth = new Map<string, UserTruth>();
@@ -63,7 +65,7 @@ beforeAll(async () => {
     const language = languages[u % 3];
     const modelVersion = variant === "control" ? "r-base" : "r-new";
     const exposedAt = start + (u % 5) * DAY + 3_600_000;
-    const t: UserTruth = { variant, language, shown: 0, accepted: 0, aiChars: 0, humanChars: 0, preShown: 0, preAccepted: 0 };
+    const t: UserTruth = { variant, language, shown: 0, accepted: 0, aiChars: 0, humanChars: 0, preShown: 0, preAccepted: 0, shownChars: 0, acceptedChars: 0 };
     truth.set(userId, t);
     const propensity = 0.1 + 0.6 * random() + (variant === "treatment" ? 0.08 : 0);
     // Pre-exposure activity (counts only for CUPED), correlated with the user's propensity.
@@ -86,9 +88,11 @@ beforeAll(async () => {
       events.push({ ...base(userId, at, language, modelVersion), type: "requested", suggestionId: sid });
       events.push({ ...base(userId, at + 100, language, modelVersion), type: "shown", suggestionId: sid, completionChars: chars, latencyMs: 100 + Math.floor(random() * 200) + (variant === "treatment" ? 5 : 0) });
       t.shown++;
+      t.shownChars += chars;
       if (random() < propensity) {
         events.push({ ...base(userId, at + 2000, language, modelVersion), type: "accepted", suggestionId: sid, acceptedChars: chars });
         t.accepted++;
+        t.acceptedChars += chars;
         if (i % 3 === 0) {
           const retained = Math.floor(chars * 0.7);
           events.push({ ...base(userId, at + 62_000, language, modelVersion), type: "refined", suggestionId: sid, windowSeconds: 60, proposal: "x".repeat(chars), final: "y".repeat(retained), retainedChars: retained });
@@ -163,6 +167,44 @@ describe("experiment results", () => {
       expect(variant.denominator).toBe(expected[i].sumY);
     }
     expect(body.variants[1].pValue).toBeCloseTo(compareFrequentist(expected[0], expected[1]).pValue, 10);
+  });
+
+  it("computes character acceptance rate (a registry-only metric) with the same statistics as the other ratios", async () => {
+    const body = await results({ metric: "char_acceptance_rate" });
+    expect(body.metricLabel).toBe("Character acceptance rate");
+    const expected = ["control", "treatment"].map((v) => expectedSummary(v, (t) => t.acceptedChars, (t) => t.shownChars));
+    for (const [i, variant] of body.variants.entries()) {
+      expect(variant.users).toBe(expected[i].users);
+      expect(variant.numerator).toBe(expected[i].sumX);
+      expect(variant.denominator).toBe(expected[i].sumY);
+    }
+    const reference = compareFrequentist(expected[0], expected[1]);
+    expect(body.variants[1].lift.relative).toBeCloseTo(reference.relative, 10);
+    expect(body.variants[1].lift.ciRelative[1]).toBeCloseTo(reference.ciRelative[1], 10);
+    expect(body.variants[1].pValue).toBeCloseTo(reference.pValue, 10);
+  });
+
+  it("trends per model version count the same suggestions as results, pre-exposure traffic included", async () => {
+    const { GET } = await import("@/app/api/v1/metrics/model-versions/route");
+    const window = { from: new Date(start - 2 * DAY).toISOString(), to: new Date().toISOString() };
+    const response = await call(GET, "GET", "/x", { key: ADMIN_KEY, query: window });
+    expect(response.status).toBe(200);
+    const total = (version: string, field: string) =>
+      response.body.items.filter((i: any) => i.modelVersion === version).reduce((sum: number, i: any) => sum + i[field], 0);
+    const sum = (variant: string | null, field: (t: UserTruth) => number) =>
+      [...truth.values()].filter((t) => variant === null || t.variant === variant).reduce((s, t) => s + field(t), 0);
+    expect(total("r-new", "shown")).toBe(sum("treatment", (t) => t.shown));
+    expect(total("r-new", "accepted")).toBe(sum("treatment", (t) => t.accepted));
+    expect(total("r-new", "aiChars")).toBe(sum("treatment", (t) => t.aiChars));
+    expect(total("r-new", "humanChars")).toBe(sum("treatment", (t) => t.humanChars));
+    // every pre-exposure suggestion was served by r-base (30 characters, accepted whole)
+    expect(total("r-base", "shown")).toBe(sum("control", (t) => t.shown) + sum(null, (t) => t.preShown));
+    expect(total("r-base", "accepted")).toBe(sum("control", (t) => t.accepted) + sum(null, (t) => t.preAccepted));
+    expect(total("r-base", "aiChars")).toBe(sum("control", (t) => t.aiChars) + 30 * sum(null, (t) => t.preAccepted));
+    for (const item of response.body.items) {
+      expect(item.acceptanceRate).toBeCloseTo(item.accepted / item.shown, 12);
+      expect(item.generationRate).toBeCloseTo(item.aiChars / (item.aiChars + item.humanChars), 12);
+    }
   });
 
   it("draws a daily series whose last cumulative lift equals the overall lift", async () => {

@@ -28,6 +28,13 @@ describe("ClickHouse migrations", () => {
         kinds.add("view");
         // A view writes into its (replicated) target table: created on every node, no engine of its own.
         expect(clustered).toMatch(/^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ ON CLUSTER 'main' TO \w+ AS/);
+      } else if (statement.startsWith("ALTER TABLE")) {
+        kinds.add("alter");
+        expect(clustered).toMatch(/^ALTER TABLE \w+ ON CLUSTER 'main'\s/);
+      } else if (statement.startsWith("TRUNCATE TABLE")) {
+        kinds.add("truncate");
+        // Forgetting a cache must reach every replica, not just the node applying the migration.
+        expect(clustered).toMatch(/^TRUNCATE TABLE IF EXISTS \w+ ON CLUSTER 'main'$/);
       } else {
         kinds.add("insert");
         // A backfill runs once, on the node applying the migration; replication copies its rows.
@@ -35,7 +42,7 @@ describe("ClickHouse migrations", () => {
         expect(clustered).toBe(statement);
       }
     }
-    expect([...kinds].sort()).toEqual(["insert", "table", "view"]);
+    expect([...kinds].sort()).toEqual(["alter", "insert", "table", "truncate", "view"]);
     expect(toClustered("ALTER TABLE events ADD COLUMN x UInt8", "c'1")).toBe("ALTER TABLE events ON CLUSTER 'c1' ADD COLUMN x UInt8");
   });
 });

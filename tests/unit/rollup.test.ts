@@ -27,21 +27,22 @@ describe("which rollup days are rebuilt", () => {
 
 describe("parseUserDayRows", () => {
   it("reads the TabSeparated answer of the user-day query: strings unescaped, integers exact", async () => {
-    const { parseUserDayRows } = await import("@/lib/results/queries");
+    const { parseUserDayRows } = await import("@/lib/results/userDayRows");
     const text = "control\tu\\\\1\t2026-11-20\tgo\t3\t2\t1\t40\t120\t0\t0\ntreat\\tment\tu2\tpre\t\t0\t9007199254740991\t0\t0\t0\t7\t10\n";
-    expect(parseUserDayRows(text)).toEqual([
-      { variant: "control", userId: "u\\\\1", user: 0, day: "2026-11-20", segment: "go", requested: 3, shown: 2, accepted: 1, aiChars: 40, humanChars: 120, retainedChars: 0, refinedAcceptedChars: 0 },
-      { variant: "treat\tment", userId: "u2", user: 1, day: "pre", segment: "", requested: 0, shown: 9007199254740991, accepted: 0, aiChars: 0, humanChars: 0, retainedChars: 7, refinedAcceptedChars: 10 },
+    // seven sums in this answer: requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars
+    expect(parseUserDayRows(text, 7)).toEqual([
+      { variant: "control", userId: "u\\\\1", user: 0, day: "2026-11-20", segment: "go", sums: Float64Array.from([3, 2, 1, 40, 120, 0, 0]) },
+      { variant: "treat\tment", userId: "u2", user: 1, day: "pre", segment: "", sums: Float64Array.from([0, 9007199254740991, 0, 0, 0, 7, 10]) },
     ]);
-    expect(parseUserDayRows("")).toEqual([]);
+    expect(parseUserDayRows("", 7)).toEqual([]);
   });
 });
 
 describe("parseUserDayRows on an answer that is not the query's", () => {
   it("throws instead of guessing (a truncated row, a stray exception text)", async () => {
-    const { parseUserDayRows } = await import("@/lib/results/queries");
-    expect(() => parseUserDayRows("control\tu1\t2026-11-20")).toThrow(/ends after 2 of 11 fields/);
-    expect(() => parseUserDayRows("control\tu1\t2026-11-20\t\t3\t2\t1\t40\t120\t0\t0")).toThrow(/field 11/);
-    expect(() => parseUserDayRows("control\tu1\t2026-11-20\t\t3\tCode: 241. DB::Exception\t1\t40\t120\t0\t0\n")).toThrow(/field 6/);
+    const { parseUserDayRows } = await import("@/lib/results/userDayRows");
+    expect(() => parseUserDayRows("control\tu1\t2026-11-20", 7)).toThrow(/ends after 2 of 11 fields/);
+    expect(() => parseUserDayRows("control\tu1\t2026-11-20\t\t3\t2\t1\t40\t120\t0\t0", 7)).toThrow(/field 11/);
+    expect(() => parseUserDayRows("control\tu1\t2026-11-20\t\t3\tCode: 241. DB::Exception\t1\t40\t120\t0\t0\n", 7)).toThrow(/field 6/);
   });
 });

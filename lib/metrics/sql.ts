@@ -1,0 +1,40 @@
+import { SUGGESTION_FACTS, SUM_KEYS, SUMS } from "./registry";
+
+// SQL derived from the metric registry: the only place where the registry's sums become columns.
+
+/** The per-suggestion columns over events `e`: the helper facts, then every sum (aliases = keys). */
+export function suggestionColumnsSql(): string {
+  const facts = Object.entries(SUGGESTION_FACTS).map(([key, sql]) => `${sql} AS ${key}`);
+  const sums = SUM_KEYS.map((key) => `${SUMS[key].perSuggestion} AS ${key}`);
+  return [...facts, ...sums].join(",\n      ");
+}
+
+/** `sum(k) AS k` for every sum: per-suggestion (or rollup) rows summed into one row per group. */
+export function summedSumsSql(): string {
+  return SUM_KEYS.map((key) => `sum(${key}) AS ${key}`).join(", ");
+}
+
+/** Every sum column by name, optionally taken from a table alias (`r.k AS k`). */
+export function sumColumnsSql(alias?: string): string {
+  return SUM_KEYS.map((key) => (alias ? `${alias}.${key} AS ${key}` : key)).join(", ");
+}
+
+/** Every sum as a zero (rows that carry only latencies). */
+export function zeroSumsSql(): string {
+  return SUM_KEYS.map((key) => `0 AS ${key}`).join(", ");
+}
+
+/**
+ * Per-suggestion sums over `events AS e` joined to `joinSql` (or not): grouped by the given keys plus
+ * the suggestion (typed events have none: each is its own group, keyed by event_id), with the
+ * latencies of the suggestion's shown events.
+ */
+export function suggestionSumsSql(options: { keys: string; where: string; join?: string }): string {
+  return `
+    SELECT ${options.keys},
+      ${suggestionColumnsSql()},
+      groupArrayIf(e.latency_ms, e.type = 'shown') AS latencies
+    FROM events AS e FINAL${options.join ? `\n    ${options.join}` : ""}
+    WHERE e.project_id = {projectId:String} AND e.type != 'exposure' AND ${options.where}
+    GROUP BY ${options.keys.replace(/\s+AS\s+\w+/g, "")}, if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id)`;
+}

@@ -1,0 +1,262 @@
+import { exposedUsersSql, PHASE_FILTER } from "../exposures/queries";
+import { sumColumnsSql, suggestionSumsSql, summedSumsSql, zeroSumsSql } from "../metrics/sql";
+
+// The SQL of experiment results and of the experiment rollup, as pure builders (golden-tested in
+// tests/unit/results-sql.test.ts). Every value is a bound parameter ({name:Type}); every read of events
+// uses FINAL, so a duplicated event_id is counted once even before ClickHouse merged it away.
+//
+// Unit of analysis: the user (lib/exposures/queries.ts defines the exposed users). Only events at or
+// after a user's first exposure count ('post'); events of the CUPED lookback (the lookbackDays whole
+// UTC days before the exposure day, and the exposure day up to the exposure) are returned separately
+// as the pre-exposure period ('pre').
+//
+// A suggestion is the events of one user with one suggestionId on one UTC day (and one period): its
+// refined event replaces the accepted characters when both fall in the same day, which refinement
+// windows of minutes make the rule. The per-suggestion sums come from the metric registry.
+//
+// Source of the per-user daily sums: the experiment rollup (migration 0003, lib/results/rollup.ts) for
+// every (day, user) it validly covers, and raw events for everything else; see `sourceCtes`.
+
+export const SEGMENT_COLUMNS = { language: "language", ide: "ide", userGroup: "user_group" } as const;
+export type Segment = keyof typeof SEGMENT_COLUMNS;
+
+const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
+const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
+const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
+
+/** Pre-exposure days a rollup build keeps per user (the default CUPED lookback; longer ones read raw events). */
+export const ROLLUP_LOOKBACK_DAYS = 14;
+
+/** Per exposed user: the hash that rollup builds sum to detect changed exposures (see migration 0003). */
+const EXPOSURE_HASH = "cityHash64(user_id, variant, first_at)";
+
+/** Exposed users of the phase (not bounded by a window) with the hash rollup builds sum. */
+export const exposedWithHashSql = () =>
+  `SELECT user_id, variant, first_at, ${EXPOSURE_HASH} AS exposure_hash FROM (${exposedUsersSql(false)})`;
+
+/** Whether exposed user `x` is one a build of `day` keeps rows for: exposed at most ROLLUP_LOOKBACK_DAYS days after it. */
+export const relevantToBuild = (day: string) => `toDate(x.first_at) - ${ROLLUP_LOOKBACK_DAYS} <= ${day}`;
+
+/** Whether exposed user `x` is among those the build `build` (day, max_first_at) covered. */
+export const coveredBy = (build: string, maxFirstAt = `${build}.max_first_at`) =>
+  `(${relevantToBuild(`${build}.day`)} AND x.first_at <= ${maxFirstAt})`;
+
+/** event_day_stats per day of a project, between two Date expressions. */
+export const dayStatsSql = (fromDay: string, toDay: string) => `
+  SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
+         min(min_timestamp) AS min_timestamp, max(max_timestamp) AS max_timestamp
+  FROM event_day_stats
+  WHERE project_id = {projectId:String} AND day BETWEEN ${fromDay} AND ${toDay}
+  GROUP BY day`;
+
+// (aliases differ from the columns: an alias named build_id would shadow the ordering column)
+const BUILD_COLUMNS = ["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum"];
+const latestBuild = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;
+
+/** The latest recorded rollup build of each day of the phase between two Date expressions (columns latest_*). */
+export const latestBuildsSql = (fromDay: string, toDay: string) => `
+  SELECT day, ${BUILD_COLUMNS.map(latestBuild).join(", ")}
+  FROM experiment_rollup_days WHERE ${PHASE_FILTER} AND day BETWEEN ${fromDay} AND ${toDay} GROUP BY day`;
+
+/**
+ * The fresh days of a results window: days whose last rollup build saw exactly the events stored now
+ * (event_day_stats) and the exposures of the users it covered (count and checksum).
+ */
+export function freshDaysSql(): string {
+  const [fromDay, toDay] = [`toDate(toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK})`, `toDate(${WINDOW_TO})`];
+  const covered = coveredBy("b", "b.latest_max_first_at");
+  return `
+      WITH
+      exposed_all AS (${exposedWithHashSql()}),
+      stats AS (${dayStatsSql(fromDay, toDay)}),
+      builds AS (${latestBuildsSql(fromDay, toDay)})
+      SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
+             toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp
+      FROM builds AS b
+      INNER JOIN stats AS s ON s.day = b.day
+      INNER JOIN (
+        SELECT b.day AS day, countIf(${covered}) AS users, sumIf(x.exposure_hash, ${covered}) AS users_checksum
+        FROM builds AS b CROSS JOIN exposed_all AS x
+        GROUP BY b.day) AS c ON c.day = b.day
+      WHERE b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at
+        AND b.latest_users = c.users AND b.latest_users_checksum = c.users_checksum
+      ORDER BY b.day`;
+}
+
+const WINDOW_KEYS =
+  "x.variant AS variant, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, " +
+  "e.language AS language, e.ide AS ide, e.user_group AS user_group";
+
+/**
+ * The CTEs that end in `source`: one row per (variant, user, period, day, segment values) of the
+ * window, with every sum and the latencies of shown suggestions. On a fresh day, a user's rollup rows
+ * (of the plan's build only) are used when the build covered the user with the exposure the user has
+ * now, and the day's post-exposure rows are exactly the window's: empty (the day lies wholly outside
+ * it) or whole (every post-exposure event of the user that day is inside it). Every other (day, user)
+ * pair of a fresh day is listed in raw_pairs and read from raw events, as are raw days.
+ */
+export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
+  const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
+  const rawPart = "(toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))";
+  const postEmpty = `(f.max_timestamp < ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_TO})`;
+  const postWhole = `((x.first_at >= ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_FROM}) AND f.max_timestamp < ${WINDOW_TO})`;
+  const usable = `(${coveredBy("f")} AND (f.day < toDate(x.first_at) OR ${postEmpty} OR ${postWhole}))`;
+  const rawSums = `
+    SELECT variant, user_id, period, day, language, ide, user_group, ${sumColumnsSql()}, latencies
+    FROM (${suggestionSumsSql({
+      keys: WINDOW_KEYS,
+      join: "INNER JOIN exposed AS x ON e.user_id = x.user_id",
+      where: `e.timestamp >= ${lookbackStart} AND e.timestamp < ${WINDOW_TO} AND ${rawPart}
+        AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - ${LOOKBACK})
+        AND (e.timestamp < x.first_at OR e.timestamp >= ${WINDOW_FROM})`,
+    })})`;
+  // Latency needs only shown suggestions after exposure, with no per-suggestion grouping.
+  const rawLatencies = `
+    SELECT x.variant AS variant, e.user_id AS user_id, 'post' AS period, toDate(e.timestamp) AS day,
+           e.language AS language, e.ide AS ide, e.user_group AS user_group, ${zeroSumsSql()},
+           groupArray(e.latency_ms) AS latencies
+    FROM events AS e FINAL
+    INNER JOIN exposed AS x ON e.user_id = x.user_id
+    WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= ${WINDOW_FROM} AND e.timestamp < ${WINDOW_TO}
+      AND e.timestamp >= x.first_at AND ${rawPart}
+    GROUP BY variant, user_id, day, language, ide, user_group`;
+  return `
+  exposed AS (${exposedUsersSql(true)}),
+  fresh AS (
+    SELECT t.1 AS day, t.2 AS build_id, t.3 AS max_first_at, t.4 AS min_timestamp, t.5 AS max_timestamp
+    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, UInt64, DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), DateTime64(3, 'UTC')))}) AS t)),
+  rollup AS (
+    SELECT * FROM experiment_user_daily
+    WHERE ${PHASE_FILTER} AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+  raw_pairs AS (
+    -- users of a fresh day the rollup cannot answer for (see usable) …
+    SELECT f.day AS day, x.user_id AS user_id
+    FROM fresh AS f CROSS JOIN exposed AS x
+    WHERE f.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK}) AND NOT ${usable}
+    UNION ALL
+    -- … and those whose exposure changed since the build (their rows carry the old one)
+    SELECT r.day, r.user_id FROM rollup AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
+    WHERE r.first_at != x.first_at OR r.variant_key != x.variant),
+  source AS (
+    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
+           r.language AS language, r.ide AS ide, r.user_group AS user_group, ${sumColumnsSql("r")}, r.latencies AS latencies
+    FROM rollup AS r
+    INNER JOIN exposed AS x ON r.user_id = x.user_id
+    INNER JOIN fresh AS f ON f.day = r.day
+    WHERE r.first_at = x.first_at AND r.variant_key = x.variant AND ${usable}
+      AND ((r.period = 'post' AND NOT ${postEmpty}) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK})))
+    UNION ALL
+    ${what === "sums" ? rawSums : rawLatencies})`;
+}
+
+/**
+ * One row per (variant, user, day[, segment]) with every sum of the metric registry (in SUM_KEYS
+ * order, after four string columns); day is "pre" for the CUPED lookback.
+ */
+export function userDayRowsSql(segment?: Segment): string {
+  const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
+  return `
+    WITH ${sourceCtes()}
+    SELECT variant, user_id AS userId, if(period = 'pre', 'pre', toString(day)) AS day, ${segmentExpr} AS segment,
+      ${summedSumsSql()}
+    FROM source
+    GROUP BY variant, userId, day, segment`;
+}
+
+/**
+ * Latencies of shown suggestions after exposure, per variant, in one pass: the p-quantile, the order
+ * statistics that bracket it (ranks floor(np − z·√(np(1−p))) and ceil(np + z·√(np(1−p))), computed here
+ * as lib/stats quantileConfidenceIndices does, clamped to 1…n; the caller checks them), and per user how
+ * many suggestions are at or below the quantile (the clustering correction of estimateQuantileLift).
+ * ClickHouse's quantileExact(p) is the order statistic at rank floor(p·n) + 1, the rank used here.
+ */
+export function latencyOrderStatisticsSql(): string {
+  const spread = "{z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))";
+  return `
+      WITH ${sourceCtes("latencies")}
+      SELECT variant, n, users, ranks, sorted[ranks[1]] AS quantile,
+             sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(ranks[3], n)] AS upperValue,
+             arrayMap(a -> arrayCount(l -> l <= quantile, a), per_user) AS xs, arrayMap(a -> length(a), per_user) AS ys,
+             arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
+             arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
+      FROM (
+        SELECT variant, groupArray(user_latencies) AS per_user, count() AS users, arraySum(arrayMap(a -> length(a), per_user)) AS n,
+               arraySort(arrayFlatten(per_user)) AS sorted,
+               [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
+                toInt64(floor(n * {p:Float64} - ${spread})),
+                toInt64(ceil(n * {p:Float64} + ${spread}))] AS ranks
+        FROM (SELECT variant, user_id, arrayFlatten(groupArray(latencies)) AS user_latencies
+              FROM source WHERE period = 'post' AND variant IN {variants:Array(String)} GROUP BY variant, user_id
+              HAVING length(user_latencies) > 0)
+        GROUP BY variant)`;
+}
+
+// ── The rollup builder's statements (lib/results/rollup.ts) ──
+
+/** Per day of a rollup target with events: its events now, what its last build saw, and its exposed users. */
+export function rollupDayStatesSql(): string {
+  const covered = coveredBy("s", "b.latest_max_first_at");
+  return `
+      WITH exposed AS (${exposedWithHashSql()}),
+      builds AS (${latestBuildsSql("{fromDay:Date}", "{toDay:Date}")}),
+      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")})
+      SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, toString(any(s.max_ingested_at)) AS maxIngestedAt,
+             any(b.day) != toDate(0) AS built, any(b.latest_inserted_rows) AS builtRows,
+             toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt,
+             countIf(${relevantToBuild("s.day")}) AS relevantUsers,
+             -- the last build's users are still exactly those exposures: all covered, else none
+             if(countIf(${covered}) = any(b.latest_users) AND sumIf(x.exposure_hash, ${covered}) = any(b.latest_users_checksum),
+                any(b.latest_users), 0) AS coveredUsers
+      FROM stats AS s
+      LEFT JOIN builds AS b ON b.day = s.day
+      CROSS JOIN exposed AS x
+      GROUP BY s.day
+      ORDER BY s.day`;
+}
+
+/** What a build of {day} covers, taken before its rows are written: the day's events and the users exposed by then. */
+export function rollupSnapshotSql(): string {
+  return `
+        WITH exposed AS (${exposedWithHashSql()}),
+        covered AS (
+          SELECT toString(max(x.first_at)) AS max_first_at, count() AS users, toString(sum(x.exposure_hash)) AS users_checksum
+          FROM exposed AS x WHERE ${relevantToBuild("{day:Date}")})
+        SELECT s.inserted_rows AS inserted_rows, toString(s.max_ingested_at) AS max_ingested_at, c.max_first_at AS max_first_at,
+               c.users AS users, c.users_checksum AS users_checksum
+        FROM (${dayStatsSql("{day:Date}", "{day:Date}")}) AS s CROSS JOIN covered AS c`;
+}
+
+/** The rows of one build of {day}: per exposed user, period and segment values, every sum and the latencies. */
+export function rollupInsertSql(): string {
+  return `
+      INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group,
+                                         variant_key, first_at, ${sumColumnsSql()}, latencies, build_id, built_at)
+      WITH exposed AS (${exposedUsersSql(false)})
+      SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, day, user_id, period, language, ide, user_group, variant, first_at,
+             ${summedSumsSql()}, arrayFlatten(groupArray(latencies)), {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
+      FROM (${suggestionSumsSql({
+        keys: "x.variant AS variant, x.first_at AS first_at, " + WINDOW_KEYS.replace("x.variant AS variant, ", ""),
+        join: "INNER JOIN exposed AS x ON e.user_id = x.user_id",
+        where: `toDate(e.timestamp) = {day:Date}
+          AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookback:UInt16}))`,
+      })})
+      GROUP BY day, user_id, period, language, ide, user_group, variant, first_at`;
+}
+
+/** The record of a finished build: what it saw, so reads can check it still holds. */
+export function rollupRecordSql(): string {
+  return `
+      INSERT INTO experiment_rollup_days (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at,
+                                          users, users_checksum, build_id, built_at)
+      SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, {day:Date}, {insertedRows:UInt64},
+             {maxIngestedAt:DateTime64(3, 'UTC')}, {maxFirstAt:DateTime64(3, 'UTC')}, {users:UInt64}, {checksum:UInt64},
+             {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`;
+}
+
+/** Superseded builds of {day}, once no request can still be reading them. */
+export function rollupDeleteSupersededSql(): string {
+  return `
+      DELETE FROM experiment_user_daily
+      WHERE ${PHASE_FILTER} AND day = {day:Date} AND built_at < {builtAt:DateTime64(3, 'UTC')} - toIntervalSecond({keepSeconds:UInt32})
+        AND build_id != (SELECT argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days WHERE ${PHASE_FILTER} AND day = {day:Date})`;
+}
