@@ -12,8 +12,10 @@ import { WriteAheadLog, type WalBlock } from "./wal";
 // log has them; a background consumer stores the log in ClickHouse in large inserts a few times per
 // second. An acknowledged event survives a crash (the log is replayed at start-up), and duplicates
 // never count twice:
-//   - a retry this server has seen (the last million event ids, including those replayed from the
-//     log) is answered as a duplicate and not logged again;
+//   - a retry of events this server has logged (the last million event ids, including those replayed
+//     from the log) is answered as a duplicate and not logged again; a retry that arrives while the
+//     first append of its events is still in flight waits for that append, and logs the events itself
+//     if it failed, so "duplicate" always means "logged";
 //   - anything else that repeats an event_id (a retry across a long outage, two server instances)
 //     collapses in the events table's ReplacingMergeTree, and every query reads with FINAL.
 //
@@ -25,19 +27,32 @@ const ROTATE_MS = 200;
 const EVENTS = "E";
 const EXPOSURES = "X";
 
+/**
+ * One append of event rows. Its event ids point to it in the recent ids from before the append starts:
+ * for good when it succeeds (`logged`), until it fails otherwise. A request that finds an id of an
+ * append still in flight waits for `done` before it may call the event a duplicate.
+ */
+interface EventAppend {
+  logged: boolean;
+  done: Promise<void>;
+}
+
+/** What the ids of events replayed from the log at start-up point to: logged by an earlier process. */
+const REPLAYED: EventAppend = { logged: true, done: Promise.resolve() };
+
 interface Pipeline {
   wal: WriteAheadLog;
-  recent: RecentIds;
+  recent: RecentIds<EventAppend>;
 }
 
 const globalForPipeline = globalThis as unknown as { __echoPipeline?: Pipeline };
 
 /** Remembers the event ids of a replayed block, so a retry of it after a restart is a duplicate. */
-function rememberReplayed(recent: RecentIds, data: Buffer) {
+function rememberReplayed(recent: RecentIds<EventAppend>, data: Buffer) {
   for (const row of data.toString("utf8").split("\n")) {
     const projectEnd = row.indexOf("\t");
     if (projectEnd < 0) continue;
-    recent.add(row.slice(0, projectEnd), row.slice(projectEnd + 1, row.indexOf("\t", projectEnd + 1)));
+    recent.add(row.slice(0, projectEnd), row.slice(projectEnd + 1, row.indexOf("\t", projectEnd + 1)), REPLAYED);
   }
 }
 
@@ -62,7 +77,7 @@ async function consume(blocks: WalBlock[]) {
 function pipeline(): Pipeline {
   if (!globalForPipeline.__echoPipeline) {
     const wal = new WriteAheadLog({ dir: path.join(dataDir(), "ingest-wal"), consume, rotateMs: ROTATE_MS, fsync: process.env.ECHO_WAL_FSYNC === "1" });
-    globalForPipeline.__echoPipeline = { wal, recent: new RecentIds(1_000_000) };
+    globalForPipeline.__echoPipeline = { wal, recent: new RecentIds<EventAppend>(1_000_000) };
     wal.start();
   }
   return globalForPipeline.__echoPipeline;
@@ -89,27 +104,60 @@ export interface LoggedEvent {
 }
 
 /**
- * Logs events durably; answers how many of them were duplicates of events this server already
- * acknowledged (those are not logged again).
+ * Logs events durably; answers how many of them were duplicates of events this server already logged
+ * (those are not logged again). Events whose first append is still in flight in another request are
+ * waited for: duplicates if it succeeds, logged by this request if it failed.
  */
 export async function enqueueEvents(projectId: string, events: LoggedEvent[]): Promise<{ duplicates: number }> {
   const { recent } = pipeline();
-  const rows: string[] = [];
-  const fresh: string[] = [];
-  for (const event of events) {
-    if (recent.has(projectId, event.eventId)) continue;
-    // Remembered before the append, so a concurrent retry of the same batch counts as duplicates.
-    recent.add(projectId, event.eventId);
-    fresh.push(event.eventId);
-    rows.push(event.row);
+  let duplicates = 0;
+  let todo = events;
+  while (todo.length) {
+    // `done` is set below, before any other request can find this append.
+    const mine: EventAppend = { logged: false, done: REPLAYED.done };
+    const rows: string[] = [];
+    const fresh: string[] = [];
+    // Built only when another request is logging some of these ids right now (a concurrent retry).
+    let inFlight: Map<EventAppend, LoggedEvent[]> | null = null;
+    for (const event of todo) {
+      const seen = recent.get(projectId, event.eventId);
+      if (seen === undefined) {
+        recent.add(projectId, event.eventId, mine);
+        fresh.push(event.eventId);
+        rows.push(event.row);
+      } else if (seen.logged || seen === mine) {
+        duplicates++; // seen === mine: repeated within this batch; if the append fails, so does the request
+      } else {
+        inFlight ??= new Map();
+        const waiting = inFlight.get(seen);
+        if (waiting) waiting.push(event);
+        else inFlight.set(seen, [event]);
+      }
+    }
+    mine.done = append(EVENTS, rows).then(
+      () => {
+        mine.logged = true;
+      },
+      (error: unknown) => {
+        // Not logged: forget the ids, so that a retry (or a request waiting for this one) logs them.
+        for (const eventId of fresh) if (recent.get(projectId, eventId) === mine) recent.delete(projectId, eventId);
+        throw error;
+      },
+    );
+    if (!inFlight) {
+      await mine.done;
+      break;
+    }
+    const others = [...inFlight.keys()];
+    // One await for all of them, so that a failure of this request's own append is never left unhandled.
+    await Promise.all([mine.done, ...others.map((other) => other.done.catch(() => undefined))]);
+    todo = [];
+    for (const other of others) {
+      if (other.logged) duplicates += inFlight.get(other)!.length;
+      else todo.push(...inFlight.get(other)!);
+    }
   }
-  try {
-    await append(EVENTS, rows);
-  } catch (error) {
-    for (const eventId of fresh) recent.delete(projectId, eventId); // not acknowledged: a retry must be accepted
-    throw error;
-  }
-  return { duplicates: events.length - rows.length };
+  return { duplicates };
 }
 
 export async function enqueueExposures(rows: ExposureRow[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { dataDir } from "@/lib/settings";
@@ -69,6 +69,20 @@ async function withUnwritableLog<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Runs `body` while every write to the log fails after a short while, as on a full disk. */
+async function withFailingWrites<T>(body: () => Promise<T>): Promise<T> {
+  const writev = vi.spyOn(fs, "writev").mockImplementation(((...args: unknown[]) => {
+    const callback = args.at(-1) as (error: Error | null, bytes: number) => void;
+    const error = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    setTimeout(() => callback(error, 0), 20);
+  }) as typeof fs.writev);
+  try {
+    return await body();
+  } finally {
+    writev.mockRestore();
+  }
+}
+
 beforeAll(async () => {
   const versions = await import("@/app/api/v1/model-versions/route");
   for (const key of ["h-base", "h-new"]) {
@@ -108,5 +122,24 @@ describe("when the ingestion log cannot be written", () => {
     expect(accepted.body).toEqual({ accepted: 2, duplicates: 0, rejected: [] });
     expect((await health()).body.ingestion).toMatchObject({ writable: true, lastError: null, failedAttempts: 0 });
     expect(await storedRows(userId)).toBe(2);
+  });
+});
+
+describe("retries of a batch while its append is in flight", () => {
+  it("never answers 'duplicate' for events that were not stored, and stores each event once after recovery", async () => {
+    const userId = `h-concurrent-${randomUUID()}`;
+    const batch = Array.from({ length: 50 }, () => shown(userId));
+    const send = () => Promise.all(Array.from({ length: 20 }, () => postEvents(batch)));
+
+    const failed = await withFailingWrites(send);
+    // Nothing was stored, so no request may claim the events as duplicates (of stored ones).
+    expect(failed.map((answer) => answer.status)).toEqual(Array(20).fill(503));
+    expect(await storedRows(userId)).toBe(0);
+
+    const recovered = await send();
+    expect(recovered.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+    expect(recovered.reduce((sum, answer) => sum + answer.body.accepted, 0)).toBe(50);
+    expect(recovered.reduce((sum, answer) => sum + answer.body.duplicates, 0)).toBe(19 * 50);
+    expect(await storedRows(userId)).toBe(50);
   });
 });

@@ -185,17 +185,28 @@ describe("eventTsv", () => {
 
 describe("RecentIds", () => {
   it("remembers ids per project and forgets the oldest generation past its capacity", () => {
-    const recent = new RecentIds(4);
-    recent.add("p1", "a");
-    recent.add("p1", "b");
+    const recent = new RecentIds<number>(4);
+    recent.add("p1", "a", 1);
+    recent.add("p1", "b", 2);
     expect(recent.has("p1", "a")).toBe(true);
+    expect(recent.get("p1", "b")).toBe(2);
     expect(recent.has("p2", "a")).toBe(false);
-    recent.add("p1", "c"); // young generation full: a and b become old
-    recent.add("p1", "d");
-    expect(recent.has("p1", "a")).toBe(true);
-    recent.add("p1", "e"); // c and d become old, a and b are forgotten
+    recent.add("p1", "c", 3); // young generation full: a and b become old
+    recent.add("p1", "d", 4);
+    expect(recent.get("p1", "a")).toBe(1);
+    recent.add("p1", "e", 5); // c and d become old, a and b are forgotten
     expect([recent.has("p1", "a"), recent.has("p1", "c"), recent.has("p1", "e")]).toEqual([false, true, true]);
     recent.delete("p1", "e");
-    expect(recent.has("p1", "e")).toBe(false);
+    expect(recent.get("p1", "e")).toBeUndefined();
+  });
+
+  it("counts an id added twice once toward the capacity, and keeps its latest value", () => {
+    const recent = new RecentIds<string>(4);
+    recent.add("p1", "a", "first");
+    recent.add("p1", "a", "second");
+    recent.add("p1", "b", "b");
+    expect(recent.get("p1", "a")).toBe("second");
+    recent.add("p1", "c", "c"); // a and b fill the young generation: they become old, c is young
+    expect([recent.get("p1", "a"), recent.get("p1", "c")]).toEqual(["second", "c"]);
   });
 });
