@@ -1,6 +1,6 @@
-// npm test — every check, in the order that fails fastest: Chromium present, type check, lint, schema
-// drift, unit + integration tests (real chDB and PGlite), production build, end-to-end tests in
-// Debian's Chromium. Ends with one summary line: "N passed, N failed".
+// npm test — every check, in the order that fails fastest: Chromium present, type check, format, lint (with
+// import cycles and layers), schema drift, unit + integration tests (real chDB and PGlite), production
+// build, end-to-end tests in Debian's Chromium. Ends with one summary line: "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -62,7 +62,8 @@ function summary() {
 for (const report of ["vitest.json", "playwright.json"]) fs.rmSync(path.join(root, "test-results", report), { force: true });
 ensureChromium();
 run("type check (tsc --noEmit)", bin("tsc"), ["--noEmit"]);
-run("lint (eslint)", bin("eslint"), ["--max-warnings", "0", "."]);
+run("format (prettier --check)", bin("prettier"), ["--check", "."]);
+run("lint, import cycles and layers (eslint)", bin("eslint"), ["--max-warnings", "0", "."]);
 run("Prisma schema matches its migrations", bin("prisma"), ["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema-datamodel", "prisma/schema.prisma", "--exit-code"]);
 run("unit and integration tests (vitest, real chDB + PGlite)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"], {
   VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
