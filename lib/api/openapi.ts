@@ -57,7 +57,7 @@ export function openApiDocument() {
   }
   return {
     openapi: "3.1.0",
-    info: { title: "Echo API", version: "1.0.0", description: "A/B results and refinement datasets for AI code completion. Contract: shared/api-v1.md." },
+    info: { title: "Echo API", version: "1.0.0", description: "A/B results and refinement datasets for AI code completion." },
     servers: [{ url: "/" }],
     components: {
       securitySchemes: {

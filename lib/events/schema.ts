@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DAY_MS } from "../time";
 
-// One element of POST /api/v1/events (shared/api-v1.md). Each event is validated on its own so a bad
+// One element of POST /api/v1/events (the public API). Each event is validated on its own so a bad
 // one is named by index and field while the good ones of the same batch are stored.
 
 export const MAX_EVENTS_PER_REQUEST = 5_000;

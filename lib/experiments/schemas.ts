@@ -4,7 +4,7 @@ import { keySchema } from "../keys";
 import { DEFAULT_GUARDRAILS } from "../metrics/registry";
 import { metricKeySchema } from "../metrics/schema";
 
-// Request and answer shapes of experiments (shared/api-v1.md), used by the route
+// Request and answer shapes of experiments (the public API), used by the route
 // contracts, the OpenAPI document, the services and the dashboard's types.
 
 export const experimentStatusSchema = z.enum(["draft", "running", "stopped"]);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { experimentStatusSchema } from "../experiments/schemas";
 import { keySchema } from "../keys";
 
-// Request and answer shapes of model versions (shared/api-v1.md), used by the route contracts, the
+// Request and answer shapes of model versions (the public API: extended compatibly, never renamed), used by the route contracts, the
 // OpenAPI document, the service and the dashboard's types.
 
 export const modelVersionStatusSchema = z.enum(["draft", "candidate", "production", "retired"]);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { metricKeySchema } from "../metrics/schema";
 
-// GET /api/v1/experiments/{key}/results: query and answer (shared/api-v1.md, extended compatibly).
+// GET /api/v1/experiments/{key}/results: query and answer (the public API, extended compatibly).
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 /** An ISO-8601 date or date-time query parameter, as a Date. */
