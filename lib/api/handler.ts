@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { authenticate, can, type Principal } from "../auth";
+import { authenticate, can, type Principal } from "../auth/service";
 import type { Db } from "../db";
 import { database } from "../runtime/database";
 import type { Endpoint } from "./endpoint";

@@ -1,6 +1,6 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { can, principalFromSession, SESSION_COOKIE, type Permission, type Principal } from "../auth";
+import { can, principalFromSession, SESSION_COOKIE, type Permission, type Principal } from "../auth/service";
 import { database } from "../runtime/database";
 
 /** For server components: the signed-in user, or a redirect to the sign-in page. */

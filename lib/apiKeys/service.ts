@@ -1,6 +1,6 @@
 import { notFound } from "../errors";
 import { audit } from "../audit/store";
-import { clearKeyCache } from "../auth";
+import { clearKeyCache } from "../auth/service";
 import { insertApiKey } from "./store";
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { insertApiKey } from "../apiKeys/store";
-import { createUser } from "../auth";
+import { createUser } from "../auth/service";
 import type { Role } from "../auth/permissions";
 import { demoEnabled, initSettings } from "../settings";
 import type { Db } from "../db";

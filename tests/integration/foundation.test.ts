@@ -4,7 +4,7 @@ import { clickhouse } from "@/lib/clickhouse";
 import { applyMigrations, readMigrations } from "@/lib/clickhouse/migrate";
 import { database } from "@/lib/runtime/database";
 import { applyDatabaseMigrations } from "@/lib/db/migrate";
-import { createUser } from "@/lib/auth";
+import { createUser } from "@/lib/auth/service";
 import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
 
 const eventRow = (eventId: string, overrides: Record<string, unknown> = {}) => ({

@@ -4,7 +4,7 @@ import { assignUser } from "@/lib/assignment";
 import { clickhouse } from "@/lib/clickhouse";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { database } from "@/lib/runtime/database";
-import { createUser } from "@/lib/auth";
+import { createUser } from "@/lib/auth/service";
 import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
 
 const routes = {

@@ -1,7 +1,7 @@
 import { handle, Reply } from "@/lib/api/handler";
 import { signIn as signInContract, signOut as signOutContract } from "@/lib/api/contracts/auth";
 import { ApiError } from "@/lib/api/errors";
-import { clearedSessionCookie, principalFromSession, sessionCookie, sessionToken, signIn, signOut } from "@/lib/auth";
+import { clearedSessionCookie, principalFromSession, sessionCookie, sessionToken, signIn, signOut } from "@/lib/auth/service";
 import { describePrincipal } from "@/lib/auth/describe";
 import { database } from "@/lib/runtime/database";
 
