@@ -1,63 +1,11 @@
 import type { Prisma } from "@/generated/prisma/client";
-import { conflict, notFound, unprocessable, type ErrorDetail } from "../errors";
-import type { Targeting } from "../assignment";
+import { conflict, unprocessable } from "../errors";
 import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
 import { invalidateAssignmentConfig } from "./assignmentConfig";
 import type { CreateExperiment, ExperimentView, UpdateExperiment } from "./schemas";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
-
-const withVariants = { variants: { include: { modelVersion: { select: { key: true, status: true } } }, orderBy: { position: "asc" } } } as const;
-type Row = Prisma.ExperimentGetPayload<{ include: typeof withVariants }>;
-
-export function presentExperiment(row: Row): ExperimentView {
-  return {
-    key: row.key,
-    name: row.name,
-    hypothesis: row.hypothesis,
-    status: row.status,
-    coverage: row.coverage,
-    seed: row.seed,
-    hashVersion: row.hashVersion === 1 ? 1 : 2,
-    phase: row.phase,
-    variants: row.variants.map((v) => ({ key: v.key, modelVersion: v.modelVersion.key, weight: v.weight })),
-    namespace: row.namespaceName != null ? { name: row.namespaceName, start: row.namespaceStart ?? 0, end: row.namespaceEnd ?? 1 } : null,
-    targeting: (row.targeting as Targeting | null) ?? null,
-    primaryMetric: row.primaryMetric as ExperimentView["primaryMetric"],
-    guardrailMetrics: row.guardrailMetrics as ExperimentView["guardrailMetrics"],
-    startedAt: row.startedAt?.toISOString() ?? null,
-    stoppedAt: row.stoppedAt?.toISOString() ?? null,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-async function findExperiment(tx: Tx | Db, principal: Principal, key: string): Promise<Row> {
-  const row = await tx.experiment.findUnique({ where: { projectId_key: { projectId: principal.projectId, key } }, include: withVariants });
-  if (!row) throw notFound(`No experiment with key '${key}'`);
-  return row;
-}
-
-/** Model version ids for variant inputs; unknown or retired versions are named by their field path. */
-async function resolveModelVersions(tx: Tx, principal: Principal, variants: { modelVersion: string }[]): Promise<string[]> {
-  const keys = [...new Set(variants.map((v) => v.modelVersion))];
-  const rows = await tx.modelVersion.findMany({ where: { projectId: principal.projectId, key: { in: keys } } });
-  const byKey = new Map(rows.map((r) => [r.key, r]));
-  const details: ErrorDetail[] = [];
-  variants.forEach((variant, index) => {
-    const row = byKey.get(variant.modelVersion);
-    if (!row) details.push({ path: `variants[${index}].modelVersion`, message: `no model version with key '${variant.modelVersion}'` });
-    else if (row.status === "retired") details.push({ path: `variants[${index}].modelVersion`, message: `model version '${variant.modelVersion}' is retired` });
-  });
-  if (details.length) throw unprocessable(`Unknown or retired model versions: ${details.map((d) => d.path).join(", ")}`, details);
-  return variants.map((v) => byKey.get(v.modelVersion)!.id);
-}
-
-function variantRows(variants: { key: string; weight: number }[], modelVersionIds: string[]) {
-  return variants.map((variant, position) => ({ position, key: variant.key, weight: variant.weight, modelVersionId: modelVersionIds[position] }));
-}
+import { findExperiment, presentExperiment, resolveModelVersions, variantRows, withVariants, type Row, type Tx } from "./store";
 
 export async function listExperiments(client: Db, principal: Principal): Promise<ExperimentView[]> {
   const rows = await client.experiment.findMany({ where: { projectId: principal.projectId }, include: withVariants, orderBy: { createdAt: "desc" } });

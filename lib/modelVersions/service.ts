@@ -8,26 +8,7 @@ import { pooledRatio } from "../metrics/values";
 import { modelVersionDaily } from "./queries";
 import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
 import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "./schemas";
-
-type Row = Awaited<ReturnType<Db["modelVersion"]["findFirstOrThrow"]>> & {
-  variants?: { key: string; experiment: { key: string; status: "draft" | "running" | "stopped" } }[];
-};
-
-export function presentModelVersion(row: Row): ModelVersionView {
-  return {
-    key: row.key,
-    name: row.name,
-    baseModel: row.baseModel,
-    trainedOnDatasetId: row.trainedOnDatasetId,
-    status: row.status,
-    lineage: { baseModel: row.baseModel, trainedOnDatasetId: row.trainedOnDatasetId },
-    experiments: (row.variants ?? []).map((v) => ({ key: v.experiment.key, status: v.experiment.status, variantKey: v.key })),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
-}
-
-const withExperiments = { variants: { select: { key: true, experiment: { select: { key: true, status: true } } } } } as const;
+import { presentModelVersion, withExperiments } from "./store";
 
 export async function listModelVersions(client: Db, principal: Principal): Promise<ModelVersionView[]> {
   const rows = await client.modelVersion.findMany({ where: { projectId: principal.projectId }, include: withExperiments, orderBy: { createdAt: "desc" } });
