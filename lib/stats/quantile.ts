@@ -47,14 +47,37 @@ export interface QuantileRanks {
 export function quantileConfidenceIndices(n: number, p: number, alpha: number = DEFAULT_ALPHA): QuantileRanks {
   if (!(p > 0 && p < 1)) throw new RangeError(`quantile level must be in (0, 1), got ${p}`);
   const z = normalQuantile(1 - alpha / 2);
+  const ranks = bracketRanks(n, p, z);
+  if (!ranks) {
+    const needed = eventsNeeded(n, p, z);
+    const hint = needed === null ? "" : `; at least ${needed} are needed`;
+    throw new InsufficientDataError(`${n} events are too few to bracket the ${p} quantile at alpha = ${alpha}${hint}`);
+  }
+  return ranks;
+}
+
+/** The ranks of quantileConfidenceIndices, or null when they fall outside 1…n. */
+function bracketRanks(n: number, p: number, z: number): QuantileRanks | null {
+  // The same operations, in the same order, as the SQL of lib/results: both must give the same ranks.
   const center = n * p;
   const spread = z * Math.sqrt(n * p * (1 - p));
   const lower = Math.floor(center - spread);
   const upper = Math.ceil(center + spread);
-  if (lower < 1 || upper > n) {
-    throw new InsufficientDataError(`${n} events are too few to bracket the ${p} quantile at alpha = ${alpha}`);
+  return lower < 1 || upper > n ? null : { lower, upper };
+}
+
+/**
+ * The smallest number of events above n whose ranks fall inside 1…n, for the note a young experiment
+ * shows. Both ends fit only if n·min(p, 1 − p) ≥ z·sqrt(n·p(1 − p)), so the search starts at that bound.
+ */
+function eventsNeeded(n: number, p: number, z: number): number | null {
+  if (!Number.isFinite(z)) return null;
+  const bound = Math.floor(z * z * Math.max(p / (1 - p), (1 - p) / p));
+  const first = Math.max(n + 1, bound);
+  for (let candidate = first; candidate < first + 1_000_000; candidate++) {
+    if (bracketRanks(candidate, p, z)) return candidate;
   }
-  return { lower, upper };
+  return null;
 }
 
 /**
@@ -92,6 +115,9 @@ export function quantileClusteringInflation(n: number, p: number, clustering: Ra
 export function quantileStandardError(summary: QuantileSummary): number {
   if (summary.seOverride !== undefined) return summary.seOverride;
   if (summary.lowerValue === undefined || summary.upperValue === undefined) {
+    // Callers leave the order statistics out when too few events bracket the quantile: say so (an
+    // InsufficientDataError from quantileConfidenceIndices) rather than call the summary malformed.
+    quantileConfidenceIndices(summary.n, summary.p, summary.ciAlpha);
     throw new RangeError("a quantile summary needs lowerValue and upperValue, or seOverride");
   }
   const iid = quantileStandardErrorIid(summary.n, summary.p, summary.lowerValue, summary.upperValue, summary.ciAlpha);

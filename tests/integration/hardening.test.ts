@@ -143,3 +143,31 @@ describe("retries of a batch while its append is in flight", () => {
     expect(await storedRows(userId)).toBe(50);
   });
 });
+
+describe("results of a young experiment", () => {
+  it("answers 200 with notes, not 500, while a handful of suggestions cannot support a p95 latency", async () => {
+    const { POST } = await routes.assign();
+    const events: Record<string, unknown>[] = [];
+    for (let u = 0; u < 6; u++) {
+      const userId = `h-young-${u}`;
+      const assigned = await call(POST, "POST", "/api/v1/assign", { key: INGEST_KEY, body: { userId } });
+      expect(assigned.status).toBe(200);
+      const modelVersion = assigned.body.modelVersion;
+      for (let i = 0; i < 2; i++) events.push(shown(userId, { modelVersion, latencyMs: 150 + 10 * u + i }));
+    }
+    expect((await postEvents(events)).body).toMatchObject({ accepted: events.length, rejected: [] });
+    await flushIngestion();
+
+    const { GET } = await import("@/app/api/v1/experiments/[key]/results/route");
+    const queries: Record<string, string>[] = [{}, { metric: "latency_p95" }];
+    for (const query of queries) {
+      const results = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query });
+      expect(results.status, JSON.stringify(results.body)).toBe(200);
+      expect(results.body.srm.observed.reduce((sum: number, n: number) => sum + n, 0)).toBe(6);
+      const latency = results.body.guardrails.find((g: { metric: string }) => g.metric === "latency_p95");
+      expect(latency).toMatchObject({ pValue: null, worse: false, note: expect.stringMatching(/^Not enough data yet: .*too few/) });
+    }
+    const p95 = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query: { metric: "latency_p95" } });
+    expect(p95.body.variants[1]).toMatchObject({ lift: null, pValue: null, note: expect.stringMatching(/^Not enough data yet: .*too few/) });
+  });
+});
