@@ -76,7 +76,12 @@ async function consume(blocks: WalBlock[]) {
 
 function pipeline(): Pipeline {
   if (!globalForPipeline.__echoPipeline) {
-    const wal = new WriteAheadLog({ dir: path.join(dataDir(), "ingest-wal"), consume, rotateMs: ROTATE_MS, fsync: process.env.ECHO_WAL_FSYNC === "1" });
+    const wal = new WriteAheadLog({
+      dir: path.join(dataDir(), "ingest-wal"),
+      consume,
+      rotateMs: ROTATE_MS,
+      fsync: process.env.ECHO_WAL_FSYNC === "1",
+    });
     globalForPipeline.__echoPipeline = { wal, recent: new RecentIds<EventAppend>(1_000_000) };
     wal.start();
   }
@@ -161,7 +166,10 @@ export async function enqueueEvents(projectId: string, events: LoggedEvent[]): P
 }
 
 export async function enqueueExposures(rows: ExposureRow[]): Promise<void> {
-  await append(EXPOSURES, rows.map((row) => tsvRow(row, EXPOSURE_COLUMNS)));
+  await append(
+    EXPOSURES,
+    rows.map((row) => tsvRow(row, EXPOSURE_COLUMNS)),
+  );
 }
 
 /** Starts the pipeline: replays what a previous process logged but did not store. */

@@ -183,9 +183,13 @@ export class WriteAheadLog {
       const total = buffers.reduce((sum, b) => sum + b.length, 0);
       try {
         if (this.fd === null) this.openSegment();
-        const written = await new Promise<number>((resolve, reject) => fs.writev(this.fd!, buffers, (error, bytes) => (error ? reject(error) : resolve(bytes))));
+        const written = await new Promise<number>((resolve, reject) =>
+          fs.writev(this.fd!, buffers, (error, bytes) => (error ? reject(error) : resolve(bytes))),
+        );
         if (written !== total) throw new Error(`short write to the ingestion log (${written} of ${total} bytes)`);
-        if (this.options.fsync) await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd!, (error) => (error ? reject(error) : resolve())));
+        if (this.options.fsync) {
+          await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd!, (error) => (error ? reject(error) : resolve())));
+        }
         this.segmentBytes += written;
         if (this.writeError !== null) console.error("[echo] the ingestion log is writable again");
         this.writeFailures = 0;

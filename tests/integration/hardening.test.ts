@@ -168,6 +168,10 @@ describe("results of a young experiment", () => {
       expect(latency).toMatchObject({ pValue: null, worse: false, note: expect.stringMatching(/^Not enough data yet: .*too few/) });
     }
     const p95 = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query: { metric: "latency_p95" } });
-    expect(p95.body.variants[1]).toMatchObject({ lift: null, pValue: null, note: expect.stringMatching(/^Not enough data yet: .*too few/) });
+    expect(p95.body.variants[1]).toMatchObject({
+      lift: null,
+      pValue: null,
+      note: expect.stringMatching(/^Not enough data yet: .*too few/),
+    });
   });
 });

@@ -14,7 +14,12 @@ const attributeValue = z.string().max(200).nullable();
 export const assignRequestSchema = z.strictObject({
   userId: z.string().trim().min(1, "must not be empty").max(256),
   attributes: z
-    .strictObject({ language: attributeValue.optional(), ide: attributeValue.optional(), userGroup: attributeValue.optional(), plan: attributeValue.optional() })
+    .strictObject({
+      language: attributeValue.optional(),
+      ide: attributeValue.optional(),
+      userGroup: attributeValue.optional(),
+      plan: attributeValue.optional(),
+    })
     .catchall(attributeValue)
     .optional(),
 });
@@ -53,7 +58,9 @@ export const events = endpoint({
   path: "/api/v1/events",
   summary: "Ingest up to 5,000 events (5 MB); answered after they are stored",
   description:
-    "Each event is validated on its own. 200: all stored (or duplicates of stored ones). 207: some rejected, the rest stored; `rejected` names each bad event by index and field. 400: none valid. eventId is the idempotency key: retries are counted in `duplicates` and never stored twice.",
+    "Each event is validated on its own. 200: all stored (or duplicates of stored ones). 207: some rejected, the rest stored; " +
+    "`rejected` names each bad event by index and field. 400: none valid. eventId is the idempotency key: retries are counted in " +
+    "`duplicates` and never stored twice.",
   tag: "Ingestion",
   permission: "ingest",
   body: eventsRequestSchema,
@@ -62,7 +69,10 @@ export const events = endpoint({
   response: eventsResponseSchema,
   otherStatuses: {
     207: { description: "Some events were rejected; the others were stored", schema: eventsResponseSchema },
-    400: { description: "Every event was rejected: the error format plus the per-event list", schema: errorSchema.extend(eventsResponseSchema.shape) },
+    400: {
+      description: "Every event was rejected: the error format plus the per-event list",
+      schema: errorSchema.extend(eventsResponseSchema.shape),
+    },
     503: logUnavailable,
   },
 });

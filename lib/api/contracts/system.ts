@@ -2,7 +2,12 @@ import { z } from "zod";
 import { endpoint } from "../endpoint";
 
 export const healthSchema = z.object({
-  clickhouse: z.object({ ok: z.boolean(), engine: z.enum(["chdb", "server"]), version: z.string().nullable(), error: z.string().optional() }),
+  clickhouse: z.object({
+    ok: z.boolean(),
+    engine: z.enum(["chdb", "server"]),
+    version: z.string().nullable(),
+    error: z.string().optional(),
+  }),
   database: z.object({ ok: z.boolean(), engine: z.enum(["pglite", "postgresql"]).optional(), error: z.string().optional() }),
   ingestion: z
     .object({
