@@ -28,7 +28,18 @@ const config = [
   },
   // Tests read JSON answers whose shape the assertions themselves check.
   { files: ["tests/**", "e2e/**"], rules: { "@typescript-eslint/no-explicit-any": "off", "max-len": "off" } },
-  { ignores: [".next/**", "generated/**", "node_modules/**", ".echo/**", "test-results/**", "playwright-report/**", "e2e/artifacts/**", "next-env.d.ts"] },
+  {
+    ignores: [
+      ".next/**",
+      "generated/**",
+      "node_modules/**",
+      ".echo/**",
+      "test-results/**",
+      "playwright-report/**",
+      "e2e/artifacts/**",
+      "next-env.d.ts",
+    ],
+  },
 ];
 
 export default config;

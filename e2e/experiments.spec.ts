@@ -2,13 +2,19 @@ import { expect, test } from "@playwright/test";
 import { E2E_KEYS } from "../playwright.config";
 import { signIn, snapshot } from "./helpers";
 
-test("a release manager's flow: register versions, create and start an experiment, see an API assignment counted", async ({ page, request }) => {
+test("a release manager's flow: register versions, create and start an experiment, see an API assignment counted", async ({
+  page,
+  request,
+}) => {
   page.on("dialog", (dialog) => dialog.accept());
   await signIn(page);
 
   await page.getByRole("link", { name: "Model versions" }).click();
   const form = page.getByRole("form", { name: "Register a model version" });
-  for (const [key, name] of [["e2e-base", "Production model"], ["e2e-refined", "Refinement-trained"]]) {
+  for (const [key, name] of [
+    ["e2e-base", "Production model"],
+    ["e2e-refined", "Refinement-trained"],
+  ]) {
     await form.getByLabel("Key").fill(key);
     await form.getByLabel("Name").fill(name);
     await form.getByLabel("Base model").fill("starcoder2-3b");

@@ -14,7 +14,9 @@ test("a product manager reads results that match the API, by segment and by meth
     // every shown suggestion the seed sent is counted, so the page and the API see the same data.
     let body: any;
     await expect(async () => {
-      body = await (await request.get(`/api/v1/experiments/synthetic/results?from=${encodeURIComponent(from)}&${query}`, { headers: admin })).json();
+      body = await (
+        await request.get(`/api/v1/experiments/synthetic/results?from=${encodeURIComponent(from)}&${query}`, { headers: admin })
+      ).json();
       expect(body.health.exposedUsers).toBe(300);
       expect(body.variants.reduce((sum: number, v: any) => sum + v.denominator, 0)).toBe(shown);
     }).toPass({ timeout: 30_000 });

@@ -33,7 +33,7 @@ export async function seedSyntheticExperiment(request: APIRequestContext, key: s
   const experiment = config.experiments.find((e: { key: string }) => e.key === key);
 
   let seed = 7;
-  const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const start = Date.now() - 6 * DAY;
   const events: Record<string, unknown>[] = [];
   let shown = 0;
@@ -43,18 +43,39 @@ export async function seedSyntheticExperiment(request: APIRequestContext, key: s
     const modelVersion = variant === "control" ? `${key}-base` : `${key}-new`;
     const language = ["python", "typescript", "go"][u % 3];
     const exposedAt = start + (u % 6) * DAY + 600_000;
-    const common = { userId, language, ide: u % 4 === 0 ? "jetbrains" : "vscode", userGroup: u % 10 === 0 ? "internal" : "external", modelVersion };
+    const common = {
+      userId,
+      language,
+      ide: u % 4 === 0 ? "jetbrains" : "vscode",
+      userGroup: u % 10 === 0 ? "internal" : "external",
+      modelVersion,
+    };
     events.push({ ...common, eventId: randomUUID(), type: "exposure", timestamp: exposedAt, experimentKey: key, variantKey: variant });
     const propensity = 0.15 + 0.3 * random() + (variant === "treatment" ? 0.12 : 0);
     for (let i = 0; i < 4 + Math.floor(random() * 30); i++) {
       const suggestionId = `${userId}-${i}`;
       const at = exposedAt + 60_000 + i * 1_800_000;
       events.push({ ...common, eventId: randomUUID(), type: "requested", suggestionId, timestamp: at });
-      events.push({ ...common, eventId: randomUUID(), type: "shown", suggestionId, timestamp: at + 150, completionChars: 60, latencyMs: 120 + Math.floor(random() * 120) });
+      events.push({
+        ...common,
+        eventId: randomUUID(),
+        type: "shown",
+        suggestionId,
+        timestamp: at + 150,
+        completionChars: 60,
+        latencyMs: 120 + Math.floor(random() * 120),
+      });
       shown++;
-      if (random() < propensity) events.push({ ...common, eventId: randomUUID(), type: "accepted", suggestionId, timestamp: at + 2000, acceptedChars: 60 });
+      if (random() < propensity)
+        events.push({ ...common, eventId: randomUUID(), type: "accepted", suggestionId, timestamp: at + 2000, acceptedChars: 60 });
     }
-    events.push({ ...common, eventId: randomUUID(), type: "typed", timestamp: exposedAt + 90_000, humanChars: 100 + Math.floor(random() * 200) });
+    events.push({
+      ...common,
+      eventId: randomUUID(),
+      type: "typed",
+      timestamp: exposedAt + 90_000,
+      humanChars: 100 + Math.floor(random() * 200),
+    });
   }
   for (let i = 0; i < events.length; i += 5000) {
     const answer = await request.post("/api/v1/events", { headers: ingest, data: { events: events.slice(i, i + 5000) } });

@@ -33,8 +33,21 @@ function eventBatch(batch: number): Record<string, unknown>[] {
     const common = { userId, modelVersion: "bench-base", language: "python", ide: "vscode", userGroup: "external" };
     const at = (offset: number) => new Date(base + batch * 1000 + i * 10 + offset).toISOString();
     events.push({ ...common, eventId: randomUUID(), type: "requested", suggestionId, timestamp: at(0) });
-    events.push({ ...common, eventId: randomUUID(), type: "shown", suggestionId, timestamp: at(1), completionChars: 48, completionLines: 2, latencyMs: 140 + (i % 90) });
-    events.push(i % 3 === 0 ? { ...common, eventId: randomUUID(), type: "accepted", suggestionId, timestamp: at(2), acceptedChars: 48 } : { ...common, eventId: randomUUID(), type: "rejected", suggestionId, timestamp: at(2) });
+    events.push({
+      ...common,
+      eventId: randomUUID(),
+      type: "shown",
+      suggestionId,
+      timestamp: at(1),
+      completionChars: 48,
+      completionLines: 2,
+      latencyMs: 140 + (i % 90),
+    });
+    events.push(
+      i % 3 === 0
+        ? { ...common, eventId: randomUUID(), type: "accepted", suggestionId, timestamp: at(2), acceptedChars: 48 }
+        : { ...common, eventId: randomUUID(), type: "rejected", suggestionId, timestamp: at(2) },
+    );
     if (i % 4 === 0) events.push({ ...common, eventId: randomUUID(), type: "typed", timestamp: at(3), humanChars: 80 });
   }
   return events.slice(0, EVENT_BATCH);
@@ -46,7 +59,12 @@ async function main() {
   console.log("1. Assignment in-process (one core)");
   for (const figure of await benchAssignment()) {
     const isTarget = figure.name.includes("assignExperiment");
-    report(figure.name, `${fmt(figure.value)} ${figure.unit}`, isTarget ? "≥ 2,000,000/s" : "", isTarget ? figure.value >= 2_000_000 : null);
+    report(
+      figure.name,
+      `${fmt(figure.value)} ${figure.unit}`,
+      isTarget ? "≥ 2,000,000/s" : "",
+      isTarget ? figure.value >= 2_000_000 : null,
+    );
   }
 
   console.log("\n2. POST /api/v1/assign over HTTP (production build, embedded stores)");
@@ -66,8 +84,24 @@ async function main() {
     await server.api("POST", "/api/v1/experiments/bench-exp/start");
     const headers = { authorization: `Bearer ${BENCH_KEYS.ingest}`, "content-type": "application/json" };
     const assignBody = (i: number) => JSON.stringify({ userId: `user-${i % 50_000}`, attributes: { language: "python" } });
-    await load({ port: server.port, path: "/api/v1/assign", headers, body: assignBody, concurrency: 16, maxRequests: 5_000, maxSeconds: 5 }); // warm-up
-    const assign = await load({ port: server.port, path: "/api/v1/assign", headers, body: assignBody, concurrency: 16, maxRequests: 200_000, maxSeconds: 10 });
+    await load({
+      port: server.port,
+      path: "/api/v1/assign",
+      headers,
+      body: assignBody,
+      concurrency: 16,
+      maxRequests: 5_000,
+      maxSeconds: 5,
+    }); // warm-up
+    const assign = await load({
+      port: server.port,
+      path: "/api/v1/assign",
+      headers,
+      body: assignBody,
+      concurrency: 16,
+      maxRequests: 200_000,
+      maxSeconds: 10,
+    });
     report("assign requests/s (16 connections)", fmt(assign.perSecond), "≥ 5,000/s", assign.perSecond >= 5_000 && assign.errors === 0);
     report("assign latency p50 / p99", `${fmt(assign.p50Ms, 2)} ms / ${fmt(assign.p99Ms, 2)} ms`, "p99 < 20 ms", assign.p99Ms < 20);
     if (assign.errors) report("assign errors", `${assign.errors} ${JSON.stringify(assign.statuses)}`);
@@ -75,12 +109,33 @@ async function main() {
     console.log(`\n3. Event ingestion: ${EVENT_BATCHES} batches of ${fmt(EVENT_BATCH)} events`);
     const batches = Array.from({ length: EVENT_BATCHES }, (_, b) => eventBatch(b));
     const bodies = batches.map((events) => Buffer.from(JSON.stringify({ events })));
-    await load({ port: server.port, path: "/api/v1/events", headers, body: (i) => Buffer.from(JSON.stringify({ events: eventBatch(100_000 + i) })), concurrency: 4, maxRequests: 10, maxSeconds: 30 }); // warm-up
+    await load({
+      port: server.port,
+      path: "/api/v1/events",
+      headers,
+      body: (i) => Buffer.from(JSON.stringify({ events: eventBatch(100_000 + i) })),
+      concurrency: 4,
+      maxRequests: 10,
+      maxSeconds: 30,
+    }); // warm-up
     await server.drained();
     const loadStarted = performance.now();
-    const ingest = await load({ port: server.port, path: "/api/v1/events", headers, body: (i) => bodies[i], concurrency: 4, maxRequests: bodies.length, maxSeconds: 120 });
+    const ingest = await load({
+      port: server.port,
+      path: "/api/v1/events",
+      headers,
+      body: (i) => bodies[i],
+      concurrency: 4,
+      maxRequests: bodies.length,
+      maxSeconds: 120,
+    });
     const httpRate = (ingest.requests * EVENT_BATCH) / ingest.seconds;
-    report("HTTP ingestion events/s (4 connections, acknowledged = in the durable log)", fmt(httpRate), "≥ 100,000/s", httpRate >= 100_000 && ingest.errors === 0);
+    report(
+      "HTTP ingestion events/s (4 connections, acknowledged = in the durable log)",
+      fmt(httpRate),
+      "≥ 100,000/s",
+      httpRate >= 100_000 && ingest.errors === 0,
+    );
     report("HTTP ingestion latency p50 / p99 per batch", `${fmt(ingest.p50Ms, 1)} ms / ${fmt(ingest.p99Ms, 1)} ms`);
     // The answer waits for the log, not for ClickHouse: also measure until the last event is stored.
     await server.drained();
@@ -126,16 +181,26 @@ async function main() {
     console.log(`\n4. Experiment results over ${fmt(RESULTS_EVENTS)} events (20,000 users, 14 days, embedded engine)`);
     // In a process of its own: a fresh heap and its own embedded engine, untouched by the sections above.
     const reportFile = path.join(os.tmpdir(), `echo-bench-results-${process.pid}.json`);
-    const child = spawnSync(path.join(import.meta.dirname, "..", "node_modules", ".bin", "tsx"), [path.join(import.meta.dirname, "bench", "results.ts"), String(RESULTS_EVENTS), reportFile], { stdio: "inherit" });
+    const child = spawnSync(
+      path.join(import.meta.dirname, "..", "node_modules", ".bin", "tsx"),
+      [path.join(import.meta.dirname, "bench", "results.ts"), String(RESULTS_EVENTS), reportFile],
+      { stdio: "inherit" },
+    );
     if (child.status !== 0) throw new Error("the results benchmark failed");
     const results = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ResultsBench;
     fs.rmSync(reportFile, { force: true });
     report("events loaded (generated inside the engine)", `${fmt(results.events)} in ${fmt(results.loadSeconds, 1)} s`);
-    if (Number.isFinite(results.rawResultsMs)) report("GET .../results from raw events only (before the rollup is built)", `${fmt(results.rawResultsMs)} ms`);
+    if (Number.isFinite(results.rawResultsMs))
+      report("GET .../results from raw events only (before the rollup is built)", `${fmt(results.rawResultsMs)} ms`);
     report("rollup build after the load (background job)", `${results.rollupDays} days in ${fmt(results.rollupSeconds, 1)} s`);
     report("underlying aggregation query (per user and day, rollup + raw remainder, into JS)", `${fmt(results.aggregationMs)} ms`);
     report("GET .../results (all queries + statistics)", `${fmt(results.resultsMs)} ms`, "< 1,000 ms", results.resultsMs < 1000);
-    report("results / aggregation query", `${fmt(results.resultsMs / results.aggregationMs, 2)}×`, "≤ 2×", results.resultsMs <= 2 * results.aggregationMs);
+    report(
+      "results / aggregation query",
+      `${fmt(results.resultsMs / results.aggregationMs, 2)}×`,
+      "≤ 2×",
+      results.resultsMs <= 2 * results.aggregationMs,
+    );
     report("GET .../results while today's events keep arriving (today from raw events)", `${fmt(results.liveResultsMs)} ms`);
   }
 

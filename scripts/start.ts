@@ -24,7 +24,8 @@ function sourceHash(): string {
 
 const next = path.join(root, "node_modules", ".bin", "next");
 const current = sourceHash();
-const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === current;
+const built =
+  fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === current;
 if (!built) {
   console.log("[echo] building the app (first start or changed sources)…");
   const result = spawnSync(next, ["build"], { cwd: root, stdio: "inherit", env: { ...process.env, ECHO_SKIP_BUILD_TYPECHECK: "1" } });

@@ -27,10 +27,16 @@ function ensureChromium() {
   if (fs.existsSync(chromium)) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot || spawnSync("which", ["apt-get"]).status !== 0) {
-    console.error(`Chromium is missing at ${chromium}: install it with 'sudo apt-get install -y chromium' (or set CHROMIUM_PATH) and run npm test again.`);
+    console.error(
+      `Chromium is missing at ${chromium}: install it with 'sudo apt-get install -y chromium' (or set CHROMIUM_PATH) ` +
+        "and run npm test again.",
+    );
     process.exit(1);
   }
-  run("install Chromium (apt-get install -y chromium)", "bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null"]);
+  run("install Chromium (apt-get install -y chromium)", "bash", [
+    "-c",
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null",
+  ]);
 }
 
 function counts() {
@@ -64,10 +70,23 @@ ensureChromium();
 run("type check (tsc --noEmit)", bin("tsc"), ["--noEmit"]);
 run("format (prettier --check)", bin("prettier"), ["--check", "."]);
 run("lint, import cycles and layers (eslint)", bin("eslint"), ["--max-warnings", "0", "."]);
-run("Prisma schema matches its migrations", bin("prisma"), ["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema-datamodel", "prisma/schema.prisma", "--exit-code"]);
-run("unit and integration tests (vitest, real chDB + PGlite)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"], {
-  VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
-});
+run("Prisma schema matches its migrations", bin("prisma"), [
+  "migrate",
+  "diff",
+  "--from-migrations",
+  "prisma/migrations",
+  "--to-schema-datamodel",
+  "prisma/schema.prisma",
+  "--exit-code",
+]);
+run(
+  "unit and integration tests (vitest, real chDB + PGlite)",
+  bin("vitest"),
+  ["run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"],
+  {
+    VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
+  },
+);
 run("production build (next build)", bin("next"), ["build"], { ECHO_SKIP_BUILD_TYPECHECK: "1" });
 run("end-to-end tests (Playwright, Debian Chromium)", bin("playwright"), ["test", "--reporter=list,json"], {
   PLAYWRIGHT_JSON_OUTPUT_NAME: "test-results/playwright.json",

@@ -45,7 +45,10 @@ export default function OverviewPage() {
         <StoreCard
           title="Metadata database"
           ok={isLoading ? undefined : data?.database.ok}
-          lines={[data?.database.engine === "postgresql" ? "PostgreSQL server (DATABASE_URL)" : "Embedded PGlite (PostgreSQL in WASM)", "Experiments, model versions, keys, audit log"]}
+          lines={[
+            data?.database.engine === "postgresql" ? "PostgreSQL server (DATABASE_URL)" : "Embedded PGlite (PostgreSQL in WASM)",
+            "Experiments, model versions, keys, audit log",
+          ]}
           error={data?.database.error}
         />
       </div>

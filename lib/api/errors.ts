@@ -16,7 +16,8 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (message: string, details: ErrorDetail[] = [], code = "bad_request") => new ApiError(400, code, message, details);
-export const unauthorized = (message = "Sign in or send an API key as 'Authorization: Bearer <key>'") => new ApiError(401, "unauthorized", message);
+export const unauthorized = (message = "Sign in or send an API key as 'Authorization: Bearer <key>'") =>
+  new ApiError(401, "unauthorized", message);
 export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
 export const payloadTooLarge = (message: string) => new ApiError(413, "payload_too_large", message);
 

@@ -52,7 +52,11 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
-  return { status, body: JSON.stringify(body), headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers } };
+  return {
+    status,
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  };
 }
 
 async function readBody(request: ApiRequest, limit: number): Promise<unknown> {
@@ -91,7 +95,12 @@ function prismaConflict(error: unknown): ApiError | undefined {
   if (code === "P2002") {
     const target = (error as { meta?: { target?: string[] | string } }).meta?.target;
     const fields = Array.isArray(target) ? target.filter((f) => f !== "projectId") : target ? [target] : [];
-    return new ApiError(409, "conflict", `Already exists: ${fields.join(", ") || "a record with the same key"}`, fields.map((f) => ({ path: f, message: "must be unique" })));
+    return new ApiError(
+      409,
+      "conflict",
+      `Already exists: ${fields.join(", ") || "a record with the same key"}`,
+      fields.map((f) => ({ path: f, message: "must be unique" })),
+    );
   }
   if (code === "P2025") return new ApiError(404, "not_found", "Not found");
   return undefined;
@@ -104,7 +113,9 @@ function checkResponse(definition: Endpoint, status: number, body: unknown) {
   if (!schema) throw new Error(`${definition.method} ${definition.path} answered ${status}, which its contract does not list`);
   const result = schema.safeParse(body);
   if (!result.success) {
-    throw new Error(`${definition.method} ${definition.path} answered a body that breaks its contract: ${JSON.stringify(zodDetails(result.error))}`);
+    throw new Error(
+      `${definition.method} ${definition.path} answered a body that breaks its contract: ${JSON.stringify(zodDetails(result.error))}`,
+    );
   }
 }
 
@@ -132,8 +143,12 @@ export function handle<E extends Endpoint>(
         }
       }
       const params = definition.params ? parse(definition.params, request.params, "params") : undefined;
-      const query = definition.query ? parse(definition.query, searchParamsObject(new URL(request.url, "http://localhost")), "query") : undefined;
-      const body = definition.body ? parse(definition.body, await readBody(request, definition.maxBodyBytes ?? DEFAULT_MAX_BODY), "body") : undefined;
+      const query = definition.query
+        ? parse(definition.query, searchParamsObject(new URL(request.url, "http://localhost")), "query")
+        : undefined;
+      const body = definition.body
+        ? parse(definition.body, await readBody(request, definition.maxBodyBytes ?? DEFAULT_MAX_BODY), "body")
+        : undefined;
       const result = await handler({ request, params, query, body, principal, db: client } as HandlerContext<E>);
       if (result instanceof Reply) {
         checkResponse(definition, result.status, result.body);

@@ -8,7 +8,10 @@ const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
 
 function parametersOf(endpoint: Endpoint) {
   const out: Record<string, unknown>[] = [];
-  for (const [location, schema] of [["path", endpoint.params], ["query", endpoint.query]] as const) {
+  for (const [location, schema] of [
+    ["path", endpoint.params],
+    ["query", endpoint.query],
+  ] as const) {
     if (!schema) continue;
     const object = jsonSchema(schema, "input") as { properties?: Record<string, unknown>; required?: string[] };
     for (const [name, property] of Object.entries(object.properties ?? {})) {
@@ -33,10 +36,16 @@ export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const endpoint of registeredEndpoints()) {
     const responses: Record<string, unknown> = {
-      [endpoint.status ?? 200]: { description: "Success", content: { "application/json": { schema: jsonSchema(endpoint.response, "output") } } },
+      [endpoint.status ?? 200]: {
+        description: "Success",
+        content: { "application/json": { schema: jsonSchema(endpoint.response, "output") } },
+      },
     };
     for (const [status, other] of Object.entries(endpoint.otherStatuses ?? {})) {
-      responses[status] = { description: other.description, ...(other.schema ? { content: { "application/json": { schema: jsonSchema(other.schema, "output") } } } : {}) };
+      responses[status] = {
+        description: other.description,
+        ...(other.schema ? { content: { "application/json": { schema: jsonSchema(other.schema, "output") } } } : {}),
+      };
     }
     for (const [status, description] of Object.entries(errorResponses)) {
       if (endpoint.permission === "public" && (status === "401" || status === "403")) continue;
@@ -50,7 +59,12 @@ export function openApiDocument() {
       "x-echo-permission": endpoint.permission,
       parameters: parametersOf(endpoint),
       ...(endpoint.body
-        ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(endpoint.documentedBody ?? endpoint.body, "input") } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: jsonSchema(endpoint.documentedBody ?? endpoint.body, "input") } },
+            },
+          }
         : {}),
       responses,
     };

@@ -5,7 +5,15 @@ import { insertApiKey } from "./store";
 import type { Principal } from "../auth/permissions";
 import type { Db } from "../db";
 
-type KeyRow = { id: string; name: string; prefix: string; scope: "ingest" | "admin"; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
+type KeyRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  scope: "ingest" | "admin";
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
 
 export function presentApiKey(row: KeyRow) {
   return {
@@ -36,7 +44,12 @@ export async function revokeApiKey(client: Db, principal: Principal, id: string)
   if (!before) throw notFound(`No API key with id '${id}'`);
   const after = await client.$transaction(async (tx) => {
     const row = await tx.apiKey.update({ where: { id }, data: { revokedAt: before.revokedAt ?? new Date() } });
-    await audit(tx, principal, { action: "api_key.revoke", target: `api-key:${id}`, before: presentApiKey(before), after: presentApiKey(row) });
+    await audit(tx, principal, {
+      action: "api_key.revoke",
+      target: `api-key:${id}`,
+      before: presentApiKey(before),
+      after: presentApiKey(row),
+    });
     return row;
   });
   clearKeyCache();

@@ -36,11 +36,7 @@ export function effectiveWeights(numVariants: number, weights: readonly number[]
 }
 
 /** Cumulative `[start, start + coverage * weight)` slices, one per variant. */
-export function bucketRanges(
-  numVariants: number,
-  coverage: number,
-  weights?: readonly number[] | null,
-): BucketRange[] {
+export function bucketRanges(numVariants: number, coverage: number, weights?: readonly number[] | null): BucketRange[] {
   const covered = clampCoverage(coverage);
   let cumulative = 0;
   return effectiveWeights(numVariants, weights).map((weight): BucketRange => {

@@ -37,10 +37,4 @@ export {
   compileExperiment,
   type CompiledAssignmentConfig,
 } from "./assign";
-export {
-  assignmentConfigSchema,
-  experimentConfigSchema,
-  namespaceSchema,
-  targetingSchema,
-  variantSchema,
-} from "./schema";
+export { assignmentConfigSchema, experimentConfigSchema, namespaceSchema, targetingSchema, variantSchema } from "./schema";

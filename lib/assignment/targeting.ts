@@ -37,10 +37,7 @@ export function compileTargeting(targeting: Targeting | null | undefined): Compi
 }
 
 /** `matchesTargeting` over a compiled targeting. */
-export function matchesCompiledTargeting(
-  conditions: readonly CompiledCondition[],
-  attributes: UserAttributes | null | undefined,
-): boolean {
+export function matchesCompiledTargeting(conditions: readonly CompiledCondition[], attributes: UserAttributes | null | undefined): boolean {
   for (let i = 0; i < conditions.length; i++) {
     if (!matchesCondition(conditions[i].condition, attributes?.[conditions[i].attribute])) return false;
   }

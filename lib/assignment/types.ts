@@ -54,12 +54,7 @@ export interface AssignmentConfig {
   experiments: ExperimentConfig[];
 }
 
-export type AssignmentReason =
-  | "assigned"
-  | "not_targeted"
-  | "not_in_namespace"
-  | "not_in_coverage"
-  | "in_other_experiment";
+export type AssignmentReason = "assigned" | "not_targeted" | "not_in_namespace" | "not_in_coverage" | "in_other_experiment";
 
 export interface Assignment {
   experimentKey: string;

@@ -1,6 +1,15 @@
 import { can, type Permission, type Principal } from "./permissions";
 
-const allPermissions: Permission[] = ["ingest", "read", "experiments:write", "models:write", "promote", "refinements:label", "datasets:write", "admin"];
+const allPermissions: Permission[] = [
+  "ingest",
+  "read",
+  "experiments:write",
+  "models:write",
+  "promote",
+  "refinements:label",
+  "datasets:write",
+  "admin",
+];
 
 /** The caller as the API shows it (GET /api/auth/me). */
 export function describePrincipal(principal: Principal) {

@@ -49,13 +49,13 @@ export function splitStatements(sql: string): string[] {
  */
 export function toClustered(statement: string, cluster: string): string {
   return statement
-    .replace(
-      /^(CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+[\w.]+)/i,
-      `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`,
-    )
+    .replace(/^(CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
     .replace(/^(ALTER\s+TABLE\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
     .replace(/^(TRUNCATE\s+TABLE\s+IF\s+EXISTS\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
-    .replace(/ENGINE\s*=\s*(Replacing|Aggregating|Summing|Collapsing)?MergeTree\b/i, (_m, kind = "") => `ENGINE = Replicated${kind}MergeTree`);
+    .replace(
+      /ENGINE\s*=\s*(Replacing|Aggregating|Summing|Collapsing)?MergeTree\b/i,
+      (_m, kind = "") => `ENGINE = Replicated${kind}MergeTree`,
+    );
 }
 
 const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations

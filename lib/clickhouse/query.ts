@@ -17,7 +17,13 @@ export interface QuerySpec {
 }
 
 type ColumnKind = "string" | "number" | "boolean" | "numbers";
-type ColumnValue<K extends ColumnKind> = K extends "string" ? string : K extends "number" ? number : K extends "boolean" ? boolean : number[];
+type ColumnValue<K extends ColumnKind> = K extends "string"
+  ? string
+  : K extends "number"
+    ? number
+    : K extends "boolean"
+      ? boolean
+      : number[];
 export type ColumnSpec = Record<string, ColumnKind>;
 export type RowOf<C extends Record<string, ColumnKind>> = { [K in keyof C]: ColumnValue<C[K]> };
 
@@ -47,7 +53,12 @@ export async function queryRowsOn<const C extends Record<string, ColumnKind>>(
 ): Promise<RowOf<C>[]> {
   const names = Object.keys(spec.columns);
   return timed(spec.tag, async () => {
-    const result = await client.query({ query: spec.sql, query_params: spec.params, format: "JSONEachRow", clickhouse_settings: settings(spec.tag) });
+    const result = await client.query({
+      query: spec.sql,
+      query_params: spec.params,
+      format: "JSONEachRow",
+      clickhouse_settings: settings(spec.tag),
+    });
     const raw = await result.json<Record<string, unknown>>();
     return raw.map((row) => {
       const out: Record<string, unknown> = {};
@@ -66,7 +77,12 @@ export async function queryRowsOn<const C extends Record<string, ColumnKind>>(
  */
 export async function queryTabSeparatedOn(client: ClickHouseClient, spec: QuerySpec): Promise<string> {
   return timed(spec.tag, async () => {
-    const result = await client.query({ query: spec.sql, query_params: spec.params, format: "TabSeparated", clickhouse_settings: settings(spec.tag) });
+    const result = await client.query({
+      query: spec.sql,
+      query_params: spec.params,
+      format: "TabSeparated",
+      clickhouse_settings: settings(spec.tag),
+    });
     return result.text();
   });
 }

@@ -3,9 +3,31 @@
 
 /** Event rows, in the order of the log and the insert (ingested_at is filled by the engine). */
 export const EVENT_COLUMNS = [
-  "project_id", "event_id", "type", "timestamp", "user_id", "suggestion_id", "model_version", "experiment_key", "variant_key",
-  "language", "ide", "user_group", "completion_chars", "completion_lines", "latency_ms", "accepted_chars", "accepted_lines",
-  "reason", "window_seconds", "proposal", "final", "prefix", "suffix", "retained_chars", "human_chars",
+  "project_id",
+  "event_id",
+  "type",
+  "timestamp",
+  "user_id",
+  "suggestion_id",
+  "model_version",
+  "experiment_key",
+  "variant_key",
+  "language",
+  "ide",
+  "user_group",
+  "completion_chars",
+  "completion_lines",
+  "latency_ms",
+  "accepted_chars",
+  "accepted_lines",
+  "reason",
+  "window_seconds",
+  "proposal",
+  "final",
+  "prefix",
+  "suffix",
+  "retained_chars",
+  "human_chars",
 ] as const;
 
 /** An exposures row (first and last seen are aggregated by the table's engine). */
@@ -21,5 +43,12 @@ export interface ExposureRow extends Record<string, string | number> {
 }
 
 export const EXPOSURE_COLUMNS = [
-  "project_id", "experiment_key", "phase", "user_id", "variant_key", "model_version", "first_exposed_at", "last_exposed_at",
+  "project_id",
+  "experiment_key",
+  "phase",
+  "user_id",
+  "variant_key",
+  "model_version",
+  "first_exposed_at",
+  "last_exposed_at",
 ] as const satisfies readonly (keyof ExposureRow)[];

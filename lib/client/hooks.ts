@@ -28,7 +28,6 @@ export function useHealth() {
 
 // ---------------------------------------------------------------- experiments and model versions
 
-
 export type { ExperimentResults, ExperimentView, ModelVersionView };
 
 export interface Me {
@@ -36,7 +35,6 @@ export interface Me {
   role: string | null;
   permissions: string[];
 }
-
 
 export function useMe() {
   return useQuery({ queryKey: ["me"], queryFn: () => apiFetch<Me>("/api/auth/me"), staleTime: 60_000 });
@@ -51,7 +49,10 @@ export function useExperiments() {
 }
 
 export function useExperiment(key: string) {
-  return useQuery({ queryKey: ["experiments", key], queryFn: () => apiFetch<ExperimentView>(`/api/v1/experiments/${encodeURIComponent(key)}`) });
+  return useQuery({
+    queryKey: ["experiments", key],
+    queryFn: () => apiFetch<ExperimentView>(`/api/v1/experiments/${encodeURIComponent(key)}`),
+  });
 }
 
 export function useExposures(key: string) {
@@ -78,7 +79,6 @@ export function useApiMutation<Input, Output>(request: (input: Input) => Promise
 }
 
 // ---------------------------------------------------------------- results
-
 
 export function useResults(key: string, params: Record<string, string | undefined>) {
   const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));

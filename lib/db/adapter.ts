@@ -54,15 +54,27 @@ function mapPgliteError(e: unknown): never {
   const err = e as { name?: string; cause?: Cause };
   const c = err?.cause;
   if (err?.name === "DriverAdapterError" && c?.kind === "postgres") {
-    const keyFields = c.detail?.match(/Key \(([^)]+)\)/)?.at(1)?.split(", ");
+    const keyFields = c.detail
+      ?.match(/Key \(([^)]+)\)/)
+      ?.at(1)
+      ?.split(", ");
     const mapped =
-      c.code === "23505" ? { kind: "UniqueConstraintViolation", constraint: keyFields && { fields: keyFields } }
-      : c.code === "23502" ? { kind: "NullConstraintViolation", constraint: c.column ? { fields: [c.column] } : undefined }
-      : c.code === "23503" ? { kind: "ForeignKeyConstraintViolation", constraint: c.column ? { fields: [c.column] } : c.constraint ? { index: c.constraint } : undefined }
-      : c.code === "22001" ? { kind: "LengthMismatch", column: c.column }
-      : c.code === "22003" ? { kind: "ValueOutOfRange", cause: c.message }
-      : c.code === "40001" ? { kind: "TransactionWriteConflict" }
-      : undefined;
+      c.code === "23505"
+        ? { kind: "UniqueConstraintViolation", constraint: keyFields && { fields: keyFields } }
+        : c.code === "23502"
+          ? { kind: "NullConstraintViolation", constraint: c.column ? { fields: [c.column] } : undefined }
+          : c.code === "23503"
+            ? {
+                kind: "ForeignKeyConstraintViolation",
+                constraint: c.column ? { fields: [c.column] } : c.constraint ? { index: c.constraint } : undefined,
+              }
+            : c.code === "22001"
+              ? { kind: "LengthMismatch", column: c.column }
+              : c.code === "22003"
+                ? { kind: "ValueOutOfRange", cause: c.message }
+                : c.code === "40001"
+                  ? { kind: "TransactionWriteConflict" }
+                  : undefined;
     if (mapped) err.cause = { originalCode: c.code, originalMessage: c.message, ...mapped } as unknown as Cause;
   }
   throw e;
@@ -121,7 +133,10 @@ function migrateScripts(adapter: PGliteAdapter, db: PGlite, onDispose?: () => Pr
 class PGliteFactory {
   readonly provider = "postgres" as const;
   readonly adapterName = "pglite-prisma-adapter";
-  constructor(readonly dir: string, private readonly forMigrate: boolean) {}
+  constructor(
+    readonly dir: string,
+    private readonly forMigrate: boolean,
+  ) {}
   async connect() {
     const db = pgliteFor(this.dir);
     const adapter = await new PrismaPGlite(db).connect();

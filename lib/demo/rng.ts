@@ -97,10 +97,7 @@ export class Rng {
   uuid(): string {
     const hex = (n: number) => (n >>> 0).toString(16).padStart(8, "0");
     const s =
-      hex(this.uint32()) +
-      hex((this.uint32() & 0xffff0fff) | 0x4000) +
-      hex((this.uint32() & 0x3fffffff) | 0x80000000) +
-      hex(this.uint32());
+      hex(this.uint32()) + hex((this.uint32() & 0xffff0fff) | 0x4000) + hex((this.uint32() & 0x3fffffff) | 0x80000000) + hex(this.uint32());
     return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
   }
 }

@@ -59,8 +59,7 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
   const users = options.users ?? 1_500;
   const days = options.days ?? 14;
   const rng = new Rng(options.seed ?? 20261124);
-  const projectId =
-    options.projectId ?? (await client.project.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } }))?.id;
+  const projectId = options.projectId ?? (await client.project.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } }))?.id;
   if (!projectId) throw new Error("seedDemoData: no project (bootstrap creates one)");
   if (await client.modelVersion.count({ where: { projectId } })) return { seeded: false, events: 0 };
 

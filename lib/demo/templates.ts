@@ -13,14 +13,14 @@ export const TEMPLATES: Record<string, Template[]> = {
     {
       prefix: "import json\n\n\ndef load_settings(path):\n",
       proposal: "    with open(path) as f:\n        data = json.load(f)\n    return data\n",
-      final: "    with open(path, encoding=\"utf-8\") as f:\n        settings = json.load(f)\n    return settings\n",
-      suffix: "\n\ndef main():\n    settings = load_settings(\"app.json\")\n",
+      final: '    with open(path, encoding="utf-8") as f:\n        settings = json.load(f)\n    return settings\n',
+      suffix: '\n\ndef main():\n    settings = load_settings("app.json")\n',
     },
     {
-      prefix: "import requests\n\nAPI_URL = \"https://api.example.com\"\n\n\ndef fetch_user(user_id):\n",
-      proposal: "    response = requests.get(f\"{API_URL}/users/{user_id}\")\n    return response.json()\n",
+      prefix: 'import requests\n\nAPI_URL = "https://api.example.com"\n\n\ndef fetch_user(user_id):\n',
+      proposal: '    response = requests.get(f"{API_URL}/users/{user_id}")\n    return response.json()\n',
       final:
-        "    response = requests.get(f\"{API_URL}/users/{user_id}\", timeout=10)\n" +
+        '    response = requests.get(f"{API_URL}/users/{user_id}", timeout=10)\n' +
         "    response.raise_for_status()\n" +
         "    return response.json()\n",
       suffix: "\n\ndef fetch_team(team_id):\n",
@@ -49,9 +49,9 @@ export const TEMPLATES: Record<string, Template[]> = {
       suffix: "}\n",
     },
     {
-      prefix: "export function formatPrice(cents: number, currency = \"EUR\") {\n",
-      proposal: "  return (cents / 100).toFixed(2) + \" \" + currency;\n",
-      final: "  return new Intl.NumberFormat(\"en\", { style: \"currency\", currency }).format(cents / 100);\n",
+      prefix: 'export function formatPrice(cents: number, currency = "EUR") {\n',
+      proposal: '  return (cents / 100).toFixed(2) + " " + currency;\n',
+      final: '  return new Intl.NumberFormat("en", { style: "currency", currency }).format(cents / 100);\n',
       suffix: "}\n",
     },
   ],
@@ -59,7 +59,7 @@ export const TEMPLATES: Record<string, Template[]> = {
     {
       prefix: "func LoadConfig(path string) (*Config, error) {\n\tbuf, err := os.ReadFile(path)\n",
       proposal: "\tif err != nil {\n\t\treturn nil, err\n\t}\n",
-      final: "\tif err != nil {\n\t\treturn nil, fmt.Errorf(\"read config %s: %w\", path, err)\n\t}\n",
+      final: '\tif err != nil {\n\t\treturn nil, fmt.Errorf("read config %s: %w", path, err)\n\t}\n',
       suffix: "\tvar cfg Config\n\treturn &cfg, json.Unmarshal(buf, &cfg)\n}\n",
     },
     {
@@ -91,7 +91,7 @@ export const TEMPLATES: Record<string, Template[]> = {
     {
       prefix: "public Order findOrder(long id) {\n",
       proposal: "    Order order = repository.findById(id);\n    return order;\n",
-      final: "    return repository.findById(id)\n        .orElseThrow(() -> new NotFoundException(\"order \" + id));\n",
+      final: '    return repository.findById(id)\n        .orElseThrow(() -> new NotFoundException("order " + id));\n',
       suffix: "}\n",
     },
   ],

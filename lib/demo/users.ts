@@ -5,15 +5,37 @@ import { TEMPLATES, TEMPLATE_RETAINED } from "./templates";
 // The demo's synthetic users and their events: who they are (language, IDE, group, activity, personal
 // acceptance propensity, working hours) and what they do with each completion they request.
 
-export const LANGUAGES = [["python", 0.36], ["typescript", 0.28], ["java", 0.15], ["go", 0.13], ["rust", 0.08]] as const;
+export const LANGUAGES = [
+  ["python", 0.36],
+  ["typescript", 0.28],
+  ["java", 0.15],
+  ["go", 0.13],
+  ["rust", 0.08],
+] as const;
 /** Acceptance odds by language: completions in dynamic languages are taken a little more often. */
 export const LANGUAGE_ODDS: Record<string, number> = { python: 1.08, typescript: 1.04, go: 0.98, java: 0.94, rust: 0.85 };
 /** IDEs: Java developers mostly use JetBrains IDEs, everyone else mostly VS Code. */
-const IDES = [["vscode", 0.64], ["jetbrains", 0.26], ["neovim", 0.1]] as const;
-const JAVA_IDES = [["jetbrains", 0.7], ["vscode", 0.27], ["neovim", 0.03]] as const;
+const IDES = [
+  ["vscode", 0.64],
+  ["jetbrains", 0.26],
+  ["neovim", 0.1],
+] as const;
+const JAVA_IDES = [
+  ["jetbrains", 0.7],
+  ["vscode", 0.27],
+  ["neovim", 0.03],
+] as const;
 /** Regions by the UTC hour their working day peaks. */
-export const PEAK_HOURS = [[13, 0.4], [17.5, 0.45], [6, 0.15]] as const;
-export const REJECT_REASONS = [["typed_over", 0.55], ["dismissed", 0.35], ["timeout", 0.1]] as const;
+export const PEAK_HOURS = [
+  [13, 0.4],
+  [17.5, 0.45],
+  [6, 0.15],
+] as const;
+export const REJECT_REASONS = [
+  ["typed_over", 0.55],
+  ["dismissed", 0.35],
+  ["timeout", 0.1],
+] as const;
 
 /** Treatment multiplies each user's acceptance odds: pooled acceptance ≈0.26 → ≈0.33 (published: 25.7% → 35.7%). */
 export const TREATMENT_ODDS = 1.48;
@@ -87,14 +109,7 @@ export function sessionStart(rng: Rng, user: SyntheticUser, from: number, to: nu
  * One user's events in [from, to) — sessions of completion requests with what followed each — sorted
  * by time. The caller adds the exposure before the first of them.
  */
-export function userEvents(
-  rng: Rng,
-  user: SyntheticUser,
-  requests: number,
-  from: number,
-  to: number,
-  serving: Serving,
-): DemoEvent[] {
+export function userEvents(rng: Rng, user: SyntheticUser, requests: number, from: number, to: number, serving: Serving): DemoEvent[] {
   const common = {
     userId: user.id,
     modelVersion: serving.modelVersion,

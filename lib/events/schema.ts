@@ -27,7 +27,10 @@ export const timestampSchema = z
       return z.NEVER;
     }
     if (ms < Date.now() - RETENTION_DAYS * DAY_MS || ms > Date.now() + FUTURE_TOLERANCE_MS) {
-      ctx.addIssue({ code: "custom", message: `must lie within the last ${RETENTION_DAYS} days (the retention) and at most one day ahead` });
+      ctx.addIssue({
+        code: "custom",
+        message: `must lie within the last ${RETENTION_DAYS} days (the retention) and at most one day ahead`,
+      });
       return z.NEVER;
     }
     return Math.trunc(ms);
@@ -50,7 +53,13 @@ export const eventSchema = z.discriminatedUnion(
   "type",
   [
     z.strictObject({ ...suggestion, type: z.literal("requested") }),
-    z.strictObject({ ...suggestion, type: z.literal("shown"), completionChars: count, completionLines: count.optional(), latencyMs: count }),
+    z.strictObject({
+      ...suggestion,
+      type: z.literal("shown"),
+      completionChars: count,
+      completionLines: count.optional(),
+      latencyMs: count,
+    }),
     z.strictObject({ ...suggestion, type: z.literal("accepted"), acceptedChars: count, acceptedLines: count.optional() }),
     z.strictObject({ ...suggestion, type: z.literal("rejected"), reason: label.optional() }),
     z.strictObject({

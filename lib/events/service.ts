@@ -29,7 +29,11 @@ export function validateEvents(raw: unknown[]): { valid: { index: number; event:
     if (parsed.success) valid.push({ index, event: parsed.data });
     else {
       const eventId = typeof (element as { eventId?: unknown })?.eventId === "string" ? (element as { eventId: string }).eventId : null;
-      rejected.push({ index, eventId, errors: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path, `events[${index}]`), message: issue.message })) });
+      rejected.push({
+        index,
+        eventId,
+        errors: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path, `events[${index}]`), message: issue.message })),
+      });
     }
   });
   return { valid, rejected };
@@ -54,7 +58,11 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
       const experiment = experiments.get(event.experimentKey);
       const path = `events[${index}]`;
       if (!experiment) {
-        rejected.push({ index, eventId: event.eventId, errors: [{ path: `${path}.experimentKey`, message: `experiment '${event.experimentKey}' is not running` }] });
+        rejected.push({
+          index,
+          eventId: event.eventId,
+          errors: [{ path: `${path}.experimentKey`, message: `experiment '${event.experimentKey}' is not running` }],
+        });
         continue;
       }
       const check = checkExposure(experiment, event.userId, event.variantKey);
@@ -63,7 +71,12 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
         rejected.push({
           index,
           eventId: event.eventId,
-          errors: [{ path: `${path}.variantKey`, message: `'${event.variantKey}' disagrees with the assignment: the hash gives this user ${expected}` }],
+          errors: [
+            {
+              path: `${path}.variantKey`,
+              message: `'${event.variantKey}' disagrees with the assignment: the hash gives this user ${expected}`,
+            },
+          ],
         });
         continue;
       }
@@ -89,7 +102,11 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
       const cacheKey = `${event.userId}\u0000${event.language ?? ""}\u0000${event.ide ?? ""}\u0000${event.userGroup ?? ""}`;
       if (tagCache.has(cacheKey)) assigned = tagCache.get(cacheKey);
       else {
-        const hit = assignUser(compiled, event.userId, { language: event.language, ide: event.ide, userGroup: event.userGroup }).assignments.find((a) => a.inExperiment);
+        const hit = assignUser(compiled, event.userId, {
+          language: event.language,
+          ide: event.ide,
+          userGroup: event.userGroup,
+        }).assignments.find((a) => a.inExperiment);
         assigned = hit?.variantKey ? { experimentKey: hit.experimentKey, variantKey: hit.variantKey } : undefined;
         tagCache.set(cacheKey, assigned);
       }

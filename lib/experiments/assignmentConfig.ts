@@ -15,7 +15,9 @@ export interface ProjectAssignmentConfig extends AssignmentConfig {
 }
 
 // On globalThis: a change made through Next's copy of this module must invalidate server.ts's copy too.
-const globalForConfig = globalThis as unknown as { __echoConfigCache?: Map<string, { config: Promise<ProjectAssignmentConfig>; until: number }> };
+const globalForConfig = globalThis as unknown as {
+  __echoConfigCache?: Map<string, { config: Promise<ProjectAssignmentConfig>; until: number }>;
+};
 const cache = (globalForConfig.__echoConfigCache ??= new Map());
 
 export function invalidateAssignmentConfig(projectId: string) {
@@ -34,18 +36,16 @@ export async function loadAssignmentConfig(client: Db, projectId: string): Promi
   ]);
   return {
     productionVersion: production?.key ?? null,
-    experiments: experiments.map(
-      (e): ExperimentConfig => ({
-        key: e.key,
-        seed: e.seed,
-        hashVersion: e.hashVersion === 1 ? 1 : 2,
-        coverage: e.coverage,
-        phase: e.phase,
-        variants: e.variants.map((v) => ({ key: v.key, modelVersion: v.modelVersion.key, weight: v.weight })),
-        namespace: e.namespaceName != null ? { name: e.namespaceName, start: e.namespaceStart ?? 0, end: e.namespaceEnd ?? 1 } : null,
-        targeting: (e.targeting as Targeting | null) ?? null,
-      }),
-    ),
+    experiments: experiments.map((e): ExperimentConfig => ({
+      key: e.key,
+      seed: e.seed,
+      hashVersion: e.hashVersion === 1 ? 1 : 2,
+      coverage: e.coverage,
+      phase: e.phase,
+      variants: e.variants.map((v) => ({ key: v.key, modelVersion: v.modelVersion.key, weight: v.weight })),
+      namespace: e.namespaceName != null ? { name: e.namespaceName, start: e.namespaceStart ?? 0, end: e.namespaceEnd ?? 1 } : null,
+      targeting: (e.targeting as Targeting | null) ?? null,
+    })),
     generatedAt: new Date().toISOString(),
   };
 }

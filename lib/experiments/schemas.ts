@@ -26,11 +26,13 @@ export const targetingInputSchema = targetingSchema;
 function checkVariants(variants: { key: string; weight: number }[], ctx: z.RefinementCtx) {
   const seen = new Set<string>();
   variants.forEach((variant, index) => {
-    if (seen.has(variant.key)) ctx.addIssue({ code: "custom", path: ["variants", index, "key"], message: `duplicate variant key '${variant.key}'` });
+    if (seen.has(variant.key))
+      ctx.addIssue({ code: "custom", path: ["variants", index, "key"], message: `duplicate variant key '${variant.key}'` });
     seen.add(variant.key);
   });
   const sum = variants.reduce((s, v) => s + v.weight, 0);
-  if (Math.abs(sum - 1) > 0.01) ctx.addIssue({ code: "custom", path: ["variants"], message: `weights must sum to 1 (±0.01); they sum to ${Number(sum.toFixed(4))}` });
+  if (Math.abs(sum - 1) > 0.01)
+    ctx.addIssue({ code: "custom", path: ["variants"], message: `weights must sum to 1 (±0.01); they sum to ${Number(sum.toFixed(4))}` });
 }
 
 export const createExperimentSchema = z
@@ -45,7 +47,10 @@ export const createExperimentSchema = z
     namespace: namespaceInputSchema.optional(),
     targeting: targetingInputSchema.optional(),
     primaryMetric: metricKeySchema.default("acceptance_rate"),
-    guardrailMetrics: z.array(metricKeySchema).max(10).default([...DEFAULT_GUARDRAILS]),
+    guardrailMetrics: z
+      .array(metricKeySchema)
+      .max(10)
+      .default([...DEFAULT_GUARDRAILS]),
   })
   .superRefine((input, ctx) => checkVariants(input.variants, ctx));
 

@@ -8,7 +8,11 @@ import type { CreateExperiment, ExperimentView, UpdateExperiment } from "./schem
 import { findExperiment, presentExperiment, resolveModelVersions, variantRows, withVariants, type Row, type Tx } from "./store";
 
 export async function listExperiments(client: Db, principal: Principal): Promise<ExperimentView[]> {
-  const rows = await client.experiment.findMany({ where: { projectId: principal.projectId }, include: withVariants, orderBy: { createdAt: "desc" } });
+  const rows = await client.experiment.findMany({
+    where: { projectId: principal.projectId },
+    include: withVariants,
+    orderBy: { createdAt: "desc" },
+  });
   return rows.map(presentExperiment);
 }
 
@@ -47,7 +51,6 @@ export async function createExperiment(client: Db, principal: Principal, input: 
   });
 }
 
-
 function allocationChanges(before: ExperimentView, input: UpdateExperiment): string[] {
   const changed: string[] = [];
   if (input.variants && JSON.stringify(input.variants) !== JSON.stringify(before.variants)) changed.push("variants");
@@ -71,7 +74,8 @@ export async function updateExperiment(client: Db, principal: Principal, key: st
     const running = row.status === "running";
     if (running && changed.length && !input.newPhase) {
       throw conflict(
-        `Changing ${changed.join(", ")} of a running experiment would reshuffle users between variants. Send "newPhase": true to start a new phase with a new seed, or stop the experiment first.`,
+        `Changing ${changed.join(", ")} of a running experiment would reshuffle users between variants. ` +
+          `Send "newPhase": true to start a new phase with a new seed, or stop the experiment first.`,
         changed.map((field) => ({ path: field, message: "cannot change while running without newPhase" })),
       );
     }
@@ -92,7 +96,11 @@ export async function updateExperiment(client: Db, principal: Principal, key: st
         seed,
         phase,
         ...(input.namespace !== undefined
-          ? { namespaceName: input.namespace?.name ?? null, namespaceStart: input.namespace?.start ?? null, namespaceEnd: input.namespace?.end ?? null }
+          ? {
+              namespaceName: input.namespace?.name ?? null,
+              namespaceStart: input.namespace?.start ?? null,
+              namespaceEnd: input.namespace?.end ?? null,
+            }
           : {}),
         ...(input.targeting !== undefined ? { targeting: (input.targeting ?? null) as Prisma.InputJsonValue } : {}),
         primaryMetric: input.primaryMetric,
@@ -102,7 +110,13 @@ export async function updateExperiment(client: Db, principal: Principal, key: st
     });
     if (running) await checkNamespaceFree(tx, principal, updated);
     const after = presentExperiment(updated);
-    await audit(tx, principal, { action: newPhase ? "experiment.new_phase" : "experiment.update", target: `experiment:${key}`, before, after, reason: input.reason });
+    await audit(tx, principal, {
+      action: newPhase ? "experiment.new_phase" : "experiment.update",
+      target: `experiment:${key}`,
+      before,
+      after,
+      reason: input.reason,
+    });
     return after;
   });
   invalidateAssignmentConfig(principal.projectId);
@@ -120,7 +134,8 @@ async function checkNamespaceFree(tx: Tx, principal: Principal, row: Row) {
   const overlapping = others.filter((o) => (o.namespaceStart ?? 0) < end && start < (o.namespaceEnd ?? 1));
   if (overlapping.length) {
     throw conflict(
-      `Namespace '${row.namespaceName}' range [${start}, ${end}) overlaps running experiment ${overlapping.map((o) => `'${o.key}' [${o.namespaceStart}, ${o.namespaceEnd})`).join(", ")}`,
+      `Namespace '${row.namespaceName}' range [${start}, ${end}) overlaps running experiment ` +
+        overlapping.map((o) => `'${o.key}' [${o.namespaceStart}, ${o.namespaceEnd})`).join(", "),
       [{ path: "namespace", message: "overlaps another running experiment in the same namespace" }],
     );
   }
@@ -150,7 +165,11 @@ export async function stopExperiment(client: Db, principal: Principal, key: stri
   const result = await client.$transaction(async (tx) => {
     const row = await findExperiment(tx, principal, key);
     if (row.status !== "running") throw conflict(`Experiment '${key}' is not running (it is ${row.status})`);
-    const updated = await tx.experiment.update({ where: { id: row.id }, data: { status: "stopped", stoppedAt: new Date() }, include: withVariants });
+    const updated = await tx.experiment.update({
+      where: { id: row.id },
+      data: { status: "stopped", stoppedAt: new Date() },
+      include: withVariants,
+    });
     const after = presentExperiment(updated);
     await audit(tx, principal, { action: "experiment.stop", target: `experiment:${key}`, before: presentExperiment(row), after });
     return after;

@@ -10,7 +10,9 @@ import type { ExperimentView } from "./schemas";
 
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
-export const withVariants = { variants: { include: { modelVersion: { select: { key: true, status: true } } }, orderBy: { position: "asc" } } } as const;
+export const withVariants = {
+  variants: { include: { modelVersion: { select: { key: true, status: true } } }, orderBy: { position: "asc" } },
+} as const;
 export type Row = Prisma.ExperimentGetPayload<{ include: typeof withVariants }>;
 
 export function presentExperiment(row: Row): ExperimentView {
@@ -50,12 +52,18 @@ export async function resolveModelVersions(tx: Tx, principal: Principal, variant
   variants.forEach((variant, index) => {
     const row = byKey.get(variant.modelVersion);
     if (!row) details.push({ path: `variants[${index}].modelVersion`, message: `no model version with key '${variant.modelVersion}'` });
-    else if (row.status === "retired") details.push({ path: `variants[${index}].modelVersion`, message: `model version '${variant.modelVersion}' is retired` });
+    else if (row.status === "retired")
+      details.push({ path: `variants[${index}].modelVersion`, message: `model version '${variant.modelVersion}' is retired` });
   });
   if (details.length) throw unprocessable(`Unknown or retired model versions: ${details.map((d) => d.path).join(", ")}`, details);
   return variants.map((v) => byKey.get(v.modelVersion)!.id);
 }
 
 export function variantRows(variants: { key: string; weight: number }[], modelVersionIds: string[]) {
-  return variants.map((variant, position) => ({ position, key: variant.key, weight: variant.weight, modelVersionId: modelVersionIds[position] }));
+  return variants.map((variant, position) => ({
+    position,
+    key: variant.key,
+    weight: variant.weight,
+    modelVersionId: modelVersionIds[position],
+  }));
 }

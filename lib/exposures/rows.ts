@@ -2,9 +2,16 @@ import type { ExposureRow } from "../clickhouse/tables";
 
 export type { ExposureRow };
 
-
 /** The exposure row for a user seen in a variant at `at` (first and last seen are the same moment). */
-export function exposureRow(input: { projectId: string; experimentKey: string; phase: number; userId: string; variantKey: string; modelVersion: string; at: string }): ExposureRow {
+export function exposureRow(input: {
+  projectId: string;
+  experimentKey: string;
+  phase: number;
+  userId: string;
+  variantKey: string;
+  modelVersion: string;
+  at: string;
+}): ExposureRow {
   return {
     project_id: input.projectId,
     experiment_key: input.experimentKey,

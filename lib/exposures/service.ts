@@ -9,7 +9,13 @@ import { enqueueExposures } from "../ingestion/log";
 import { compiledAssignmentConfig, type ProjectAssignmentConfig } from "../experiments/assignmentConfig";
 
 /** Exposure rows for the experiments a user is in (what POST /assign and SDK exposure events record). */
-export function exposureRows(projectId: string, config: ProjectAssignmentConfig, userId: string, result: AssignResult, at: number): ExposureRow[] {
+export function exposureRows(
+  projectId: string,
+  config: ProjectAssignmentConfig,
+  userId: string,
+  result: AssignResult,
+  at: number,
+): ExposureRow[] {
   const time = clickhouseTime(at);
   return result.assignments
     .filter((a) => a.inExperiment && a.variantKey)
@@ -42,6 +48,9 @@ export async function assignAndExpose(client: Db, projectId: string, userId: str
 export async function experimentExposures(client: Db, principal: Principal, key: string): Promise<ExposureSummary> {
   const experiment = await getExperiment(client, principal, key);
   const phase = { projectId: principal.projectId, experimentKey: experiment.key, phase: experiment.phase };
-  const { experimentKey, totalUsers, multipleExposures, variants, daily } = await exposureSummary(phase, experiment.variants.map((v) => v.key));
+  const { experimentKey, totalUsers, multipleExposures, variants, daily } = await exposureSummary(
+    phase,
+    experiment.variants.map((v) => v.key),
+  );
   return { experimentKey, phase: experiment.phase, totalUsers, multipleExposures, variants, daily };
 }

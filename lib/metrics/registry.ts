@@ -45,7 +45,10 @@ export const SUMS = {
     description: "characters accepted, over accepted suggestions with a refined event",
     perSuggestion: "if(was_accepted AND was_refined, suggestion_accepted_chars, 0)",
   },
-  shown_completion_chars: { description: "characters of the completions shown", perSuggestion: "sumIf(e.completion_chars, e.type = 'shown')" },
+  shown_completion_chars: {
+    description: "characters of the completions shown",
+    perSuggestion: "sumIf(e.completion_chars, e.type = 'shown')",
+  },
   accepted_completion_chars: {
     description: "characters accepted, over accepted suggestions",
     perSuggestion: "if(was_accepted, suggestion_accepted_chars, 0)",

@@ -27,7 +27,23 @@ export interface UserValues {
 }
 
 export function emptySummary(): CupedRatioSummary {
-  return { users: 0, sumX: 0, sumY: 0, sumX2: 0, sumY2: 0, sumXY: 0, sumX0: 0, sumY0: 0, sumX02: 0, sumY02: 0, sumX0Y0: 0, sumXX0: 0, sumXY0: 0, sumYX0: 0, sumYY0: 0 };
+  return {
+    users: 0,
+    sumX: 0,
+    sumY: 0,
+    sumX2: 0,
+    sumY2: 0,
+    sumXY: 0,
+    sumX0: 0,
+    sumY0: 0,
+    sumX02: 0,
+    sumY02: 0,
+    sumX0Y0: 0,
+    sumXX0: 0,
+    sumXY0: 0,
+    sumYX0: 0,
+    sumYY0: 0,
+  };
 }
 
 /** Adds one user to a variant's sufficient statistics (sign −1 takes a user's earlier values out again). */
@@ -71,7 +87,11 @@ export function addSilentUsers(summary: CupedRatioSummary, count: number, metric
  * Per-variant sufficient statistics over `exposedUsers[variant]` users: those with rows contribute
  * their sums, the others (exposed, no activity in the window) contribute zeros.
  */
-export function variantSummaries(rows: UserDayRow[], metric: RatioValues, exposedUsers: Map<string, number>): Map<string, CupedRatioSummary> {
+export function variantSummaries(
+  rows: UserDayRow[],
+  metric: RatioValues,
+  exposedUsers: Map<string, number>,
+): Map<string, CupedRatioSummary> {
   const perUser = groupByVariantAndUser(rows, metric);
   const out = new Map<string, CupedRatioSummary>();
   for (const [variant, exposed] of exposedUsers) {
@@ -97,7 +117,10 @@ function addSums(into: Float64Array, row: Sums) {
 
 type UserParts = { userId: string; post: Float64Array; pre: Float64Array };
 
-/** Each user's rows summed into post- and pre-exposure parts, per variant, indexed by the row's user index. Every metric is linear in the parts. */
+/**
+ * Each user's rows summed into post- and pre-exposure parts, per variant, indexed by the row's user
+ * index. Every metric is linear in the parts.
+ */
 function userPartSums(rows: UserDayRow[]): Map<string, UserParts[]> {
   const out = new Map<string, UserParts[]>();
   for (const row of rows) {
@@ -120,7 +143,9 @@ export function groupByVariantAndUser(rows: UserDayRow[], metric: RatioValues): 
   for (const [variant, users] of sums) {
     const values = new Map<string, UserValues>();
     // forEach skips the holes of the sparse per-index array (users of other variants)
-    users.forEach(({ userId, post, pre }) => values.set(userId, { x: metric.numerator(post), y: perUser(post), x0: metric.numerator(pre), y0: perUser(pre) }));
+    users.forEach(({ userId, post, pre }) =>
+      values.set(userId, { x: metric.numerator(post), y: perUser(post), x0: metric.numerator(pre), y0: perUser(pre) }),
+    );
     out.set(variant, values);
   }
   return out;
@@ -140,7 +165,12 @@ export interface DailyPoint {
  * earlier contribution, so the whole series costs one pass over the rows. The series is not
  * CUPED-adjusted, so only the (X, Y) moments are kept.
  */
-export function dailySeries(rows: UserDayRow[], metric: RatioValues, variants: string[], exposedByDay: (variant: string, date: string) => number): DailyPoint[] {
+export function dailySeries(
+  rows: UserDayRow[],
+  metric: RatioValues,
+  variants: string[],
+  exposedByDay: (variant: string, date: string) => number,
+): DailyPoint[] {
   const perUserMean = metric.denominator === "per_user";
   const denominator = perUserMean ? () => 0 : (metric.denominator as (sums: Sums) => number);
   const byDay = new Map<string, UserDayRow[]>();
@@ -151,7 +181,12 @@ export function dailySeries(rows: UserDayRow[], metric: RatioValues, variants: s
   }
   const days = [...byDay.keys()].sort();
   // Per variant: the running summary and, per user index, the user's cumulative (x, y) so far.
-  const running = new Map(variants.map((v) => [v, { summary: emptySummary(), seen: 0, x: new Float64Array(users), y: new Float64Array(users), has: new Uint8Array(users) }]));
+  const running = new Map(
+    variants.map((v) => [
+      v,
+      { summary: emptySummary(), seen: 0, x: new Float64Array(users), y: new Float64Array(users), has: new Uint8Array(users) },
+    ]),
+  );
   const points: DailyPoint[] = [];
   for (const date of days) {
     const dayTotals = new Map(variants.map((v) => [v, { x: 0, y: 0 }]));

@@ -11,12 +11,19 @@ import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from ".
 import { presentModelVersion, withExperiments } from "./store";
 
 export async function listModelVersions(client: Db, principal: Principal): Promise<ModelVersionView[]> {
-  const rows = await client.modelVersion.findMany({ where: { projectId: principal.projectId }, include: withExperiments, orderBy: { createdAt: "desc" } });
+  const rows = await client.modelVersion.findMany({
+    where: { projectId: principal.projectId },
+    include: withExperiments,
+    orderBy: { createdAt: "desc" },
+  });
   return rows.map(presentModelVersion);
 }
 
 export async function getModelVersion(client: Db, principal: Principal, key: string): Promise<ModelVersionView> {
-  const row = await client.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key } }, include: withExperiments });
+  const row = await client.modelVersion.findUnique({
+    where: { projectId_key: { projectId: principal.projectId, key } },
+    include: withExperiments,
+  });
   if (!row) throw notFound(`No model version with key '${key}'`);
   return presentModelVersion(row);
 }
@@ -26,7 +33,14 @@ export async function createModelVersion(client: Db, principal: Principal, input
     const existing = await tx.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key: input.key } } });
     if (existing) throw conflict(`A model version with key '${input.key}' already exists`, [{ path: "key", message: "must be unique" }]);
     const row = await tx.modelVersion.create({
-      data: { projectId: principal.projectId, key: input.key, name: input.name, baseModel: input.baseModel, trainedOnDatasetId: input.trainedOnDatasetId, status: input.status ?? "candidate" },
+      data: {
+        projectId: principal.projectId,
+        key: input.key,
+        name: input.name,
+        baseModel: input.baseModel,
+        trainedOnDatasetId: input.trainedOnDatasetId,
+        status: input.status ?? "candidate",
+      },
     });
     const view = presentModelVersion(row);
     await audit(tx, principal, { action: "model_version.create", target: `model-version:${row.key}`, after: view });
@@ -38,21 +52,39 @@ export async function createModelVersion(client: Db, principal: Principal, input
  * Edits a version. Making one `production` demotes the previous production version to `candidate` in
  * the same transaction, so a project always has at most one production version.
  */
-export async function updateModelVersion(client: Db, principal: Principal, key: string, input: UpdateModelVersion): Promise<ModelVersionView> {
+export async function updateModelVersion(
+  client: Db,
+  principal: Principal,
+  key: string,
+  input: UpdateModelVersion,
+): Promise<ModelVersionView> {
   const result = await client.$transaction(async (tx) => {
-    const before = await tx.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key } }, include: withExperiments });
+    const before = await tx.modelVersion.findUnique({
+      where: { projectId_key: { projectId: principal.projectId, key } },
+      include: withExperiments,
+    });
     if (!before) throw notFound(`No model version with key '${key}'`);
     if (input.status === "retired" && before.variants.some((v) => v.experiment.status === "running")) {
-      throw unprocessable(`'${key}' serves a running experiment; stop it before retiring the version`, [{ path: "status", message: "version is in a running experiment" }]);
+      throw unprocessable(`'${key}' serves a running experiment; stop it before retiring the version`, [
+        { path: "status", message: "version is in a running experiment" },
+      ]);
     }
     if (input.status === "retired" && before.status === "production") {
-      throw unprocessable(`'${key}' is the production version; promote another version first`, [{ path: "status", message: "cannot retire the production version" }]);
+      throw unprocessable(`'${key}' is the production version; promote another version first`, [
+        { path: "status", message: "cannot retire the production version" },
+      ]);
     }
     if (input.status === "production" && before.status !== "production") {
       const previous = await tx.modelVersion.findFirst({ where: { projectId: principal.projectId, status: "production" } });
       if (previous) {
         await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "candidate" } });
-        await audit(tx, principal, { action: "model_version.demote", target: `model-version:${previous.key}`, before: { status: "production" }, after: { status: "candidate" }, reason: input.reason ?? `'${key}' became production` });
+        await audit(tx, principal, {
+          action: "model_version.demote",
+          target: `model-version:${previous.key}`,
+          before: { status: "production" },
+          after: { status: "candidate" },
+          reason: input.reason ?? `'${key}' became production`,
+        });
       }
     }
     const row = await tx.modelVersion.update({
@@ -61,7 +93,13 @@ export async function updateModelVersion(client: Db, principal: Principal, key: 
       include: withExperiments,
     });
     const view = presentModelVersion(row);
-    await audit(tx, principal, { action: "model_version.update", target: `model-version:${key}`, before: presentModelVersion(before), after: view, reason: input.reason });
+    await audit(tx, principal, {
+      action: "model_version.update",
+      target: `model-version:${key}`,
+      before: presentModelVersion(before),
+      after: view,
+      reason: input.reason,
+    });
     return view;
   });
   invalidateAssignmentConfig(principal.projectId);
@@ -71,7 +109,11 @@ export async function updateModelVersion(client: Db, principal: Principal, key: 
 /** Acceptance and generation rate per model version and day over all traffic, from the metric registry's sums. */
 export async function modelVersionTrends(principal: Principal, from: Date, to: Date) {
   const days = await modelVersionDaily(principal.projectId, clickhouseTime(from.getTime()), clickhouseTime(to.getTime()));
-  const rate = (key: RatioMetricKey, sums: Record<SumKey, number>) => pooledRatio(key, SUM_KEYS.map((k) => sums[k]));
+  const rate = (key: RatioMetricKey, sums: Record<SumKey, number>) =>
+    pooledRatio(
+      key,
+      SUM_KEYS.map((k) => sums[k]),
+    );
   return {
     from: from.toISOString(),
     to: to.toISOString(),

@@ -28,7 +28,10 @@ export function infer(estimate: LiftEstimate, method: Method, alpha: number, pri
   if (method === "bayesian") {
     const b = bayesianInference(estimate, { alpha, prior: priorSd ? { mean: 0, variance: priorSd * priorSd } : undefined });
     const half = (b.credibleInterval[1] - b.credibleInterval[0]) / 2;
-    const ciAbsolute: [number, number] = [estimate.absolute - half * Math.abs(estimate.control), estimate.absolute + half * Math.abs(estimate.control)];
+    const ciAbsolute: [number, number] = [
+      estimate.absolute - half * Math.abs(estimate.control),
+      estimate.absolute + half * Math.abs(estimate.control),
+    ];
     return {
       lift: { absolute: estimate.absolute, relative: b.posteriorMean, ciAbsolute, ciRelative: b.credibleInterval },
       pValue: null,
@@ -53,7 +56,15 @@ export function noteOf(error: unknown): string {
 }
 
 export function controlFields() {
-  return { lift: null, pValue: null, adjustedPValue: null, chanceToWin: null, expectedLoss: null, significant: null, cupedVarianceReduction: null };
+  return {
+    lift: null,
+    pValue: null,
+    adjustedPValue: null,
+    chanceToWin: null,
+    expectedLoss: null,
+    significant: null,
+    cupedVarianceReduction: null,
+  };
 }
 
 export function ratioVariant(variant: { key: string; modelVersion: string }, summary: RatioSummary, alpha: number) {
@@ -64,13 +75,22 @@ export function ratioVariant(variant: { key: string; modelVersion: string }, sum
   } catch (error) {
     note = noteOf(error);
   }
-  return { key: variant.key, modelVersion: variant.modelVersion, users: summary.users, numerator: summary.sumX, denominator: summary.sumY, rate: pooled(summary), ci, note };
+  return {
+    key: variant.key,
+    modelVersion: variant.modelVersion,
+    users: summary.users,
+    numerator: summary.sumX,
+    denominator: summary.sumY,
+    rate: pooled(summary),
+    ci,
+    note,
+  };
 }
 
 export function compareRatio(control: CupedRatioSummary, treatment: CupedRatioSummary, query: ResultsQuery) {
   try {
     const estimate = query.cuped ? estimateCupedLift(control, treatment) : estimateRatioLift(control, treatment);
-    const reduction = query.cuped ? (estimate as LiftEstimate & { varianceReduction?: number }).varianceReduction ?? null : null;
+    const reduction = query.cuped ? ((estimate as LiftEstimate & { varianceReduction?: number }).varianceReduction ?? null) : null;
     return { ...infer(estimate, query.method, query.alpha, query.priorSd), adjustedPValue: null, cupedVarianceReduction: reduction };
   } catch (error) {
     return { ...controlFields(), note: noteOf(error) };
@@ -85,7 +105,10 @@ export function quantileVariant(variant: { key: string; modelVersion: string }, 
     numerator: summary?.quantile ?? 0,
     denominator: summary?.n ?? 0,
     rate: summary?.quantile ?? null,
-    ci: summary?.lowerValue !== undefined && summary.upperValue !== undefined ? ([summary.lowerValue, summary.upperValue] as [number, number]) : null,
+    ci:
+      summary?.lowerValue !== undefined && summary.upperValue !== undefined
+        ? ([summary.lowerValue, summary.upperValue] as [number, number])
+        : null,
     note: summary ? null : "Not enough data yet: no shown suggestions",
   };
 }
@@ -94,7 +117,16 @@ export function compareQuantile(control: QuantileSummary | undefined, treatment:
   try {
     if (!control || !treatment) throw new InsufficientDataError("no shown suggestions in a variant");
     // Order-statistic intervals are fixed-horizon: the sequential and Bayesian views use the same estimate.
-    return { ...infer(estimateQuantileLift(control, treatment), query.method === "sequential" ? "frequentist" : query.method, query.alpha, query.priorSd), adjustedPValue: null, cupedVarianceReduction: null };
+    return {
+      ...infer(
+        estimateQuantileLift(control, treatment),
+        query.method === "sequential" ? "frequentist" : query.method,
+        query.alpha,
+        query.priorSd,
+      ),
+      adjustedPValue: null,
+      cupedVarianceReduction: null,
+    };
   } catch (error) {
     return { ...controlFields(), note: noteOf(error) };
   }
@@ -112,17 +144,39 @@ export function series(
   // Exposures per day are not bounded by the window's end; the exposed users of the window are, so
   // a window ending mid-day does not count that day's later exposures.
   const exposedByDay = (variant: string, date: string) =>
-    Math.min(exposed.get(variant) ?? 0, daily.filter((d) => d.variant === variant && d.date <= date).reduce((s, d) => s + d.newUsers, 0));
+    Math.min(
+      exposed.get(variant) ?? 0,
+      daily.filter((d) => d.variant === variant && d.date <= date).reduce((s, d) => s + d.newUsers, 0),
+    );
   const points = dailySeries(rows, definition, variants, exposedByDay);
   const controlByDate = new Map(points.filter((p) => p.variant === variants[0]).map((p) => [p.date, p.cumulative]));
   return points.map((point) => {
-    if (point.variant === variants[0]) return { date: point.date, variant: point.variant, rate: point.daily ?? pooled(point.cumulative), cumulativeLift: null, ciRelative: null };
+    if (point.variant === variants[0])
+      return {
+        date: point.date,
+        variant: point.variant,
+        rate: point.daily ?? pooled(point.cumulative),
+        cumulativeLift: null,
+        ciRelative: null,
+      };
     try {
       const result = infer(estimateRatioLift(controlByDate.get(point.date)!, point.cumulative), query.method, query.alpha, query.priorSd);
-      return { date: point.date, variant: point.variant, rate: point.daily ?? pooled(point.cumulative), cumulativeLift: result.lift.relative, ciRelative: result.lift.ciRelative };
+      return {
+        date: point.date,
+        variant: point.variant,
+        rate: point.daily ?? pooled(point.cumulative),
+        cumulativeLift: result.lift.relative,
+        ciRelative: result.lift.ciRelative,
+      };
     } catch (error) {
       noteOf(error);
-      return { date: point.date, variant: point.variant, rate: point.daily ?? pooled(point.cumulative), cumulativeLift: null, ciRelative: null };
+      return {
+        date: point.date,
+        variant: point.variant,
+        rate: point.daily ?? pooled(point.cumulative),
+        cumulativeLift: null,
+        ciRelative: null,
+      };
     }
   });
 }
@@ -137,7 +191,10 @@ export function segments(
   const definition = ratioValues(metric);
   const values = [...new Set(rows.map((r) => r.segment))].sort();
   return values.map((value) => {
-    const perVariant = groupByVariantAndUser(rows.filter((r) => r.segment === value), definition);
+    const perVariant = groupByVariantAndUser(
+      rows.filter((r) => r.segment === value),
+      definition,
+    );
     const summaries = variants.map((v) => {
       const summary = emptySummary();
       for (const user of perVariant.get(v.key)?.values() ?? []) addUser(summary, user, definition);

@@ -96,7 +96,10 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
  */
 export function staleDays(states: DayState[]): DayState[] {
   const uncoveredLimit = (s: DayState) => Math.max(UNCOVERED_USERS_TOLERATED, s.relevantUsers * UNCOVERED_SHARE_TOLERATED);
-  return states.filter((s) => s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt || s.relevantUsers - s.coveredUsers > uncoveredLimit(s));
+  return states.filter(
+    (s) =>
+      s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt || s.relevantUsers - s.coveredUsers > uncoveredLimit(s),
+  );
 }
 
 /**
@@ -127,7 +130,11 @@ async function buildDay(target: RollupTarget, state: DayState) {
   });
   // Superseded builds of the day, once no request can still be reading them (a request reads the
   // build its plan chose, within seconds).
-  await runStatement({ tag: "rollup.deleteSuperseded", sql: rollupDeleteSupersededSql(), params: { ...params, keepSeconds: SUPERSEDED_BUILD_KEEP_SECONDS } });
+  await runStatement({
+    tag: "rollup.deleteSuperseded",
+    sql: rollupDeleteSupersededSql(),
+    params: { ...params, keepSeconds: SUPERSEDED_BUILD_KEEP_SECONDS },
+  });
 }
 
 /** Brings the rollup of every target up to date; answers how many days were built. */

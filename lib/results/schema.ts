@@ -68,19 +68,54 @@ export const resultsSchema = z.object({
   cuped: z.boolean(),
   from: z.string(),
   to: z.string(),
-  srm: z.object({ pValue: z.number(), mismatch: z.boolean(), chiSquare: z.number(), expected: z.array(z.number()), observed: z.array(z.number()) }),
-  health: z.object({ exposedUsers: z.number().int(), multipleExposures: z.number().int(), exposuresPerDay: z.array(z.object({ date: z.string(), variant: z.string(), newUsers: z.number().int() })) }),
+  srm: z.object({
+    pValue: z.number(),
+    mismatch: z.boolean(),
+    chiSquare: z.number(),
+    expected: z.array(z.number()),
+    observed: z.array(z.number()),
+  }),
+  health: z.object({
+    exposedUsers: z.number().int(),
+    multipleExposures: z.number().int(),
+    exposuresPerDay: z.array(z.object({ date: z.string(), variant: z.string(), newUsers: z.number().int() })),
+  }),
   variants: z.array(variantResultSchema),
   guardrails: z.array(
-    z.object({ metric: z.string(), variant: z.string(), pValue: z.number().nullable(), adjustedPValue: z.number().nullable(), worse: z.boolean(), relativeChange: z.number().nullable(), note: z.string().nullable() }),
+    z.object({
+      metric: z.string(),
+      variant: z.string(),
+      pValue: z.number().nullable(),
+      adjustedPValue: z.number().nullable(),
+      worse: z.boolean(),
+      relativeChange: z.number().nullable(),
+      note: z.string().nullable(),
+    }),
   ),
-  series: z.array(z.object({ date: z.string(), variant: z.string(), rate: z.number().nullable(), cumulativeLift: z.number().nullable(), ciRelative: nullableInterval })),
+  series: z.array(
+    z.object({
+      date: z.string(),
+      variant: z.string(),
+      rate: z.number().nullable(),
+      cumulativeLift: z.number().nullable(),
+      ciRelative: nullableInterval,
+    }),
+  ),
   segments: z
     .array(
       z.object({
         segment: z.string(),
         value: z.string(),
-        variants: z.array(z.object({ key: z.string(), users: z.number().int(), rate: z.number().nullable(), lift: liftSchema.nullable(), pValue: z.number().nullable(), chanceToWin: z.number().nullable() })),
+        variants: z.array(
+          z.object({
+            key: z.string(),
+            users: z.number().int(),
+            rate: z.number().nullable(),
+            lift: liftSchema.nullable(),
+            pValue: z.number().nullable(),
+            chanceToWin: z.number().nullable(),
+          }),
+        ),
       }),
     )
     .optional(),

@@ -6,7 +6,15 @@ import { exposureSummary } from "../exposures/queries";
 import { isRatioMetric, METRICS, type MetricKey } from "../metrics/registry";
 import { variantSummaries } from "../metrics/summaries";
 import { ratioValues } from "../metrics/values";
-import { adjustPValues, guardrailCheck, InsufficientDataError, normalQuantile, quantileConfidenceIndices, srmCheck, type QuantileSummary } from "../stats";
+import {
+  adjustPValues,
+  guardrailCheck,
+  InsufficientDataError,
+  normalQuantile,
+  quantileConfidenceIndices,
+  srmCheck,
+  type QuantileSummary,
+} from "../stats";
 import { compareQuantile, compareRatio, controlFields, noteOf, quantileVariant, ratioVariant, segments, series } from "./inference";
 import { latencyOrderStatistics, planSource, userDayRows, type ResultsWindow, type SourcePlan } from "./queries";
 import type { ExperimentResults, ResultsQuery } from "./schema";
@@ -48,7 +56,9 @@ export async function experimentResults(client: Db, principal: Principal, key: s
     exposureSummary(window, variantKeys, window.to),
     userDayRows(window, plan),
     query.segment ? userDayRows({ ...window, segment: query.segment }, plan) : Promise.resolve([]),
-    quantileMetric?.kind === "quantile" ? latencySummaries(window, plan, variantKeys, query.alpha, quantileMetric.p) : Promise.resolve(null),
+    quantileMetric?.kind === "quantile"
+      ? latencySummaries(window, plan, variantKeys, query.alpha, quantileMetric.p)
+      : Promise.resolve(null),
   ]);
   // Exposed users of the window: first exposed before its end.
   const exposed = new Map(variantKeys.map((v) => [v, exposures.exposedBefore.get(v) ?? 0]));
@@ -56,7 +66,10 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   // Health: sample ratio mismatch of exposed users against the configured weights.
   const observed = variantKeys.map((v) => exposed.get(v)!);
   const srm = observed.some((n) => n > 0)
-    ? srmCheck(observed, experiment.variants.map((v) => v.weight))
+    ? srmCheck(
+        observed,
+        experiment.variants.map((v) => v.weight),
+      )
     : { pValue: 1, mismatch: false, chiSquare: 0, expected: observed.map(() => 0) };
 
   // The requested metric, per variant and against control.
@@ -106,7 +119,10 @@ export async function experimentResults(client: Db, principal: Principal, key: s
 
   // Multiple comparisons across variants × metrics (the requested metric and the guardrails).
   const family = [...variants.filter((v) => v.pValue !== null), ...guardrails.filter((g) => g.pValue !== null)];
-  const adjusted = adjustPValues(family.map((f) => f.pValue!), query.correction);
+  const adjusted = adjustPValues(
+    family.map((f) => f.pValue!),
+    query.correction,
+  );
   family.forEach((f, i) => (f.adjustedPValue = adjusted[i]));
   for (const v of variants) if (v.adjustedPValue !== null && v.pValue !== null) v.significant = v.adjustedPValue < query.alpha;
   for (const g of guardrails) if (g.adjustedPValue !== null) g.worse = g.adjustedPValue < query.alpha;
@@ -130,7 +146,9 @@ export async function experimentResults(client: Db, principal: Principal, key: s
     variants,
     guardrails,
     series: isRatioMetric(metric) ? series(rows, metric, variantKeys, exposures.daily, exposed, query) : [],
-    ...(query.segment ? { segments: isRatioMetric(metric) ? segments(segmentRows, query.segment, metric, experiment.variants, query) : [] } : {}),
+    ...(query.segment
+      ? { segments: isRatioMetric(metric) ? segments(segmentRows, query.segment, metric, experiment.variants, query) : [] }
+      : {}),
   };
 }
 
@@ -153,7 +171,9 @@ async function latencySummaries(
     }
     // The query computed the same ranks in SQL (IEEE doubles, same operations); a mismatch is a bug.
     if (bracket && (bracket.lower !== s.ranks.lower || bracket.upper !== s.ranks.upper)) {
-      throw new Error(`latency ranks disagree: SQL ${s.ranks.lower}…${s.ranks.upper}, lib/stats ${bracket.lower}…${bracket.upper} (n = ${s.n})`);
+      throw new Error(
+        `latency ranks disagree: SQL ${s.ranks.lower}…${s.ranks.upper}, lib/stats ${bracket.lower}…${bracket.upper} (n = ${s.n})`,
+      );
     }
     out.set(s.variant, {
       n: s.n,
@@ -167,4 +187,3 @@ async function latencySummaries(
   }
   return out;
 }
-

@@ -97,7 +97,8 @@ const WINDOW_KEYS =
  */
 export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
   const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
-  const rawPart = "(toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))";
+  const rawPart =
+    "(toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))";
   const postEmpty = `(f.max_timestamp < ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_TO})`;
   const postWhole = `((x.first_at >= ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_FROM}) AND f.max_timestamp < ${WINDOW_TO})`;
   const usable = `(${coveredBy("f")} AND (f.day < toDate(x.first_at) OR ${postEmpty} OR ${postWhole}))`;
@@ -258,5 +259,6 @@ export function rollupDeleteSupersededSql(): string {
   return `
       DELETE FROM experiment_user_daily
       WHERE ${PHASE_FILTER} AND day = {day:Date} AND built_at < {builtAt:DateTime64(3, 'UTC')} - toIntervalSecond({keepSeconds:UInt32})
-        AND build_id != (SELECT argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days WHERE ${PHASE_FILTER} AND day = {day:Date})`;
+        AND build_id != (SELECT argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
+                         WHERE ${PHASE_FILTER} AND day = {day:Date})`;
 }

@@ -46,12 +46,7 @@ export function parseRetryAfterMs(header: string | null, nowMs: number): number 
 }
 
 /** The delay before retry number `attempt`: jittered backoff, but never shorter than the server asked (capped at maxMs). */
-export function retryDelayMs(
-  attempt: number,
-  backoff: BackoffOptions,
-  retryAfterMs: number | null,
-  random: () => number,
-): number {
+export function retryDelayMs(attempt: number, backoff: BackoffOptions, retryAfterMs: number | null, random: () => number): number {
   const jittered = jitteredDelayMs(attempt, backoff, random);
   return retryAfterMs === null ? jittered : Math.max(jittered, Math.min(retryAfterMs, backoff.maxMs));
 }

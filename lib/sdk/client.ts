@@ -130,9 +130,7 @@ function failedBatch(events: EchoEvent[]): FlushResult {
 }
 
 /** Outcome of one HTTP attempt: final (possibly failed), or worth retrying. */
-type AttemptOutcome =
-  | { final: true; result: FlushResult }
-  | { final: false; error: EchoSdkError; retryAfterMs: number | null };
+type AttemptOutcome = { final: true; result: FlushResult } | { final: false; error: EchoSdkError; retryAfterMs: number | null };
 
 /** Node timers would keep the process alive just to flush telemetry; browsers return plain ids. */
 function unrefTimer(timer: unknown): void {

@@ -78,14 +78,7 @@ export interface ExposureEvent extends BaseEvent {
 }
 
 /** Any event as the application passes it to `EchoClient.track`. */
-export type EchoEventInput =
-  | RequestedEvent
-  | ShownEvent
-  | AcceptedEvent
-  | RejectedEvent
-  | RefinedEvent
-  | TypedEvent
-  | ExposureEvent;
+export type EchoEventInput = RequestedEvent | ShownEvent | AcceptedEvent | RejectedEvent | RefinedEvent | TypedEvent | ExposureEvent;
 
 export type EchoEventType = EchoEventInput["type"];
 

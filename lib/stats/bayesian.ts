@@ -41,11 +41,7 @@ export interface BayesianResult {
  * δ̂ ~ N(δ, v) and prior δ ~ N(m₀, v₀), the posterior precision is 1/v₀ + 1/v and the posterior mean
  * the precision-weighted average. Without a prior (flat), the posterior is N(δ̂, v).
  */
-export function normalPosterior(
-  estimate: number,
-  variance: number,
-  prior?: NormalPrior,
-): { mean: number; variance: number } {
+export function normalPosterior(estimate: number, variance: number, prior?: NormalPrior): { mean: number; variance: number } {
   if (!prior) return { mean: estimate, variance };
   if (!(prior.variance > 0)) throw new RangeError(`prior variance must be positive, got ${prior.variance}`);
   const priorMean = prior.mean ?? 0;
@@ -99,10 +95,6 @@ export function bayesianInference(estimate: LiftEstimate, options: BayesianOptio
 }
 
 /** Bayesian comparison of a ratio metric between two variants (Gaussian approximation of the lift). */
-export function compareBayesian(
-  control: RatioSummary,
-  treatment: RatioSummary,
-  options: BayesianOptions = {},
-): BayesianResult {
+export function compareBayesian(control: RatioSummary, treatment: RatioSummary, options: BayesianOptions = {}): BayesianResult {
   return bayesianInference(estimateRatioLift(control, treatment), options);
 }

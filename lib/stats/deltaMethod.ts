@@ -62,8 +62,7 @@ export function deltaMethodRatioVariance(moments: RatioMoments): number {
   const { users, meanX, meanY, varianceX, varianceY, covarianceXY } = moments;
   const meanY2 = meanY * meanY;
   const variance =
-    (varianceX / meanY2 - (2 * meanX * covarianceXY) / (meanY2 * meanY) + (meanX * meanX * varianceY) / (meanY2 * meanY2)) /
-    users;
+    (varianceX / meanY2 - (2 * meanX * covarianceXY) / (meanY2 * meanY) + (meanX * meanX * varianceY) / (meanY2 * meanY2)) / users;
   return Math.max(0, variance);
 }
 

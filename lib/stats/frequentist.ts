@@ -52,10 +52,6 @@ export function fixedHorizonInference(estimate: LiftEstimate, options: Frequenti
  * Knoblich & Lu 2018) and Welch–Satterthwaite df. Valid for a single look at a pre-planned sample
  * size; use `compareSequential` when results are watched while the experiment runs.
  */
-export function compareFrequentist(
-  control: RatioSummary,
-  treatment: RatioSummary,
-  options: FrequentistOptions = {},
-): ComparisonResult {
+export function compareFrequentist(control: RatioSummary, treatment: RatioSummary, options: FrequentistOptions = {}): ComparisonResult {
   return fixedHorizonInference(estimateRatioLift(control, treatment), options);
 }

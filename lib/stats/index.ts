@@ -10,14 +10,7 @@ export * from "./types";
 export * from "./defaults";
 export { InsufficientDataError } from "./errors";
 
-export {
-  logGamma,
-  logBeta,
-  regularizedGammaP,
-  regularizedGammaQ,
-  regularizedBeta,
-  regularizedBetaPair,
-} from "./specialFunctions";
+export { logGamma, logBeta, regularizedGammaP, regularizedGammaQ, regularizedBeta, regularizedBetaPair } from "./specialFunctions";
 export {
   normalPdf,
   normalCdf,

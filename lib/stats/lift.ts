@@ -28,12 +28,7 @@ export function welchSatterthwaiteDf(
  *   Var ≈ Var(Rt)/Rc² + Rt²·Var(Rc)/Rc⁴
  * (first-order Taylor expansion of the quotient: the percent-change case of Deng, Knoblich & Lu 2018).
  */
-export function relativeLiftVariance(
-  control: number,
-  treatment: number,
-  varianceControl: number,
-  varianceTreatment: number,
-): number {
+export function relativeLiftVariance(control: number, treatment: number, varianceControl: number, varianceTreatment: number): number {
   const control2 = control * control;
   return varianceTreatment / control2 + (treatment * treatment * varianceControl) / (control2 * control2);
 }

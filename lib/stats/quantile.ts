@@ -149,10 +149,6 @@ export function estimateQuantileLift(control: QuantileSummary, treatment: Quanti
 }
 
 /** Fixed-horizon comparison of a quantile metric between two variants (normal reference). */
-export function compareQuantiles(
-  control: QuantileSummary,
-  treatment: QuantileSummary,
-  options: FrequentistOptions = {},
-): ComparisonResult {
+export function compareQuantiles(control: QuantileSummary, treatment: QuantileSummary, options: FrequentistOptions = {}): ComparisonResult {
   return fixedHorizonInference(estimateQuantileLift(control, treatment), options);
 }

@@ -75,10 +75,6 @@ export function sequentialInference(estimate: LiftEstimate, options: SequentialO
 }
 
 /** Sequential (peeking-safe) comparison of a ratio metric between two variants; same shape as `compareFrequentist`. */
-export function compareSequential(
-  control: RatioSummary,
-  treatment: RatioSummary,
-  options: SequentialOptions = {},
-): ComparisonResult {
+export function compareSequential(control: RatioSummary, treatment: RatioSummary, options: SequentialOptions = {}): ComparisonResult {
   return sequentialInference(estimateRatioLift(control, treatment), options);
 }

@@ -23,11 +23,7 @@ export function stirlingRemainder(z: number): number {
   const w = 1 / (z * z);
   const series =
     1 / 12 +
-    w *
-      (-1 / 360 +
-        w *
-          (1 / 1260 +
-            w * (-1 / 1680 + w * (1 / 1188 + w * (-691 / 360360 + w * (1 / 156 + w * (-3617 / 122400)))))));
+    w * (-1 / 360 + w * (1 / 1260 + w * (-1 / 1680 + w * (1 / 1188 + w * (-691 / 360360 + w * (1 / 156 + w * (-3617 / 122400)))))));
   return series / z;
 }
 
@@ -52,9 +48,7 @@ export function logGamma(x: number): number {
  * that the two huge log-gammas never get subtracted (their difference is only O(b·ln a)).
  */
 function logGammaRatioLarge(a: number, b: number): number {
-  return (
-    -(a - 0.5) * Math.log1p(b / a) - b * Math.log(a + b) + b + stirlingRemainder(a) - stirlingRemainder(a + b)
-  );
+  return -(a - 0.5) * Math.log1p(b / a) - b * Math.log(a + b) + b + stirlingRemainder(a) - stirlingRemainder(a + b);
 }
 
 /** ln B(a, b) = lnΓ(a) + lnΓ(b) − lnΓ(a + b), stable when one parameter is large (Student t with large df). */
@@ -210,12 +204,7 @@ export function regularizedBetaPairFromLogs(
  * result is the smaller tail, using the symmetry I_x(a, b) = 1 − I_{1−x}(b, a). Pass `oneMinusX` when
  * it is known more accurately than 1 − x (e.g. t²/(ν + t²) for the Student t).
  */
-export function regularizedBetaPair(
-  x: number,
-  a: number,
-  b: number,
-  oneMinusX: number = 1 - x,
-): { lower: number; upper: number } {
+export function regularizedBetaPair(x: number, a: number, b: number, oneMinusX: number = 1 - x): { lower: number; upper: number } {
   if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1)) return { lower: NaN, upper: NaN };
   return regularizedBetaPairFromLogs(x, oneMinusX, logFromComplement(x, oneMinusX), logFromComplement(oneMinusX, x), a, b);
 }

@@ -20,11 +20,7 @@ export interface SrmResult {
  * variants with positive weight (Fabijan et al. 2019, "Diagnosing Sample Ratio Mismatch in Online
  * Controlled Experiments", KDD). A variant with zero weight but some users is an unconditional mismatch.
  */
-export function srmCheck(
-  counts: readonly number[],
-  weights: readonly number[],
-  threshold: number = DEFAULT_SRM_THRESHOLD,
-): SrmResult {
+export function srmCheck(counts: readonly number[], weights: readonly number[], threshold: number = DEFAULT_SRM_THRESHOLD): SrmResult {
   if (counts.length !== weights.length) throw new RangeError("counts and weights must have the same length");
   if (weights.some((w) => !(w >= 0))) throw new RangeError("weights must be non-negative");
   const totalWeight = weights.reduce((a, b) => a + b, 0);

@@ -81,7 +81,8 @@ function countInExperiment(experiment: ExperimentConfig | CompiledExperiment, us
 
 function countServedByExperiment(config: CompiledAssignmentConfig, userIds: string[]): number {
   let count = 0;
-  for (let i = 0; i < userIds.length; i++) if (assignUser(config, userIds[i], attributes).modelVersion !== config.productionVersion) count++;
+  for (let i = 0; i < userIds.length; i++)
+    if (assignUser(config, userIds[i], attributes).modelVersion !== config.productionVersion) count++;
   return count;
 }
 

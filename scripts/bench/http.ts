@@ -41,7 +41,14 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const one = (body: string | Buffer) =>
     new Promise<number>((resolve) => {
       const request = http.request(
-        { host: "127.0.0.1", port: options.port, path: options.path, method: "POST", agent, headers: { ...options.headers, "content-length": Buffer.byteLength(body) } },
+        {
+          host: "127.0.0.1",
+          port: options.port,
+          path: options.path,
+          method: "POST",
+          agent,
+          headers: { ...options.headers, "content-length": Buffer.byteLength(body) },
+        },
         (response) => {
           response.resume();
           response.on("end", () => resolve(response.statusCode ?? 0));
@@ -65,5 +72,13 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   agent.destroy();
   const sorted = Float64Array.from(latencies).sort();
-  return { requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), statuses };
+  return {
+    requests: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    statuses,
+  };
 }

@@ -66,7 +66,18 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   } else {
     start = Date.now() - 14 * DAY;
     for (const key of ["base", "refined"]) await createModelVersion(client, principal, { key, name: key });
-    await createExperiment(client, principal, createExperimentSchema.parse({ key: "scale", name: "Scale", variants: [{ key: "control", modelVersion: "base", weight: 0.5 }, { key: "treatment", modelVersion: "refined", weight: 0.5 }] }));
+    await createExperiment(
+      client,
+      principal,
+      createExperimentSchema.parse({
+        key: "scale",
+        name: "Scale",
+        variants: [
+          { key: "control", modelVersion: "base", weight: 0.5 },
+          { key: "treatment", modelVersion: "refined", weight: 0.5 },
+        ],
+      }),
+    );
     await startExperiment(client, principal, "scale");
     const config = await loadAssignmentConfig(client, project);
     const handle = await clickhouseHandle();
@@ -75,7 +86,18 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     const exposures = Array.from({ length: USERS }, (_, u) => {
       const variant = assignUser(config, `u${u}`).assignments[0].variantKey!;
       const at = clickhouseTime(start + (u % 7) * DAY);
-      return tsvRow(exposureRow({ projectId: project, experimentKey: "scale", phase: 1, userId: `u${u}`, variantKey: variant, modelVersion: variant === "control" ? "base" : "refined", at }), EXPOSURE_COLUMNS);
+      return tsvRow(
+        exposureRow({
+          projectId: project,
+          experimentKey: "scale",
+          phase: 1,
+          userId: `u${u}`,
+          variantKey: variant,
+          modelVersion: variant === "control" ? "base" : "refined",
+          at,
+        }),
+        EXPOSURE_COLUMNS,
+      );
     });
     await handle.insertTsv("exposures", EXPOSURE_COLUMNS, Buffer.from(exposures.join("\n") + "\n"));
 
@@ -88,16 +110,22 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
           INSERT INTO events (project_id, event_id, type, timestamp, user_id, suggestion_id, model_version, experiment_key, variant_key,
                               language, ide, user_group, completion_chars, latency_ms, accepted_chars)
           WITH s.n AS n, x.variant_key AS variant, x.first_exposed_at AS exposed_at
-          SELECT {project:String}, toUUID(concat('00000000-0000-4000-8000-', leftPad(lower(hex(n * 3 + step.1)), 12, '0'))), step.3,
-                 exposed_at + toIntervalMillisecond(toUInt64((cityHash64(n, 1) % 1000000) / 1000000 * toUInt64(dateDiff('millisecond', exposed_at, now64(3)) - 5000)) + step.2),
+          SELECT {project:String},
+                 toUUID(concat('00000000-0000-4000-8000-', leftPad(lower(hex(n * 3 + step.1)), 12, '0'))), step.3,
+                 exposed_at + toIntervalMillisecond(
+                   toUInt64((cityHash64(n, 1) % 1000000) / 1000000
+                            * toUInt64(dateDiff('millisecond', exposed_at, now64(3)) - 5000)) + step.2),
                  s.user_id, concat('s', toString(n)), if(variant = 'control', 'base', 'refined'), 'scale', variant,
-                 ['python', 'typescript', 'go'][1 + s.u % 3], ['vscode', 'jetbrains'][1 + s.u % 2], if(s.u % 10 = 0, 'internal', 'external'),
+                 ['python', 'typescript', 'go'][1 + s.u % 3], ['vscode', 'jetbrains'][1 + s.u % 2],
+                 if(s.u % 10 = 0, 'internal', 'external'),
                  if(step.3 = 'shown', 60, 0), if(step.3 = 'shown', 100 + cityHash64(n, 2) % 200, 0), if(step.3 = 'accepted', 60, 0)
-          FROM (SELECT number AS n, toUInt32(floor(pow((cityHash64(number, 0) % 1000000) / 1000000, 2) * {users:UInt32})) AS u, concat('u', toString(u)) AS user_id
+          FROM (SELECT number AS n, toUInt32(floor(pow((cityHash64(number, 0) % 1000000) / 1000000, 2) * {users:UInt32})) AS u,
+                       concat('u', toString(u)) AS user_id
                 FROM numbers({first:UInt64}, {count:UInt64})) AS s
           INNER JOIN exposures AS x ON x.user_id = s.user_id AND x.project_id = {project:String}
           ARRAY JOIN [(0, 0, 'requested'), (1, 100, 'shown'),
-                      (2, 2000, if((cityHash64(n, 3) % 1000000) / 1000000 < if(variant = 'control', 0.26, 0.3), 'accepted', 'rejected'))] AS step`,
+                      (2, 2000, if((cityHash64(n, 3) % 1000000) / 1000000 < if(variant = 'control', 0.26, 0.3),
+                                   'accepted', 'rejected'))] AS step`,
         query_params: { project, users: USERS, first, count: Math.min(chunk, suggestions - first) },
       });
       log(`  loaded ${Math.min(suggestions, first + chunk).toLocaleString("en-US")} of ${suggestions.toLocaleString("en-US")} suggestions`);
@@ -109,7 +137,14 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const events = (await (await ch.query({ query: "SELECT count() AS n FROM events", format: "JSONEachRow" })).json<{ n: number }>())[0].n;
 
   const query = resultsQuerySchema.parse({ from: new Date(start - DAY).toISOString(), to: new Date(start + 15 * DAY).toISOString() });
-  const window = { projectId: project, experimentKey: "scale", phase: 1, from: clickhouseTime(query.from!.getTime()), to: clickhouseTime(query.to!.getTime()), lookbackDays: 14 };
+  const window = {
+    projectId: project,
+    experimentKey: "scale",
+    phase: 1,
+    from: clickhouseTime(query.from!.getTime()),
+    to: clickhouseTime(query.to!.getTime()),
+    lookbackDays: 14,
+  };
   const best = async (f: () => Promise<unknown>) => {
     await f(); // warm-up
     let min = Infinity;

@@ -34,7 +34,11 @@ async function waitForHealth(port: number, child: ChildProcess) {
 export async function startBenchServer(port = 3200): Promise<BenchServer> {
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("building the app for the benchmark (next build)…");
-    const built = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], { cwd: root, stdio: "inherit", env: { ...process.env, ECHO_SKIP_BUILD_TYPECHECK: "1" } });
+    const built = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], {
+      cwd: root,
+      stdio: "inherit",
+      env: { ...process.env, ECHO_SKIP_BUILD_TYPECHECK: "1" },
+    });
     if (built.status !== 0) throw new Error("next build failed");
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-"));

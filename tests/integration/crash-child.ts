@@ -9,7 +9,11 @@ const batch = JSON.parse(fs.readFileSync(batchFile, "utf8"));
 const { POST } = await import("../../app/api/v1/events/route");
 const post = async () => {
   const response = await POST(
-    new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${process.env.ECHO_INIT_INGEST_API_KEY}` }, body: JSON.stringify(batch) }),
+    new Request("http://localhost/api/v1/events", {
+      method: "POST",
+      headers: { authorization: `Bearer ${process.env.ECHO_INIT_INGEST_API_KEY}` },
+      body: JSON.stringify(batch),
+    }),
     { params: Promise.resolve({}) },
   );
   return { status: response.status, body: await response.json() };
@@ -28,7 +32,11 @@ if (mode === "ingest") {
   await flushIngestion();
   const client = await clickhouse();
   const rows = await (
-    await client.query({ query: "SELECT count() AS n FROM events FINAL WHERE user_id = {u:String}", query_params: { u: batch.events[0].userId }, format: "JSONEachRow" })
+    await client.query({
+      query: "SELECT count() AS n FROM events FINAL WHERE user_id = {u:String}",
+      query_params: { u: batch.events[0].userId },
+      format: "JSONEachRow",
+    })
   ).json<{ n: number }>();
   process.stdout.write(`COUNT ${rows[0].n} ${JSON.stringify(retry)}\n`);
   process.exit(0);

@@ -11,7 +11,11 @@ import { expect, it } from "vitest";
 function runChild(args: string[], env: NodeJS.ProcessEnv, until: RegExp): Promise<{ line: string; kill: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     // Its own process group: tsx runs the script in a child of its own, and both must die at once.
-    const child = spawn(path.resolve("node_modules/.bin/tsx"), [path.resolve("tests/integration/crash-child.ts"), ...args], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(path.resolve("node_modules/.bin/tsx"), [path.resolve("tests/integration/crash-child.ts"), ...args], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
     let out = "";
     let err = "";

@@ -55,7 +55,10 @@ describe("demo data", () => {
 
   it("runs the refinement experiment and has stopped the distilled one", async () => {
     const client = await database();
-    const experiments = await client.experiment.findMany({ where: { projectId }, include: { variants: { include: { modelVersion: true }, orderBy: { position: "asc" } } } });
+    const experiments = await client.experiment.findMany({
+      where: { projectId },
+      include: { variants: { include: { modelVersion: true }, orderBy: { position: "asc" } } },
+    });
     const byKey = new Map(experiments.map((e) => [e.key, e]));
     const running = byKey.get(DEMO_EXPERIMENTS.running)!;
     const stopped = byKey.get(DEMO_EXPERIMENTS.stopped)!;
@@ -68,7 +71,10 @@ describe("demo data", () => {
     expect(stopped.stoppedAt).not.toBeNull();
     expect(stopped.variants.map((v) => v.modelVersion.key)).toEqual([DEMO_MODEL_VERSIONS.production, DEMO_MODEL_VERSIONS.distilled]);
     // The running experiment starts where its synthetic data does, so its results window covers it.
-    const [first] = await rows<{ at: string }>("SELECT toUnixTimestamp64Milli(min(first_exposed_at)) AS at FROM exposures WHERE project_id = {p:String}", { p: projectId });
+    const [first] = await rows<{ at: string }>(
+      "SELECT toUnixTimestamp64Milli(min(first_exposed_at)) AS at FROM exposures WHERE project_id = {p:String}",
+      { p: projectId },
+    );
     expect(running.startedAt!.getTime()).toBeLessThanOrEqual(Number(first.at));
     expect(running.startedAt!.getTime()).toBeGreaterThan(startedAt - (DAYS + 1) * 86_400_000);
   });
@@ -99,7 +105,9 @@ describe("demo data", () => {
     );
     expect(exposed).toHaveLength(USERS);
     for (const { user_id, variants } of exposed) {
-      expect(variants).toEqual([assignUser(config, user_id).assignments.find((a) => a.experimentKey === DEMO_EXPERIMENTS.running)!.variantKey]);
+      expect(variants).toEqual([
+        assignUser(config, user_id).assignments.find((a) => a.experimentKey === DEMO_EXPERIMENTS.running)!.variantKey,
+      ]);
     }
     const treated = exposed.filter((e) => e.variants[0] === "treatment").length;
     expect(Math.abs(treated - USERS / 2)).toBeLessThan(USERS * 0.15);
@@ -154,7 +162,10 @@ describe("demo data", () => {
       const seeded = await seedDemoData(client, { users: 40, days: 3, seed: 7, projectId: project.id });
       expect(seeded.seeded).toBe(true);
       await flushIngestion();
-      const perType = await rows<{ type: string; n: string }>("SELECT type, count() AS n FROM events FINAL WHERE project_id = {p:String} GROUP BY type", { p: project.id });
+      const perType = await rows<{ type: string; n: string }>(
+        "SELECT type, count() AS n FROM events FINAL WHERE project_id = {p:String} GROUP BY type",
+        { p: project.id },
+      );
       counts.push(Object.fromEntries(perType.map((r) => [r.type, Number(r.n)])));
     }
     expect(counts[1]).toEqual(counts[0]);

@@ -26,7 +26,9 @@ describe("event store (embedded ClickHouse)", () => {
     const again = await applyMigrations(client);
     expect(again.applied).toEqual([]);
     expect(again.skipped).toEqual(readMigrations().map((m) => m.name));
-    const recorded = await (await client.query({ query: "SELECT count() AS n FROM schema_migrations FINAL", format: "JSONEachRow" })).json<{ n: number }>();
+    const recorded = await (
+      await client.query({ query: "SELECT count() AS n FROM schema_migrations FINAL", format: "JSONEachRow" })
+    ).json<{ n: number }>();
     expect(recorded[0].n).toBe(readMigrations().length);
   });
 
@@ -35,7 +37,11 @@ describe("event store (embedded ClickHouse)", () => {
     const id = randomUUID();
     await client.insert({ table: "events", values: [eventRow(id)], format: "JSONEachRow" });
     const rows = await (
-      await client.query({ query: "SELECT user_id, completion_chars, toString(event_id) AS id FROM events WHERE event_id = {id:UUID}", query_params: { id }, format: "JSONEachRow" })
+      await client.query({
+        query: "SELECT user_id, completion_chars, toString(event_id) AS id FROM events WHERE event_id = {id:UUID}",
+        query_params: { id },
+        format: "JSONEachRow",
+      })
     ).json<{ user_id: string; completion_chars: number; id: string }>();
     expect(rows).toEqual([{ user_id: "user-1", completion_chars: 42, id }]);
   });
@@ -47,7 +53,14 @@ describe("event store (embedded ClickHouse)", () => {
     await client.insert({ table: "events", values: [eventRow(id, { user_id: "dup-user" })], format: "JSONEachRow" });
     await client.insert({ table: "events", values: [eventRow(id, { user_id: "dup-user" })], format: "JSONEachRow" });
     const count = async (final: boolean) =>
-      (await (await client.query({ query: `SELECT count() AS n FROM events ${final ? "FINAL" : ""} WHERE user_id = 'dup-user'`, format: "JSONEachRow" })).json<{ n: number }>())[0].n;
+      (
+        await (
+          await client.query({
+            query: `SELECT count() AS n FROM events ${final ? "FINAL" : ""} WHERE user_id = 'dup-user'`,
+            format: "JSONEachRow",
+          })
+        ).json<{ n: number }>()
+      )[0].n;
     expect(await count(false)).toBe(2); // the raw parts really hold two copies
     expect(await count(true)).toBe(1);
     await client.command({ query: "OPTIMIZE TABLE events FINAL" });
@@ -56,12 +69,26 @@ describe("event store (embedded ClickHouse)", () => {
 
   it("keeps the first exposure of a user exactly, however often it is recorded", async () => {
     const client = await clickhouse();
-    const row = (at: string) => ({ project_id: "p1", experiment_key: "exp", phase: 1, user_id: "u-exp", variant_key: "control", model_version: "v1", first_exposed_at: at, last_exposed_at: at });
+    const row = (at: string) => ({
+      project_id: "p1",
+      experiment_key: "exp",
+      phase: 1,
+      user_id: "u-exp",
+      variant_key: "control",
+      model_version: "v1",
+      first_exposed_at: at,
+      last_exposed_at: at,
+    });
     await client.insert({ table: "exposures", values: [row("2026-11-20 10:00:00.000")], format: "JSONEachRow" });
-    await client.insert({ table: "exposures", values: [row("2026-11-19 08:00:00.000"), row("2026-11-21 09:00:00.000")], format: "JSONEachRow" });
+    await client.insert({
+      table: "exposures",
+      values: [row("2026-11-19 08:00:00.000"), row("2026-11-21 09:00:00.000")],
+      format: "JSONEachRow",
+    });
     const [first] = await (
       await client.query({
-        query: "SELECT toString(min(first_exposed_at)) AS first, toString(max(last_exposed_at)) AS last, uniqExact(user_id) AS users FROM exposures WHERE experiment_key = 'exp'",
+        query:
+          "SELECT toString(min(first_exposed_at)) AS first, toString(max(last_exposed_at)) AS last, uniqExact(user_id) AS users FROM exposures WHERE experiment_key = 'exp'",
         format: "JSONEachRow",
       })
     ).json<{ first: string; last: string; users: number }>();
@@ -82,7 +109,13 @@ describe("metadata database (embedded PGlite through Prisma)", () => {
       data: { projectId: project.id, key: "rt-v1", name: "Round trip", baseModel: "starcoder2-3b", status: "candidate" },
     });
     const read = await client.modelVersion.findUniqueOrThrow({ where: { projectId_key: { projectId: project.id, key: "rt-v1" } } });
-    expect(read).toMatchObject({ id: created.id, name: "Round trip", baseModel: "starcoder2-3b", status: "candidate", trainedOnDatasetId: null });
+    expect(read).toMatchObject({
+      id: created.id,
+      name: "Round trip",
+      baseModel: "starcoder2-3b",
+      status: "candidate",
+      trainedOnDatasetId: null,
+    });
   });
 
   it("was initialized from ECHO_INIT_*: that admin and exactly those keys", async () => {
@@ -93,7 +126,11 @@ describe("metadata database (embedded PGlite through Prisma)", () => {
     expect(admin.passwordHash.startsWith("scrypt$")).toBe(true);
     const { GET } = await import("@/app/api/auth/me/route");
     expect((await call(GET, "GET", "/api/auth/me", { key: ADMIN_KEY })).body).toMatchObject({ kind: "apiKey", scope: "admin" });
-    expect((await call(GET, "GET", "/api/auth/me", { key: INGEST_KEY })).body).toMatchObject({ kind: "apiKey", scope: "ingest", permissions: ["ingest"] });
+    expect((await call(GET, "GET", "/api/auth/me", { key: INGEST_KEY })).body).toMatchObject({
+      kind: "apiKey",
+      scope: "ingest",
+      permissions: ["ingest"],
+    });
   });
 });
 
@@ -157,7 +194,9 @@ describe("authentication and roles", () => {
     const { GET: me } = await import("@/app/api/auth/me/route");
     expect((await call(me, "GET", "/api/auth/me", { key: created.body.key })).status).toBe(200);
     const { POST: revoke } = await import("@/app/api/v1/api-keys/[id]/revoke/route");
-    expect((await call(revoke, "POST", `/api/v1/api-keys/${created.body.id}/revoke`, { cookie: admin, params: { id: created.body.id } })).status).toBe(200);
+    expect(
+      (await call(revoke, "POST", `/api/v1/api-keys/${created.body.id}/revoke`, { cookie: admin, params: { id: created.body.id } })).status,
+    ).toBe(200);
     expect((await call(me, "GET", "/api/auth/me", { key: created.body.key })).status).toBe(401);
     // ...and both changes are in the audit log, with the actor.
     const entries = await (await database()).auditLog.findMany({ where: { target: `api-key:${created.body.id}` }, orderBy: { at: "asc" } });
@@ -171,7 +210,12 @@ describe("authentication and roles", () => {
     const { GET } = await import("@/app/api/v1/openapi.json/route");
     const response = await call(GET, "GET", "/api/v1/openapi.json");
     expect(response.body.openapi).toBe("3.1.0");
-    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(["/api/health", "/api/v1/api-keys", "/api/v1/api-keys/{id}/revoke"]));
-    expect(response.body.paths["/api/v1/api-keys"].post.requestBody.content["application/json"].schema.properties.scope.enum).toEqual(["ingest", "admin"]);
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining(["/api/health", "/api/v1/api-keys", "/api/v1/api-keys/{id}/revoke"]),
+    );
+    expect(response.body.paths["/api/v1/api-keys"].post.requestBody.content["application/json"].schema.properties.scope.enum).toEqual([
+      "ingest",
+      "admin",
+    ]);
   });
 });

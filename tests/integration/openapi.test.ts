@@ -16,7 +16,11 @@ function routeFiles(dir: string): string[] {
 it("documents every route and method the app serves, and nothing it does not", async () => {
   const { GET } = await import("@/app/api/v1/openapi.json/route");
   const document = (await call(GET, "GET", "/api/v1/openapi.json")).body;
-  const documented = new Set(Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`)));
+  const documented = new Set(
+    Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([p, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`),
+    ),
+  );
   const served = new Set<string>();
   for (const file of routeFiles(path.resolve("app/api"))) {
     const route = path

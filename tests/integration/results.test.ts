@@ -32,7 +32,7 @@ let config: any;
 
 function rng(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 beforeAll(async () => {
@@ -58,14 +58,32 @@ beforeAll(async () => {
 
   const random = rng(42);
   const events: Record<string, unknown>[] = [];
-  const base = (userId: string, at: number, language: string, modelVersion: string) => ({ eventId: randomUUID(), userId, timestamp: new Date(at).toISOString(), language, modelVersion, ide: "vscode" });
+  const base = (userId: string, at: number, language: string, modelVersion: string) => ({
+    eventId: randomUUID(),
+    userId,
+    timestamp: new Date(at).toISOString(),
+    language,
+    modelVersion,
+    ide: "vscode",
+  });
   for (let u = 0; u < 240; u++) {
     const userId = `r-user-${u}`;
     const variant = assignUser(config, userId).assignments[0].variantKey!;
     const language = languages[u % 3];
     const modelVersion = variant === "control" ? "r-base" : "r-new";
     const exposedAt = start + (u % 5) * DAY + 3_600_000;
-    const t: UserTruth = { variant, language, shown: 0, accepted: 0, aiChars: 0, humanChars: 0, preShown: 0, preAccepted: 0, shownChars: 0, acceptedChars: 0 };
+    const t: UserTruth = {
+      variant,
+      language,
+      shown: 0,
+      accepted: 0,
+      aiChars: 0,
+      humanChars: 0,
+      preShown: 0,
+      preAccepted: 0,
+      shownChars: 0,
+      acceptedChars: 0,
+    };
     truth.set(userId, t);
     const propensity = 0.1 + 0.6 * random() + (variant === "treatment" ? 0.08 : 0);
     // Pre-exposure activity (counts only for CUPED), correlated with the user's propensity.
@@ -86,7 +104,13 @@ beforeAll(async () => {
       const at = exposedAt + 60_000 + i * 600_000;
       const chars = 20 + Math.floor(random() * 80);
       events.push({ ...base(userId, at, language, modelVersion), type: "requested", suggestionId: sid });
-      events.push({ ...base(userId, at + 100, language, modelVersion), type: "shown", suggestionId: sid, completionChars: chars, latencyMs: 100 + Math.floor(random() * 200) + (variant === "treatment" ? 5 : 0) });
+      events.push({
+        ...base(userId, at + 100, language, modelVersion),
+        type: "shown",
+        suggestionId: sid,
+        completionChars: chars,
+        latencyMs: 100 + Math.floor(random() * 200) + (variant === "treatment" ? 5 : 0),
+      });
       t.shown++;
       t.shownChars += chars;
       if (random() < propensity) {
@@ -95,7 +119,15 @@ beforeAll(async () => {
         t.acceptedChars += chars;
         if (i % 3 === 0) {
           const retained = Math.floor(chars * 0.7);
-          events.push({ ...base(userId, at + 62_000, language, modelVersion), type: "refined", suggestionId: sid, windowSeconds: 60, proposal: "x".repeat(chars), final: "y".repeat(retained), retainedChars: retained });
+          events.push({
+            ...base(userId, at + 62_000, language, modelVersion),
+            type: "refined",
+            suggestionId: sid,
+            windowSeconds: 60,
+            proposal: "x".repeat(chars),
+            final: "y".repeat(retained),
+            retainedChars: retained,
+          });
           t.aiChars += retained;
         } else t.aiChars += chars;
       }
@@ -110,7 +142,8 @@ beforeAll(async () => {
     const answer = await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events: batch } });
     expect(answer.body.rejected).toEqual([]);
     // A retried batch must change nothing.
-    if (i === 0) expect((await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events: batch } })).body.duplicates).toBe(batch.length);
+    if (i === 0)
+      expect((await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events: batch } })).body.duplicates).toBe(batch.length);
   }
   await flushIngestion();
 }, 120_000);
@@ -124,7 +157,12 @@ async function results(query: Record<string, string> = {}) {
   return response.body;
 }
 
-function expectedSummary(variant: string, x: (t: UserTruth) => number, y: (t: UserTruth) => number, filter: (t: UserTruth) => boolean = () => true): RatioSummary {
+function expectedSummary(
+  variant: string,
+  x: (t: UserTruth) => number,
+  y: (t: UserTruth) => number,
+  filter: (t: UserTruth) => boolean = () => true,
+): RatioSummary {
   const s = { users: 0, sumX: 0, sumY: 0, sumX2: 0, sumY2: 0, sumXY: 0 };
   for (const t of truth.values()) {
     if (t.variant !== variant || !filter(t)) continue;
@@ -141,7 +179,13 @@ function expectedSummary(variant: string, x: (t: UserTruth) => number, y: (t: Us
 describe("experiment results", () => {
   it("reproduces the per-variant sums and the delta-method statistics for acceptance rate", async () => {
     const body = await results();
-    const expected = ["control", "treatment"].map((v) => expectedSummary(v, (t) => t.accepted, (t) => t.shown));
+    const expected = ["control", "treatment"].map((v) =>
+      expectedSummary(
+        v,
+        (t) => t.accepted,
+        (t) => t.shown,
+      ),
+    );
     for (const [i, variant] of body.variants.entries()) {
       expect(variant.users).toBe(expected[i].users);
       expect(variant.numerator).toBe(expected[i].sumX);
@@ -161,7 +205,13 @@ describe("experiment results", () => {
 
   it("computes generation rate from kept AI characters (retained after refinement) and typed characters", async () => {
     const body = await results({ metric: "generation_rate" });
-    const expected = ["control", "treatment"].map((v) => expectedSummary(v, (t) => t.aiChars, (t) => t.aiChars + t.humanChars));
+    const expected = ["control", "treatment"].map((v) =>
+      expectedSummary(
+        v,
+        (t) => t.aiChars,
+        (t) => t.aiChars + t.humanChars,
+      ),
+    );
     for (const [i, variant] of body.variants.entries()) {
       expect(variant.numerator).toBe(expected[i].sumX);
       expect(variant.denominator).toBe(expected[i].sumY);
@@ -172,7 +222,13 @@ describe("experiment results", () => {
   it("computes character acceptance rate (a registry-only metric) with the same statistics as the other ratios", async () => {
     const body = await results({ metric: "char_acceptance_rate" });
     expect(body.metricLabel).toBe("Character acceptance rate");
-    const expected = ["control", "treatment"].map((v) => expectedSummary(v, (t) => t.acceptedChars, (t) => t.shownChars));
+    const expected = ["control", "treatment"].map((v) =>
+      expectedSummary(
+        v,
+        (t) => t.acceptedChars,
+        (t) => t.shownChars,
+      ),
+    );
     for (const [i, variant] of body.variants.entries()) {
       expect(variant.users).toBe(expected[i].users);
       expect(variant.numerator).toBe(expected[i].sumX);
@@ -219,7 +275,12 @@ describe("experiment results", () => {
     const body = await results({ segment: "language" });
     expect(body.segments.map((s: any) => s.value)).toEqual(["go", "python", "typescript"]);
     for (const segment of body.segments) {
-      const expected = expectedSummary("control", (t) => t.accepted, (t) => t.shown, (t) => t.language === segment.value);
+      const expected = expectedSummary(
+        "control",
+        (t) => t.accepted,
+        (t) => t.shown,
+        (t) => t.language === segment.value,
+      );
       expect(segment.variants[0].users).toBe(expected.users);
       expect(segment.variants[0].rate).toBeCloseTo(expected.sumX / expected.sumY, 12);
     }
@@ -254,7 +315,11 @@ describe("experiment results", () => {
 
   it("names bad query parameters", async () => {
     const { GET } = await import("@/app/api/v1/experiments/[key]/results/route");
-    const bad = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query: { metric: "happiness", from: "soon" } });
+    const bad = await call(GET, "GET", "/x", {
+      key: ADMIN_KEY,
+      params: { key: experimentKey },
+      query: { metric: "happiness", from: "soon" },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: any) => d.path).sort()).toEqual(["query.from", "query.metric"]);
   });
@@ -283,7 +348,14 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
       for (const table of ["experiment_user_daily", "experiment_rollup_days"]) await ch.command({ query: `TRUNCATE TABLE ${table}` });
     };
     // Builds of a day keep their rows apart: a rebuild never mixes with, or loses to, an earlier one.
-    const builds = async () => Number((await (await ch.query({ query: "SELECT uniqExact(build_id) AS n FROM experiment_user_daily", format: "JSONEachRow" })).json<{ n: number }>())[0].n);
+    const builds = async () =>
+      Number(
+        (
+          await (
+            await ch.query({ query: "SELECT uniqExact(build_id) AS n FROM experiment_user_daily", format: "JSONEachRow" })
+          ).json<{ n: number }>()
+        )[0].n,
+      );
 
     await truncate();
     const raw = await all();
@@ -293,9 +365,25 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     const { planSource } = await import("@/lib/results/queries");
     const { clickhouseTime } = await import("@/lib/clickhouse/time");
     const projectId = (await client.project.findFirstOrThrow()).id;
-    const plan = () => planSource({ projectId, experimentKey, phase: 1, from: clickhouseTime(start - DAY), to: clickhouseTime(Date.parse(to)), lookbackDays: 14 });
+    const plan = () =>
+      planSource({
+        projectId,
+        experimentKey,
+        phase: 1,
+        from: clickhouseTime(start - DAY),
+        to: clickhouseTime(Date.parse(to)),
+        lookbackDays: 14,
+      });
     const eventDays = async () =>
-      (await (await ch.query({ query: "SELECT DISTINCT toString(day) AS day FROM event_day_stats WHERE project_id = {p:String}", query_params: { p: projectId }, format: "JSONEachRow" })).json<{ day: string }>()).map((r) => r.day);
+      (
+        await (
+          await ch.query({
+            query: "SELECT DISTINCT toString(day) AS day FROM event_day_stats WHERE project_id = {p:String}",
+            query_params: { p: projectId },
+            format: "JSONEachRow",
+          })
+        ).json<{ day: string }>()
+      ).map((r) => r.day);
     const rawEventDays = async () => {
       const { rawDays } = await plan();
       return (await eventDays()).filter((day) => rawDays.includes(day));
@@ -313,7 +401,15 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     const newVariant = assignUser(config, newUser).assignments[0].variantKey!;
     const movedUser = "r-user-12"; // exposed at start + 2 days + 1 h
     const movedTo = start + 2 * DAY + 1_800_000;
-    const event = (userId: string, at: number, extra: Record<string, unknown>) => ({ eventId: randomUUID(), userId, timestamp: new Date(at).toISOString(), modelVersion: "r-base", language: "go", ide: "vscode", ...extra });
+    const event = (userId: string, at: number, extra: Record<string, unknown>) => ({
+      eventId: randomUUID(),
+      userId,
+      timestamp: new Date(at).toISOString(),
+      modelVersion: "r-base",
+      language: "go",
+      ide: "vscode",
+      ...extra,
+    });
     const answer = await call(ingest.POST, "POST", "/x", {
       key: INGEST_KEY,
       body: {

@@ -22,7 +22,13 @@ const routes = {
 
 const now = Date.now();
 function event(type: string, fields: Record<string, unknown> = {}) {
-  const base: Record<string, unknown> = { eventId: randomUUID(), type, timestamp: new Date(now - 60_000).toISOString(), userId: "user-a", modelVersion: "mv-base" };
+  const base: Record<string, unknown> = {
+    eventId: randomUUID(),
+    type,
+    timestamp: new Date(now - 60_000).toISOString(),
+    userId: "user-a",
+    modelVersion: "mv-base",
+  };
   if (type !== "typed" && type !== "exposure") base.suggestionId = `s-${randomUUID().slice(0, 8)}`;
   const perType: Record<string, Record<string, unknown>> = {
     requested: {},
@@ -38,18 +44,33 @@ function event(type: string, fields: Record<string, unknown> = {}) {
 async function countStored(where: string, params: Record<string, unknown>) {
   await flushIngestion();
   const client = await clickhouse();
-  const result = await client.query({ query: `SELECT count() AS n FROM events FINAL WHERE ${where}`, query_params: params, format: "JSONEachRow" });
+  const result = await client.query({
+    query: `SELECT count() AS n FROM events FINAL WHERE ${where}`,
+    query_params: params,
+    format: "JSONEachRow",
+  });
   return Number((await result.json<{ n: number }>())[0].n);
 }
 
 beforeAll(async () => {
   const { POST } = await routes.modelVersions();
   for (const key of ["mv-base", "mv-refined"]) {
-    const response = await call(POST, "POST", "/api/v1/model-versions", { key: ADMIN_KEY, body: { key, name: key, baseModel: "starcoder2-3b" } });
+    const response = await call(POST, "POST", "/api/v1/model-versions", {
+      key: ADMIN_KEY,
+      body: { key, name: key, baseModel: "starcoder2-3b" },
+    });
     expect(response.status).toBe(201);
   }
   const { PATCH } = await routes.modelVersion();
-  expect((await call(PATCH, "PATCH", "/api/v1/model-versions/mv-base", { key: ADMIN_KEY, params: { key: "mv-base" }, body: { status: "production" } })).status).toBe(200);
+  expect(
+    (
+      await call(PATCH, "PATCH", "/api/v1/model-versions/mv-base", {
+        key: ADMIN_KEY,
+        params: { key: "mv-base" },
+        body: { status: "production" },
+      })
+    ).status,
+  ).toBe(200);
 });
 
 describe("model versions and experiments", () => {
@@ -57,13 +78,27 @@ describe("model versions and experiments", () => {
     const { POST } = await routes.experiments();
     const bad = await call(POST, "POST", "/api/v1/experiments", {
       key: ADMIN_KEY,
-      body: { key: "bad", name: "Bad", variants: [{ key: "control", modelVersion: "mv-base", weight: 0.5 }, { key: "control", modelVersion: "nope", weight: 0.6 }] },
+      body: {
+        key: "bad",
+        name: "Bad",
+        variants: [
+          { key: "control", modelVersion: "mv-base", weight: 0.5 },
+          { key: "control", modelVersion: "nope", weight: 0.6 },
+        ],
+      },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(["variants[1].key", "variants"]));
     const unknownVersion = await call(POST, "POST", "/api/v1/experiments", {
       key: ADMIN_KEY,
-      body: { key: "bad2", name: "Bad", variants: [{ key: "control", modelVersion: "mv-base", weight: 0.5 }, { key: "t", modelVersion: "nope", weight: 0.5 }] },
+      body: {
+        key: "bad2",
+        name: "Bad",
+        variants: [
+          { key: "control", modelVersion: "mv-base", weight: 0.5 },
+          { key: "t", modelVersion: "nope", weight: 0.5 },
+        ],
+      },
     });
     expect(unknownVersion.status).toBe(422);
     expect(unknownVersion.body.error.details).toEqual([{ path: "variants[1].modelVersion", message: "no model version with key 'nope'" }]);
@@ -82,7 +117,9 @@ describe("model versions and experiments", () => {
     });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ key: "refine-v1", status: "draft", seed: "refine-v1", hashVersion: 2, coverage: 1, phase: 1 });
-    expect((await call(POST, "POST", "/api/v1/experiments", { key: ADMIN_KEY, body: { ...created.body, status: undefined } })).status).toBe(400); // unknown fields are refused
+    expect((await call(POST, "POST", "/api/v1/experiments", { key: ADMIN_KEY, body: { ...created.body, status: undefined } })).status).toBe(
+      400,
+    ); // unknown fields are refused
     const { POST: start } = await routes.start();
     const started = await call(start, "POST", "/api/v1/experiments/refine-v1/start", { key: ADMIN_KEY, params: { key: "refine-v1" } });
     expect(started.status).toBe(200);
@@ -99,10 +136,18 @@ describe("model versions and experiments", () => {
       { key: "control", modelVersion: "mv-base", weight: 0.3 },
       { key: "treatment", modelVersion: "mv-refined", weight: 0.7 },
     ];
-    const refused = await call(PATCH, "PATCH", "/api/v1/experiments/refine-v1", { key: ADMIN_KEY, params: { key: "refine-v1" }, body: { variants } });
+    const refused = await call(PATCH, "PATCH", "/api/v1/experiments/refine-v1", {
+      key: ADMIN_KEY,
+      params: { key: "refine-v1" },
+      body: { variants },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain("newPhase");
-    const renamed = await call(PATCH, "PATCH", "/api/v1/experiments/refine-v1", { key: ADMIN_KEY, params: { key: "refine-v1" }, body: { name: "Renamed" } });
+    const renamed = await call(PATCH, "PATCH", "/api/v1/experiments/refine-v1", {
+      key: ADMIN_KEY,
+      params: { key: "refine-v1" },
+      body: { name: "Renamed" },
+    });
     expect(renamed.status).toBe(200);
     expect(renamed.body.phase).toBe(1);
   });
@@ -114,8 +159,18 @@ describe("model versions and experiments", () => {
       { key: "a", modelVersion: "mv-base", weight: 0.5 },
       { key: "b", modelVersion: "mv-refined", weight: 0.5 },
     ];
-    for (const [key, start_, end] of [["ns-1", 0, 0.5], ["ns-2", 0.4, 1]] as const) {
-      expect((await call(POST, "POST", "/api/v1/experiments", { key: ADMIN_KEY, body: { key, name: key, variants, namespace: { name: "latency", start: start_, end } } })).status).toBe(201);
+    for (const [key, start_, end] of [
+      ["ns-1", 0, 0.5],
+      ["ns-2", 0.4, 1],
+    ] as const) {
+      expect(
+        (
+          await call(POST, "POST", "/api/v1/experiments", {
+            key: ADMIN_KEY,
+            body: { key, name: key, variants, namespace: { name: "latency", start: start_, end } },
+          })
+        ).status,
+      ).toBe(201);
     }
     expect((await call(start, "POST", "/x", { key: ADMIN_KEY, params: { key: "ns-1" } })).status).toBe(200);
     const overlap = await call(start, "POST", "/x", { key: ADMIN_KEY, params: { key: "ns-2" } });
@@ -169,7 +224,9 @@ describe("assignment", () => {
     const { POST: stop } = await routes.stop();
     expect((await call(stop, "POST", "/x", { cookie: viewer, params: { key: "refine-v1" } })).status).toBe(403);
     const { POST: createVersion } = await routes.modelVersions();
-    expect((await call(createVersion, "POST", "/api/v1/model-versions", { cookie: viewer, body: { key: "v", name: "v" } })).status).toBe(403);
+    expect((await call(createVersion, "POST", "/api/v1/model-versions", { cookie: viewer, body: { key: "v", name: "v" } })).status).toBe(
+      403,
+    );
   });
 });
 
@@ -199,7 +256,9 @@ describe("event ingestion", () => {
     const response = await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: batch } });
     expect(response.status).toBe(207);
     expect(response.body.accepted).toBe(1);
-    const paths = Object.fromEntries(response.body.rejected.map((r: { index: number; errors: { path: string }[] }) => [r.index, r.errors.map((e) => e.path)]));
+    const paths = Object.fromEntries(
+      response.body.rejected.map((r: { index: number; errors: { path: string }[] }) => [r.index, r.errors.map((e) => e.path)]),
+    );
     expect(paths).toEqual({
       1: ["events[1].timestamp"],
       2: ["events[2].acceptedChars"],
@@ -223,7 +282,10 @@ describe("event ingestion", () => {
     const huge = JSON.stringify({ events: [event("refined", { proposal: "x".repeat(6 * 1024 * 1024) })] });
     const tooLarge = await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, rawBody: huge });
     expect(tooLarge.status).toBe(413);
-    const tooMany = await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: Array.from({ length: 5001 }, () => ({})) } });
+    const tooMany = await call(POST, "POST", "/api/v1/events", {
+      key: INGEST_KEY,
+      body: { events: Array.from({ length: 5001 }, () => ({})) },
+    });
     expect(tooMany.status).toBe(400);
     expect(tooMany.body.error.details[0].path).toBe("events");
   });
@@ -261,18 +323,30 @@ describe("event ingestion", () => {
     await flushIngestion();
     const client = await clickhouse();
     const exposed = await (
-      await client.query({ query: "SELECT variant_key FROM exposures WHERE user_id = {u:String} GROUP BY variant_key", query_params: { u: userId }, format: "JSONEachRow" })
+      await client.query({
+        query: "SELECT variant_key FROM exposures WHERE user_id = {u:String} GROUP BY variant_key",
+        query_params: { u: userId },
+        format: "JSONEachRow",
+      })
     ).json<{ variant_key: string }>();
     expect(exposed).toEqual([{ variant_key: expected }]);
     const tagged = await (
-      await client.query({ query: "SELECT experiment_key, variant_key FROM events FINAL WHERE user_id = {u:String} AND type = 'shown'", query_params: { u: userId }, format: "JSONEachRow" })
+      await client.query({
+        query: "SELECT experiment_key, variant_key FROM events FINAL WHERE user_id = {u:String} AND type = 'shown'",
+        query_params: { u: userId },
+        format: "JSONEachRow",
+      })
     ).json();
     expect(tagged).toEqual([{ experiment_key: "refine-v1", variant_key: expected }]);
   });
 
   it("redacts secrets in refinement code before storing it", async () => {
     const { POST } = await routes.events();
-    const refined = event("refined", { userId: "secret-user", proposal: 'API_KEY = "sk-proj-abcdefghijklmnopqrstuvwx"', final: 'password = "hunter22"\nprint(1)' });
+    const refined = event("refined", {
+      userId: "secret-user",
+      proposal: 'API_KEY = "sk-proj-abcdefghijklmnopqrstuvwx"',
+      final: 'password = "hunter22"\nprint(1)',
+    });
     expect((await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: [refined] } })).status).toBe(200);
     await flushIngestion();
     const client = await clickhouse();
@@ -286,7 +360,9 @@ describe("event ingestion", () => {
   it("counts concurrent retries of one batch once", async () => {
     const { POST } = await routes.events();
     const batch = Array.from({ length: 50 }, () => event("shown", { userId: "concurrent-user" }));
-    const answers = await Promise.all(Array.from({ length: 4 }, () => call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: batch } })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: batch } })),
+    );
     expect(answers.reduce((s, a) => s + a.body.accepted, 0)).toBe(50);
     expect(answers.reduce((s, a) => s + a.body.duplicates, 0)).toBe(150);
     expect(await countStored("user_id = {u:String}", { u: "concurrent-user" })).toBe(50);

@@ -43,9 +43,7 @@ interface Fixtures {
   };
 }
 
-const fixtures: Fixtures = JSON.parse(
-  readFileSync(path.join(__dirname, "..", "fixtures", "assignment.json"), "utf8"),
-);
+const fixtures: Fixtures = JSON.parse(readFileSync(path.join(__dirname, "..", "fixtures", "assignment.json"), "utf8"));
 
 function experiment(overrides: Partial<ExperimentConfig> = {}): ExperimentConfig {
   return {
@@ -98,9 +96,7 @@ describe("hashValue", () => {
   it("matches the Python reference for every seed, user id and version", () => {
     expect(fixtures.hash.length).toBeGreaterThan(500);
     for (const { seed, userId, version, value } of fixtures.hash) {
-      expect(hashValue(seed, userId, version), `${JSON.stringify(seed)}|${JSON.stringify(userId)}|v${version}`).toBe(
-        value,
-      );
+      expect(hashValue(seed, userId, version), `${JSON.stringify(seed)}|${JSON.stringify(userId)}|v${version}`).toBe(value);
     }
   });
 
@@ -137,16 +133,20 @@ describe("bucketRanges and chooseVariant", () => {
 
   it("match the Python reference exactly, including invalid weights and coverage", () => {
     for (const { numVariants, coverage, weights, ranges } of fixtures.bucketRanges) {
-      expect(bucketRanges(numVariants, coverage, weights), JSON.stringify({ numVariants, coverage, weights })).toEqual(
-        ranges,
-      );
+      expect(bucketRanges(numVariants, coverage, weights), JSON.stringify({ numVariants, coverage, weights })).toEqual(ranges);
     }
   });
 
   it("fall back to equal weights for mismatched counts or sums outside 1 ± 0.01", () => {
     expect(bucketRanges(3, 1, [0.5, 0.5])).toEqual(bucketRanges(3, 1));
-    expect(bucketRanges(2, 1, [0.6, 0.3])).toEqual([[0, 0.5], [0.5, 1]]);
-    expect(bucketRanges(2, 1, [0.6, 0.395])).toEqual([[0, 0.6], [0.6, 0.6 + 0.395]]);
+    expect(bucketRanges(2, 1, [0.6, 0.3])).toEqual([
+      [0, 0.5],
+      [0.5, 1],
+    ]);
+    expect(bucketRanges(2, 1, [0.6, 0.395])).toEqual([
+      [0, 0.6],
+      [0.6, 0.6 + 0.395],
+    ]);
   });
 
   it("keep covered users in their variant when coverage grows", () => {
@@ -160,8 +160,19 @@ describe("bucketRanges and chooseVariant", () => {
 
   it("choose half-open ranges like the Python reference", () => {
     for (const { n, ranges, index } of fixtures.chooseVariant) expect(chooseVariant(n, ranges)).toBe(index);
-    expect(chooseVariant(0.5, [[0, 0.5], [0.5, 0.5], [0.5, 1]])).toBe(2);
-    expect(chooseVariant(0.3, [[0, 0.25], [0.5, 0.75]])).toBe(-1);
+    expect(
+      chooseVariant(0.5, [
+        [0, 0.5],
+        [0.5, 0.5],
+        [0.5, 1],
+      ]),
+    ).toBe(2);
+    expect(
+      chooseVariant(0.3, [
+        [0, 0.25],
+        [0.5, 0.75],
+      ]),
+    ).toBe(-1);
   });
 });
 
@@ -313,9 +324,7 @@ describe("assignUser", () => {
       result.assignments.forEach((a) => reasons.add(a.reason));
     }
     // The fixture must exercise every outcome, or it proves less than it seems.
-    expect([...reasons].sort()).toEqual(
-      ["assigned", "in_other_experiment", "not_in_coverage", "not_in_namespace", "not_targeted"].sort(),
-    );
+    expect([...reasons].sort()).toEqual(["assigned", "in_other_experiment", "not_in_coverage", "not_in_namespace", "not_targeted"].sort());
   });
 
   it("puts a user in at most one experiment: the earliest one that takes them", () => {

@@ -10,10 +10,11 @@ describe("ClickHouse migrations", () => {
   });
 
   it("split into statements without their comments", () => {
-    expect(splitStatements("-- a comment; with a semicolon\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n\nCREATE TABLE b (y UInt8) ENGINE = Memory;\n")).toEqual([
-      "CREATE TABLE a (x UInt8) ENGINE = Memory",
-      "CREATE TABLE b (y UInt8) ENGINE = Memory",
-    ]);
+    expect(
+      splitStatements(
+        "-- a comment; with a semicolon\nCREATE TABLE a (x UInt8) ENGINE = Memory;\n\nCREATE TABLE b (y UInt8) ENGINE = Memory;\n",
+      ),
+    ).toEqual(["CREATE TABLE a (x UInt8) ENGINE = Memory", "CREATE TABLE b (y UInt8) ENGINE = Memory"]);
   });
 
   it("have a clustered variant: created on every node, with replicated engines", () => {

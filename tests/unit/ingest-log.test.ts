@@ -33,7 +33,14 @@ function log(dir: string, fail = false) {
   return { wal, consumed };
 }
 
-const rowsOf = (blocks: WalBlock[]) => blocks.flatMap((b) => b.data.toString("utf8").split("\n").filter(Boolean).map((row) => `${b.tag}:${row}`));
+const rowsOf = (blocks: WalBlock[]) =>
+  blocks.flatMap((b) =>
+    b.data
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((row) => `${b.tag}:${row}`),
+  );
 
 describe("write-ahead log", () => {
   it("hands each append to the consumer as one block with the bytes that were written", async () => {
@@ -43,7 +50,11 @@ describe("write-ahead log", () => {
     await wal.drain();
     wal.stop();
     const blocks = consumed.flat();
-    expect(blocks.map((b) => [b.tag, b.rows, b.replayed])).toEqual([["E", 2, false], ["X", 1, false], ["E", 1, false]]);
+    expect(blocks.map((b) => [b.tag, b.rows, b.replayed])).toEqual([
+      ["E", 2, false],
+      ["X", 1, false],
+      ["E", 1, false],
+    ]);
     expect(rowsOf(blocks)).toEqual(["E:a\t1", "E:b\t2", "X:x\t9", "E:c\t3"]);
   });
 
@@ -153,27 +164,86 @@ console.log("DRAINED " + outcome);
 });
 
 describe("eventTsv", () => {
-  const parse = (event: Record<string, unknown>) => eventSchema.parse({ eventId: "0B9E7F3A-1C2D-4E5F-8A9B-0C1D2E3F4A5B", timestamp: "2026-11-24T10:00:00.123Z", userId: "u1", modelVersion: "v2", ...event });
+  const parse = (event: Record<string, unknown>) =>
+    eventSchema.parse({
+      eventId: "0B9E7F3A-1C2D-4E5F-8A9B-0C1D2E3F4A5B",
+      timestamp: "2026-11-24T10:00:00.123Z",
+      userId: "u1",
+      modelVersion: "v2",
+      ...event,
+    });
   const fields = (line: string) => Object.fromEntries(line.split("\t").map((value, i) => [EVENT_COLUMNS[i], value]));
 
   it("writes every column in EVENT_COLUMNS order", () => {
-    const line = eventTsv("proj", parse({ type: "shown", suggestionId: "s1", completionChars: 48, completionLines: 2, latencyMs: 140, language: "python", ide: "vscode", userGroup: "internal" }), { experimentKey: "exp", variantKey: "treatment" });
+    const line = eventTsv(
+      "proj",
+      parse({
+        type: "shown",
+        suggestionId: "s1",
+        completionChars: 48,
+        completionLines: 2,
+        latencyMs: 140,
+        language: "python",
+        ide: "vscode",
+        userGroup: "internal",
+      }),
+      { experimentKey: "exp", variantKey: "treatment" },
+    );
     expect(line.split("\t")).toHaveLength(EVENT_COLUMNS.length);
     expect(fields(line)).toMatchObject({
-      project_id: "proj", event_id: "0b9e7f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b", type: "shown", timestamp: "2026-11-24 10:00:00.123", user_id: "u1", suggestion_id: "s1",
-      model_version: "v2", experiment_key: "exp", variant_key: "treatment", language: "python", ide: "vscode", user_group: "internal",
-      completion_chars: "48", completion_lines: "2", latency_ms: "140", accepted_chars: "0", retained_chars: "\\N", human_chars: "0",
+      project_id: "proj",
+      event_id: "0b9e7f3a-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
+      type: "shown",
+      timestamp: "2026-11-24 10:00:00.123",
+      user_id: "u1",
+      suggestion_id: "s1",
+      model_version: "v2",
+      experiment_key: "exp",
+      variant_key: "treatment",
+      language: "python",
+      ide: "vscode",
+      user_group: "internal",
+      completion_chars: "48",
+      completion_lines: "2",
+      latency_ms: "140",
+      accepted_chars: "0",
+      retained_chars: "\\N",
+      human_chars: "0",
     });
   });
 
   it("keeps the client's experiment over the assignment, and an absent retainedChars as NULL", () => {
-    const refined = fields(eventTsv("p", parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a", final: "b", experimentKey: "mine", variantKey: "v" }), { experimentKey: "other", variantKey: "w" }));
-    expect([refined.experiment_key, refined.variant_key, refined.retained_chars, refined.window_seconds]).toEqual(["mine", "v", "\\N", "30"]);
-    expect(fields(eventTsv("p", parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a", final: "b", retainedChars: 0 }))).retained_chars).toBe("0");
+    const refined = fields(
+      eventTsv(
+        "p",
+        parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a", final: "b", experimentKey: "mine", variantKey: "v" }),
+        { experimentKey: "other", variantKey: "w" },
+      ),
+    );
+    expect([refined.experiment_key, refined.variant_key, refined.retained_chars, refined.window_seconds]).toEqual([
+      "mine",
+      "v",
+      "\\N",
+      "30",
+    ]);
+    expect(
+      fields(eventTsv("p", parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a", final: "b", retainedChars: 0 })))
+        .retained_chars,
+    ).toBe("0");
   });
 
   it("escapes code so that a row stays one line, and redacts secrets before they are logged", () => {
-    const line = eventTsv("p", parse({ type: "refined", suggestionId: "s", windowSeconds: 30, proposal: "a\tb\nc\\d", final: 'gh.auth("ghp_abcdefghijklmnopqrstuvwxyz0123456789")\n', retainedChars: 3 }));
+    const line = eventTsv(
+      "p",
+      parse({
+        type: "refined",
+        suggestionId: "s",
+        windowSeconds: 30,
+        proposal: "a\tb\nc\\d",
+        final: 'gh.auth("ghp_abcdefghijklmnopqrstuvwxyz0123456789")\n',
+        retainedChars: 3,
+      }),
+    );
     expect(line).not.toContain("\n");
     expect(line.split("\t")).toHaveLength(EVENT_COLUMNS.length);
     const row = fields(line);

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { staleDays, type DayState } from "@/lib/results/rollup";
 
-const built: DayState = { day: "2026-11-20", insertedRows: 1000, maxIngestedAt: "2026-11-20 10:00:00.000", builtRows: 1000, builtMaxIngestedAt: "2026-11-20 10:00:00.000", relevantUsers: 20_000, coveredUsers: 20_000 };
+const built: DayState = {
+  day: "2026-11-20",
+  insertedRows: 1000,
+  maxIngestedAt: "2026-11-20 10:00:00.000",
+  builtRows: 1000,
+  builtMaxIngestedAt: "2026-11-20 10:00:00.000",
+  relevantUsers: 20_000,
+  coveredUsers: 20_000,
+};
 
 describe("which rollup days are rebuilt", () => {
   it("leaves a day alone while its events and exposures are what its build saw", () => {
@@ -31,8 +39,22 @@ describe("parseUserDayRows", () => {
     const text = "control\tu\\\\1\t2026-11-20\tgo\t3\t2\t1\t40\t120\t0\t0\ntreat\\tment\tu2\tpre\t\t0\t9007199254740991\t0\t0\t0\t7\t10\n";
     // seven sums in this answer: requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars
     expect(parseUserDayRows(text, 7)).toEqual([
-      { variant: "control", userId: "u\\\\1", user: 0, day: "2026-11-20", segment: "go", sums: Float64Array.from([3, 2, 1, 40, 120, 0, 0]) },
-      { variant: "treat\tment", userId: "u2", user: 1, day: "pre", segment: "", sums: Float64Array.from([0, 9007199254740991, 0, 0, 0, 7, 10]) },
+      {
+        variant: "control",
+        userId: "u\\\\1",
+        user: 0,
+        day: "2026-11-20",
+        segment: "go",
+        sums: Float64Array.from([3, 2, 1, 40, 120, 0, 0]),
+      },
+      {
+        variant: "treat\tment",
+        userId: "u2",
+        user: 1,
+        day: "pre",
+        segment: "",
+        sums: Float64Array.from([0, 9007199254740991, 0, 0, 0, 7, 10]),
+      },
     ]);
     expect(parseUserDayRows("", 7)).toEqual([]);
   });

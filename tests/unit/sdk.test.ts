@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type AssignmentConfig, type ExperimentConfig, assignUser } from "@/lib/assignment";
 import { EchoClient, type EchoClientOptions, type EchoEvent, EchoSdkError } from "@/lib/sdk";
-import {
-  exponentialDelayMs,
-  isRetryableStatus,
-  jitteredDelayMs,
-  parseRetryAfterMs,
-  retryDelayMs,
-} from "@/lib/sdk/backoff";
+import { exponentialDelayMs, isRetryableStatus, jitteredDelayMs, parseRetryAfterMs, retryDelayMs } from "@/lib/sdk/backoff";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -233,11 +227,7 @@ describe("EchoClient retries", () => {
   });
 
   it("retries 429 and network errors too", async () => {
-    const server = fakeServer([
-      { status: 429, headers: { "retry-after": "0" } },
-      new TypeError("fetch failed"),
-      { status: 500 },
-    ]);
+    const server = fakeServer([{ status: 429, headers: { "retry-after": "0" } }, new TypeError("fetch failed"), { status: 500 }]);
     const { client, errors } = makeClient(server);
     client.track(shownEvent(1));
     const result = await client.flush();
@@ -249,7 +239,10 @@ describe("EchoClient retries", () => {
 
   it("does not retry a 400 and reports it with the dropped events", async () => {
     const server = fakeServer([
-      { status: 400, body: { error: { code: "bad_request", message: "Malformed JSON", details: [{ path: "events", message: "Required" }] } } },
+      {
+        status: 400,
+        body: { error: { code: "bad_request", message: "Malformed JSON", details: [{ path: "events", message: "Required" }] } },
+      },
     ]);
     const { client, errors } = makeClient(server);
     const event = client.track(shownEvent(1));
@@ -290,9 +283,7 @@ describe("EchoClient retries", () => {
     expect(result).toEqual({ sent: 3, accepted: 1, duplicates: 1, rejected: 1, failed: 0 });
     expect(errors).toHaveLength(1);
     expect(errors[0].kind).toBe("events_rejected");
-    expect(errors[0].details.rejections).toEqual([
-      { event: events[2], errors: [{ path: "latencyMs", message: "must be ≥ 0" }] },
-    ]);
+    expect(errors[0].details.rejections).toEqual([{ event: events[2], errors: [{ path: "latencyMs", message: "must be ≥ 0" }] }]);
   });
 
   it("reports every event of a 400 that lists rejections, without retrying", async () => {

@@ -23,8 +23,7 @@ interface DistributionFixtures {
   tQuantile: { p: number; df: number; quantile: number; scipy: number | null }[];
   chiSquareSf: { x: number; df: number; sf: number; cdf: number }[];
 }
-const fixtures = JSON.parse(readFileSync(new URL("../fixtures/stats.json", import.meta.url), "utf8"))
-  .distributions as DistributionFixtures;
+const fixtures = JSON.parse(readFileSync(new URL("../fixtures/stats.json", import.meta.url), "utf8")).distributions as DistributionFixtures;
 
 function relativeError(actual: number, expected: number): number {
   if (actual === expected) return 0;

@@ -19,13 +19,17 @@ function PrimaryLift({ results }: { results: ExperimentResults | undefined }) {
       </span>
     );
   }
-  const best = treatments.reduce((a, b) => ((b.lift!.relative > a.lift!.relative) === results.higherIsBetter ? b : a));
-  const better = (best.lift!.relative > 0) === results.higherIsBetter;
+  const best = treatments.reduce((a, b) => (b.lift!.relative > a.lift!.relative === results.higherIsBetter ? b : a));
+  const better = best.lift!.relative > 0 === results.higherIsBetter;
   return (
     <span className="row" style={{ gap: 6 }}>
       <strong>{signedPercent(best.lift!.relative)}</strong>
       <span className="muted small">{best.key}</span>
-      {best.significant ? <span className={`badge ${better ? "good" : "bad"}`}>significant</span> : <span className="badge">not significant</span>}
+      {best.significant ? (
+        <span className={`badge ${better ? "good" : "bad"}`}>significant</span>
+      ) : (
+        <span className="badge">not significant</span>
+      )}
     </span>
   );
 }

@@ -9,7 +9,10 @@ import { useApiMutation, useCan, useModelVersions, type ModelVersionView } from 
 import { VersionTrends } from "./VersionTrends";
 
 function RegisterForm() {
-  const create = useApiMutation((body: Record<string, string>) => apiFetch<ModelVersionView>("/api/v1/model-versions", { method: "POST", json: body }), [["model-versions"]]);
+  const create = useApiMutation(
+    (body: Record<string, string>) => apiFetch<ModelVersionView>("/api/v1/model-versions", { method: "POST", json: body }),
+    [["model-versions"]],
+  );
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = event.currentTarget;
@@ -51,7 +54,8 @@ function RegisterForm() {
 
 function StatusSelect({ version }: { version: ModelVersionView }) {
   const update = useApiMutation(
-    (status: string) => apiFetch<ModelVersionView>(`/api/v1/model-versions/${encodeURIComponent(version.key)}`, { method: "PATCH", json: { status } }),
+    (status: string) =>
+      apiFetch<ModelVersionView>(`/api/v1/model-versions/${encodeURIComponent(version.key)}`, { method: "PATCH", json: { status } }),
     [["model-versions"]],
   );
   return (
@@ -61,7 +65,11 @@ function StatusSelect({ version }: { version: ModelVersionView }) {
         value={version.status}
         disabled={update.isPending}
         onChange={(e) => {
-          if (e.target.value === "production" && !window.confirm(`Make ${version.key} the production version? Users outside experiments will get it.`)) return;
+          if (
+            e.target.value === "production" &&
+            !window.confirm(`Make ${version.key} the production version? Users outside experiments will get it.`)
+          )
+            return;
           update.mutate(e.target.value);
         }}
       >
@@ -92,7 +100,9 @@ export default function ModelVersionsPage() {
       <section className="card">
         <ErrorNote error={error} />
         {isLoading ? <p className="muted">Loading…</p> : null}
-        {data && data.items.length === 0 ? <p className="empty">No model versions yet. Register the one you serve today, then make it production.</p> : null}
+        {data && data.items.length === 0 ? (
+          <p className="empty">No model versions yet. Register the one you serve today, then make it production.</p>
+        ) : null}
         {data && data.items.length > 0 ? (
           <table className="table" data-testid="model-versions">
             <thead>

@@ -19,7 +19,10 @@ interface ApiKey {
 
 function ApiKeys() {
   const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => apiFetch<{ items: ApiKey[] }>("/api/v1/api-keys") });
-  const create = useApiMutation((body: { name: string; scope: string }) => apiFetch<ApiKey & { key: string }>("/api/v1/api-keys", { method: "POST", json: body }), [["api-keys"]]);
+  const create = useApiMutation(
+    (body: { name: string; scope: string }) => apiFetch<ApiKey & { key: string }>("/api/v1/api-keys", { method: "POST", json: body }),
+    [["api-keys"]],
+  );
   const revoke = useApiMutation((id: string) => apiFetch<ApiKey>(`/api/v1/api-keys/${id}/revoke`, { method: "POST" }), [["api-keys"]]);
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -29,7 +32,10 @@ function ApiKeys() {
   return (
     <section className="card" data-testid="api-keys">
       <h3>API keys</h3>
-      <p className="muted small">Ingest keys can only send events and read assignments; admin keys can do everything. Only a hash is stored: a key is shown once, when it is created.</p>
+      <p className="muted small">
+        Ingest keys can only send events and read assignments; admin keys can do everything. Only a hash is stored: a key is shown once,
+        when it is created.
+      </p>
       <form className="row" onSubmit={submit} aria-label="Create an API key" style={{ margin: "10px 0" }}>
         <label>
           Name
@@ -48,7 +54,8 @@ function ApiKeys() {
       </form>
       {create.data ? (
         <div className="banner good" role="status">
-          New key <strong>{create.data.name}</strong>, copy it now; it will not be shown again: <code data-testid="new-key">{create.data.key}</code>
+          New key <strong>{create.data.name}</strong>, copy it now; it will not be shown again:{" "}
+          <code data-testid="new-key">{create.data.key}</code>
         </div>
       ) : null}
       <ErrorNote error={create.error ?? revoke.error ?? keys.error} />
@@ -79,7 +86,12 @@ function ApiKeys() {
                 {k.revokedAt ? (
                   <span className="badge bad">revoked</span>
                 ) : (
-                  <button className="button danger" onClick={() => window.confirm(`Revoke '${k.name}'? Clients using it stop working within 30 seconds.`) && revoke.mutate(k.id)}>
+                  <button
+                    className="button danger"
+                    onClick={() =>
+                      window.confirm(`Revoke '${k.name}'? Clients using it stop working within 30 seconds.`) && revoke.mutate(k.id)
+                    }
+                  >
                     Revoke
                   </button>
                 )}

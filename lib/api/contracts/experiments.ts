@@ -89,7 +89,9 @@ export const getExposures = endpoint({
 export const getResults = endpoint({
   method: "GET",
   path: "/api/v1/experiments/{key}/results",
-  summary: "Per-variant metric, lift with intervals (delta method on per-user sums), p-value or chance to win, SRM, guardrails, daily series, segments",
+  summary:
+    "Per-variant metric, lift with intervals (delta method on per-user sums), p-value or chance to win, SRM, guardrails, " +
+    "daily series, segments",
   tag: "Results",
   permission: "read",
   params: keyParams,

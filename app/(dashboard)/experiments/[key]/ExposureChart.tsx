@@ -21,7 +21,14 @@ export function ExposureChart({ daily, variants }: { daily: { date: string; vari
           <Tooltip />
           <Legend />
           {variants.map((v, i) => (
-            <Bar key={v} dataKey={v} stackId="users" fill={VARIANT_COLORS[i % VARIANT_COLORS.length]} maxBarSize={48} isAnimationActive={false} />
+            <Bar
+              key={v}
+              dataKey={v}
+              stackId="users"
+              fill={VARIANT_COLORS[i % VARIANT_COLORS.length]}
+              maxBarSize={48}
+              isAnimationActive={false}
+            />
           ))}
         </BarChart>
       </ResponsiveContainer>

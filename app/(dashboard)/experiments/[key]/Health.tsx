@@ -34,8 +34,7 @@ export function Health({ results }: { results: ExperimentResults }) {
             const significance = g.pValue !== null ? `p = ${pValue(g.adjustedPValue ?? g.pValue)}` : (g.note ?? "");
             return (
               <span key={g.metric + g.variant} className="small" data-testid={`guardrail-${g.metric}`}>
-                {badge} {g.metric.replace(/_/g, " ")} ({g.variant}) {change}{" "}
-                <span className="muted">{significance}</span>
+                {badge} {g.metric.replace(/_/g, " ")} ({g.variant}) {change} <span className="muted">{significance}</span>
               </span>
             );
           })}

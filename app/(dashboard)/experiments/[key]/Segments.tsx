@@ -43,8 +43,8 @@ export function Segments({ results }: { results: ExperimentResults }) {
         </tbody>
       </table>
       <p className="muted small">
-        Segments split each user&apos;s events by the attribute; a user active in two languages counts in both. Not corrected for
-        multiple comparisons.
+        Segments split each user&apos;s events by the attribute; a user active in two languages counts in both. Not corrected for multiple
+        comparisons.
       </p>
     </section>
   );

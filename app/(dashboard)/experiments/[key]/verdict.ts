@@ -36,7 +36,7 @@ export function liftWithInterval(lift: Lift): string {
 
 /** Whether a significant lift goes the way the metric wants; null when there is none or it is not significant. */
 export function significantImprovement(v: Variant, results: ExperimentResults): boolean | null {
-  return v.lift && v.significant ? (v.lift.relative > 0) === results.higherIsBetter : null;
+  return v.lift && v.significant ? v.lift.relative > 0 === results.higherIsBetter : null;
 }
 
 /** The badge of a variant's row: winning or losing when significant, else why there is no verdict. */

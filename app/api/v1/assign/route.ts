@@ -4,4 +4,6 @@ import { assignAndExpose } from "@/lib/exposures/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handle(assign, async ({ db, principal, body }) => assignAndExpose(db, principal.projectId, body.userId, body.attributes));
+export const POST = handle(assign, async ({ db, principal, body }) =>
+  assignAndExpose(db, principal.projectId, body.userId, body.attributes),
+);

@@ -4,6 +4,8 @@ import * as modelVersions from "@/lib/modelVersions/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(listModelVersions, async ({ db, principal }) => ({ items: await modelVersions.listModelVersions(db, principal) }));
+export const GET = handle(listModelVersions, async ({ db, principal }) => ({
+  items: await modelVersions.listModelVersions(db, principal),
+}));
 
 export const POST = handle(createModelVersion, async ({ db, principal, body }) => modelVersions.createModelVersion(db, principal, body));

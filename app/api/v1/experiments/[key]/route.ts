@@ -6,4 +6,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = handle(getExperiment, async ({ db, principal, params }) => experiments.getExperiment(db, principal, params.key));
 
-export const PATCH = handle(updateExperiment, async ({ db, principal, params, body }) => experiments.updateExperiment(db, principal, params.key, body));
+export const PATCH = handle(updateExperiment, async ({ db, principal, params, body }) =>
+  experiments.updateExperiment(db, principal, params.key, body),
+);

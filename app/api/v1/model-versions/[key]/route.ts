@@ -6,4 +6,6 @@ export const dynamic = "force-dynamic";
 
 export const GET = handle(getModelVersion, async ({ db, principal, params }) => modelVersions.getModelVersion(db, principal, params.key));
 
-export const PATCH = handle(updateModelVersion, async ({ db, principal, params, body }) => modelVersions.updateModelVersion(db, principal, params.key, body));
+export const PATCH = handle(updateModelVersion, async ({ db, principal, params, body }) =>
+  modelVersions.updateModelVersion(db, principal, params.key, body),
+);
