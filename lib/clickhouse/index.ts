@@ -2,7 +2,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { clickhouseSettings } from "../settings";
 import { clickhouseHandle, closeClickHouse, type EngineKind } from "./client";
 import { applyMigrations } from "./migrate";
-import { queryRowsOn, queryTabSeparatedOn, runStatementOn, type ColumnSpec, type QuerySpec, type RowOf } from "./query";
+import { insertRowsOn, queryRowsOn, queryTabSeparatedOn, runStatementOn, type ColumnSpec, type QuerySpec, type RowOf } from "./query";
 
 export { closeClickHouse, type EngineKind };
 
@@ -42,4 +42,9 @@ export async function queryTabSeparated(spec: QuerySpec): Promise<string> {
 /** A statement without an answer on the process's client. */
 export async function runStatement(spec: QuerySpec): Promise<void> {
   return runStatementOn(await clickhouse(), spec);
+}
+
+/** Structured rows inserted on the process's client. */
+export async function insertRows(spec: { tag: string; table: string; rows: Record<string, unknown>[] }): Promise<void> {
+  return insertRowsOn(await clickhouse(), spec);
 }

@@ -91,3 +91,14 @@ export async function queryTabSeparatedOn(client: ClickHouseClient, spec: QueryS
 export async function runStatementOn(client: ClickHouseClient, spec: QuerySpec): Promise<void> {
   await timed(spec.tag, () => client.command({ query: spec.sql, query_params: spec.params, clickhouse_settings: settings(spec.tag) }));
 }
+
+/** Rows inserted as JSONEachRow (small, structured inserts; the ingestion log inserts its TabSeparated bytes directly). */
+export async function insertRowsOn(
+  client: ClickHouseClient,
+  spec: { tag: string; table: string; rows: Record<string, unknown>[] },
+): Promise<void> {
+  if (!spec.rows.length) return;
+  await timed(spec.tag, () =>
+    client.insert({ table: spec.table, values: spec.rows, format: "JSONEachRow", clickhouse_settings: settings(spec.tag) }),
+  );
+}
