@@ -1,0 +1,104 @@
+/**
+ * How far a refinement moved from the proposal: measures of (proposal, target). Pure and deterministic.
+ *
+ * Lengths are JavaScript string lengths (UTF-16 code units), like the events' character counts.
+ *
+ * - `editDistance`: Levenshtein distance (insertions, deletions and substitutions of one character, each
+ *   costing 1), computed with `fastest-levenshtein` (Myers' bit-parallel algorithm).
+ * - `editRatio`: editDistance / max(|proposal|, |target|, 1), in [0, 1]: 0 for an unchanged proposal, 1 for
+ *   a complete rewrite (or an empty target).
+ * - `retainedChars`: characters of the proposal kept in the target, in order: the length of their longest
+ *   common subsequence (LCS), read off the shortest insert/delete script that `diff`'s `diffChars` finds
+ *   (Myers' O(ND) algorithm, whose unchanged runs form an LCS). Characters the user moved elsewhere do not
+ *   count. Within `retainedDiffBudget` the count is exact; beyond it (large, mostly rewritten texts) it falls
+ *   back to a lower bound: the larger of (common prefix + common suffix) and (|proposal| − editDistance),
+ *   since each Levenshtein operation loses at most one character of the proposal.
+ * - `linesAdded` / `linesRemoved`: `+` and `-` lines of the line diff (`diff`'s `structuredPatch`); a
+ *   changed line counts once in each, and so does a last line that only gained or lost its newline.
+ * - `diff`: that line diff as a unified diff from `proposal` to `target` with file headers only
+ *   (`--- proposal` / `+++ target`), "" when the texts are equal.
+ */
+import { diffChars, FILE_HEADERS_ONLY, formatPatch, structuredPatch } from "diff";
+import { distance } from "fastest-levenshtein";
+import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
+import { commonPrefixLength, commonSuffixLength } from "./trim";
+
+export interface RefinementMeasures {
+  editDistance: number;
+  editRatio: number;
+  retainedChars: number;
+  /** False when the character diff exceeded its budget and `retainedChars` is the prefix + suffix lower bound. */
+  retainedExact: boolean;
+  linesAdded: number;
+  linesRemoved: number;
+  diff: string;
+}
+
+/** Levenshtein distance between two texts (unit costs). */
+export function editDistance(a: string, b: string): number {
+  return a === b ? 0 : distance(a, b);
+}
+
+/** Edit distance normalized by the longer text: distance / max(|a|, |b|, 1). */
+export function editRatio(editDistanceValue: number, a: string, b: string): number {
+  return editDistanceValue / Math.max(a.length, b.length, 1);
+}
+
+/** Characters of `proposal` kept, in order, in `target`: their LCS length, or a lower bound past the budget. */
+export function retainedChars(
+  proposal: string,
+  target: string,
+  budget: number = DEFAULT_REFINEMENT_CONFIG.retainedDiffBudget,
+  distanceValue?: number,
+): { retainedChars: number; exact: boolean } {
+  if (proposal === target) return { retainedChars: proposal.length, exact: true };
+  const total = proposal.length + target.length;
+  const changes = diffChars(proposal, target, { maxEditLength: Math.max(1, Math.floor(budget / Math.max(total, 1))) });
+  if (!changes) {
+    // Lower bounds of the LCS: the common prefix and suffix are kept, and each Levenshtein operation
+    // loses at most one character of the proposal.
+    const head = commonPrefixLength(proposal, target);
+    const tail = commonSuffixLength(proposal.slice(head), target.slice(head));
+    const byDistance = proposal.length - (distanceValue ?? editDistance(proposal, target));
+    return { retainedChars: Math.max(head + tail, byDistance), exact: false };
+  }
+  let kept = 0;
+  for (const change of changes) if (!change.added && !change.removed) kept += change.value.length;
+  return { retainedChars: kept, exact: true };
+}
+
+/** Lines added and removed, and the unified diff from `proposal` to `target`. */
+export function lineChanges(
+  proposal: string,
+  target: string,
+  contextLines: number = DEFAULT_REFINEMENT_CONFIG.diffContextLines,
+): { linesAdded: number; linesRemoved: number; diff: string } {
+  if (proposal === target) return { linesAdded: 0, linesRemoved: 0, diff: "" };
+  const patch = structuredPatch("proposal", "target", proposal, target, undefined, undefined, { context: contextLines });
+  let linesAdded = 0;
+  let linesRemoved = 0;
+  for (const hunk of patch.hunks) {
+    for (const line of hunk.lines) {
+      if (line.startsWith("+")) linesAdded++;
+      else if (line.startsWith("-")) linesRemoved++;
+    }
+  }
+  return { linesAdded, linesRemoved, diff: formatPatch(patch, FILE_HEADERS_ONLY) };
+}
+
+/** All measures of a refinement: the proposal against its target. */
+export function measureRefinement(
+  proposal: string,
+  target: string,
+  config: RefinementConfig = DEFAULT_REFINEMENT_CONFIG,
+): RefinementMeasures {
+  const distanceValue = editDistance(proposal, target);
+  const retained = retainedChars(proposal, target, config.retainedDiffBudget, distanceValue);
+  return {
+    editDistance: distanceValue,
+    editRatio: editRatio(distanceValue, proposal, target),
+    retainedChars: retained.retainedChars,
+    retainedExact: retained.exact,
+    ...lineChanges(proposal, target, config.diffContextLines),
+  };
+}
