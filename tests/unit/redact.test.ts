@@ -7,8 +7,16 @@ describe("redactSecrets", () => {
     ["github_token", "token: ghp_abcdefghijklmnopqrstuvwxyz0123456789", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"],
     ["slack_token", "SLACK = xoxb-123456789012-abcdefghij", "xoxb-123456789012-abcdefghij"],
     ["stripe_key", "stripe.api_key = sk_live_4eC39HqLyjWDarjtT1zdp7dc", "sk_live_4eC39HqLyjWDarjtT1zdp7dc"],
-    ["openai_key", "client = OpenAI(api_key=os.environ.get('X') or 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx')", "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx"],
-    ["jwt", "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "eyJhbGciOiJIUzI1NiJ9"],
+    [
+      "openai_key",
+      "client = OpenAI(api_key=os.environ.get('X') or 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx')",
+      "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx",
+    ],
+    [
+      "jwt",
+      "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+      "eyJhbGciOiJIUzI1NiJ9",
+    ],
     ["url_credentials", 'DATABASE_URL = "postgres://app:s3cr3t-pw@db:5432/app"', "s3cr3t-pw"],
     ["secret_assignment", 'password = "correct horse"; db_password = "hunter2hunter2"', "hunter2hunter2"],
   ])("removes a %s and says so", (rule, text, secret) => {
@@ -30,7 +38,8 @@ describe("redactSecrets", () => {
   });
 
   it("leaves ordinary code alone", () => {
-    const code = 'def count_tokens(text):\n    token_count = len(text.split())\n    password_hint = None\n    return token_count  # see https://example.com/docs\n';
+    const code =
+      "def count_tokens(text):\n    token_count = len(text.split())\n    password_hint = None\n    return token_count  # see https://example.com/docs\n";
     expect(redactSecrets(code)).toEqual({ text: code, redactions: [] });
   });
 });

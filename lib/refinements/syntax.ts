@@ -1,0 +1,251 @@
+/**
+ * Syntax checks of refinement targets with real parsers: tree-sitter grammars compiled to WebAssembly.
+ *
+ * Runtime: `web-tree-sitter` (tree-sitter's own WebAssembly binding). Grammars: the prebuilt .wasm files of
+ * `@vscode/tree-sitter-wasm` (the grammars VS Code ships, built with tree-sitter 0.25, ABI 14–15, which
+ * this runtime loads; the older `tree-sitter-wasms` builds do not load in current runtimes). Both are found
+ * with `createRequire(import.meta.url).resolve`, so this works wherever Node resolves packages (tests, the
+ * server), not in a browser. Nothing is loaded at import time: the runtime on the first check, each
+ * grammar on the first check of its language, each cached for the process (a failed load is not cached, so
+ * a later check retries it, and it throws: a missing grammar is a deployment error, not a syntax verdict).
+ *
+ * What "does not parse" means. Samples are cut from files: the prefix may start inside a function and the
+ * suffix end inside another, so the context alone often fails to parse, and tree-sitter's error recovery
+ * then moves and merges error nodes depending on the text in between. A target is therefore judged by
+ * whether it parses at least as well as the proposal did in the same place, in this order:
+ *
+ *   1. `prefix + target + suffix` has no error (ERROR or MISSING node): "ok".
+ *   2. The target equals the proposal: "ok" (it introduces nothing). `prefix + proposal + suffix` has no
+ *      error (but the target's text has): "error".
+ *   3. Narrower contexts, the last 8 then 2 lines of the prefix (the cursor's line counting as one) and as
+ *      many of the suffix: in the first window where the proposal's text parses cleanly, the verdict is
+ *      whether the target's text in the same window does ("ok") or not ("error"). This isolates the target
+ *      from errors of a context cut off further away.
+ *   4. Otherwise (the context is broken close to the cursor): "error" when the target's text has an error
+ *      touching the target (an ERROR node overlapping it, or a MISSING node at or inside its edges) while
+ *      the proposal's text has none touching the proposal, or when it has more error nodes in all;
+ *      "ok" otherwise.
+ *
+ * "unchecked" is the status for a language without a grammar here.
+ */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import type { Language, Node, Parser } from "web-tree-sitter";
+
+export type SyntaxStatus = "ok" | "error" | "unchecked";
+
+/** Grammars shipped by `@vscode/tree-sitter-wasm` that we check, by their .wasm file. */
+const GRAMMARS = {
+  typescript: "tree-sitter-typescript.wasm",
+  tsx: "tree-sitter-tsx.wasm",
+  javascript: "tree-sitter-javascript.wasm",
+  python: "tree-sitter-python.wasm",
+  go: "tree-sitter-go.wasm",
+  java: "tree-sitter-java.wasm",
+  rust: "tree-sitter-rust.wasm",
+  ruby: "tree-sitter-ruby.wasm",
+  csharp: "tree-sitter-c-sharp.wasm",
+  cpp: "tree-sitter-cpp.wasm",
+  bash: "tree-sitter-bash.wasm",
+  css: "tree-sitter-css.wasm",
+} as const;
+
+export type Grammar = keyof typeof GRAMMARS;
+
+export const SYNTAX_LANGUAGES: readonly Grammar[] = Object.keys(GRAMMARS) as Grammar[];
+
+/** Other names of a language (VS Code language ids, file extensions) → its grammar. */
+const ALIASES: Record<string, Grammar> = {
+  ts: "typescript",
+  mts: "typescript",
+  cts: "typescript",
+  typescriptreact: "tsx",
+  js: "javascript",
+  mjs: "javascript",
+  cjs: "javascript",
+  jsx: "javascript",
+  javascriptreact: "javascript",
+  py: "python",
+  python3: "python",
+  golang: "go",
+  rs: "rust",
+  rb: "ruby",
+  "c#": "csharp",
+  cs: "csharp",
+  c_sharp: "csharp",
+  "c++": "cpp",
+  cc: "cpp",
+  cxx: "cpp",
+  hpp: "cpp",
+  sh: "bash",
+  shell: "bash",
+  shellscript: "bash",
+};
+
+/** The grammar for a language label (case-insensitive; ids such as `typescriptreact` or `py` too), or null. */
+export function syntaxGrammar(language: string | null | undefined): Grammar | null {
+  const key = (language ?? "").trim().toLowerCase();
+  if (key in GRAMMARS) return key as Grammar;
+  return ALIASES[key] ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Lazy loading
+// ---------------------------------------------------------------------------------------------------
+
+type TreeSitter = typeof import("web-tree-sitter");
+
+let runtime: Promise<TreeSitter> | undefined;
+const parsers = new Map<Grammar, Promise<Parser>>();
+
+function resolvePackageFile(specifier: string): string {
+  return createRequire(import.meta.url).resolve(specifier);
+}
+
+/** The first call loads the runtime and its .wasm; later calls share it. A failure is not cached. */
+function loadRuntime(): Promise<TreeSitter> {
+  runtime ??= (async () => {
+    const treeSitter = await import("web-tree-sitter");
+    await treeSitter.Parser.init({ wasmBinary: await readFile(resolvePackageFile("web-tree-sitter/web-tree-sitter.wasm")) });
+    return treeSitter;
+  })().catch((error: unknown) => {
+    runtime = undefined;
+    throw error;
+  });
+  return runtime;
+}
+
+/** A parser for the grammar, created on first use and cached (parsing is synchronous: one per grammar suffices). */
+function loadParser(grammar: Grammar): Promise<Parser> {
+  let parser = parsers.get(grammar);
+  if (!parser) {
+    parser = (async () => {
+      const treeSitter = await loadRuntime();
+      const bytes = await readFile(resolvePackageFile(`@vscode/tree-sitter-wasm/wasm/${GRAMMARS[grammar]}`));
+      const language: Language = await treeSitter.Language.load(bytes);
+      return new treeSitter.Parser().setLanguage(language);
+    })().catch((error: unknown) => {
+      parsers.delete(grammar);
+      throw error;
+    });
+    parsers.set(grammar, parser);
+  }
+  return parser;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors and their places
+// ---------------------------------------------------------------------------------------------------
+
+/** One tree-sitter error: an ERROR node (unparseable text) or a MISSING node (a token the parser inserted). */
+export interface SyntaxErrorSite {
+  kind: string;
+  /** [start, end) in UTF-16 code units of the parsed text (a MISSING node is empty). */
+  start: number;
+  end: number;
+}
+
+/** The ERROR and MISSING nodes of a tree, outermost only (an ERROR node's insides are not searched). */
+function errorSites(root: Node): SyntaxErrorSite[] {
+  const sites: SyntaxErrorSite[] = [];
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.isMissing) sites.push({ kind: `MISSING ${node.type}`, start: node.startIndex, end: node.endIndex });
+    else if (node.isError) sites.push({ kind: "ERROR", start: node.startIndex, end: node.endIndex });
+    else if (node.hasError) for (const child of node.children) if (child) stack.push(child);
+  }
+  return sites.sort((a, b) => a.start - b.start || a.end - b.end || a.kind.localeCompare(b.kind));
+}
+
+/** Parses `code` and returns its error sites, or null for a language without a grammar. */
+export async function syntaxErrors(language: string | null | undefined, code: string): Promise<SyntaxErrorSite[] | null> {
+  const grammar = syntaxGrammar(language);
+  if (!grammar) return null;
+  const parser = await loadParser(grammar);
+  const tree = parser.parse(code);
+  if (!tree) throw new Error(`tree-sitter returned no tree for ${grammar}`);
+  try {
+    return tree.rootNode.hasError ? errorSites(tree.rootNode) : [];
+  } finally {
+    tree.delete();
+  }
+}
+
+/** Whether a whole snippet parses: "ok" without any error, "error" with one, "unchecked" without a grammar. */
+export async function checkSyntax(language: string | null | undefined, code: string): Promise<SyntaxStatus> {
+  const errors = await syntaxErrors(language, code);
+  return errors === null ? "unchecked" : errors.length > 0 ? "error" : "ok";
+}
+
+/** Whether an error overlaps `[start, end)`, a MISSING (empty) node counting when it lies in `[start, end]`. */
+export function errorTouches(site: SyntaxErrorSite, start: number, end: number): boolean {
+  return site.start === site.end ? site.start >= start && site.start <= end : site.start < end && site.end > start;
+}
+
+/**
+ * Rule 4 above: the target introduces an error when its text has one touching the target while the
+ * proposal's has none touching the proposal, or when its text has more error nodes than the proposal's.
+ */
+export function introducesErrors(
+  proposalErrors: readonly SyntaxErrorSite[],
+  targetErrors: readonly SyntaxErrorSite[],
+  lengths: { prefix: number; proposal: number; target: number },
+): boolean {
+  const touchesTarget = targetErrors.some((site) => errorTouches(site, lengths.prefix, lengths.prefix + lengths.target));
+  const touchesProposal = proposalErrors.some((site) => errorTouches(site, lengths.prefix, lengths.prefix + lengths.proposal));
+  return (touchesTarget && !touchesProposal) || targetErrors.length > proposalErrors.length;
+}
+
+/** The last `lines` lines of `text`, its unfinished last line (the cursor's) counting as one. */
+export function lastLines(text: string, lines: number): string {
+  let at = text.length;
+  for (let i = 0; i < lines; i++) {
+    const newline = at > 0 ? text.lastIndexOf("\n", at - 1) : -1;
+    if (newline === -1) return text;
+    at = newline;
+  }
+  return text.slice(at + 1);
+}
+
+/** The first `lines` lines of `text`, its first line (the rest of the cursor's) counting as one. */
+export function firstLines(text: string, lines: number): string {
+  let at = -1;
+  for (let i = 0; i < lines; i++) {
+    const newline = text.indexOf("\n", at + 1);
+    if (newline === -1) return text;
+    at = newline;
+  }
+  return text.slice(0, Math.max(at, 0));
+}
+
+export interface RefinementSyntaxInput {
+  prefix?: string;
+  suffix?: string;
+  proposal: string;
+  target: string;
+}
+
+/** Context windows of rule 3, in lines on each side. */
+const WINDOWS = [8, 2];
+
+/** Whether the target, in its context, parses at least as well as the proposal did there (rules above). */
+export async function checkRefinementSyntax(language: string | null | undefined, input: RefinementSyntaxInput): Promise<SyntaxStatus> {
+  const { prefix = "", suffix = "", proposal, target } = input;
+  const targetErrors = await syntaxErrors(language, prefix + target + suffix);
+  if (targetErrors === null) return "unchecked";
+  if (targetErrors.length === 0) return "ok";
+  if (proposal === target) return "ok";
+  const proposalErrors = (await syntaxErrors(language, prefix + proposal + suffix)) ?? [];
+  if (proposalErrors.length === 0) return "error";
+  for (const lines of WINDOWS) {
+    const before = lastLines(prefix, lines);
+    const after = firstLines(suffix, lines);
+    if (before.length === prefix.length && after.length === suffix.length) continue;
+    if ((await syntaxErrors(language, before + proposal + after))?.length === 0) {
+      return (await syntaxErrors(language, before + target + after))?.length === 0 ? "ok" : "error";
+    }
+  }
+  const lengths = { prefix: prefix.length, proposal: proposal.length, target: target.length };
+  return introducesErrors(proposalErrors, targetErrors, lengths) ? "error" : "ok";
+}
