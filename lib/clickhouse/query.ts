@@ -16,14 +16,16 @@ export interface QuerySpec {
   params?: Record<string, unknown>;
 }
 
-type ColumnKind = "string" | "number" | "boolean" | "numbers";
+type ColumnKind = "string" | "number" | "boolean" | "numbers" | "strings";
 type ColumnValue<K extends ColumnKind> = K extends "string"
   ? string
   : K extends "number"
     ? number
     : K extends "boolean"
       ? boolean
-      : number[];
+      : K extends "numbers"
+        ? number[]
+        : string[];
 export type ColumnSpec = Record<string, ColumnKind>;
 export type RowOf<C extends Record<string, ColumnKind>> = { [K in keyof C]: ColumnValue<C[K]> };
 
@@ -32,6 +34,7 @@ const convert: Record<ColumnKind, (value: unknown) => unknown> = {
   number: (v) => Number(v),
   boolean: (v) => v === true || v === 1 || v === "1" || v === "true",
   numbers: (v) => (Array.isArray(v) ? v.map(Number) : []),
+  strings: (v) => (Array.isArray(v) ? v.map(String) : []),
 };
 
 async function timed<T>(tag: string, run: () => Promise<T>): Promise<T> {

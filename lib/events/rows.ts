@@ -1,11 +1,10 @@
-import { redactSecrets } from "../refinements/redact";
+import { redactRefinement } from "../refinements/redact";
 import { clickhouseTime } from "../clickhouse/time";
 import { tsvString } from "../clickhouse/tsv";
 import type { IngestEvent } from "./schema";
 
 // Pure mapping of a validated event to its row in the events table (lib/clickhouse/migrations).
 
-const redact = (text: string | undefined) => (text ? tsvString(redactSecrets(text).text) : "");
 const optional = (text: string | undefined) => (text ? tsvString(text) : "");
 
 /**
@@ -13,10 +12,21 @@ const optional = (text: string | undefined) => (text ? tsvString(text) : "");
  * write-ahead log holds and the insert sends, built straight from the validated event (ingestion's
  * hot path, so no intermediate row object).
  */
-export function eventTsv(projectId: string, event: IngestEvent, assigned?: { experimentKey: string; variantKey: string }): string {
+export function eventTsv(
+  projectId: string,
+  event: IngestEvent,
+  assigned?: { experimentKey: string; variantKey: string },
+  options: { keepCode: boolean } = { keepCode: true },
+): string {
   const shown = event.type === "shown" ? event : undefined;
   const accepted = event.type === "accepted" ? event : undefined;
   const refined = event.type === "refined" ? event : undefined;
+  // Secrets never reach storage: the four code fields are redacted together (a key split between the
+  // prefix and the suffix is one secret), before the log and the insert; a user who opted out keeps none.
+  const code =
+    refined && options.keepCode
+      ? redactRefinement({ prefix: refined.prefix ?? "", proposal: refined.proposal, final: refined.final, suffix: refined.suffix ?? "" })
+      : undefined;
   return [
     tsvString(projectId),
     event.eventId.toLowerCase(),
@@ -37,11 +47,10 @@ export function eventTsv(projectId: string, event: IngestEvent, assigned?: { exp
     accepted ? (accepted.acceptedLines ?? 0) : 0,
     event.type === "rejected" ? optional(event.reason) : "",
     refined ? refined.windowSeconds : 0,
-    // Secrets never reach storage: code samples are redacted here, before the log and the insert.
-    refined ? redact(refined.proposal) : "",
-    refined ? redact(refined.final) : "",
-    refined ? redact(refined.prefix) : "",
-    refined ? redact(refined.suffix) : "",
+    code ? optional(code.proposal) : "",
+    code ? optional(code.final) : "",
+    code ? optional(code.prefix) : "",
+    code ? optional(code.suffix) : "",
     refined?.retainedChars ?? "\\N",
     event.type === "typed" ? event.humanChars : 0,
   ].join("\t");

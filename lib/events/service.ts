@@ -3,6 +3,7 @@ import { formatPath, type ErrorDetail } from "../errors";
 import type { Db } from "../db";
 import { compiledAssignmentConfig } from "../experiments/assignmentConfig";
 import { clickhouseTime } from "../clickhouse/time";
+import { codeCollection } from "../refinements/collection";
 import { eventTsv } from "./rows";
 import { eventSchema, type IngestEvent } from "./schema";
 import { enqueueEvents, enqueueExposures, type LoggedEvent } from "../ingestion/log";
@@ -40,13 +41,13 @@ export function validateEvents(raw: unknown[]): { valid: { index: number; event:
 }
 
 /**
- * Validates, enriches and logs a batch (lib/ingest/pipeline.ts). Valid events are kept even when others
+ * Validates, enriches and logs a batch (lib/ingestion/log.ts). Valid events are kept even when others
  * are rejected; the answer is sent only after the write-ahead log has them, so an acknowledged event
  * survives a crash, and a retry of the same events (same eventIds) is never stored twice.
  */
 export async function ingestEvents(client: Db, projectId: string, raw: unknown[]): Promise<IngestResult> {
   const { valid, rejected } = validateEvents(raw);
-  const { compiled } = await compiledAssignmentConfig(client, projectId);
+  const [{ compiled }, collection] = await Promise.all([compiledAssignmentConfig(client, projectId), codeCollection(client, projectId)]);
   const experiments = new Map(compiled.experiments.map((e) => [e.config.key, e]));
   const rows: LoggedEvent[] = [];
   const exposures: ExposureRow[] = [];
@@ -111,7 +112,9 @@ export async function ingestEvents(client: Db, projectId: string, raw: unknown[]
         tagCache.set(cacheKey, assigned);
       }
     }
-    rows.push({ eventId: event.eventId.toLowerCase(), row: eventTsv(projectId, event, assigned) });
+    // Code of a user who opted out, or of a project that keeps no samples, is never stored.
+    const keepCode = event.type !== "refined" || (collection.enabled && !collection.optedOut.has(event.userId));
+    rows.push({ eventId: event.eventId.toLowerCase(), row: eventTsv(projectId, event, assigned, { keepCode }) });
   }
 
   // Exposures first: an event whose exposure was lost would fall out of its experiment's results.

@@ -3,12 +3,16 @@ import { demoEnabled } from "../settings";
 import { database } from "./database";
 import { startDemoSeeding } from "../demo/seed";
 import { startIngestion } from "../ingestion/log";
+import { startRefinementPipeline } from "../refinements/pipeline";
 import { startRollupMaintenance } from "../results/rollup";
 
 // Once per process, whichever copy of this module asks first (Next's instrumentation or server.ts).
 const globalForStartup = globalThis as unknown as { __echoStartup?: Promise<void> };
 
-/** Migrates both stores, initializes an empty one (initializeStore.ts), replays the ingestion log and keeps the results rollup fresh. */
+/**
+ * Migrates both stores, initializes an empty one (initializeStore.ts), replays the ingestion log, and
+ * keeps the results rollup and the refinement samples fresh.
+ */
 export function startup(): Promise<void> {
   globalForStartup.__echoStartup ??= (async () => {
     const started = Date.now();
@@ -16,6 +20,7 @@ export function startup(): Promise<void> {
     await clickhouse();
     startIngestion();
     startRollupMaintenance(client);
+    startRefinementPipeline(client);
     console.log(`[echo] stores ready in ${Date.now() - started} ms`);
     // In the background: the server answers (health, sign-in) while the demo events are ingested.
     if (demoEnabled()) void startDemoSeeding(client);

@@ -5,3 +5,4 @@ export * as apiKeys from "./apiKeys";
 export * as modelVersions from "./modelVersions";
 export * as experiments from "./experiments";
 export * as ingestion from "./ingestion";
+export * as refinements from "./refinements";

@@ -1,0 +1,360 @@
+import { insertRows, queryRows, runStatement } from "../clickhouse";
+import { clickhouseTime } from "../clickhouse/time";
+import type { SampleFilter } from "./schemas";
+
+// ClickHouse access of the refinements domain: what the pipeline reads from events and exposures, the
+// samples and labels it and the researchers write, and the browser's filtered reads.
+
+const PIPELINE = "samples";
+
+/** How far the pipeline has read events (inserted at or before this time), or the epoch. */
+export async function pipelineWatermark(): Promise<string> {
+  const [row] = await queryRows({
+    tag: "refinements.watermark",
+    sql: `SELECT toString(argMax(ingested_to, updated_at)) AS ingestedTo, count() AS n
+          FROM refinement_pipeline_state WHERE pipeline = {pipeline:String}`,
+    params: { pipeline: PIPELINE },
+    columns: { ingestedTo: "string", n: "number" },
+  });
+  return row && row.n > 0 ? row.ingestedTo : "1970-01-01 00:00:00.000";
+}
+
+export async function saveWatermark(ingestedTo: string): Promise<void> {
+  await runStatement({
+    tag: "refinements.saveWatermark",
+    sql: `INSERT INTO refinement_pipeline_state (pipeline, ingested_to, updated_at)
+          SELECT {pipeline:String}, {ingestedTo:DateTime64(3, 'UTC')}, now64(3)`,
+    params: { pipeline: PIPELINE, ingestedTo },
+  });
+}
+
+/**
+ * The next slice of work: refined events inserted after `from` and at least a second ago (an insert
+ * still in flight may carry an earlier ingested_at), grouped by insert time so a slice never splits an
+ * insert. Answers the end of the slice (the last whole insert time that keeps it within `limit`
+ * suggestions) and its suggestions per project.
+ */
+export async function nextSlice(from: string, limit: number): Promise<{ to: string; count: number } | null> {
+  const groups = await queryRows({
+    tag: "refinements.slice",
+    sql: `SELECT toString(ingested_at) AS at, uniqExact(project_id, suggestion_id) AS suggestions
+          FROM events
+          WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= now64(3) - toIntervalSecond(1)
+          GROUP BY ingested_at ORDER BY ingested_at`,
+    params: { from },
+    columns: { at: "string", suggestions: "number" },
+  });
+  if (!groups.length) return null;
+  let count = 0;
+  let to = groups[0].at;
+  for (const group of groups) {
+    if (count > 0 && count + group.suggestions > limit) break;
+    count += group.suggestions;
+    to = group.at;
+  }
+  return { to, count };
+}
+
+export interface RefinedSuggestion {
+  projectId: string;
+  suggestionId: string;
+  userId: string;
+  modelVersion: string;
+  language: string;
+  ide: string;
+  userGroup: string;
+  prefix: string;
+  suffix: string;
+  proposal: string;
+  final: string;
+  windowSeconds: number;
+  refinedAt: string;
+  refinedEventId: string;
+  acceptedAt: string;
+}
+
+/**
+ * The suggestions with a refined event inserted in (from, to], each with its last refined event (the
+ * user's final state) and its acceptance; suggestions never accepted are not samples.
+ */
+export async function refinedSuggestions(from: string, to: string): Promise<RefinedSuggestion[]> {
+  return queryRows({
+    tag: "refinements.extract",
+    sql: `
+      WITH touched AS (
+        SELECT DISTINCT project_id, suggestion_id FROM events
+        WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')})
+      SELECT r.project_id AS projectId, r.suggestion_id AS suggestionId, r.user_id AS userId, r.model_version AS modelVersion,
+             r.language AS language, r.ide AS ide, r.user_group AS userGroup, r.prefix AS prefix, r.suffix AS suffix,
+             r.proposal AS proposal, r.final AS final, r.window_seconds AS windowSeconds, toString(r.refined_at) AS refinedAt,
+             toString(r.event_id) AS refinedEventId, toString(a.accepted_at) AS acceptedAt
+      FROM (
+        SELECT project_id, suggestion_id, argMax(user_id, timestamp) AS user_id, argMax(model_version, timestamp) AS model_version,
+               argMax(language, timestamp) AS language, argMax(ide, timestamp) AS ide, argMax(user_group, timestamp) AS user_group,
+               argMax(prefix, timestamp) AS prefix, argMax(suffix, timestamp) AS suffix, argMax(proposal, timestamp) AS proposal,
+               argMax(final, timestamp) AS final, argMax(window_seconds, timestamp) AS window_seconds,
+               max(timestamp) AS refined_at, argMax(event_id, timestamp) AS event_id
+        FROM events FINAL
+        WHERE type = 'refined' AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
+        GROUP BY project_id, suggestion_id) AS r
+      INNER JOIN (
+        SELECT project_id, suggestion_id, min(timestamp) AS accepted_at
+        FROM events FINAL
+        WHERE type = 'accepted' AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
+        GROUP BY project_id, suggestion_id) AS a
+      ON a.project_id = r.project_id AND a.suggestion_id = r.suggestion_id
+      ORDER BY r.refined_at, r.suggestion_id`,
+    params: { from, to },
+    columns: {
+      projectId: "string",
+      suggestionId: "string",
+      userId: "string",
+      modelVersion: "string",
+      language: "string",
+      ide: "string",
+      userGroup: "string",
+      prefix: "string",
+      suffix: "string",
+      proposal: "string",
+      final: "string",
+      windowSeconds: "number",
+      refinedAt: "string",
+      refinedEventId: "string",
+      acceptedAt: "string",
+    },
+  });
+}
+
+export interface UserExposure {
+  userId: string;
+  experimentKey: string;
+  variantKey: string;
+  firstAt: string;
+}
+
+/** Every exposure of these users (one row per experiment phase and variant), earliest first. */
+export async function exposuresOf(projectId: string, userIds: string[]): Promise<UserExposure[]> {
+  if (!userIds.length) return [];
+  return queryRows({
+    tag: "refinements.exposures",
+    sql: `SELECT user_id AS userId, experiment_key AS experimentKey, variant_key AS variantKey, toString(min(first_exposed_at)) AS firstAt
+          FROM exposures WHERE project_id = {projectId:String} AND user_id IN {userIds:Array(String)}
+          GROUP BY user_id, experiment_key, phase, variant_key
+          ORDER BY firstAt`,
+    params: { projectId, userIds },
+    columns: { userId: "string", experimentKey: "string", variantKey: "string", firstAt: "string" },
+  });
+}
+
+/** Which of these dedupe keys an earlier sample (another suggestion refined before `before`) already has. */
+export async function seenDedupeKeys(projectId: string, keys: string[], before: string): Promise<Map<string, string>> {
+  if (!keys.length) return new Map();
+  const rows = await queryRows({
+    tag: "refinements.dedupe",
+    sql: `SELECT dedupe_key AS key, argMin(suggestion_id, (refined_at, suggestion_id)) AS first
+          FROM refinement_samples FINAL
+          WHERE project_id = {projectId:String} AND dedupe_key IN {keys:Array(String)} AND refined_at <= {before:DateTime64(3, 'UTC')}
+            AND outcome NOT IN ('opted_out', 'duplicate')
+          GROUP BY dedupe_key`,
+    params: { projectId, keys, before },
+    columns: { key: "string", first: "string" },
+  });
+  return new Map(rows.map((r) => [r.key, r.first]));
+}
+
+export async function insertSamples(rows: Record<string, unknown>[]): Promise<void> {
+  await insertRows({ tag: "refinements.insertSamples", table: "refinement_samples", rows });
+}
+
+// ── Browsing ──
+
+/** SQL conditions and parameters of a sample filter over `refinement_samples AS s` (FINAL). */
+export function filterSql(projectId: string, filter: SampleFilter): { where: string; params: Record<string, unknown> } {
+  const conditions = ["s.project_id = {projectId:String}"];
+  const params: Record<string, unknown> = { projectId };
+  const equal = (column: string, name: string, value: string | undefined) => {
+    if (value === undefined) return;
+    conditions.push(`s.${column} = {${name}:String}`);
+    params[name] = value;
+  };
+  equal("experiment_key", "experimentKey", filter.experimentKey);
+  equal("variant_key", "variantKey", filter.variantKey);
+  equal("model_version", "modelVersion", filter.modelVersion);
+  equal("language", "language", filter.language);
+  equal("outcome", "outcome", filter.outcome);
+  if (filter.minEditRatio !== undefined) {
+    conditions.push("s.edit_ratio >= {minEditRatio:Float64}");
+    params.minEditRatio = filter.minEditRatio;
+  }
+  if (filter.maxEditRatio !== undefined) {
+    conditions.push("s.edit_ratio <= {maxEditRatio:Float64}");
+    params.maxEditRatio = filter.maxEditRatio;
+  }
+  if (filter.from) {
+    conditions.push("s.refined_at >= {from:DateTime64(3, 'UTC')}");
+    params.from = clickhouseTime(filter.from.getTime());
+  }
+  if (filter.to) {
+    conditions.push("s.refined_at < {to:DateTime64(3, 'UTC')}");
+    params.to = clickhouseTime(filter.to.getTime());
+  }
+  if (filter.q) {
+    conditions.push("(positionCaseInsensitiveUTF8(s.proposal, {q:String}) > 0 OR positionCaseInsensitiveUTF8(s.final, {q:String}) > 0)");
+    params.q = filter.q;
+  }
+  if (filter.label) {
+    const labeled = "SELECT suggestion_id FROM refinement_labels FINAL WHERE project_id = {projectId:String}";
+    if (filter.label === "unlabeled") conditions.push(`s.suggestion_id NOT IN (${labeled})`);
+    else {
+      conditions.push(`s.suggestion_id IN (${labeled} AND label = {label:String})`);
+      params.label = filter.label;
+    }
+  }
+  return { where: conditions.join(" AND "), params };
+}
+
+export type SampleSort = "recent" | "most_edited" | "typical";
+
+/** The sort key of each order, as a (number, string) pair compared descending, except typical (ascending). */
+const SORT_KEYS: Record<SampleSort, { key: string; direction: "DESC" | "ASC" }> = {
+  recent: { key: "toFloat64(toUnixTimestamp64Milli(s.refined_at))", direction: "DESC" },
+  most_edited: { key: "s.edit_ratio", direction: "DESC" },
+  // closest to the median edit ratio of the filtered samples first
+  typical: {
+    key: "abs(s.edit_ratio - (SELECT median(s.edit_ratio) FROM refinement_samples AS s FINAL WHERE WHERE_FILTER))",
+    direction: "ASC",
+  },
+};
+
+export interface SampleCursor {
+  key: number;
+  suggestionId: string;
+}
+
+/**
+ * One page of suggestion ids in the chosen order after `cursor` (keyset pagination: stable while new
+ * samples arrive), reading only the light columns; the page's samples are fetched by id afterwards.
+ */
+export async function samplePage(
+  projectId: string,
+  filter: SampleFilter,
+  sort: SampleSort,
+  limit: number,
+  cursor?: SampleCursor,
+): Promise<{ suggestionId: string; key: number }[]> {
+  const { where, params } = filterSql(projectId, filter);
+  const { key, direction } = SORT_KEYS[sort];
+  const sortKey = key.replace("WHERE_FILTER", where);
+  const comparison = direction === "DESC" ? "<" : ">";
+  const after = cursor ? ` AND (sort_key, s.suggestion_id) ${comparison} ({cursorKey:Float64}, {cursorId:String})` : "";
+  return queryRows({
+    tag: `refinements.page.${sort}`,
+    sql: `SELECT s.suggestion_id AS suggestionId, ${sortKey} AS sort_key, sort_key AS key
+          FROM refinement_samples AS s FINAL
+          WHERE ${where}${after}
+          ORDER BY sort_key ${direction}, s.suggestion_id ${direction}
+          LIMIT {limit:UInt32}`,
+    params: { ...params, limit, ...(cursor ? { cursorKey: cursor.key, cursorId: cursor.suggestionId } : {}) },
+    columns: { suggestionId: "string", key: "number" },
+  });
+}
+
+const SAMPLE_COLUMNS = {
+  suggestionId: "string",
+  userId: "string",
+  modelVersion: "string",
+  experimentKey: "string",
+  variantKey: "string",
+  language: "string",
+  ide: "string",
+  userGroup: "string",
+  prefix: "string",
+  suffix: "string",
+  proposal: "string",
+  final: "string",
+  target: "string",
+  diff: "string",
+  editDistance: "number",
+  editRatio: "number",
+  retainedChars: "number",
+  linesAdded: "number",
+  linesRemoved: "number",
+  outcome: "string",
+  reasons: "strings",
+  syntax: "string",
+  windowSeconds: "number",
+  acceptedAt: "string",
+  refinedAt: "string",
+  label: "string",
+  labelNote: "string",
+  labeledBy: "string",
+  labeledAt: "string",
+} as const;
+
+/** Full samples by suggestion id, with their labels. */
+export async function samplesById(projectId: string, suggestionIds: string[]) {
+  if (!suggestionIds.length) return [];
+  return queryRows({
+    tag: "refinements.samplesById",
+    sql: `SELECT s.suggestion_id AS suggestionId, s.user_id AS userId, s.model_version AS modelVersion, s.experiment_key AS experimentKey,
+                 s.variant_key AS variantKey, s.language AS language, s.ide AS ide, s.user_group AS userGroup, s.prefix AS prefix,
+                 s.suffix AS suffix, s.proposal AS proposal, s.final AS final, s.target AS target, s.diff AS diff,
+                 s.edit_distance AS editDistance, s.edit_ratio AS editRatio, s.retained_chars AS retainedChars,
+                 s.lines_added AS linesAdded, s.lines_removed AS linesRemoved, s.outcome AS outcome, s.reasons AS reasons,
+                 s.syntax AS syntax, s.window_seconds AS windowSeconds, toString(s.accepted_at) AS acceptedAt,
+                 toString(s.refined_at) AS refinedAt, l.label AS label, l.note AS labelNote, l.labeled_by AS labeledBy,
+                 if(l.suggestion_id = '', '', toString(l.labeled_at)) AS labeledAt
+          FROM (SELECT * FROM refinement_samples FINAL
+                WHERE project_id = {projectId:String} AND suggestion_id IN {ids:Array(String)}) AS s
+          LEFT JOIN (SELECT * FROM refinement_labels FINAL
+                     WHERE project_id = {projectId:String} AND suggestion_id IN {ids:Array(String)}) AS l
+            ON l.suggestion_id = s.suggestion_id`,
+    params: { projectId, ids: suggestionIds },
+    columns: SAMPLE_COLUMNS,
+  });
+}
+
+export type StoredSample = Awaited<ReturnType<typeof samplesById>>[number];
+
+export async function insertLabel(row: {
+  project_id: string;
+  suggestion_id: string;
+  label: string;
+  note: string;
+  labeled_by: string;
+  labeled_at: string;
+}): Promise<void> {
+  await insertRows({ tag: "refinements.label", table: "refinement_labels", rows: [row] });
+}
+
+/** Outcome counts of the samples that match a filter (the browser's header, the experiment strip). */
+export async function outcomeCounts(projectId: string, filter: SampleFilter): Promise<Map<string, number>> {
+  const { where, params } = filterSql(projectId, filter);
+  const rows = await queryRows({
+    tag: "refinements.outcomes",
+    sql: `SELECT s.outcome AS outcome, count() AS n FROM refinement_samples AS s FINAL WHERE ${where} GROUP BY outcome`,
+    params,
+    columns: { outcome: "string", n: "number" },
+  });
+  return new Map(rows.map((r) => [r.outcome, r.n]));
+}
+
+/**
+ * An opted-out user's code leaves storage: their samples are deleted and the code fields of their
+ * events emptied (numeric fields, and so every metric, stay).
+ */
+export async function forgetUserCode(projectId: string, userId: string): Promise<void> {
+  const params = { projectId, userId };
+  await runStatement({
+    tag: "refinements.optOut.samples",
+    sql: "DELETE FROM refinement_samples WHERE project_id = {projectId:String} AND user_id = {userId:String}",
+    params,
+  });
+  await runStatement({
+    tag: "refinements.optOut.events",
+    sql: `ALTER TABLE events UPDATE proposal = '', final = '', prefix = '', suffix = ''
+          WHERE project_id = {projectId:String} AND user_id = {userId:String} AND type = 'refined'
+          SETTINGS mutations_sync = 1`,
+    params,
+  });
+}

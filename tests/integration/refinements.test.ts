@@ -1,0 +1,333 @@
+import { randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { clickhouse } from "@/lib/clickhouse";
+import { flushIngestion } from "@/lib/ingestion/log";
+import { runPipelinePass } from "@/lib/refinements/pipeline";
+import { database } from "@/lib/runtime/database";
+import { ADMIN_KEY, INGEST_KEY, call } from "./http";
+
+// Refinement samples end to end: events posted through the API, the pipeline run over them, and the
+// samples read back through the API, with every outcome, the opt-out deletion, labels and paging.
+
+const AWS_KEY = "AKIAIOSFODNN7REALKEY";
+const AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+const GITHUB_TOKEN = "ghp_1a2B3c4D5e6F7g8H9i0J1k2L3m4N5o6P7q8R";
+const PLANTED = [AWS_KEY, AWS_SECRET, GITHUB_TOKEN, "hunter2-db-password"];
+
+const routes = {
+  events: () => import("@/app/api/v1/events/route"),
+  list: () => import("@/app/api/v1/refinements/route"),
+  outcomes: () => import("@/app/api/v1/refinements/outcomes/route"),
+  one: () => import("@/app/api/v1/refinements/[suggestionId]/route"),
+  label: () => import("@/app/api/v1/refinements/[suggestionId]/label/route"),
+  optOut: () => import("@/app/api/v1/opt-outs/route"),
+};
+
+const start = Date.now() - 3_600_000;
+let clock = 0;
+const at = () => new Date(start + clock++ * 10_000).toISOString();
+
+interface Case {
+  suggestionId: string;
+  userId: string;
+  language: string;
+  prefix?: string;
+  suffix?: string;
+  proposal: string;
+  final: string;
+  accepted?: boolean;
+}
+
+function refinementEvents(c: Case, modelVersion = "rf-new"): Record<string, unknown>[] {
+  const common = {
+    userId: c.userId,
+    suggestionId: c.suggestionId,
+    modelVersion,
+    language: c.language,
+    ide: "vscode",
+    userGroup: "external",
+  };
+  const events: Record<string, unknown>[] = [
+    { ...common, eventId: randomUUID(), type: "shown", timestamp: at(), completionChars: c.proposal.length, latencyMs: 120 },
+  ];
+  if (c.accepted !== false) {
+    events.push({ ...common, eventId: randomUUID(), type: "accepted", timestamp: at(), acceptedChars: c.proposal.length });
+  }
+  events.push({
+    ...common,
+    eventId: randomUUID(),
+    type: "refined",
+    timestamp: at(),
+    windowSeconds: 120,
+    proposal: c.proposal,
+    final: c.final,
+    ...(c.prefix !== undefined ? { prefix: c.prefix } : {}),
+    ...(c.suffix !== undefined ? { suffix: c.suffix } : {}),
+  });
+  return events;
+}
+
+const pyPrefix = "import os\n\n\ndef load_config(path):\n";
+const cases: Record<string, Case> = {
+  kept: {
+    suggestionId: "rf-kept",
+    userId: "rf-u1",
+    language: "python",
+    prefix: pyPrefix,
+    proposal: "    with open(path) as f:\n        return f.read()\n",
+    final: "    with open(path, encoding='utf-8') as handle:\n        return handle.read()\n",
+  },
+  unchanged: {
+    suggestionId: "rf-unchanged",
+    userId: "rf-u2",
+    language: "python",
+    prefix: "def add(a, b):\n",
+    proposal: "    return a + b\n",
+    final: "    return a + b\n",
+  },
+  noise: {
+    suggestionId: "rf-noise",
+    userId: "rf-u1",
+    language: "python",
+    prefix: "def greet(name):\n",
+    proposal: "    print('hello ' + name)\n",
+    final: "    raise NotImplementedError('rewritten completely by the user, nothing of it kept at all')\n",
+  },
+  duplicateFirst: {
+    suggestionId: "rf-dup-1",
+    userId: "rf-u2",
+    language: "go",
+    prefix: "func double(x int) int {\n",
+    suffix: "}\n",
+    proposal: "\treturn x + x\n",
+    final: "\treturn 2 * x\n",
+  },
+  duplicateSecond: {
+    suggestionId: "rf-dup-2",
+    userId: "rf-u3",
+    language: "go",
+    prefix: "func double(x int) int {\n",
+    suffix: "}\n",
+    proposal: "\treturn x+x\n",
+    final: "\treturn 2 * x\n",
+  },
+  secret: {
+    suggestionId: "rf-secret",
+    userId: "rf-u3",
+    language: "python",
+    prefix: "import boto3\n\n",
+    proposal: "client = boto3.client('s3')\n",
+    final: `client = boto3.client('s3', aws_access_key_id='${AWS_KEY}', aws_secret_access_key='${AWS_SECRET}')\n`,
+  },
+  envSecret: {
+    suggestionId: "rf-env",
+    userId: "rf-u2",
+    language: "python",
+    prefix: `# settings\nGITHUB_TOKEN = "${GITHUB_TOKEN}"\n`,
+    proposal: "DEBUG = False\n",
+    final: "DEBUG = False\nDB_PASSWORD=hunter2-db-password\n",
+  },
+  syntax: {
+    suggestionId: "rf-syntax",
+    userId: "rf-u1",
+    language: "typescript",
+    prefix: "export function total(items: number[]): number {\n",
+    suffix: "}\n",
+    proposal: "  return items.reduce((sum, item) => sum + item, 0);\n",
+    final: "  return items.reduce((sum, item) => sum + item, 0;\n",
+  },
+  neverAccepted: {
+    suggestionId: "rf-never",
+    userId: "rf-u1",
+    language: "python",
+    proposal: "x = 1\n",
+    final: "x = 2\n",
+    accepted: false,
+  },
+  optedOut: {
+    suggestionId: "rf-opted",
+    userId: "rf-leaver",
+    language: "python",
+    prefix: "def area(r):\n",
+    proposal: "    return 3.14 * r * r\n",
+    final: "    return math.pi * r ** 2\n",
+  },
+};
+
+async function post(events: Record<string, unknown>[]) {
+  const { POST } = await routes.events();
+  const answer = await call(POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events } });
+  expect(answer.body.rejected).toEqual([]);
+}
+
+/** Stores what was posted and runs the pipeline over it (the slice ends a second before now). */
+async function pipeline() {
+  await flushIngestion();
+  await new Promise((r) => setTimeout(r, 1_100));
+  return runPipelinePass(await database());
+}
+
+async function api(route: keyof typeof routes, options: Parameters<typeof call>[3] = {}, method = "GET") {
+  const handlers = (await routes[route]()) as Record<string, any>;
+  return call(handlers[method], method, "/x", { key: ADMIN_KEY, ...options });
+}
+
+beforeAll(async () => {
+  const all = Object.values(cases).flatMap((c) => refinementEvents(c));
+  // a later refined event of the kept suggestion replaces the earlier one: the last state counts
+  const kept = cases.kept;
+  all.push({
+    eventId: randomUUID(),
+    type: "refined",
+    timestamp: new Date(start - 60_000).toISOString(),
+    userId: kept.userId,
+    suggestionId: kept.suggestionId,
+    modelVersion: "rf-new",
+    language: "python",
+    windowSeconds: 30,
+    proposal: kept.proposal,
+    final: "an earlier, abandoned state",
+  });
+  await post(all);
+  await pipeline();
+}, 120_000);
+
+describe("refinement samples", () => {
+  it("classifies each suggestion into one outcome; a suggestion never accepted is no sample", async () => {
+    const answer = await api("outcomes");
+    expect(answer.status).toBe(200);
+    const counts = Object.fromEntries(answer.body.outcomes.map((o: any) => [o.outcome, o.count]));
+    expect(counts).toEqual({ kept: 3, unchanged: 1, noise: 1, duplicate: 1, secret: 2, syntax_error: 1, opted_out: 0 });
+    expect(answer.body.total).toBe(9);
+    expect((await api("one", { params: { suggestionId: "rf-never" } })).status).toBe(404);
+  });
+
+  it("serves one sample with its trimmed target, measures, unified diff and the last refined state", async () => {
+    const answer = await api("one", { params: { suggestionId: "rf-kept" } });
+    expect(answer.status).toBe(200);
+    const sample = answer.body;
+    expect(sample.outcome).toBe("kept");
+    expect(sample.final).toContain("encoding='utf-8'");
+    expect(sample.target).toBe(cases.kept.final);
+    expect(sample.editDistance).toBeGreaterThan(0);
+    expect(sample.editRatio).toBeGreaterThan(0);
+    expect(sample.editRatio).toBeLessThan(0.8);
+    expect(sample.diff).toContain("+    with open(path, encoding='utf-8') as handle:");
+    expect(sample.linesAdded).toBe(2);
+    expect(sample.linesRemoved).toBe(2);
+    expect(sample.prefix).toBe(pyPrefix);
+    expect(sample.language).toBe("python");
+    expect(sample.label).toBeNull();
+  });
+
+  it("marks the later of two identical context + target pairs as the duplicate", async () => {
+    expect((await api("one", { params: { suggestionId: "rf-dup-1" } })).body.outcome).toBe("kept");
+    const second = (await api("one", { params: { suggestionId: "rf-dup-2" } })).body;
+    expect(second.outcome).toBe("duplicate");
+    expect(second.reasons).toContain("duplicate");
+  });
+
+  it("never keeps a planted secret: not in ClickHouse, not in an answer", async () => {
+    const secret = (await api("one", { params: { suggestionId: "rf-secret" } })).body;
+    expect(secret.outcome).toBe("secret");
+    expect(secret.reasons.some((r: string) => r.startsWith("secret:"))).toBe(true);
+    expect(secret.final).toContain("[REDACTED:");
+    const client = await clickhouse();
+    for (const table of ["events", "refinement_samples"]) {
+      const result = await client.query({ query: `SELECT * FROM ${table} FORMAT JSONEachRow` });
+      const text = await result.text();
+      for (const planted of PLANTED) expect(text, `${planted} in ${table}`).not.toContain(planted);
+    }
+    const listed = JSON.stringify((await api("list", { query: { limit: "200" } })).body);
+    for (const planted of PLANTED) expect(listed).not.toContain(planted);
+  });
+
+  it("filters by outcome, language, edit ratio and text, and pages with a stable cursor", async () => {
+    const python = (await api("list", { query: { language: "python" } })).body.items;
+    expect(python.map((s: any) => s.language)).toEqual(python.map(() => "python"));
+    expect((await api("list", { query: { outcome: "noise" } })).body.items.map((s: any) => s.suggestionId)).toEqual(["rf-noise"]);
+    const edited = (await api("list", { query: { minEditRatio: "0.8" } })).body.items;
+    expect(edited.every((s: any) => s.editRatio >= 0.8)).toBe(true);
+    expect((await api("list", { query: { q: "ENCODING" } })).body.items.map((s: any) => s.suggestionId)).toEqual(["rf-kept"]);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await api("list", { query: { limit: "4", ...(cursor ? { cursor } : {}) } });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((s: any) => s.suggestionId));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(9);
+    expect(new Set(seen).size).toBe(9);
+    const mostEdited = (await api("list", { query: { sort: "most_edited" } })).body.items.map((s: any) => s.editRatio);
+    expect(mostEdited).toEqual([...mostEdited].sort((a, b) => b - a));
+
+    const bad = await api("list", { query: { cursor: "not-a-cursor" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe("cursor");
+    expect((await api("list", { query: { minEditRatio: "0.9", maxEditRatio: "0.1" } })).status).toBe(400);
+  });
+
+  it("keeps a researcher's label with who and when, filterable, and audited", async () => {
+    const labeled = await api("label", { params: { suggestionId: "rf-kept" }, body: { label: "good", note: "clean rename" } }, "POST");
+    expect(labeled.status).toBe(200);
+    expect(labeled.body.label).toBe("good");
+    const again = (await api("one", { params: { suggestionId: "rf-kept" } })).body;
+    expect(again).toMatchObject({ label: "good", labelNote: "clean rename" });
+    expect(again.labeledBy).toMatch(/^api-key:/);
+    expect(Date.parse(again.labeledAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await api("list", { query: { label: "good" } })).body.items.map((s: any) => s.suggestionId)).toEqual(["rf-kept"]);
+    expect((await api("list", { query: { label: "unlabeled" } })).body.items).toHaveLength(8);
+    const audit = await (await database()).auditLog.findMany({ where: { target: "refinement:rf-kept" } });
+    expect(audit.map((a) => a.action)).toEqual(["refinement.label"]);
+    const refused = await api("label", { params: { suggestionId: "rf-kept" }, body: { label: "great" } }, "POST");
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details[0].path).toBe("label");
+    const ingestKey = await api("label", { key: INGEST_KEY, params: { suggestionId: "rf-kept" }, body: { label: "bad" } }, "POST");
+    expect(ingestKey.status).toBe(403);
+  });
+
+  it("writes each sample once however often the pipeline runs over the same events", async () => {
+    const client = await clickhouse();
+    await client.command({ query: "TRUNCATE TABLE refinement_pipeline_state" });
+    await pipeline();
+    const counts = await client.query({
+      query: "SELECT count() AS n, uniqExact(suggestion_id) AS u FROM refinement_samples FINAL",
+      format: "JSONEachRow",
+    });
+    const [row] = await counts.json<{ n: number; u: number }>();
+    expect(Number(row.n)).toBe(9);
+    expect(Number(row.u)).toBe(9);
+    expect((await api("outcomes")).body.total).toBe(9);
+  });
+
+  it("after an opt-out keeps no code of the user: samples deleted, events emptied, later samples without code", async () => {
+    expect((await api("one", { params: { suggestionId: "rf-opted" } })).body.outcome).toBe("kept");
+    const answer = await api("optOut", { key: INGEST_KEY, body: { userId: "rf-leaver" } }, "POST");
+    expect(answer.status).toBe(200);
+    expect((await api("one", { params: { suggestionId: "rf-opted" } })).status).toBe(404);
+    const client = await clickhouse();
+    const codeLeft = await client.query({
+      query: "SELECT count() AS n FROM events FINAL WHERE user_id = 'rf-leaver' AND (proposal != '' OR final != '' OR prefix != '')",
+      format: "JSONEachRow",
+    });
+    expect(Number((await codeLeft.json<{ n: number }>())[0].n)).toBe(0);
+    const shownLeft = await client.query({
+      query: "SELECT count() AS n FROM events FINAL WHERE user_id = 'rf-leaver'",
+      format: "JSONEachRow",
+    });
+    expect(Number((await shownLeft.json<{ n: number }>())[0].n)).toBe(3); // the numbers stay
+
+    await post(refinementEvents({ ...cases.optedOut, suggestionId: "rf-opted-later" }));
+    await pipeline();
+    const later = (await api("one", { params: { suggestionId: "rf-opted-later" } })).body;
+    expect(later.outcome).toBe("opted_out");
+    expect([later.proposal, later.final, later.target, later.prefix, later.diff]).toEqual(["", "", "", "", ""]);
+    const stored = await client.query({
+      query: "SELECT count() AS n FROM events FINAL WHERE suggestion_id = 'rf-opted-later' AND final != ''",
+      format: "JSONEachRow",
+    });
+    expect(Number((await stored.json<{ n: number }>())[0].n)).toBe(0);
+  });
+});
