@@ -158,11 +158,21 @@ export interface PassReport {
   samples: number;
 }
 
+export interface PassOptions {
+  config?: RefinementConfig;
+  /** Suggestions per slice (default 5,000). */
+  sliceSuggestions?: number;
+  /** Called after each slice is recorded (progress, crash tests). */
+  onSlice?: (report: PassReport) => void;
+}
+
 /** Processes every refined event inserted since the last pass (until at most a second ago). */
-export async function runPipelinePass(client: Db, config: RefinementConfig = DEFAULT_REFINEMENT_CONFIG): Promise<PassReport> {
+export async function runPipelinePass(client: Db, options: PassOptions = {}): Promise<PassReport> {
+  const config = options.config ?? DEFAULT_REFINEMENT_CONFIG;
+  const size = options.sliceSuggestions ?? SLICE_SUGGESTIONS;
   const report: PassReport = { slices: 0, samples: 0 };
   let from = await pipelineWatermark();
-  for (let slice = await nextSlice(from, SLICE_SUGGESTIONS); slice; slice = await nextSlice(from, SLICE_SUGGESTIONS)) {
+  for (let slice = await nextSlice(from, size); slice; slice = await nextSlice(from, size)) {
     const suggestions = await refinedSuggestions(from, slice.to);
     const byProject = new Map<string, RefinedSuggestion[]>();
     for (const s of suggestions) (byProject.get(s.projectId) ?? byProject.set(s.projectId, []).get(s.projectId)!).push(s);
@@ -181,6 +191,7 @@ export async function runPipelinePass(client: Db, config: RefinementConfig = DEF
     await saveWatermark(slice.to);
     from = slice.to;
     report.slices++;
+    options.onSlice?.(report);
   }
   return report;
 }

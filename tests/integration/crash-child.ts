@@ -1,7 +1,10 @@
-// Child process of crash.test.ts. Usage: tsx crash-child.ts ingest|count <batch.json>
-//   ingest: posts the batch to the real route, prints "ACK <json>" once answered, then waits to be killed.
-//   count:  starts like a server would (replaying the write-ahead log), optionally re-posts the batch
-//           (a client retry), flushes, and prints "COUNT <n>" for the batch's user.
+// Child process of crash.test.ts. Usage: tsx crash-child.ts ingest|count|refine|samples <batch.json>
+//   ingest:  posts the batch to the real route, prints "ACK <json>" once answered, then waits to be killed.
+//   count:   starts like a server would (replaying the write-ahead log), optionally re-posts the batch
+//            (a client retry), flushes, and prints "COUNT <n>" for the batch's user.
+//   refine:  stores the batch in several inserts, then runs the refinement pipeline in small slices,
+//            printing "SLICE <n>" after each, and waits to be killed.
+//   samples: runs the pipeline to the end and prints "SAMPLES <rows> <distinct suggestions>".
 import fs from "node:fs";
 
 const [mode, batchFile] = process.argv.slice(2);
@@ -23,6 +26,32 @@ if (mode === "ingest") {
   const answer = await post();
   process.stdout.write(`ACK ${JSON.stringify(answer)}\n`);
   setInterval(() => {}, 1000); // stay alive until killed
+} else if (mode === "refine" || mode === "samples") {
+  const { flushIngestion } = await import("../../lib/ingestion/log");
+  const { runPipelinePass } = await import("../../lib/refinements/pipeline");
+  const { database } = await import("../../lib/runtime/database");
+  const { clickhouse } = await import("../../lib/clickhouse");
+  if (mode === "refine") {
+    const events = batch.events as unknown[];
+    for (let i = 0; i < events.length; i += 40) {
+      batch.events = events.slice(i, i + 40);
+      if ((await post()).status !== 200) throw new Error("the batch was refused");
+      await flushIngestion(); // one insert each: the pipeline's slices end at insert boundaries
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 1_100));
+  }
+  const client = await database();
+  await runPipelinePass(client, { sliceSuggestions: 40, onSlice: (report) => process.stdout.write(`SLICE ${report.slices}\n`) });
+  if (mode === "refine") setInterval(() => {}, 1000);
+  else {
+    const ch = await clickhouse();
+    const [row] = await (
+      await ch.query({ query: "SELECT count() AS n, uniqExact(suggestion_id) AS u FROM refinement_samples FINAL", format: "JSONEachRow" })
+    ).json<{ n: number; u: number }>();
+    process.stdout.write(`SAMPLES ${row.n} ${row.u}\n`);
+    process.exit(0);
+  }
 } else {
   const { startup } = await import("../../lib/runtime/startup");
   const { flushIngestion } = await import("../../lib/ingestion/log");

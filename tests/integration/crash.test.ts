@@ -65,3 +65,37 @@ it("keeps every acknowledged event through a kill -9, and a retry after restart 
   expect(JSON.parse(retry).status).toBe(200);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }, 180_000);
+
+it("loses and doubles no refinement sample when the pipeline is killed in the middle of a pass", async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-crash-"));
+  const env = { ...process.env, ECHO_DATA_DIR: dataDir, ECHO_DEMO: "0", ECHO_INIT_INGEST_API_KEY: "echo_ingest_crash_key" };
+  const start = Date.now() - 3_600_000;
+  const events = Array.from({ length: 200 }, (_, i) => {
+    const common = { userId: `crash-refiner-${i % 17}`, suggestionId: `crash-s-${i}`, modelVersion: "v1", language: "python" };
+    const at = (offset: number) => new Date(start + i * 1_000 + offset).toISOString();
+    return [
+      { ...common, eventId: randomUUID(), type: "accepted", timestamp: at(0), acceptedChars: 20 },
+      {
+        ...common,
+        eventId: randomUUID(),
+        type: "refined",
+        timestamp: at(500),
+        windowSeconds: 60,
+        proposal: `value = compute(${i})\n`,
+        final: `value = compute(${i}, strict=True)\n`,
+      },
+    ];
+  }).flat();
+  const batchFile = path.join(dataDir, "batch.json");
+  fs.writeFileSync(batchFile, JSON.stringify({ events }));
+
+  const killAfter = 1 + Math.floor(Math.random() * 3); // a different moment on every run
+  const refining = await runChild(["refine", batchFile], env, new RegExp(`^SLICE ${killAfter}$`));
+  await refining.kill();
+
+  const finished = await runChild(["samples", batchFile], env, /^SAMPLES /);
+  const [, rows, distinct] = finished.line.match(/^SAMPLES (\d+) (\d+)$/)!;
+  expect(Number(distinct)).toBe(200);
+  expect(Number(rows)).toBe(200);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}, 240_000);

@@ -91,7 +91,7 @@ const cases: Record<string, Case> = {
     language: "python",
     prefix: "def greet(name):\n",
     proposal: "    print('hello ' + name)\n",
-    final: "    raise NotImplementedError('rewritten completely by the user, nothing of it kept at all')\n",
+    final: "    raise NotImplementedError(\n        f\"unsupported locale {LOCALE!r}; configure GREETINGS_BACKEND or install the i18n extras\"\n    )\n",
   },
   duplicateFirst: {
     suggestionId: "rf-dup-1",
@@ -234,7 +234,7 @@ describe("refinement samples", () => {
     expect(secret.final).toContain("[REDACTED:");
     const client = await clickhouse();
     for (const table of ["events", "refinement_samples"]) {
-      const result = await client.query({ query: `SELECT * FROM ${table} FORMAT JSONEachRow` });
+      const result = await client.query({ query: `SELECT * FROM ${table}`, format: "JSONEachRow" });
       const text = await result.text();
       for (const planted of PLANTED) expect(text, `${planted} in ${table}`).not.toContain(planted);
     }
