@@ -91,7 +91,8 @@ const cases: Record<string, Case> = {
     language: "python",
     prefix: "def greet(name):\n",
     proposal: "    print('hello ' + name)\n",
-    final: "    raise NotImplementedError(\n        f\"unsupported locale {LOCALE!r}; configure GREETINGS_BACKEND or install the i18n extras\"\n    )\n",
+    final:
+      '    raise NotImplementedError(\n        f"unsupported locale {LOCALE!r}; configure GREETINGS_BACKEND or install the i18n extras"\n    )\n',
   },
   duplicateFirst: {
     suggestionId: "rf-dup-1",
