@@ -1,4 +1,4 @@
-import { SUGGESTION_FACTS, SUM_KEYS, SUMS } from "./registry";
+import { SUGGESTION_FACTS, SUM_KEYS, SUMS, type SumKey } from "./registry";
 
 // SQL derived from the metric registry: the only place where the registry's sums become columns.
 
@@ -9,9 +9,9 @@ export function suggestionColumnsSql(): string {
   return [...facts, ...sums].join(",\n      ");
 }
 
-/** `sum(k) AS k` for every sum: per-suggestion (or rollup) rows summed into one row per group. */
-export function summedSumsSql(): string {
-  return SUM_KEYS.map((key) => `sum(${key}) AS ${key}`).join(", ");
+/** `sum(k) AS k` for every sum (or those given): per-suggestion (or rollup) rows summed into one row per group. */
+export function summedSumsSql(keys: readonly SumKey[] = SUM_KEYS): string {
+  return keys.map((key) => `sum(${key}) AS ${key}`).join(", ");
 }
 
 /** Every sum column by name, optionally taken from a table alias (`r.k AS k`). */

@@ -1,5 +1,4 @@
 import type { CupedRatioSummary } from "../stats";
-import { SUM_KEYS } from "./registry";
 import type { RatioValues, Sums } from "./values";
 
 // Per-variant sufficient statistics of a ratio metric from per-user, per-day sums. Pure. Every metric
@@ -15,7 +14,7 @@ export interface UserDayRow {
   /** Day of the events (UTC), or "pre" for the CUPED lookback before the user's first exposure. */
   day: string;
   segment: string;
-  /** Every sum of the metric registry, in SUM_KEYS order. */
+  /** The sums of the request's layout (SUM_KEYS order; see lib/metrics/values.ts). */
   sums: Float64Array;
 }
 
@@ -109,8 +108,6 @@ export function pooled(summary: { sumX: number; sumY: number }): number | null {
   return summary.sumY > 0 ? summary.sumX / summary.sumY : null;
 }
 
-const emptySums = () => new Float64Array(SUM_KEYS.length);
-
 function addSums(into: Float64Array, row: Sums) {
   for (let i = 0; i < into.length; i++) into[i] += row[i];
 }
@@ -125,7 +122,8 @@ function userPartSums(rows: UserDayRow[]): Map<string, UserParts[]> {
   const out = new Map<string, UserParts[]>();
   for (const row of rows) {
     const users = out.get(row.variant) ?? out.set(row.variant, []).get(row.variant)!;
-    const sums = (users[row.user] ??= { userId: row.userId, post: emptySums(), pre: emptySums() });
+    const width = row.sums.length;
+    const sums = (users[row.user] ??= { userId: row.userId, post: new Float64Array(width), pre: new Float64Array(width) });
     addSums(row.day === "pre" ? sums.pre : sums.post, row.sums);
   }
   return out;

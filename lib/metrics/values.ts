@@ -1,8 +1,9 @@
-import { METRICS, SUM_KEYS, type RatioMetricKey, type SumKey } from "./registry";
+import { isRatioMetric, METRICS, SUM_KEYS, type MetricKey, type RatioMetricKey, type SumKey } from "./registry";
 
-// A ratio metric as per-user functions of the sums array (SUM_KEYS order): what the statistics see.
+// A ratio metric as per-user functions of a sums array: what the statistics see. A sums array holds
+// the sums of a layout (SUM_KEYS, or the subset a request needs, in SUM_KEYS order).
 
-/** A user's (or a day's) sums, indexed in SUM_KEYS order. */
+/** A user's (or a day's) sums, indexed by their layout. */
 export type Sums = ArrayLike<number>;
 
 export interface RatioValues {
@@ -11,17 +12,29 @@ export interface RatioValues {
   numerator: (sums: Sums) => number;
   denominator: ((sums: Sums) => number) | "per_user";
   higherIsBetter: boolean;
+  /** The sums array layout the functions read. */
+  layout: readonly SumKey[];
 }
 
-const SUM_INDEX = new Map(SUM_KEYS.map((key, index) => [key, index]));
-
-export function sumIndex(key: SumKey): number {
-  return SUM_INDEX.get(key)!;
+/** The sums these metrics need, in SUM_KEYS order: all a results request reads (latency needs none). */
+export function sumsFor(metrics: readonly MetricKey[]): SumKey[] {
+  const needed = new Set<SumKey>();
+  for (const key of metrics) {
+    if (!isRatioMetric(key)) continue;
+    const metric = METRICS[key];
+    for (const sum of metric.numerator) needed.add(sum);
+    if (metric.denominator !== "per_user") for (const sum of metric.denominator) needed.add(sum);
+  }
+  return SUM_KEYS.filter((key) => needed.has(key));
 }
 
 /** The sum of some of the sums, as a closure over their indices (hot: one call per row and metric). */
-function adder(keys: readonly SumKey[]): (sums: Sums) => number {
-  const indices = keys.map(sumIndex);
+function adder(keys: readonly SumKey[], layout: readonly SumKey[]): (sums: Sums) => number {
+  const indices = keys.map((key) => {
+    const index = layout.indexOf(key);
+    if (index < 0) throw new Error(`the sums layout [${layout.join(", ")}] lacks '${key}'`);
+    return index;
+  });
   if (indices.length === 1) {
     const [a] = indices;
     return (s) => s[a];
@@ -33,19 +46,21 @@ function adder(keys: readonly SumKey[]): (sums: Sums) => number {
   return (s) => indices.reduce((total, i) => total + s[i], 0);
 }
 
-const compiled = new Map<RatioMetricKey, RatioValues>();
+const compiled = new Map<string, RatioValues>();
 
-export function ratioValues(key: RatioMetricKey): RatioValues {
-  let values = compiled.get(key);
+export function ratioValues(key: RatioMetricKey, layout: readonly SumKey[] = SUM_KEYS): RatioValues {
+  const cacheKey = `${key}:${layout.join(",")}`;
+  let values = compiled.get(cacheKey);
   if (!values) {
     const metric = METRICS[key];
     values = {
       key,
-      numerator: adder(metric.numerator),
-      denominator: metric.denominator === "per_user" ? "per_user" : adder(metric.denominator),
+      numerator: adder(metric.numerator, layout),
+      denominator: metric.denominator === "per_user" ? "per_user" : adder(metric.denominator, layout),
       higherIsBetter: metric.higherIsBetter,
+      layout,
     };
-    compiled.set(key, values);
+    compiled.set(cacheKey, values);
   }
   return values;
 }

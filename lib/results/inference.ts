@@ -1,5 +1,4 @@
-import type { RatioMetricKey } from "../metrics/registry";
-import { ratioValues } from "../metrics/values";
+import type { RatioValues } from "../metrics/values";
 import { addUser, dailySeries, emptySummary, groupByVariantAndUser, pooled, type UserDayRow } from "../metrics/summaries";
 import {
   bayesianInference,
@@ -134,13 +133,12 @@ export function compareQuantile(control: QuantileSummary | undefined, treatment:
 
 export function series(
   rows: UserDayRow[],
-  metric: RatioMetricKey,
+  definition: RatioValues,
   variants: string[],
   daily: { date: string; variant: string; newUsers: number }[],
   exposed: Map<string, number>,
   query: ResultsQuery,
 ): ExperimentResults["series"] {
-  const definition = ratioValues(metric);
   // Exposures per day are not bounded by the window's end; the exposed users of the window are, so
   // a window ending mid-day does not count that day's later exposures.
   const exposedByDay = (variant: string, date: string) =>
@@ -184,11 +182,10 @@ export function series(
 export function segments(
   rows: UserDayRow[],
   segment: string,
-  metric: RatioMetricKey,
+  definition: RatioValues,
   variants: { key: string }[],
   query: ResultsQuery,
 ): NonNullable<ExperimentResults["segments"]> {
-  const definition = ratioValues(metric);
   const values = [...new Set(rows.map((r) => r.segment))].sort();
   return values.map((value) => {
     const perVariant = groupByVariantAndUser(

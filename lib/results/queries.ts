@@ -1,5 +1,6 @@
 import { TupleParam } from "@clickhouse/client";
 import { queryRows, queryTabSeparated } from "../clickhouse";
+import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay } from "../time";
 import { freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
@@ -55,16 +56,19 @@ const planParams = (plan: SourcePlan) => ({
   rawDays: plan.rawDays,
 });
 
-/** One row per (variant, user, day[, segment]) with every sum of the metric registry; day is "pre" for the CUPED lookback. */
-export async function userDayRows(window: ResultsWindow, plan?: SourcePlan): Promise<UserDayRow[]> {
+/**
+ * One row per (variant, user, day[, segment]) with the sums of `layout` (default every sum of the
+ * metric registry); day is "pre" for the CUPED lookback.
+ */
+export async function userDayRows(window: ResultsWindow, plan?: SourcePlan, layout: readonly SumKey[] = SUM_KEYS): Promise<UserDayRow[]> {
   plan ??= await planSource(window);
   // Hundreds of thousands of rows: scanned straight from the TabSeparated text.
   const text = await queryTabSeparated({
     tag: window.segment ? "results.userDayRows.segment" : "results.userDayRows",
-    sql: userDayRowsSql(window.segment),
+    sql: userDayRowsSql(window.segment, layout),
     params: { ...window, ...planParams(plan) },
   });
-  return parseUserDayRows(text);
+  return parseUserDayRows(text, layout.length);
 }
 
 export interface LatencyOrderStatistics {

@@ -5,7 +5,7 @@ import { getExperiment } from "../experiments/service";
 import { exposureSummary } from "../exposures/queries";
 import { isRatioMetric, METRICS, type MetricKey } from "../metrics/registry";
 import { variantSummaries } from "../metrics/summaries";
-import { ratioValues } from "../metrics/values";
+import { ratioValues, sumsFor } from "../metrics/values";
 import {
   adjustPValues,
   guardrailCheck,
@@ -50,12 +50,15 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   // One quantile metric exists (latency p95); it is computed when requested or guarded.
   const quantileMetric = [metric, ...experiment.guardrailMetrics].map((key) => METRICS[key]).find((m) => m.kind === "quantile");
 
+  // Only the sums this request's ratio metrics need are read (the segments: the requested metric's).
+  const layout = sumsFor([metric, ...experiment.guardrailMetrics]);
+  const segmentLayout = sumsFor([metric]);
   const plan = await planSource(window);
   // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
   const [exposures, rows, segmentRows, latency] = await Promise.all([
     exposureSummary(window, variantKeys, window.to),
-    userDayRows(window, plan),
-    query.segment ? userDayRows({ ...window, segment: query.segment }, plan) : Promise.resolve([]),
+    layout.length ? userDayRows(window, plan, layout) : Promise.resolve([]),
+    query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
     quantileMetric?.kind === "quantile"
       ? latencySummaries(window, plan, variantKeys, query.alpha, quantileMetric.p)
       : Promise.resolve(null),
@@ -75,7 +78,7 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   // The requested metric, per variant and against control.
   const variants: VariantResult[] = [];
   if (isRatioMetric(metric)) {
-    const summaries = variantSummaries(rows, ratioValues(metric), exposed);
+    const summaries = variantSummaries(rows, ratioValues(metric, layout), exposed);
     const control = summaries.get(controlKey)!;
     for (const [index, variant] of experiment.variants.entries()) {
       const summary = summaries.get(variant.key)!;
@@ -95,7 +98,7 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   const guardrails: ExperimentResults["guardrails"] = [];
   for (const guardrail of experiment.guardrailMetrics) {
     const guarded = METRICS[guardrail];
-    const summaries = isRatioMetric(guardrail) ? variantSummaries(rows, ratioValues(guardrail), exposed) : null;
+    const summaries = isRatioMetric(guardrail) ? variantSummaries(rows, ratioValues(guardrail, layout), exposed) : null;
     const direction = guarded.higherIsBetter ? "lower_is_worse" : "higher_is_worse";
     for (const variant of experiment.variants.slice(1)) {
       try {
@@ -145,9 +148,13 @@ export async function experimentResults(client: Db, principal: Principal, key: s
     health: { exposedUsers: exposures.totalUsers, multipleExposures: exposures.multipleExposures, exposuresPerDay: exposures.daily },
     variants,
     guardrails,
-    series: isRatioMetric(metric) ? series(rows, metric, variantKeys, exposures.daily, exposed, query) : [],
+    series: isRatioMetric(metric) ? series(rows, ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query) : [],
     ...(query.segment
-      ? { segments: isRatioMetric(metric) ? segments(segmentRows, query.segment, metric, experiment.variants, query) : [] }
+      ? {
+          segments: isRatioMetric(metric)
+            ? segments(segmentRows, query.segment, ratioValues(metric, segmentLayout), experiment.variants, query)
+            : [],
+        }
       : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { exposedUsersSql, PHASE_FILTER } from "../exposures/queries";
+import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import { sumColumnsSql, suggestionSumsSql, summedSumsSql, zeroSumsSql } from "../metrics/sql";
 
 // The SQL of experiment results and of the experiment rollup, as pure builders (golden-tested in
@@ -151,15 +152,15 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
 }
 
 /**
- * One row per (variant, user, day[, segment]) with every sum of the metric registry (in SUM_KEYS
- * order, after four string columns); day is "pre" for the CUPED lookback.
+ * One row per (variant, user, day[, segment]) with the given sums of the metric registry (default all,
+ * in SUM_KEYS order, after four string columns); day is "pre" for the CUPED lookback.
  */
-export function userDayRowsSql(segment?: Segment): string {
+export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS): string {
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
   return `
     WITH ${sourceCtes()}
     SELECT variant, user_id AS userId, if(period = 'pre', 'pre', toString(day)) AS day, ${segmentExpr} AS segment,
-      ${summedSumsSql()}
+      ${summedSumsSql(sums)}
     FROM source
     GROUP BY variant, userId, day, segment`;
 }

@@ -48,6 +48,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { experimentResults } = await import("../../lib/results/service");
   const { refreshRollups, stopRollupMaintenance } = await import("../../lib/results/rollup");
   const { userDayRows } = await import("../../lib/results/queries");
+  const { sumsFor } = await import("../../lib/metrics/values");
+  const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
   const { resultsQuerySchema } = await import("../../lib/results/schema");
   const { exposureRow } = await import("../../lib/exposures/rows");
   const { EXPOSURE_COLUMNS } = await import("../../lib/clickhouse/tables");
@@ -161,7 +163,9 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const r0 = Date.now();
   const rollupDays = await refreshRollups(client);
   const rollupSeconds = (Date.now() - r0) / 1000;
-  const aggregationMs = await best(() => userDayRows(window));
+  // The user-day query exactly as the request runs it: the sums of its metric and default guardrails.
+  const layout = sumsFor(["acceptance_rate", ...DEFAULT_GUARDRAILS]);
+  const aggregationMs = await best(() => userDayRows(window, undefined, layout));
   const resultsMs = await best(() => experimentResults(client, principal, "scale", query));
   // A live product keeps sending events today, which keeps today's rollup stale (read raw): one more
   // event now makes that so.
