@@ -13,10 +13,10 @@ export interface RefinementConfig {
   /** Lines of context around each hunk of the sample's unified diff. */
   diffContextLines: number;
   /**
-   * Work budget of the character diff behind `retainedChars`: Myers' algorithm costs (N + M) · D, so the
-   * diff gives up beyond D = budget / (N + M) edits and the count falls back to a lower bound (see
-   * measures.ts). A count, not a time, so the result stays deterministic; the default bounds the diff to
-   * tens of milliseconds for the largest finals and never binds for typical ones.
+   * Work budget of the exact `retainedChars` (the LCS of proposal and target), in character pairs
+   * |proposal| · |target|; the bit-parallel LCS costs a 32nd of that in word operations. Beyond it the
+   * count falls back to a lower bound (see measures.ts). A count, not a time, so the result stays
+   * deterministic; the default keeps every pair of texts up to maxFinalChars exact (a few milliseconds).
    */
   retainedDiffBudget: number;
 }
@@ -26,7 +26,7 @@ export const DEFAULT_REFINEMENT_CONFIG: Readonly<RefinementConfig> = Object.free
   maxFinalChars: 8_192,
   maxFinalLines: 400,
   diffContextLines: 3,
-  retainedDiffBudget: 2_000_000,
+  retainedDiffBudget: 67_108_864,
 });
 
 /** The defaults overridden by `overrides`; throws a RangeError naming the first setting out of range. */

@@ -8,17 +8,18 @@
  * - `editRatio`: editDistance / max(|proposal|, |target|, 1), in [0, 1]: 0 for an unchanged proposal, 1 for
  *   a complete rewrite (or an empty target).
  * - `retainedChars`: characters of the proposal kept in the target, in order: the length of their longest
- *   common subsequence (LCS), read off the shortest insert/delete script that `diff`'s `diffChars` finds
- *   (Myers' O(ND) algorithm, whose unchanged runs form an LCS). Characters the user moved elsewhere do not
- *   count. Within `retainedDiffBudget` the count is exact; beyond it (large, mostly rewritten texts) it falls
- *   back to a lower bound: the larger of (common prefix + common suffix) and (|proposal| − editDistance),
- *   since each Levenshtein operation loses at most one character of the proposal.
+ *   common subsequence (LCS), computed with the bit-parallel LCS-length algorithm (Allison & Dix 1986, in
+ *   Hyyrö's formulation V' = (V + U) | (V − U), U = V & Peq[c]), which costs |target| · ⌈|proposal| / 32⌉
+ *   word operations. Characters the user moved elsewhere do not count. Within `retainedDiffBudget` (counted
+ *   in character pairs, |proposal| · |target|) the count is exact; beyond it (large, mostly rewritten texts)
+ *   it falls back to a lower bound: the larger of (common prefix + common suffix) and
+ *   (|proposal| − editDistance), since each Levenshtein operation loses at most one character of the proposal.
  * - `linesAdded` / `linesRemoved`: `+` and `-` lines of the line diff (`diff`'s `structuredPatch`); a
  *   changed line counts once in each, and so does a last line that only gained or lost its newline.
  * - `diff`: that line diff as a unified diff from `proposal` to `target` with file headers only
  *   (`--- proposal` / `+++ target`), "" when the texts are equal.
  */
-import { diffChars, FILE_HEADERS_ONLY, formatPatch, structuredPatch } from "diff";
+import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from "diff";
 import { distance } from "fastest-levenshtein";
 import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
 import { commonPrefixLength, commonSuffixLength } from "./trim";
@@ -52,9 +53,7 @@ export function retainedChars(
   distanceValue?: number,
 ): { retainedChars: number; exact: boolean } {
   if (proposal === target) return { retainedChars: proposal.length, exact: true };
-  const total = proposal.length + target.length;
-  const changes = diffChars(proposal, target, { maxEditLength: Math.max(1, Math.floor(budget / Math.max(total, 1))) });
-  if (!changes) {
+  if (proposal.length * target.length > budget) {
     // Lower bounds of the LCS: the common prefix and suffix are kept, and each Levenshtein operation
     // loses at most one character of the proposal.
     const head = commonPrefixLength(proposal, target);
@@ -62,9 +61,39 @@ export function retainedChars(
     const byDistance = proposal.length - (distanceValue ?? editDistance(proposal, target));
     return { retainedChars: Math.max(head + tail, byDistance), exact: false };
   }
-  let kept = 0;
-  for (const change of changes) if (!change.added && !change.removed) kept += change.value.length;
-  return { retainedChars: kept, exact: true };
+  return { retainedChars: lcsLength(proposal, target), exact: true };
+}
+
+/** Length of the longest common subsequence of two texts, bit-parallel (see the header). */
+export function lcsLength(a: string, b: string): number {
+  const m = a.length;
+  if (m === 0 || b.length === 0) return 0;
+  const words = (m + 31) >>> 5;
+  // Peq[c]: the positions of character c in a, as a bit vector.
+  const peq = new Map<number, Uint32Array>();
+  for (let i = 0; i < m; i++) {
+    const code = a.charCodeAt(i);
+    let bits = peq.get(code);
+    if (!bits) peq.set(code, (bits = new Uint32Array(words)));
+    bits[i >>> 5] |= 1 << (i & 31);
+  }
+  const v = new Uint32Array(words).fill(0xffffffff);
+  for (let j = 0; j < b.length; j++) {
+    const bits = peq.get(b.charCodeAt(j));
+    if (!bits) continue;
+    let carry = 0;
+    for (let w = 0; w < words; w++) {
+      const vw = v[w];
+      const u = (vw & bits[w]) >>> 0;
+      const sum = vw + u + carry; // up to 2^33 − 1: exact in a double
+      carry = sum > 0xffffffff ? 1 : 0;
+      v[w] = (sum >>> 0) | (vw - u);
+    }
+  }
+  // Each zero bit among the first m is one character of a in the LCS.
+  let zeros = 0;
+  for (let i = 0; i < m; i++) if ((v[i >>> 5] & (1 << (i & 31))) === 0) zeros++;
+  return zeros;
 }
 
 /** Lines added and removed, and the unified diff from `proposal` to `target`. */

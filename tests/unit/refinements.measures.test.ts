@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_REFINEMENT_CONFIG, refinementConfig } from "@/lib/refinements/config";
-import { editDistance, editRatio, lineChanges, measureRefinement, retainedChars } from "@/lib/refinements/measures";
+import { editDistance, editRatio, lcsLength, lineChanges, measureRefinement, retainedChars } from "@/lib/refinements/measures";
 
 describe("editDistance and editRatio", () => {
   it("counts insertions, deletions and substitutions", () => {
@@ -29,6 +29,28 @@ describe("retainedChars", () => {
 
   it("does not count characters the user moved", () => {
     expect(retainedChars("ab", "ba").retainedChars).toBe(1);
+  });
+
+  it("equals the textbook dynamic-programming LCS on random texts of every word boundary", () => {
+    const reference = (a: string, b: string) => {
+      let previous = new Array<number>(b.length + 1).fill(0);
+      for (let i = 1; i <= a.length; i++) {
+        const current = new Array<number>(b.length + 1).fill(0);
+        for (let j = 1; j <= b.length; j++) {
+          current[j] = a[i - 1] === b[j - 1] ? previous[j - 1] + 1 : Math.max(previous[j], current[j - 1]);
+        }
+        previous = current;
+      }
+      return previous[b.length];
+    };
+    let seed = 7;
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const text = (length: number) => Array.from({ length }, () => "ab{} \n;x"[Math.floor(random() * 8)]).join("");
+    for (let trial = 0; trial < 500; trial++) {
+      const a = text(Math.floor(random() * 130));
+      const b = text(Math.floor(random() * 130));
+      expect(lcsLength(a, b), JSON.stringify([a, b])).toBe(reference(a, b));
+    }
   });
 
   it("falls back to a deterministic lower bound past the diff budget", () => {
