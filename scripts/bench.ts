@@ -2,7 +2,9 @@
 //   1. assignment in-process (lib/assignment), one core;
 //   2. POST /api/v1/assign over HTTP against the production build (requests/s, p50, p99);
 //   3. POST /api/v1/events in batches of 1,000 over HTTP vs inserting the same rows straight into chDB;
-//   4. GET .../results over 10M events vs its underlying aggregation query (scripts/bench/results.ts).
+//   4. GET .../results over 10M events vs its underlying aggregation query (scripts/bench/results.ts);
+//   5. refinement samples: pipeline throughput vs its extraction query, freshness, browsing 1M samples vs
+//      the page's id query (scripts/bench/refinements.ts).
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -10,12 +12,14 @@ import os from "node:os";
 import path from "node:path";
 import { benchAssignment } from "./bench/assignment";
 import { load } from "./bench/http";
+import type { RefinementsBench } from "./bench/refinements";
 import type { ResultsBench } from "./bench/results";
 import { BENCH_KEYS, startBenchServer } from "./bench/server";
 
 const EVENT_BATCH = 1_000;
 const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 500);
 const RESULTS_EVENTS = Number(process.env.BENCH_RESULTS_EVENTS || 10_000_000);
+const REFINEMENT_SAMPLES = Number(process.env.BENCH_REFINEMENT_SAMPLES || 1_000_000);
 const rows: { figure: string; value: string; target: string; ok: boolean | null }[] = [];
 const report = (figure: string, value: string, target = "", ok: boolean | null = null) => {
   rows.push({ figure, value, target, ok });
@@ -202,6 +206,36 @@ async function main() {
       results.resultsMs <= 2 * results.aggregationMs,
     );
     report("GET .../results while today's events keep arriving (today from raw events)", `${fmt(results.liveResultsMs)} ms`);
+  }
+
+  if (REFINEMENT_SAMPLES > 0) {
+    console.log(`\n5. Refinement samples: pipeline throughput, freshness, browsing ${fmt(REFINEMENT_SAMPLES)} samples (embedded engine)`);
+    const reportFile = path.join(os.tmpdir(), `echo-bench-refinements-${process.pid}.json`);
+    const child = spawnSync(
+      path.join(import.meta.dirname, "..", "node_modules", ".bin", "tsx"),
+      [path.join(import.meta.dirname, "bench", "refinements.ts"), String(REFINEMENT_SAMPLES), reportFile],
+      { stdio: "inherit" },
+    );
+    if (child.status !== 0) throw new Error("the refinements benchmark failed");
+    const r = JSON.parse(fs.readFileSync(reportFile, "utf8")) as RefinementsBench;
+    fs.rmSync(reportFile, { force: true });
+    report(
+      `pipeline samples/s (${fmt(r.pipelineSamples)} refined suggestions, one pass)`,
+      fmt(r.pipelineSamplesPerSecond),
+      "≥ 20,000/s",
+      r.pipelineSamplesPerSecond >= 20_000,
+    );
+    report("pipeline pass / its extraction query alone", `${fmt(r.pipelineMs)} ms / ${fmt(r.extractionMs)} ms`);
+    report("samples listed after their events were acknowledged", `${fmt(r.freshnessMs)} ms`, "< 5,000 ms", r.freshnessMs < 5_000);
+    report(
+      `first page of GET /api/v1/refinements over ${fmt(r.browseSamples)} samples`,
+      `${fmt(r.firstPageMs)} ms`,
+      "< 300 ms",
+      r.firstPageMs < 300,
+    );
+    report("the same, filtered (language, outcome, edit ratio)", `${fmt(r.filteredPageMs)} ms`, "< 300 ms", r.filteredPageMs < 300);
+    report("the same, filtered by label", `${fmt(r.labelPageMs)} ms`, "< 300 ms", r.labelPageMs < 300);
+    report("the filtered page's id query alone (engine)", `${fmt(r.idQueryMs)} ms`);
   }
 
   const missed = rows.filter((r) => r.ok === false);

@@ -1,0 +1,217 @@
+// Refinement samples at scale, in a fresh embedded ClickHouse, each figure beside the engine's own part
+// measured in the same run:
+//   - pipeline throughput: 20,000 refined suggestions already stored, one pass of the pipeline
+//     (extract → redact → trim → measure → parse → classify → write) vs the extraction query alone;
+//   - freshness: refined events posted through ingestion until their samples are listed, with the
+//     background pipeline running as on a server;
+//   - browsing 1,000,000 samples: the first filtered page of GET /api/v1/refinements (and with a
+//     label filter) vs the page's id query alone.
+// Samples for browsing are generated inside the engine (INSERT … SELECT over numbers()), as the
+// results benchmark generates events.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export interface RefinementsBench {
+  pipelineSamples: number;
+  pipelineSamplesPerSecond: number;
+  extractionMs: number;
+  pipelineMs: number;
+  freshnessMs: number;
+  browseSamples: number;
+  firstPageMs: number;
+  filteredPageMs: number;
+  labelPageMs: number;
+  idQueryMs: number;
+}
+
+const PIPELINE_SUGGESTIONS = 20_000;
+const LANGUAGES = ["python", "typescript", "go", "java"] as const;
+
+/** A small, realistic completion and its refinement per language (a rename, an added argument). */
+function snippet(language: (typeof LANGUAGES)[number], i: number): { prefix: string; proposal: string; final: string } {
+  switch (language) {
+    case "python":
+      return {
+        prefix: `def load_${i}(path):\n`,
+        proposal: `    with open(path) as f:\n        return f.read()\n`,
+        final: `    with open(path, encoding="utf-8") as handle:\n        return handle.read()\n`,
+      };
+    case "typescript":
+      return {
+        prefix: `export function total${i}(items: number[]): number {\n`,
+        proposal: `  return items.reduce((a, b) => a + b, 0);\n}\n`,
+        final: `  return items.reduce((sum, item) => sum + item, ${i % 3});\n}\n`,
+      };
+    case "go":
+      return {
+        prefix: `func read${i}(path string) ([]byte, error) {\n`,
+        proposal: `\treturn os.ReadFile(path)\n}\n`,
+        final:
+          `\tdata, err := os.ReadFile(path)\n\tif err != nil {\n` +
+          `\t\treturn nil, fmt.Errorf("read %s: %w", path, err)\n\t}\n\treturn data, nil\n}\n`,
+      };
+    default:
+      return {
+        prefix: `class Box${i} {\n  int size(java.util.List<String> xs) {\n`,
+        proposal: `    return xs.size();\n  }\n}\n`,
+        final: `    return xs == null ? 0 : xs.size();\n  }\n}\n`,
+      };
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function timeMs<T>(run: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const value = await run();
+  return [performance.now() - started, value];
+}
+
+export async function benchRefinements(browseSamples: number, log: (line: string) => void): Promise<RefinementsBench> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-refinements-"));
+  process.env.ECHO_DATA_DIR = dataDir;
+  process.env.ECHO_DEMO = "0";
+  const { randomUUID } = await import("node:crypto");
+  const { startup } = await import("../../lib/runtime/startup");
+  const { database } = await import("../../lib/runtime/database");
+  const { closeDatabase } = await import("../../lib/db");
+  const { clickhouse, closeClickHouse, runStatement } = await import("../../lib/clickhouse");
+  const { clickhouseHandle } = await import("../../lib/clickhouse/client");
+  const { EVENT_COLUMNS } = await import("../../lib/clickhouse/tables");
+  const { eventTsv } = await import("../../lib/events/rows");
+  const { eventSchema } = await import("../../lib/events/schema");
+  const { ingestEvents } = await import("../../lib/events/service");
+  const { flushIngestion } = await import("../../lib/ingestion/log");
+  const { runPipelinePass, startRefinementPipeline, stopRefinementPipeline } = await import("../../lib/refinements/pipeline");
+  const { nextSlice, pipelineWatermark, refinedSuggestions, samplePage, saveWatermark } = await import("../../lib/refinements/queries");
+  const { listSamples } = await import("../../lib/refinements/service");
+  const { stopRollupMaintenance } = await import("../../lib/results/rollup");
+
+  await startup();
+  stopRollupMaintenance();
+  stopRefinementPipeline(); // passes below run at known moments
+  const client = await database();
+  const projectId = (await client.project.findFirstOrThrow()).id;
+  const principal = { kind: "apiKey" as const, keyId: "bench", scope: "admin" as const, projectId };
+  await clickhouse();
+  const handle = await clickhouseHandle();
+
+  // 1. Pipeline throughput over refined suggestions already stored.
+  const base = Date.now() - 3_600_000;
+  const rows: string[] = [];
+  for (let i = 0; i < PIPELINE_SUGGESTIONS; i++) {
+    const language = LANGUAGES[i % LANGUAGES.length];
+    const code = snippet(language, i);
+    const common = { userId: `bench-u${i % 2_000}`, suggestionId: `bench-s${i}`, modelVersion: "bench", language, ide: "vscode" };
+    const at = (offset: number) => new Date(base + i * 100 + offset).toISOString();
+    const accepted = { ...common, eventId: randomUUID(), type: "accepted", timestamp: at(0), acceptedChars: code.proposal.length };
+    const finalState = i % 5 === 0 ? code.proposal : code.final; // a fifth are plain accepts
+    const refined = { ...common, eventId: randomUUID(), type: "refined", timestamp: at(50), windowSeconds: 60, ...code, final: finalState };
+    rows.push(eventTsv(projectId, eventSchema.parse(accepted)), eventTsv(projectId, eventSchema.parse(refined)));
+  }
+  await handle.insertTsv("events", EVENT_COLUMNS, Buffer.from(rows.join("\n") + "\n"));
+  await new Promise((r) => setTimeout(r, 1_100)); // the pipeline reads inserts at least a second old
+  const from = await pipelineWatermark();
+  const slice = (await nextSlice(from, Number.MAX_SAFE_INTEGER))!;
+  const [extractionMs] = await timeMs(() => refinedSuggestions(from, slice.to));
+  const [pipelineMs, pass] = await timeMs(() => runPipelinePass(client));
+  const pipelineSamplesPerSecond = pass.samples / (pipelineMs / 1000);
+  log(`pipeline: ${pass.samples} samples in ${Math.round(pipelineMs)} ms; the extraction query alone ${Math.round(extractionMs)} ms`);
+
+  // 2. Freshness: posted through ingestion, listed by the background pipeline.
+  startRefinementPipeline(client);
+  const freshIds = Array.from({ length: 50 }, (_, i) => `fresh-${i}`);
+  const events = freshIds.flatMap((suggestionId, i) => {
+    const code = snippet("python", i);
+    const common = { userId: `fresh-u${i}`, suggestionId, modelVersion: "bench", language: "python" };
+    const now = new Date().toISOString();
+    return [
+      { ...common, eventId: randomUUID(), type: "accepted", timestamp: now, acceptedChars: 20 },
+      { ...common, eventId: randomUUID(), type: "refined", timestamp: now, windowSeconds: 60, ...code },
+    ];
+  });
+  const posted = performance.now();
+  await ingestEvents(client, projectId, events);
+  let freshnessMs = Number.POSITIVE_INFINITY;
+  while (performance.now() - posted < 30_000) {
+    const page = await listSamples(principal, { limit: 200, sort: "recent" });
+    if (freshIds.every((id) => page.items.some((s) => s.suggestionId === id))) {
+      freshnessMs = performance.now() - posted;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stopRefinementPipeline();
+  await flushIngestion();
+  log(`freshness: samples listed ${Math.round(freshnessMs)} ms after their events were acknowledged`);
+
+  // 3. Browsing a large sample table.
+  await runStatement({ tag: "bench.truncateSamples", sql: "TRUNCATE TABLE refinement_samples" });
+  const outcomes = "['kept', 'kept', 'kept', 'unchanged', 'unchanged', 'noise', 'duplicate', 'secret', 'syntax_error']";
+  await runStatement({
+    tag: "bench.generateSamples",
+    sql: `INSERT INTO refinement_samples (project_id, suggestion_id, user_id, model_version, experiment_key, variant_key, language, ide,
+                                          user_group, prefix, proposal, final, target, diff, edit_distance, edit_ratio, retained_chars,
+                                          lines_added, lines_removed, outcome, reasons, syntax, dedupe_key, window_seconds, accepted_at,
+                                          refined_at, refined_event_id, processed_at)
+          SELECT {projectId:String}, concat('g', toString(number)), concat('u', toString(number % 20000)),
+                 ['base', 'refined'][1 + number % 2], 'bench-exp', ['control', 'treatment'][1 + number % 2],
+                 ['python', 'typescript', 'go', 'java', 'rust'][1 + cityHash64(number, 1) % 5], 'vscode', 'external',
+                 concat('def f', toString(number), '(x):\\n'), '    return x + 1\\n', '    return x + 2\\n', '    return x + 2\\n',
+                 '@@ -1 +1 @@\\n-    return x + 1\\n+    return x + 2\\n', 1, (cityHash64(number, 2) % 1000) / 1000, 15, 1, 1,
+                 ${outcomes}[1 + cityHash64(number, 3) % 9], [], 'ok', toString(cityHash64(number)), 60,
+                 now64(3) - toIntervalSecond(number), now64(3) - toIntervalSecond(number) + toIntervalSecond(30), generateUUIDv4(), now64(3)
+          FROM numbers({count:UInt64})`,
+    params: { projectId, count: browseSamples },
+  });
+  await runStatement({
+    tag: "bench.generateLabels",
+    sql: `INSERT INTO refinement_labels (project_id, suggestion_id, label, note, labeled_by, labeled_at)
+          SELECT {projectId:String}, concat('g', toString(number * 10)), ['good', 'bad', 'needs_review'][1 + number % 3], '',
+                 'bench', now64(3)
+          FROM numbers({count:UInt64})`,
+    params: { projectId, count: Math.floor(browseSamples / 10) },
+  });
+  await runStatement({ tag: "bench.optimizeSamples", sql: "OPTIMIZE TABLE refinement_samples FINAL" });
+  log(`browsing: ${browseSamples.toLocaleString("en-US")} samples generated in the engine, 10% labelled`);
+
+  const measure = async (run: () => Promise<unknown>) => {
+    await run(); // warm
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push((await timeMs(run))[0]);
+    return median(times);
+  };
+  const firstPageMs = await measure(() => listSamples(principal, { limit: 50, sort: "recent" }));
+  const filteredPageMs = await measure(() =>
+    listSamples(principal, { limit: 50, sort: "recent", language: "python", outcome: "kept", minEditRatio: 0.2 }),
+  );
+  const labelPageMs = await measure(() => listSamples(principal, { limit: 50, sort: "recent", label: "good" }));
+  const idQueryMs = await measure(() => samplePage(projectId, { language: "python", outcome: "kept", minEditRatio: 0.2 }, "recent", 51));
+
+  await saveWatermark(await pipelineWatermark());
+  await closeDatabase();
+  await closeClickHouse();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return {
+    pipelineSamples: pass.samples,
+    pipelineSamplesPerSecond,
+    extractionMs,
+    pipelineMs,
+    freshnessMs,
+    browseSamples,
+    firstPageMs,
+    filteredPageMs,
+    labelPageMs,
+    idQueryMs,
+  };
+}
+
+// Run on its own: tsx scripts/bench/refinements.ts [samples] [output.json]
+if (process.argv[1]?.endsWith("refinements.ts")) {
+  const samples = Number(process.argv[2] || 1_000_000);
+  const result = await benchRefinements(samples, (line) => console.log(`  ${line}`));
+  if (process.argv[3]) fs.writeFileSync(process.argv[3], JSON.stringify(result));
+  else console.log(result);
+  process.exit(0);
+}
