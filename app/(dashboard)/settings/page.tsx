@@ -104,6 +104,42 @@ function ApiKeys() {
   );
 }
 
+/** Whether refinement samples are collected (admins change it; everyone sees it). */
+function SampleCollection({ canChange }: { canChange: boolean }) {
+  const settings = useQuery({ queryKey: ["settings"], queryFn: () => apiFetch<{ collectSamples: boolean }>("/api/v1/settings") });
+  const update = useApiMutation(
+    (collectSamples: boolean) => apiFetch<{ collectSamples: boolean }>("/api/v1/settings", { method: "PATCH", json: { collectSamples } }),
+    [["settings"]],
+  );
+  const on = settings.data?.collectSamples;
+  return (
+    <section className="card" data-testid="sample-collection">
+      <h3>Refinement samples</h3>
+      <p className="muted small">
+        When on, each accepted suggestion that users refine becomes a sample for training datasets, with secrets redacted. When off, no new
+        samples are made and the code of later refined events is not kept (metrics are unaffected). Users can also opt out one by one
+        through <code>POST /api/v1/opt-outs</code>.
+      </p>
+      {settings.isLoading ? <p className="muted">Loading…</p> : null}
+      {on !== undefined ? (
+        <p>
+          Collection is <span className={`badge ${on ? "good" : "warn"}`}>{on ? "on" : "off"}</span>{" "}
+          {canChange ? (
+            <button
+              className="button"
+              disabled={update.isPending}
+              onClick={() => (!on || window.confirm("Stop collecting refinement samples?")) && update.mutate(!on)}
+            >
+              {on ? "Turn off" : "Turn on"}
+            </button>
+          ) : null}
+        </p>
+      ) : null}
+      <ErrorNote error={settings.error ?? update.error} />
+    </section>
+  );
+}
+
 interface Me {
   email: string | null;
   role: string | null;
@@ -128,7 +164,7 @@ export default function SettingsPage() {
       <header className="page-header">
         <div>
           <h1>Settings</h1>
-          <p className="muted">Your account, what your role allows, and the project&apos;s API keys.</p>
+          <p className="muted">Your account, what your role allows, sample collection, and the project&apos;s API keys.</p>
         </div>
       </header>
       <section className="card">
@@ -162,6 +198,7 @@ export default function SettingsPage() {
           </>
         ) : null}
       </section>
+      {me.data ? <SampleCollection canChange={me.data.permissions.includes("admin")} /> : null}
       {me.data?.permissions.includes("admin") ? <ApiKeys /> : null}
     </div>
   );
