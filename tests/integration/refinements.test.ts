@@ -21,6 +21,7 @@ const routes = {
   one: () => import("@/app/api/v1/refinements/[suggestionId]/route"),
   label: () => import("@/app/api/v1/refinements/[suggestionId]/label/route"),
   optOut: () => import("@/app/api/v1/opt-outs/route"),
+  settings: () => import("@/app/api/v1/settings/route"),
 };
 
 const start = Date.now() - 3_600_000;
@@ -330,5 +331,22 @@ describe("refinement samples", () => {
       format: "JSONEachRow",
     });
     expect(Number((await stored.json<{ n: number }>())[0].n)).toBe(0);
+  });
+
+  it("with collection turned off keeps neither samples nor code, and only an admin may turn it off", async () => {
+    expect((await api("settings", { key: INGEST_KEY, body: { collectSamples: false } }, "PATCH")).status).toBe(403);
+    const off = await api("settings", { body: { collectSamples: false } }, "PATCH");
+    expect(off.body).toEqual({ collectSamples: false });
+    await post(refinementEvents({ ...cases.kept, suggestionId: "rf-while-off", userId: "rf-u9" }));
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-while-off" } })).status).toBe(404);
+    const client = await clickhouse();
+    const code = await client.query({
+      query: "SELECT count() AS n FROM events FINAL WHERE suggestion_id = 'rf-while-off' AND (final != '' OR proposal != '')",
+      format: "JSONEachRow",
+    });
+    expect(Number((await code.json<{ n: number }>())[0].n)).toBe(0);
+    expect((await api("settings", { body: { collectSamples: true } }, "PATCH")).body).toEqual({ collectSamples: true });
+    expect((await api("settings")).body).toEqual({ collectSamples: true });
   });
 });
