@@ -17,13 +17,19 @@ const label = z.string().trim().max(100, "must be at most 100 characters");
 const count = z.number().int("must be a whole number").min(0, "must be at least 0").max(10_000_000, "is implausibly large");
 const code = z.string().max(MAX_CODE_CHARS, `must be at most ${MAX_CODE_CHARS} characters`);
 
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
 /** ISO-8601 string or epoch milliseconds → epoch milliseconds, within the retention and at most a day ahead. */
 export const timestampSchema = z
   .union([z.string(), z.number()], { error: "must be an ISO-8601 string or epoch milliseconds" })
   .transform((value, ctx) => {
-    const ms = typeof value === "number" ? value : /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : NaN;
+    // A date-time without a zone would be read in the server's time zone: the zone is required.
+    const ms = typeof value === "number" ? value : ISO_WITH_ZONE.test(value) ? Date.parse(value) : NaN;
     if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date-time (e.g. 2026-11-24T10:00:00Z) or epoch milliseconds" });
+      ctx.addIssue({
+        code: "custom",
+        message: "must be an ISO-8601 date-time with a zone (e.g. 2026-11-24T10:00:00Z or …+01:00) or epoch milliseconds",
+      });
       return z.NEVER;
     }
     if (ms < Date.now() - RETENTION_DAYS * DAY_MS || ms > Date.now() + FUTURE_TOLERANCE_MS) {

@@ -67,7 +67,7 @@ function decodeCursor(cursor: string): SampleCursor {
     // reported below
   }
   throw invalid("Invalid query: cursor: must be a nextCursor from an earlier answer", [
-    { path: "cursor", message: "must be a nextCursor from an earlier answer" },
+    { path: "query.cursor", message: "must be a nextCursor from an earlier answer" },
   ]);
 }
 

@@ -4,10 +4,17 @@ import { metricKeySchema } from "../metrics/schema";
 // GET /api/v1/experiments/{key}/results: query and answer (the public API, extended compatibly).
 
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
-/** An ISO-8601 date or date-time query parameter, as a Date. */
+// A date (UTC midnight) or a date-time with a zone: without one, a date-time would be read in the
+// server's time zone. Years 1970–2299: what ClickHouse's DateTime64 holds.
+const ISO_DATE_OR_DATE_TIME = /^(19[7-9]\d|2[0-2]\d\d)-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
+/** An ISO-8601 date or date-time (with a zone) query parameter, as a Date. */
 export const isoDateParam = z
   .string()
-  .refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO-8601 date or date-time")
+  .refine(
+    (v) => ISO_DATE_OR_DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)),
+    "must be an ISO-8601 date (2026-11-24) or date-time with a zone (2026-11-24T10:00:00Z), in the years 1970–2299",
+  )
   .transform((v) => new Date(v));
 
 export const resultsQuerySchema = z.strictObject({

@@ -1,6 +1,7 @@
 import type { Principal } from "../auth/permissions";
 import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
+import { invalid } from "../errors";
 import { getExperiment } from "../experiments/service";
 import { exposureSummary } from "../exposures/queries";
 import { isRatioMetric, METRICS, type MetricKey } from "../metrics/registry";
@@ -18,6 +19,21 @@ import {
 import { compareQuantile, compareRatio, controlFields, noteOf, quantileVariant, ratioVariant, segments, series } from "./inference";
 import { latencyOrderStatistics, planSource, userDayRows, type ResultsWindow, type SourcePlan } from "./queries";
 import type { ExperimentResults, ResultsQuery } from "./schema";
+import { DAY_MS } from "../time";
+
+/** The longest results window: the events' retention (a longer one reads nothing more, and costs a lot). */
+export const MAX_WINDOW_DAYS = 731;
+
+/** A window that ends after it starts and spans at most MAX_WINDOW_DAYS; else a 400 naming the field. */
+export function checkWindow(from: Date, to: Date) {
+  if (to.getTime() <= from.getTime()) {
+    throw invalid(`Invalid query: to: must be after from (${from.toISOString()})`, [{ path: "query.to", message: "must be after from" }]);
+  }
+  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * DAY_MS) {
+    const message = `the window may span at most ${MAX_WINDOW_DAYS} days (the events' retention)`;
+    throw invalid(`Invalid query: from: ${message}`, [{ path: "query.from", message }]);
+  }
+}
 
 // GET /api/v1/experiments/{key}/results: loads the window's exposures, per-user sums and latency order
 // statistics (in parallel), and assembles the answer from the pure inference in ./inference.ts.
@@ -35,6 +51,7 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   const defaults = defaultWindow(experiment);
   const from = query.from ?? defaults.from;
   const to = query.to ?? defaults.to;
+  checkWindow(from, to);
   const window: ResultsWindow = {
     projectId: principal.projectId,
     experimentKey: experiment.key,

@@ -175,3 +175,37 @@ describe("results of a young experiment", () => {
     });
   });
 });
+
+describe("results windows", () => {
+  it("refuses unbounded, inverted and unparseable windows with a 400 naming the field", async () => {
+    const { GET } = await import("@/app/api/v1/experiments/[key]/results/route");
+    const results = (query: Record<string, string>) => call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query });
+    const cases: [Record<string, string>, string][] = [
+      [{ from: "0001-01-01", to: "9999-12-31" }, "query.from"],
+      [{ to: "99999" }, "query.to"],
+      [{ to: "2026-11-24T10:00:00" }, "query.to"], // no zone: which one?
+      [{ from: "2026-11-24", to: "2026-11-20" }, "query.to"],
+      [{ from: "2020-01-01", to: "2026-01-01" }, "query.from"],
+    ];
+    for (const [query, field] of cases) {
+      const answer = await results(query);
+      expect(answer.status, JSON.stringify(query)).toBe(400);
+      expect(answer.body.error.details.map((d: { path: string }) => d.path)).toContain(field);
+    }
+    expect((await results({ from: "2026-11-20", to: "2026-11-24T10:00:00+01:00" })).status).toBe(200);
+  });
+});
+
+describe("event timestamps", () => {
+  it("refuse a date-time without a zone instead of reading it in the server's time zone", async () => {
+    const userId = `h-zone-${randomUUID()}`;
+    const local = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19); // 2026-12-01T13:00:00
+    const answer = await postEvents([shown(userId, { timestamp: local }), shown(userId)]);
+    expect(answer.status).toBe(207);
+    expect(answer.body.rejected).toEqual([
+      { index: 0, eventId: expect.any(String), errors: [{ path: "events[0].timestamp", message: expect.stringMatching(/with a zone/) }] },
+    ]);
+    const offset = await postEvents([shown(userId, { timestamp: `${local}+02:00` })]);
+    expect(offset.status).toBe(200);
+  });
+});

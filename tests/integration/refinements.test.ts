@@ -267,7 +267,7 @@ describe("refinement samples", () => {
 
     const bad = await api("list", { query: { cursor: "not-a-cursor" } });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details[0].path).toBe("cursor");
+    expect(bad.body.error.details[0].path).toBe("query.cursor");
     expect((await api("list", { query: { minEditRatio: "0.9", maxEditRatio: "0.1" } })).status).toBe(400);
   });
 
