@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter, useSearchParams } from "next/navigation";
+import { safeNextPath } from "@/lib/auth/redirect";
 import { Suspense, useState, type FormEvent } from "react";
 import { apiFetch, ApiRequestError } from "@/lib/client/api";
 
@@ -18,7 +19,7 @@ function SignInForm() {
     try {
       await apiFetch("/api/auth/session", { method: "POST", json: { email: form.get("email"), password: form.get("password") } });
       // Only same-site paths: never bounce a user to another origin after sign-in.
-      router.push(next.startsWith("/") && !next.startsWith("//") ? next : "/");
+      router.push(safeNextPath(next));
       router.refresh();
     } catch (e) {
       setError(e instanceof ApiRequestError ? e.message : "Could not reach the server");
