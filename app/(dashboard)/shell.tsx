@@ -16,8 +16,8 @@ const navigation: { href: string; label: string; ready: boolean }[] = [
   { href: "/", label: "Overview", ready: true },
   { href: "/experiments", label: "Experiments", ready: true },
   { href: "/model-versions", label: "Model versions", ready: true },
-  { href: "/refinements", label: "Refinements", ready: false },
-  { href: "/datasets", label: "Datasets", ready: false },
+  { href: "/refinements", label: "Refinements", ready: true },
+  { href: "/datasets", label: "Datasets", ready: true },
   { href: "/settings", label: "Settings", ready: true },
 ];
 
