@@ -5,7 +5,9 @@ import { ErrorNote } from "@/app/components/ErrorNote";
 import { dateTime } from "@/app/components/format";
 import { StatusBadge } from "@/app/components/StatusBadge";
 import { apiFetch } from "@/lib/client/api";
-import { useApiMutation, useCan, useModelVersions, type ModelVersionView } from "@/lib/client/hooks";
+import Link from "next/link";
+import { integer } from "@/app/components/format";
+import { useApiMutation, useCan, useModelVersions, useRefinementOutcomes, type ModelVersionView } from "@/lib/client/hooks";
 import { VersionTrends } from "./VersionTrends";
 
 function RegisterForm() {
@@ -49,6 +51,38 @@ function RegisterForm() {
       </div>
       <ErrorNote error={create.error} />
     </form>
+  );
+}
+
+/** How many refinement samples the version's completions produced, as a way into the browser filtered to it. */
+function VersionSamples({ version }: { version: ModelVersionView }) {
+  const { data } = useRefinementOutcomes({ modelVersion: version.key });
+  const kept = data?.outcomes.find((o) => o.outcome === "kept")?.count ?? 0;
+  return (
+    <Link href={`/refinements?modelVersion=${encodeURIComponent(version.key)}`} data-testid={`samples-${version.key}`}>
+      {data ? `${integer(data.total)} samples` : "Samples"}
+      {data && data.total ? <span className="muted small"> ({integer(kept)} kept)</span> : null}
+    </Link>
+  );
+}
+
+/** What a version was made from: its base model and the dataset it was trained on. */
+function Lineage({ version }: { version: ModelVersionView }) {
+  const { baseModel, trainedOnDatasetId } = version.lineage;
+  if (!baseModel && !trainedOnDatasetId) return <span className="muted">—</span>;
+  return (
+    <span className="lineage" data-testid={`lineage-${version.key}`}>
+      {baseModel ? <code>{baseModel}</code> : <span className="muted">unknown base</span>}
+      {trainedOnDatasetId ? (
+        <>
+          {" "}
+          <span className="muted">+ trained on dataset</span>{" "}
+          <Link href={`/datasets/${encodeURIComponent(trainedOnDatasetId)}`}>
+            <code>{trainedOnDatasetId}</code>
+          </Link>
+        </>
+      ) : null}
+    </span>
   );
 }
 
@@ -110,6 +144,7 @@ export default function ModelVersionsPage() {
                 <th>Key</th>
                 <th>Name</th>
                 <th>Lineage</th>
+                <th>Samples</th>
                 <th>Experiments</th>
                 <th>Status</th>
                 <th>Registered</th>
@@ -122,9 +157,11 @@ export default function ModelVersionsPage() {
                     <code>{v.key}</code>
                   </td>
                   <td>{v.name}</td>
-                  <td className="muted">
-                    {v.baseModel ?? "—"}
-                    {v.trainedOnDatasetId ? ` + dataset ${v.trainedOnDatasetId}` : ""}
+                  <td>
+                    <Lineage version={v} />
+                  </td>
+                  <td>
+                    <VersionSamples version={v} />
                   </td>
                   <td>
                     {v.experiments.length

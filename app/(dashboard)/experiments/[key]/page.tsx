@@ -9,6 +9,7 @@ import { useApiMutation, useCan, useExperiment, useExposures, type ExperimentVie
 import { Suspense } from "react";
 import { ExposureChart } from "./ExposureChart";
 import { Results } from "./ResultsPanel";
+import { SampleStrip } from "./SampleStrip";
 
 function Actions({ experiment }: { experiment: ExperimentView }) {
   const canWrite = useCan("experiments:write");
@@ -84,6 +85,7 @@ export default function ExperimentPage() {
           <Results experimentKey={e.key} />
         </Suspense>
       ) : null}
+      {e.status !== "draft" ? <SampleStrip experiment={e} /> : null}
 
       <section className="card">
         <h3>Variants</h3>
