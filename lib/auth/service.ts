@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import { DAY_MS } from "../time";
 import { hashPassword, hashToken, newToken, verifyPassword } from "./crypto";
+import { ExpiringCache } from "./expiringCache";
 import type { Principal, Role } from "./permissions";
 
 export * from "./permissions";
@@ -9,11 +10,13 @@ export const SESSION_COOKIE = "echo_session";
 const SESSION_DAYS = 14;
 
 // Ingestion authenticates every request: remembering a key for a short while keeps the metadata store
-// out of the hot path. A revoked key stops working within this time.
+// out of the hot path. A revoked key stops working within this time. Unknown keys are remembered too
+// (a client with a wrong key retries a lot), within a bound: random tokens cannot grow the process.
 const KEY_CACHE_MS = 30_000;
+export const KEY_CACHE_ENTRIES = 10_000;
 // On globalThis so that every copy of this module in the process (server.ts and Next's bundle) shares it.
-const globalForKeys = globalThis as unknown as { __echoKeyCache?: Map<string, { principal: Principal | null; until: number }> };
-const keyCache = (globalForKeys.__echoKeyCache ??= new Map());
+const globalForKeys = globalThis as unknown as { __echoKeyCache?: ExpiringCache<Principal | null> };
+const keyCache = (globalForKeys.__echoKeyCache ??= new ExpiringCache<Principal | null>(KEY_CACHE_MS, KEY_CACHE_ENTRIES));
 
 export function clearKeyCache() {
   keyCache.clear();
@@ -46,11 +49,11 @@ async function defaultProjectId(client: Db): Promise<string> {
 export async function principalFromApiKey(client: Db, key: string): Promise<Principal | null> {
   const secretHash = hashToken(key);
   const cached = keyCache.get(secretHash);
-  if (cached && cached.until > Date.now()) return cached.principal;
+  if (cached) return cached.value;
   const row = await client.apiKey.findUnique({ where: { secretHash } });
   const principal: Principal | null =
     row && !row.revokedAt ? { kind: "apiKey", keyId: row.id, scope: row.scope, projectId: row.projectId } : null;
-  keyCache.set(secretHash, { principal, until: Date.now() + KEY_CACHE_MS });
+  keyCache.set(secretHash, principal);
   if (row && principal) {
     void client.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
   }

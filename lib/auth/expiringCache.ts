@@ -1,0 +1,34 @@
+// A map whose entries expire and whose size is bounded: the oldest entry goes first when it is full
+// (Map keeps insertion order, so that is the first key). Pure apart from the clock passed in.
+
+export class ExpiringCache<V> {
+  private readonly entries = new Map<string, { value: V; until: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The value while it is fresh, else undefined (and the stale entry is dropped). */
+  get(key: string, now = Date.now()): { value: V } | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.until > now) return { value: entry.value };
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: V, now = Date.now()) {
+    this.entries.delete(key); // a re-set entry moves to the end: it is the newest
+    this.entries.set(key, { value, until: now + this.ttlMs });
+    while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  clear() {
+    this.entries.clear();
+  }
+}
