@@ -25,7 +25,8 @@ export interface ApiRequest {
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** A JSON answer's text, or the chunks of a streamed answer (StreamReply), read once as the client takes them. */
+  body: string | AsyncIterable<Uint8Array>;
 }
 
 export interface HandlerContext<E extends Endpoint> {
@@ -45,6 +46,60 @@ export class Reply<T> {
     readonly body: T,
     readonly headers: Record<string, string> = {},
   ) {}
+}
+
+/**
+ * A successful answer streamed to the client instead of one JSON text (e.g. a dataset download): its
+ * status, headers and the chunks of its body, produced only as the client reads them (backpressure), so
+ * a large answer is never held in memory. The handler checks everything that can fail with an error
+ * answer before it returns one; a failure while streaming can only cut the answer short (the error is
+ * logged). Response checks (ECHO_CHECK_RESPONSES) do not apply to streamed answers.
+ */
+export class StreamReply {
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly body: AsyncIterable<string | Uint8Array>,
+  ) {}
+}
+
+const encoder = new TextEncoder();
+
+/** The chunks of a streamed answer as bytes; a failure is logged with the route and passed on (it aborts the answer). */
+async function* streamBytes(definition: Endpoint, body: AsyncIterable<string | Uint8Array>): AsyncGenerator<Uint8Array> {
+  const iterator = body[Symbol.asyncIterator]();
+  const nextBytes = async () => {
+    const next = await iterator.next();
+    if (next.done) return null;
+    return typeof next.value === "string" ? encoder.encode(next.value) : next.value;
+  };
+  try {
+    // Only the bytes being handed over stay referenced while the reader has not asked for more.
+    for (let bytes = await nextBytes(); bytes; bytes = await nextBytes()) if (bytes.byteLength) yield bytes;
+  } catch (error) {
+    console.error(`[echo] ${definition.method} ${definition.path} failed while streaming its answer:`, error);
+    throw error;
+  } finally {
+    await iterator.return?.(); // the reader went away early: stop the source
+  }
+}
+
+/** A Web stream that pulls the next chunk only when the reader wants one, and stops the source if the reader cancels. */
+function readableStream(chunks: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -128,7 +183,7 @@ export type WebRouteHandler = ((request: Request, context: RouteContext) => Prom
  */
 export function handle<E extends Endpoint>(
   definition: E,
-  handler: (context: HandlerContext<E>) => Promise<Out<E, "response"> | Reply<unknown>>,
+  handler: (context: HandlerContext<E>) => Promise<Out<E, "response"> | Reply<unknown> | StreamReply>,
 ): WebRouteHandler {
   const core: CoreHandler = async (request) => {
     try {
@@ -150,6 +205,13 @@ export function handle<E extends Endpoint>(
         ? parse(definition.body, await readBody(request, definition.maxBodyBytes ?? DEFAULT_MAX_BODY), "body")
         : undefined;
       const result = await handler({ request, params, query, body, principal, db: client } as HandlerContext<E>);
+      if (result instanceof StreamReply) {
+        return {
+          status: result.status,
+          headers: { "cache-control": "no-store", ...result.headers },
+          body: streamBytes(definition, result.body),
+        };
+      }
       if (result instanceof Reply) {
         checkResponse(definition, result.status, result.body);
         return json(result.status, result.body, result.headers);
@@ -172,7 +234,8 @@ export function handle<E extends Endpoint>(
       body: async () => new Uint8Array(await request.arrayBuffer()),
       params: await routeContext.params,
     });
-    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    const body = typeof answer.body === "string" ? answer.body : readableStream(answer.body);
+    return new Response(body, { status: answer.status, headers: answer.headers });
   };
   return Object.assign(web, { core });
 }

@@ -1,8 +1,12 @@
+import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CoreHandler } from "./handler";
 
-/** Serves a route's core handler on a Node request: the same wrapper and answers, without Web Request/Response objects. */
-export async function serveCore(core: CoreHandler, req: IncomingMessage, res: ServerResponse) {
+/**
+ * Serves a route's core handler on a Node request: the same wrapper and answers, without Web Request/Response
+ * objects. `params` are the route's path parameters (the hot routes have none).
+ */
+export async function serveCore(core: CoreHandler, req: IncomingMessage, res: ServerResponse, params: Record<string, string> = {}) {
   const answer = await core({
     method: req.method ?? "GET",
     url: req.url ?? "/",
@@ -17,8 +21,29 @@ export async function serveCore(core: CoreHandler, req: IncomingMessage, res: Se
       for await (const chunk of req) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     },
-    params: {},
+    params,
   });
-  res.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
-  res.end(answer.body);
+  if (typeof answer.body === "string") {
+    res.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
+    res.end(answer.body);
+    return;
+  }
+  // A streamed answer (StreamReply): chunked, each chunk written when the socket has room for it; a
+  // client that goes away stops the source, and a failure mid-stream cuts the answer short.
+  res.writeHead(answer.status, answer.headers);
+  const iterator = answer.body[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      if (res.destroyed) {
+        await iterator.return?.();
+        return;
+      }
+      const next = await iterator.next();
+      if (next.done) break;
+      if (!res.write(next.value)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+    res.end();
+  } catch (error) {
+    res.destroy(error as Error);
+  }
 }

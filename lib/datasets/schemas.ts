@@ -19,6 +19,8 @@ export const DEFAULT_DATASET_OUTCOMES = ["kept", "unchanged"] as const;
 export const datasetFormatSchema = z.enum(DATASET_FORMATS);
 export const datasetSplitSchema = z.enum(DATASET_SPLITS);
 export const datasetStatusSchema = z.enum(DATASET_STATUSES);
+export type DatasetFormat = z.output<typeof datasetFormatSchema>;
+export type DatasetSplit = z.output<typeof datasetSplitSchema>;
 
 const labelFilterValueSchema = z.enum([...LABELS, "unlabeled"]);
 

@@ -168,8 +168,16 @@ export async function insertSamples(rows: Record<string, unknown>[]): Promise<vo
 
 // ── Browsing ──
 
+type OneOrMany<T> = T | readonly T[];
+
+/** A sample filter whose outcome and label may also be lists (a dataset's filter: any of them matches). */
+export type SampleFilterInput = Omit<SampleFilter, "outcome" | "label"> & {
+  outcome?: OneOrMany<NonNullable<SampleFilter["outcome"]>>;
+  label?: OneOrMany<NonNullable<SampleFilter["label"]>>;
+};
+
 /** SQL conditions and parameters of a sample filter over `refinement_samples AS s` (FINAL). */
-export function filterSql(projectId: string, filter: SampleFilter): { where: string; params: Record<string, unknown> } {
+export function filterSql(projectId: string, filter: SampleFilterInput): { where: string; params: Record<string, unknown> } {
   const conditions = ["s.project_id = {projectId:String}"];
   const params: Record<string, unknown> = { projectId };
   const equal = (column: string, name: string, value: string | undefined) => {
@@ -181,7 +189,10 @@ export function filterSql(projectId: string, filter: SampleFilter): { where: str
   equal("variant_key", "variantKey", filter.variantKey);
   equal("model_version", "modelVersion", filter.modelVersion);
   equal("language", "language", filter.language);
-  equal("outcome", "outcome", filter.outcome);
+  if (Array.isArray(filter.outcome)) {
+    conditions.push("s.outcome IN {outcomes:Array(String)}");
+    params.outcomes = filter.outcome;
+  } else equal("outcome", "outcome", filter.outcome as string | undefined);
   if (filter.minEditRatio !== undefined) {
     conditions.push("s.edit_ratio >= {minEditRatio:Float64}");
     params.minEditRatio = filter.minEditRatio;
@@ -202,8 +213,16 @@ export function filterSql(projectId: string, filter: SampleFilter): { where: str
     conditions.push("(positionCaseInsensitiveUTF8(s.proposal, {q:String}) > 0 OR positionCaseInsensitiveUTF8(s.final, {q:String}) > 0)");
     params.q = filter.q;
   }
-  if (filter.label) {
-    const labeled = "SELECT suggestion_id FROM refinement_labels FINAL WHERE project_id = {projectId:String}";
+  const labeled = "SELECT suggestion_id FROM refinement_labels FINAL WHERE project_id = {projectId:String}";
+  if (Array.isArray(filter.label)) {
+    const labels = filter.label.filter((l) => l !== "unlabeled");
+    const any = [
+      ...(labels.length ? [`s.suggestion_id IN (${labeled} AND label IN {labels:Array(String)})`] : []),
+      ...(filter.label.includes("unlabeled") ? [`s.suggestion_id NOT IN (${labeled})`] : []),
+    ];
+    if (labels.length) params.labels = labels;
+    if (any.length) conditions.push(any.length > 1 ? `(${any.join(" OR ")})` : any[0]);
+  } else if (filter.label) {
     if (filter.label === "unlabeled") conditions.push(`s.suggestion_id NOT IN (${labeled})`);
     else {
       conditions.push(`s.suggestion_id IN (${labeled} AND label = {label:String})`);

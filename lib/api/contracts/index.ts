@@ -6,3 +6,4 @@ export * as modelVersions from "./modelVersions";
 export * as experiments from "./experiments";
 export * as ingestion from "./ingestion";
 export * as refinements from "./refinements";
+export * as datasets from "./datasets";
