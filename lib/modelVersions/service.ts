@@ -32,6 +32,15 @@ export async function createModelVersion(client: Db, principal: Principal, input
   return client.$transaction(async (tx) => {
     const existing = await tx.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key: input.key } } });
     if (existing) throw conflict(`A model version with key '${input.key}' already exists`, [{ path: "key", message: "must be unique" }]);
+    // Lineage: the dataset a version was trained on must be one of the project's datasets.
+    if (input.trainedOnDatasetId) {
+      const dataset = await tx.dataset.findFirst({ where: { id: input.trainedOnDatasetId, projectId: principal.projectId } });
+      if (!dataset) {
+        throw unprocessable(`trainedOnDatasetId: no dataset '${input.trainedOnDatasetId}' in this project`, [
+          { path: "trainedOnDatasetId", message: "must name an existing dataset of the project" },
+        ]);
+      }
+    }
     const row = await tx.modelVersion.create({
       data: {
         projectId: principal.projectId,
