@@ -147,7 +147,13 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
 
   // 3. Events, assigned exactly as the server assigns.
   const config = compileConfig(await loadAssignmentConfig(client, projectId));
-  const production: Serving = { modelVersion: DEMO_MODEL_VERSIONS.production, odds: 1, latencyMedianMs: 180, refineProbability: 0.4 };
+  const production: Serving = {
+    modelVersion: DEMO_MODEL_VERSIONS.production,
+    odds: 1,
+    latencyMedianMs: 180,
+    refineProbability: 0.4,
+    editMix: "production",
+  };
   let batch: DemoEvent[] = [];
   let events = 0;
   const send = async () => {
@@ -183,6 +189,7 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
           odds: treatment ? TREATMENT_ODDS : 1,
           latencyMedianMs: treatment ? 170 : 180,
           refineProbability: treatment ? 0.37 : 0.4,
+          editMix: treatment ? "refined" : "production",
         }
       : production;
 

@@ -1,6 +1,6 @@
 import { DAY_MS } from "../time";
 import type { Rng } from "./rng";
-import { TEMPLATES, TEMPLATE_RETAINED } from "./templates";
+import { pickRefinement, type EditMix } from "./templates";
 
 // The demo's synthetic users and their events: who they are (language, IDE, group, activity, personal
 // acceptance propensity, working hours) and what they do with each completion they request.
@@ -84,6 +84,8 @@ export interface Serving {
   odds: number;
   latencyMedianMs: number;
   refineProbability: number;
+  /** How users refine its accepted completions (templates.ts EDIT_MIX): the refined model needs fewer edits. */
+  editMix: EditMix;
 }
 
 export type DemoEvent = Record<string, string | number>;
@@ -120,7 +122,6 @@ export function userEvents(rng: Rng, user: SyntheticUser, requests: number, from
   };
   const odds =
     (user.propensity / (1 - user.propensity)) * serving.odds * LANGUAGE_ODDS[user.language] * (user.userGroup === "internal" ? 1.1 : 1);
-  const templates = TEMPLATES[user.language];
   const events: DemoEvent[] = [];
   let left = requests;
   while (left > 0) {
@@ -134,11 +135,11 @@ export function userEvents(rng: Rng, user: SyntheticUser, requests: number, from
       const base = { ...common, suggestionId };
       session.push({ eventId: rng.uuid(), type: "requested", timestamp: t, ...base });
       if (rng.chance(0.9)) {
-        // Decide the suggestion's fate up front: one that will be refined has its template's length.
-        const template = rng.chance(serving.refineProbability) ? templates[rng.int(0, templates.length - 1)] : null;
-        const chars = template ? template.proposal.length : 20 + Math.floor(180 * Math.pow(rng.next(), 1.6));
-        const lines = template
-          ? template.proposal.split("\n").filter(Boolean).length
+        // Decide the suggestion's fate up front: one that will be refined has its proposal's length.
+        const refinement = rng.chance(serving.refineProbability) ? pickRefinement(rng, user.language, serving.editMix) : null;
+        const chars = refinement ? refinement.proposal.length : 20 + Math.floor(180 * Math.pow(rng.next(), 1.6));
+        const lines = refinement
+          ? refinement.proposal.split("\n").filter(Boolean).length
           : Math.max(1, Math.round(chars / (22 + 20 * rng.next())));
         const latencyMs = Math.max(40, Math.round(rng.logNormal(serving.latencyMedianMs, 0.35)));
         const shownAt = t + latencyMs;
@@ -163,18 +164,18 @@ export function userEvents(rng: Rng, user: SyntheticUser, requests: number, from
             acceptedChars: chars,
             acceptedLines: lines,
           });
-          if (template) {
+          if (refinement) {
             session.push({
               eventId: rng.uuid(),
               type: "refined",
               timestamp: decidedAt + 60_000,
               ...base,
               windowSeconds: 60,
-              proposal: template.proposal,
-              final: template.final,
-              prefix: template.prefix,
-              suffix: template.suffix,
-              retainedChars: TEMPLATE_RETAINED.get(template)!,
+              proposal: refinement.proposal,
+              final: refinement.final,
+              prefix: refinement.prefix,
+              ...(refinement.suffix ? { suffix: refinement.suffix } : {}),
+              retainedChars: refinement.retainedChars,
             });
           }
         } else {

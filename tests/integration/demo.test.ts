@@ -3,8 +3,10 @@ import { assignUser } from "@/lib/assignment";
 import { clickhouse } from "@/lib/clickhouse";
 import { database } from "@/lib/runtime/database";
 import { DEMO_EXPERIMENTS, DEMO_MODEL_VERSIONS, demoSeeding, seedDemoData, type DemoResult } from "@/lib/demo/seed";
+import { DEMO_SECRETS } from "@/lib/demo/templates";
 import { loadAssignmentConfig } from "@/lib/experiments/assignmentConfig";
 import { flushIngestion } from "@/lib/ingestion/log";
+import { runPipelinePass } from "@/lib/refinements/pipeline";
 import { startup } from "@/lib/runtime/startup";
 
 const USERS = 200;
@@ -88,13 +90,18 @@ describe("demo data", () => {
     );
     expect(Number(span.latest)).toBeLessThanOrEqual(Date.now());
     expect([...span.types].sort()).toEqual(["accepted", "exposure", "refined", "rejected", "requested", "shown", "typed"]);
-    const [refined] = await rows<{ n: string; bad: string }>(
-      `SELECT count() AS n, countIf(retained_chars > length(proposal) OR window_seconds != 60 OR final = proposal OR prefix = '') AS bad
+    // A plain accept reports its proposal as the final, with every character retained; the others changed it.
+    const [refined] = await rows<{ n: string; bad: string; unchanged: string }>(
+      `SELECT count() AS n, countIf(final = proposal) AS unchanged,
+              countIf(retained_chars > length(proposal) OR window_seconds != 60 OR prefix = ''
+                      OR (final = proposal AND retained_chars != length(proposal))) AS bad
        FROM events FINAL WHERE project_id = {p:String} AND type = 'refined'`,
       { p: projectId },
     );
     expect(Number(refined.n)).toBeGreaterThan(0);
     expect(Number(refined.bad)).toBe(0);
+    expect(Number(refined.unchanged) / Number(refined.n)).toBeGreaterThan(0.2);
+    expect(Number(refined.unchanged) / Number(refined.n)).toBeLessThan(0.6);
   });
 
   it("exposes every user in the variant the server's assignment gives them", async () => {
@@ -145,6 +152,67 @@ describe("demo data", () => {
     expect(Number(pre.users)).toBeLessThan(USERS);
     expect(Number(pre.events)).toBeGreaterThan(result.events * 0.05);
     expect(pre.models).toEqual([DEMO_MODEL_VERSIONS.production]);
+  });
+
+  it("gives the refinement pipeline varied samples: kept, unchanged, noise, syntax errors and redacted secrets", async () => {
+    await flushIngestion();
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the pipeline reads events inserted until a second ago
+    await runPipelinePass(await database());
+    const outcomes = await rows<{ outcome: string; n: string }>(
+      "SELECT outcome, count() AS n FROM refinement_samples FINAL WHERE project_id = {p:String} GROUP BY outcome",
+      { p: projectId },
+    );
+    const byOutcome = Object.fromEntries(outcomes.map((r) => [r.outcome, Number(r.n)]));
+    const total = Object.values(byOutcome).reduce((a, b) => a + b, 0);
+    const refinedQuery = "SELECT count() AS n FROM events FINAL WHERE project_id = {p:String} AND type = 'refined'";
+    const [refined] = await rows<{ n: string }>(refinedQuery, { p: projectId });
+    expect(total).toBe(Number(refined.n)); // one sample per refined suggestion
+    for (const outcome of ["kept", "unchanged", "noise", "syntax_error", "secret"]) expect(byOutcome[outcome] ?? 0).toBeGreaterThan(0);
+    // Slots vary the templates' code, so most samples are new rather than duplicates; secrets stay rare.
+    expect((byOutcome.duplicate ?? 0) / total).toBeLessThan(0.25);
+    expect(byOutcome.secret / total).toBeLessThan(0.04);
+
+    const languages = await rows<{ language: string; outcomes: string[] }>(
+      `SELECT language, groupUniqArray(outcome) AS outcomes FROM refinement_samples FINAL
+       WHERE project_id = {p:String} GROUP BY language ORDER BY language`,
+      { p: projectId },
+    );
+    expect(languages.map((l) => l.language)).toEqual(["go", "java", "python", "rust", "typescript"]);
+    for (const { outcomes } of languages) expect(outcomes).toEqual(expect.arrayContaining(["kept", "unchanged"]));
+
+    // The refinement-trained model's completions need fewer edits than production's.
+    const variants = await rows<{ variant: string; unchanged: string; ratio: string }>(
+      `SELECT variant_key AS variant, countIf(outcome = 'unchanged' OR (outcome = 'duplicate' AND edit_ratio = 0)) / count() AS unchanged,
+              avg(edit_ratio) AS ratio
+       FROM refinement_samples FINAL WHERE project_id = {p:String} AND experiment_key = {e:String}
+       GROUP BY variant ORDER BY variant`,
+      { p: projectId, e: DEMO_EXPERIMENTS.running },
+    );
+    expect(variants.map((v) => v.variant)).toEqual(["control", "treatment"]);
+    const [control, treatment] = variants;
+    expect(Number(treatment.unchanged)).toBeGreaterThan(Number(control.unchanged));
+    expect(Number(treatment.ratio)).toBeLessThan(Number(control.ratio));
+
+    // Secrets pasted into the demo code were redacted at ingestion: no sample (nor event) holds one in clear.
+    const secrets = Object.values(DEMO_SECRETS);
+    const [clear] = await rows<{ samples: string; events: string }>(
+      `SELECT
+         (SELECT count() FROM refinement_samples FINAL WHERE project_id = {p:String}
+            AND multiSearchAny(concat(prefix, proposal, final, suffix, target, diff), {s:Array(String)})) AS samples,
+         (SELECT count() FROM events FINAL WHERE project_id = {p:String} AND type = 'refined'
+            AND multiSearchAny(concat(prefix, proposal, final, suffix), {s:Array(String)})) AS events`,
+      { p: projectId, s: secrets },
+    );
+    expect([Number(clear.samples), Number(clear.events)]).toEqual([0, 0]);
+    const redacted = await rows<{ final: string; reasons: string[] }>(
+      "SELECT final, reasons FROM refinement_samples FINAL WHERE project_id = {p:String} AND outcome = 'secret'",
+      { p: projectId },
+    );
+    expect(redacted).toHaveLength(byOutcome.secret);
+    for (const { final, reasons } of redacted) {
+      expect(final).toMatch(/\[REDACTED:[\w-]+\]/);
+      expect(reasons.some((r) => r.startsWith("secret:"))).toBe(true);
+    }
   });
 
   it("does nothing the second time", async () => {
