@@ -8,7 +8,10 @@ import { createExperiment, startExperiment, stopExperiment } from "../experiment
 import { createModelVersion, updateModelVersion } from "../modelVersions/service";
 import { createExperimentSchema } from "../experiments/schemas";
 import { createModelVersionSchema } from "../modelVersions/schemas";
+import { createDataset } from "../datasets/service";
+import { createDatasetSchema } from "../datasets/schemas";
 import { flushIngestion } from "../ingestion/log";
+import { refinementPass } from "../refinements/pipeline";
 import { Rng } from "./rng";
 import { syntheticUser, TREATMENT_ODDS, userEvents, type DemoEvent, type Serving } from "./users";
 
@@ -39,6 +42,9 @@ export const DEMO_MODEL_VERSIONS = {
   refined: "completion-2026-11-refined",
   distilled: "completion-2026-11-distilled",
 } as const;
+/** The dataset the refinement-trained demo model names as its training data. */
+export const DEMO_DATASET = "refinements-2026-10";
+
 export const DEMO_EXPERIMENTS = { running: "refined-vs-production", stopped: "distilled-latency" } as const;
 
 const PRE_PERIOD_DAYS = 7;
@@ -83,7 +89,6 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
       key: DEMO_MODEL_VERSIONS.refined,
       name: "November, trained on refinements",
       baseModel: "starcoder2-7b",
-      trainedOnDatasetId: "ds-refinements-2026-10",
       status: "candidate",
     }),
   );
@@ -217,7 +222,33 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
   await flushIngestion();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`[echo] demo data: ${formatCount(events)} events from ${formatCount(users)} users over ${days} days, stored in ${seconds} s`);
+  await demoLineage(client, principal);
   return { seeded: true, events };
+}
+
+/**
+ * The lineage the pages show: the production model's samples frozen into a dataset, which the
+ * refinement-trained model names as its training data (dataset → model version → experiment → result).
+ */
+async function demoLineage(client: Db, principal: Principal) {
+  await new Promise((resolve) => setTimeout(resolve, 1_100)); // the pipeline reads inserts at least a second old
+  const pass = await refinementPass(client);
+  const dataset = await createDataset(
+    client,
+    principal,
+    createDatasetSchema.parse({
+      name: DEMO_DATASET,
+      filter: { modelVersion: DEMO_MODEL_VERSIONS.production, outcome: ["kept", "unchanged"] },
+      format: "fim",
+    }),
+  );
+  await updateModelVersion(client, principal, DEMO_MODEL_VERSIONS.refined, {
+    trainedOnDatasetId: dataset.id,
+    reason: "demo data: trained on the October refinements",
+  });
+  console.log(
+    `[echo] demo data: ${formatCount(pass.samples)} refinement samples; dataset '${DEMO_DATASET}' of ${formatCount(dataset.sampleCount)}`,
+  );
 }
 
 // Once per process, whichever copy of this module starts it (Next's instrumentation or server.ts).

@@ -20,6 +20,7 @@ export const updateModelVersionSchema = z.strictObject({
   baseModel: z.string().trim().max(200).nullable().optional(),
   status: modelVersionStatusSchema.optional(),
   reason: z.string().trim().max(1000).optional(),
+  trainedOnDatasetId: z.string().trim().max(100).nullable().optional(),
 });
 
 export const modelVersionSchema = z.object({

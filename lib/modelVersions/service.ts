@@ -28,19 +28,23 @@ export async function getModelVersion(client: Db, principal: Principal, key: str
   return presentModelVersion(row);
 }
 
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/** Lineage: the dataset a version was trained on must be one of the project's datasets. */
+async function checkDataset(tx: Tx, principal: Principal, datasetId: string) {
+  const dataset = await tx.dataset.findFirst({ where: { id: datasetId, projectId: principal.projectId } });
+  if (!dataset) {
+    throw unprocessable(`trainedOnDatasetId: no dataset '${datasetId}' in this project`, [
+      { path: "trainedOnDatasetId", message: "must name an existing dataset of the project" },
+    ]);
+  }
+}
+
 export async function createModelVersion(client: Db, principal: Principal, input: CreateModelVersion): Promise<ModelVersionView> {
   return client.$transaction(async (tx) => {
     const existing = await tx.modelVersion.findUnique({ where: { projectId_key: { projectId: principal.projectId, key: input.key } } });
     if (existing) throw conflict(`A model version with key '${input.key}' already exists`, [{ path: "key", message: "must be unique" }]);
-    // Lineage: the dataset a version was trained on must be one of the project's datasets.
-    if (input.trainedOnDatasetId) {
-      const dataset = await tx.dataset.findFirst({ where: { id: input.trainedOnDatasetId, projectId: principal.projectId } });
-      if (!dataset) {
-        throw unprocessable(`trainedOnDatasetId: no dataset '${input.trainedOnDatasetId}' in this project`, [
-          { path: "trainedOnDatasetId", message: "must name an existing dataset of the project" },
-        ]);
-      }
-    }
+    if (input.trainedOnDatasetId) await checkDataset(tx, principal, input.trainedOnDatasetId);
     const row = await tx.modelVersion.create({
       data: {
         projectId: principal.projectId,
@@ -96,9 +100,10 @@ export async function updateModelVersion(
         });
       }
     }
+    if (input.trainedOnDatasetId) await checkDataset(tx, principal, input.trainedOnDatasetId);
     const row = await tx.modelVersion.update({
       where: { id: before.id },
-      data: { name: input.name, baseModel: input.baseModel, status: input.status },
+      data: { name: input.name, baseModel: input.baseModel, status: input.status, trainedOnDatasetId: input.trainedOnDatasetId },
       include: withExperiments,
     });
     const view = presentModelVersion(row);

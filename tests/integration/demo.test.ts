@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { clickhouse } from "@/lib/clickhouse";
 import { database } from "@/lib/runtime/database";
-import { DEMO_EXPERIMENTS, DEMO_MODEL_VERSIONS, demoSeeding, seedDemoData, type DemoResult } from "@/lib/demo/seed";
+import { DEMO_EXPERIMENTS, DEMO_DATASET, DEMO_MODEL_VERSIONS, demoSeeding, seedDemoData, type DemoResult } from "@/lib/demo/seed";
 import { DEMO_SECRETS } from "@/lib/demo/templates";
 import { loadAssignmentConfig } from "@/lib/experiments/assignmentConfig";
 import { flushIngestion } from "@/lib/ingestion/log";
@@ -48,8 +48,12 @@ describe("demo data", () => {
     expect(versions.map((v) => [v.key, v.status, v.baseModel, v.trainedOnDatasetId])).toEqual([
       [DEMO_MODEL_VERSIONS.production, "production", "starcoder2-7b", null],
       [DEMO_MODEL_VERSIONS.distilled, "candidate", "starcoder2-3b", null],
-      [DEMO_MODEL_VERSIONS.refined, "candidate", "starcoder2-7b", "ds-refinements-2026-10"],
+      [DEMO_MODEL_VERSIONS.refined, "candidate", "starcoder2-7b", expect.any(String)],
     ]);
+    // The refined model names a real dataset: the production model's samples, frozen.
+    const dataset = await client.dataset.findFirstOrThrow({ where: { projectId, name: DEMO_DATASET } });
+    expect(versions.find((v) => v.key === DEMO_MODEL_VERSIONS.refined)!.trainedOnDatasetId).toBe(dataset.id);
+    expect(dataset.sampleCount).toBeGreaterThan(0);
     const audit = await client.auditLog.findMany({ where: { projectId } });
     expect(audit.length).toBeGreaterThanOrEqual(9);
     expect(new Set(audit.map((a) => a.actor))).toEqual(new Set(["demo-seed"]));
