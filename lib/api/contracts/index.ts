@@ -7,3 +7,4 @@ export * as experiments from "./experiments";
 export * as ingestion from "./ingestion";
 export * as refinements from "./refinements";
 export * as datasets from "./datasets";
+export * as settings from "./settings";
