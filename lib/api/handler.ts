@@ -18,7 +18,8 @@ export interface ApiRequest {
   method: string;
   url: string;
   headers: { get(name: string): string | null };
-  body(): Promise<Uint8Array>;
+  /** The body, read as it streams in and refused (413) the moment it passes `limit` bytes. */
+  body(limit: number): Promise<Uint8Array>;
   params: Record<string, string | string[]>;
 }
 
@@ -106,25 +107,99 @@ type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
 const DEFAULT_MAX_BODY = 1024 * 1024;
 
+/** Sent with every API answer (pages get the same from next.config.ts). */
+export const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "strict-origin-when-cross-origin",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+} as const;
+
 function json(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
   return {
     status,
     body: JSON.stringify(body),
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...SECURITY_HEADERS, ...headers },
   };
 }
 
-async function readBody(request: ApiRequest, limit: number): Promise<unknown> {
+/** A body beyond `limit` bytes: named by its declared length or by the bytes read so far. */
+export const tooLarge = (bytes: number, limit: number, declared = false) =>
+  payloadTooLarge(`Request body is ${declared ? "" : "over "}${bytes} bytes; the limit is ${limit} bytes`);
+
+/** A Web request's body, read chunk by chunk and abandoned once it passes `limit` bytes. */
+export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit, limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The raw body, before any authentication work: a declared length over the limit is refused at once,
+ * anything else is read only up to the limit, and only JSON is taken (a form post from another site
+ * cannot send application/json without the browser asking first).
+ */
+async function rawBody(request: ApiRequest, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw payloadTooLarge(`Request body is ${declared} bytes; the limit is ${limit} bytes`);
-  const buffer = await request.body();
-  if (buffer.byteLength > limit) throw payloadTooLarge(`Request body is ${buffer.byteLength} bytes; the limit is ${limit} bytes`);
+  if (declared > limit) throw tooLarge(declared, limit, true);
+  const type = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new ApiError(415, "unsupported_media_type", `Send the body as application/json (Content-Type was '${type || "missing"}')`, [
+      { path: "content-type", message: "must be application/json" },
+    ]);
+  }
+  return request.body(limit);
+}
+
+/** A key JSON.parse would keep but an object assignment drops (and a record schema never sees). */
+const PROTO_KEY = '"__proto__"';
+
+function parseJson(buffer: Uint8Array): unknown {
   if (buffer.byteLength === 0) throw badRequest("Request body is empty; send a JSON object", [], "invalid_json");
+  const text = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength).toString("utf8");
   try {
-    return JSON.parse(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength).toString("utf8"));
+    if (!text.includes(PROTO_KEY)) return JSON.parse(text);
+    return JSON.parse(text, (key, value) => {
+      if (key === "__proto__") throw new SyntaxError("'__proto__' is not allowed as a key");
+      return value;
+    });
   } catch (error) {
     throw badRequest(`Request body is not valid JSON: ${(error as Error).message}`, [], "invalid_json");
   }
+}
+
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Cross-site request forgery: a browser sends the session cookie with a request another site makes,
+ * so a state change without an API key must come from this site. The Origin header (or, without one,
+ * Sec-Fetch-Site) says where the page that sent it lives.
+ */
+function checkSameOrigin(request: ApiRequest) {
+  if (!STATE_CHANGING.has(request.method.toUpperCase()) || request.headers.get("authorization")) return;
+  const origin = request.headers.get("origin");
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  let crossSite = request.headers.get("sec-fetch-site") === "cross-site";
+  if (origin) {
+    try {
+      crossSite = origin === "null" || new URL(origin).host !== host;
+    } catch {
+      crossSite = true;
+    }
+  }
+  if (crossSite) throw forbidden("Cross-site request refused: send it from this site, or with an API key");
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
@@ -187,6 +262,9 @@ export function handle<E extends Endpoint>(
 ): WebRouteHandler {
   const core: CoreHandler = async (request) => {
     try {
+      checkSameOrigin(request);
+      // Bounded before any authentication work: an anonymous client cannot make the server hold more.
+      const raw = definition.body ? await rawBody(request, definition.maxBodyBytes ?? DEFAULT_MAX_BODY) : undefined;
       const client = definition.permission === "public" ? undefined : await database();
       const principal = client ? await authenticate(client, request.headers) : null;
       if (client) {
@@ -201,9 +279,7 @@ export function handle<E extends Endpoint>(
       const query = definition.query
         ? parse(definition.query, searchParamsObject(new URL(request.url, "http://localhost")), "query")
         : undefined;
-      const body = definition.body
-        ? parse(definition.body, await readBody(request, definition.maxBodyBytes ?? DEFAULT_MAX_BODY), "body")
-        : undefined;
+      const body = definition.body && raw ? parse(definition.body, parseJson(raw), "body") : undefined;
       const result = await handler({ request, params, query, body, principal, db: client } as HandlerContext<E>);
       if (result instanceof StreamReply) {
         return {
@@ -231,7 +307,7 @@ export function handle<E extends Endpoint>(
       method: request.method,
       url: request.url,
       headers: request.headers,
-      body: async () => new Uint8Array(await request.arrayBuffer()),
+      body: (limit) => readLimited(request.body, limit),
       params: await routeContext.params,
     });
     const body = typeof answer.body === "string" ? answer.body : readableStream(answer.body);

@@ -1,12 +1,13 @@
 import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CoreHandler } from "./handler";
+import { tooLarge, type CoreHandler } from "./handler";
 
 /**
  * Serves a route's core handler on a Node request: the same wrapper and answers, without Web Request/Response
  * objects. `params` are the route's path parameters (the hot routes have none).
  */
 export async function serveCore(core: CoreHandler, req: IncomingMessage, res: ServerResponse, params: Record<string, string> = {}) {
+  let tooBig = false;
   const answer = await core({
     method: req.method ?? "GET",
     url: req.url ?? "/",
@@ -16,15 +17,25 @@ export async function serveCore(core: CoreHandler, req: IncomingMessage, res: Se
         return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
       },
     },
-    body: async () => {
+    body: async (limit) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      let total = 0;
+      for await (const chunk of req) {
+        total += (chunk as Buffer).length;
+        if (total > limit) {
+          // The rest of the upload is not read: the answer closes the connection.
+          tooBig = true;
+          throw tooLarge(limit, limit);
+        }
+        chunks.push(chunk as Buffer);
+      }
       return Buffer.concat(chunks);
     },
     params,
   });
   if (typeof answer.body === "string") {
-    res.writeHead(answer.status, { ...answer.headers, "content-length": Buffer.byteLength(answer.body) });
+    const close = tooBig ? { connection: "close" } : {};
+    res.writeHead(answer.status, { ...answer.headers, ...close, "content-length": Buffer.byteLength(answer.body) });
     res.end(answer.body);
     return;
   }

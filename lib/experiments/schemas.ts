@@ -21,7 +21,15 @@ export const namespaceInputSchema = z
   .strictObject({ name: keySchema, start: unit, end: unit })
   .refine((n) => n.start < n.end, { message: "start must be below end", path: ["end"] });
 
-export const targetingInputSchema = targetingSchema;
+// A user attribute name. `__proto__` and its kin would vanish in a plain object (and the rule with
+// them, targeting everyone): refused by name here, and a body naming `__proto__` is refused whole by
+// the route wrapper (a record never sees that key).
+const attributeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/, "must be an attribute name: a letter, then letters, digits, '_', '.' or '-' (at most 64)")
+  .refine((name) => !["__proto__", "constructor", "prototype"].includes(name), "is not an attribute name");
+
+export const targetingInputSchema = z.record(attributeName, targetingSchema.valueType);
 
 function checkVariants(variants: { key: string; weight: number }[], ctx: z.RefinementCtx) {
   const seen = new Set<string>();

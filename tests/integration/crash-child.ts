@@ -14,7 +14,7 @@ const post = async () => {
   const response = await POST(
     new Request("http://localhost/api/v1/events", {
       method: "POST",
-      headers: { authorization: `Bearer ${process.env.ECHO_INIT_INGEST_API_KEY}` },
+      headers: { authorization: `Bearer ${process.env.ECHO_INIT_INGEST_API_KEY}`, "content-type": "application/json" },
       body: JSON.stringify(batch),
     }),
     { params: Promise.resolve({}) },

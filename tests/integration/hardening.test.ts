@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { dataDir } from "@/lib/settings";
-import { ADMIN_KEY, INGEST_KEY, call } from "./http";
+import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
 
 // Failure modes of the write path and of young experiments: what the API answers while the ingestion
 // log cannot be written, and that it recovers by itself.
@@ -207,5 +207,83 @@ describe("event timestamps", () => {
     ]);
     const offset = await postEvents([shown(userId, { timestamp: `${local}+02:00` })]);
     expect(offset.status).toBe(200);
+  });
+});
+
+describe("requests a browser could be tricked into sending, and oversized ones", () => {
+  const apiKeys = () => import("@/app/api/v1/api-keys/route");
+
+  it("refuses a cookie-authenticated change from another site, and anything but JSON", async () => {
+    const cookie = await signInCookie("admin@test.local", "admin-password-1");
+    const { POST } = await apiKeys();
+    const body = JSON.stringify({ name: "from a form", scope: "admin" });
+    // What an HTML form on evil.test can send: text/plain, the victim's cookie, Origin evil.test.
+    const forged = await call(POST, "POST", "/api/v1/api-keys", {
+      cookie,
+      rawBody: body,
+      headers: { origin: "http://evil.test", host: "localhost", "content-type": "text/plain" },
+    });
+    expect(forged.status).toBe(403);
+    const plain = await call(POST, "POST", "/api/v1/api-keys", {
+      cookie,
+      rawBody: body,
+      headers: { origin: "http://localhost", host: "localhost", "content-type": "text/plain" },
+    });
+    expect(plain.status).toBe(415);
+    expect(plain.body.error.details[0].path).toBe("content-type");
+    const fetched = await call(POST, "POST", "/api/v1/api-keys", {
+      cookie,
+      body: { name: "same site", scope: "ingest" },
+      headers: { origin: "http://localhost", host: "localhost", "sec-fetch-site": "same-origin" },
+    });
+    expect(fetched.status).toBe(201);
+    // An API key is not ambient authority: no Origin rule applies to it.
+    const withKey = await call(POST, "POST", "/api/v1/api-keys", {
+      key: ADMIN_KEY,
+      body: { name: "script", scope: "ingest" },
+      headers: { origin: "http://evil.test" },
+    });
+    expect(withKey.status).toBe(201);
+    expect(withKey.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(withKey.headers.get("x-frame-options")).toBe("DENY");
+    expect(withKey.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
+  it("stops reading an undeclared upload at the limit, before any authentication work", async () => {
+    const { POST } = await import("@/app/api/auth/session/route");
+    let sent = 0;
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.byteLength;
+        if (sent > 64 * 1024 * 1024)
+          controller.close(); // 64 MB at most, if nothing stopped reading
+        else controller.enqueue(chunk);
+      },
+    });
+    const request = new Request("http://localhost/api/auth/session", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
+    const response = await POST(request, { params: Promise.resolve({}) });
+    expect(response.status).toBe(413);
+    expect(sent).toBeLessThan(2 * 1024 * 1024); // the 1 MB limit and a chunk or two in flight
+  });
+
+  it("refuses a body naming __proto__ (targeting everyone by a key that would vanish)", async () => {
+    const experiments = await import("@/app/api/v1/experiments/route");
+    const rawBody = JSON.stringify({
+      key: "proto-exp",
+      name: "Proto",
+      variants: [
+        { key: "control", modelVersion: "h-base", weight: 0.5 },
+        { key: "treatment", modelVersion: "h-new", weight: 0.5 },
+      ],
+    }).replace(/}$/, ', "targeting": {"__proto__": {"in": ["internal"]}}}');
+    const answer = await call(experiments.POST, "POST", "/api/v1/experiments", { key: ADMIN_KEY, rawBody });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).toMatch(/__proto__/);
   });
 });
