@@ -176,6 +176,11 @@ export function RefinementFiltersBar({ filters, counts }: { filters: RefinementF
             onCommit={(q) => set({ q: q.trim() || undefined })}
           />
         </label>
+        {filters.filtered ? (
+          <button className="link-button clear" onClick={filters.clear}>
+            Clear filters
+          </button>
+        ) : null}
       </div>
       <div className="row" style={{ marginTop: 12 }}>
         <div className="chips" role="group" aria-label="Outcome">
@@ -218,11 +223,6 @@ export function RefinementFiltersBar({ filters, counts }: { filters: RefinementF
             </button>
           ))}
         </div>
-        {filters.filtered ? (
-          <button className="link-button clear" onClick={filters.clear}>
-            Clear filters
-          </button>
-        ) : null}
       </div>
     </section>
   );

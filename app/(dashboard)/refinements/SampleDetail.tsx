@@ -178,7 +178,7 @@ export function SampleDetail({
             accepted {dateTime(sample.acceptedAt)} · final state read {sample.windowSeconds}s later · refined {dateTime(sample.refinedAt)}
           </p>
         </div>
-        <button className="button" onClick={onExpand} title="Enter or o">
+        <button className="button open-button" onClick={onExpand} title={expanded ? "Escape" : "Enter or o"}>
           {expanded ? "Back to the list" : "Open"} <kbd>{expanded ? "Esc" : "o"}</kbd>
         </button>
       </header>
@@ -212,7 +212,7 @@ export function SampleDetail({
               </button>
             </div>
             <span className="muted small">
-              <kbd>d</kbd> switches · context dimmed
+              <kbd>d</kbd> switches{view === "split" ? " · the context around the completion dimmed" : ""}
             </span>
           </div>
           {view === "split" ? (

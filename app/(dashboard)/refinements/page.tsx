@@ -16,7 +16,7 @@ const definedOnly = (params: Record<string, string | undefined>) =>
 
 function KeyboardHints({ canLabel }: { canLabel: boolean }) {
   return (
-    <p className="kbd-hints muted small" data-testid="keyboard-hints">
+    <p className="kbd-hints muted small" data-testid="keyboard-hints" aria-label="Keyboard shortcuts">
       <kbd>j</kbd> <kbd>k</kbd> move · <kbd>Enter</kbd> <kbd>o</kbd> open · <kbd>d</kbd> diff
       {canLabel ? (
         <>
@@ -118,14 +118,16 @@ function Browser() {
             training on.
           </p>
         </div>
-        <div className="header-side">
-          <KeyboardHints canLabel={canLabel} />
-          {canCreateDataset ? (
-            <Link className="button" href={datasetHref} data-testid="save-dataset">
-              Save as dataset
-            </Link>
-          ) : null}
-        </div>
+        {canCreateDataset ? (
+          <Link
+            className="button"
+            href={datasetHref}
+            data-testid="save-dataset"
+            title="Freeze the samples this filter selects into a dataset"
+          >
+            Save as dataset
+          </Link>
+        ) : null}
       </header>
 
       <RefinementFiltersBar filters={filters} counts={counts.data} />
@@ -169,6 +171,7 @@ function Browser() {
                   fetchNextPage={() => void pages.fetchNextPage()}
                 />
               )}
+              <KeyboardHints canLabel={canLabel} />
             </section>
           ) : null}
           <section className="card detail-pane">

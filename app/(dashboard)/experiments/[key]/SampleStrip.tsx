@@ -49,7 +49,7 @@ function VariantSamples({ experimentKey, variant, control }: { experimentKey: st
     <div className="strip-variant" data-testid={`sample-strip-${variant.key}`}>
       <div className="row">
         <strong>{variant.key}</strong>
-        {control ? <span className="badge">control</span> : null}
+        {control && variant.key !== "control" ? <span className="badge">control</span> : null}
         <code className="muted small">{variant.modelVersion}</code>
         <span className="spacer" />
         <Link href={href} data-testid={`browse-samples-${variant.key}`}>
