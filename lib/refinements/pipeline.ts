@@ -14,7 +14,8 @@ import {
   type RefinedSuggestion,
   type UserExposure,
 } from "./queries";
-import { buildSample, type RefinementSample } from "./sample";
+import { buildSample, type RefinementSample, type SampleContext } from "./sample";
+import { checkRefinementSyntax } from "./syntax";
 
 // The refinement pipeline, run incrementally: every pass reads the refined events inserted since the
 // last one (lib/refinements/queries.ts nextSlice), turns each suggestion's last refined event into a
@@ -27,6 +28,10 @@ const INTERVAL_MS = 2_000;
 const SLICE_SUGGESTIONS = 5_000;
 /** Samples built at once: the syntax check awaits its grammar, the rest is synchronous. */
 const BUILD_CONCURRENCY = 16;
+/** An idle pipeline records how far it has read at most this often. */
+const IDLE_WATERMARK_MS = 60_000;
+/** How far before its watermark a pass starts reading (see runPipelinePass). */
+const OVERLAP_MS = 5_000;
 
 const epochMs = (clickhouse: string) => Date.parse(`${clickhouse.replace(" ", "T")}Z`);
 
@@ -94,6 +99,19 @@ export function sampleRow(sample: RefinementSample, refinedEventId: string, proc
   };
 }
 
+let syntaxFailureLogged = false;
+
+/**
+ * The syntax check, kept from stopping the pipeline: a grammar that cannot load is a deployment error
+ * (logged once), and its samples are `unchecked` rather than every later pass failing on them.
+ */
+const checkSyntax: NonNullable<SampleContext["checkSyntax"]> = (language, input) =>
+  checkRefinementSyntax(language, input).catch((error: Error) => {
+    if (!syntaxFailureLogged) console.error(`[echo] syntax check unavailable (${language}); samples stay unchecked:`, error.message);
+    syntaxFailureLogged = true;
+    return "unchecked" as const;
+  });
+
 /** Runs `work` over `items` with at most `limit` in flight, keeping the input order in the answer. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -131,7 +149,7 @@ async function projectSamples(
         acceptedAt: epochMs(s.acceptedAt),
       },
       config,
-      { optedOut: collection.optedOut.has(s.userId) },
+      { optedOut: collection.optedOut.has(s.userId), checkSyntax },
     ).then((sample) => withStoredSecrets(sample, storedRedactions([s.prefix, s.proposal, s.final, s.suffix]))),
   );
   // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this slice).
@@ -171,8 +189,17 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
   const config = options.config ?? DEFAULT_REFINEMENT_CONFIG;
   const size = options.sliceSuggestions ?? SLICE_SUGGESTIONS;
   const report: PassReport = { slices: 0, samples: 0 };
-  let from = await pipelineWatermark();
-  for (let slice = await nextSlice(from, size); slice; slice = await nextSlice(from, size)) {
+  const watermark = await pipelineWatermark();
+  // A pass starts a little before the watermark: an insert that took long to commit may carry an
+  // ingested_at the previous pass had already read past. Its samples are written again (once).
+  let from = clickhouseTime(Math.max(0, epochMs(watermark) - OVERLAP_MS));
+  for (;;) {
+    const slice = await nextSlice(from, size);
+    if (slice.count === 0) {
+      // Nothing refined since the watermark: move it on now and then, so the next reads stay small.
+      if (epochMs(slice.to) - epochMs(watermark) > IDLE_WATERMARK_MS) await saveWatermark(slice.to);
+      break;
+    }
     const suggestions = await refinedSuggestions(from, slice.to);
     const byProject = new Map<string, RefinedSuggestion[]>();
     for (const s of suggestions) (byProject.get(s.projectId) ?? byProject.set(s.projectId, []).get(s.projectId)!).push(s);

@@ -32,19 +32,26 @@ export async function saveWatermark(ingestedTo: string): Promise<void> {
  * The next slice of work: refined events inserted after `from` and at least a second ago (an insert
  * still in flight may carry an earlier ingested_at), grouped by insert time so a slice never splits an
  * insert. Answers the end of the slice (the last whole insert time that keeps it within `limit`
- * suggestions) and its suggestions per project.
+ * suggestions) and how many suggestions it holds; an empty slice ends where the read ended.
  */
-export async function nextSlice(from: string, limit: number): Promise<{ to: string; count: number } | null> {
+export async function nextSlice(from: string, limit: number): Promise<{ to: string; count: number }> {
+  // The engine's clock, not this process's: a ClickHouse server's may differ.
+  const [{ upTo }] = await queryRows({
+    tag: "refinements.sliceEnd",
+    sql: "SELECT toString(now64(3) - toIntervalSecond(1)) AS upTo",
+    columns: { upTo: "string" },
+  });
   const groups = await queryRows({
     tag: "refinements.slice",
     sql: `SELECT toString(ingested_at) AS at, uniqExact(project_id, suggestion_id) AS suggestions
           FROM events
-          WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= now64(3) - toIntervalSecond(1)
+          WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {upTo:DateTime64(3, 'UTC')}
           GROUP BY ingested_at ORDER BY ingested_at`,
-    params: { from },
+    params: { from, upTo },
     columns: { at: "string", suggestions: "number" },
   });
-  if (!groups.length) return null;
+  // Nothing to do up to `upTo`: the caller may move the watermark there (count 0).
+  if (!groups.length) return { to: upTo, count: 0 };
   let count = 0;
   let to = groups[0].at;
   for (const group of groups) {

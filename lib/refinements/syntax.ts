@@ -4,8 +4,10 @@
  * Runtime: `web-tree-sitter` (tree-sitter's own WebAssembly binding). Grammars: the prebuilt .wasm files of
  * `@vscode/tree-sitter-wasm` (the grammars VS Code ships, built with tree-sitter 0.25, ABI 14–15, which
  * this runtime loads; the older `tree-sitter-wasms` builds do not load in current runtimes). Both are found
- * with `createRequire(import.meta.url).resolve`, so this works wherever Node resolves packages (tests, the
- * server), not in a browser. Nothing is loaded at import time: the runtime on the first check, each
+ * with a `require` created at run time from the application's root (`process.cwd()`, as the migrations
+ * are read), so this works wherever Node resolves packages (tests, the server, and inside the Next.js
+ * bundle, which would otherwise compile a `require.resolve` of a computed name into a stub that
+ * throws), not in a browser. Nothing is loaded at import time: the runtime on the first check, each
  * grammar on the first check of its language, each cached for the process (a failed load is not cached, so
  * a later check retries it, and it throws: a missing grammar is a deployment error, not a syntax verdict).
  *
@@ -30,6 +32,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import path from "node:path";
 import type { Language, Node, Parser } from "web-tree-sitter";
 
 export type SyntaxStatus = "ok" | "error" | "unchecked";
@@ -99,7 +102,8 @@ let runtime: Promise<TreeSitter> | undefined;
 const parsers = new Map<Grammar, Promise<Parser>>();
 
 function resolvePackageFile(specifier: string): string {
-  return createRequire(import.meta.url).resolve(specifier);
+  const fromRoot = createRequire(path.join(process.cwd(), "package.json"));
+  return fromRoot.resolve(specifier);
 }
 
 /** The first call loads the runtime and its .wasm; later calls share it. A failure is not cached. */

@@ -47,6 +47,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { assignUser } = await import("../../lib/assignment");
   const { experimentResults } = await import("../../lib/results/service");
   const { refreshRollups, stopRollupMaintenance } = await import("../../lib/results/rollup");
+  const { stopRefinementPipeline } = await import("../../lib/refinements/pipeline");
   const { userDayRows } = await import("../../lib/results/queries");
   const { sumsFor } = await import("../../lib/metrics/values");
   const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
@@ -58,6 +59,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
 
   await startup();
   stopRollupMaintenance(); // built below, at known moments, so that no build lands inside a measurement
+  stopRefinementPipeline(); // no background work of its own inside the measurements either
   const client = await database();
   const project = (await client.project.findFirstOrThrow()).id;
   const principal = { kind: "user" as const, userId: "bench", email: "bench", role: "admin" as const, projectId: project };
