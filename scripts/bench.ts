@@ -236,6 +236,15 @@ async function main() {
     report("the same, filtered (language, outcome, edit ratio)", `${fmt(r.filteredPageMs)} ms`, "< 300 ms", r.filteredPageMs < 300);
     report("the same, filtered by label", `${fmt(r.labelPageMs)} ms`, "< 300 ms", r.labelPageMs < 300);
     report("the filtered page's id query alone (engine)", `${fmt(r.idQueryMs)} ms`);
+    report(`dataset export: ${fmt(r.exportSamples)} samples frozen`, `${fmt(r.freezeMs)} ms`);
+    report(
+      `dataset download streamed (${fmt(r.exportMegabytes, 1)} MB)`,
+      `${fmt(r.exportSamplesPerSecond)} samples/s`,
+      "≥ 20,000/s",
+      r.exportSamplesPerSecond >= 20_000,
+    );
+    report("memory growth while streaming", `${fmt(r.exportRssGrowthMb, 1)} MB`, "< 100 MB", r.exportRssGrowthMb < 100);
+    report("the same rows read by the engine as one text", `${fmt(r.rawExportMs)} ms`);
   }
 
   const missed = rows.filter((r) => r.ok === false);

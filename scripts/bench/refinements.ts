@@ -5,7 +5,9 @@
 //   - freshness: refined events posted through ingestion until their samples are listed, with the
 //     background pipeline running as on a server;
 //   - browsing 1,000,000 samples: the first filtered page of GET /api/v1/refinements (and with a
-//     label filter) vs the page's id query alone.
+//     label filter) vs the page's id query alone;
+//   - exporting about 100,000 of them as a dataset: freezing, then streaming the download (samples/s and
+//     memory growth) vs the engine reading the same rows as one text.
 // Samples for browsing are generated inside the engine (INSERT … SELECT over numbers()), as the
 // results benchmark generates events.
 import fs from "node:fs";
@@ -23,6 +25,14 @@ export interface RefinementsBench {
   filteredPageMs: number;
   labelPageMs: number;
   idQueryMs: number;
+  exportSamples: number;
+  freezeMs: number;
+  exportSamplesPerSecond: number;
+  exportMegabytes: number;
+  /** Resident memory growth while streaming (peak over the start). */
+  exportRssGrowthMb: number;
+  /** The engine alone: the same samples' code columns read as one JSONEachRow text. */
+  rawExportMs: number;
 }
 
 const PIPELINE_SUGGESTIONS = 20_000;
@@ -189,6 +199,35 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   const labelPageMs = await measure(() => listSamples(principal, { limit: 50, sort: "recent", label: "good" }));
   const idQueryMs = await measure(() => samplePage(projectId, { language: "python", outcome: "kept", minEditRatio: 0.2 }, "recent", 51));
 
+  // 4. Exporting a dataset of about 100,000 of those samples: freeze, then stream the download.
+  const { createDataset, downloadDataset } = await import("../../lib/datasets/service");
+  const { createDatasetSchema } = await import("../../lib/datasets/schemas");
+  const { queryTabSeparated } = await import("../../lib/clickhouse");
+  const exportFilter = { outcome: ["kept"], maxEditRatio: Math.min(1, 100_000 / (browseSamples / 3)) };
+  const [freezeMs, dataset] = await timeMs(() =>
+    createDataset(client, principal, createDatasetSchema.parse({ name: "bench-export", filter: exportFilter, format: "jsonl" })),
+  );
+  const rssBefore = process.memoryUsage().rss;
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
+  let bytes = 0;
+  const exportStarted = performance.now();
+  const download = await downloadDataset(client, principal, dataset.id, "all");
+  for await (const text of download.lines) bytes += Buffer.byteLength(text);
+  const exportMs = performance.now() - exportStarted;
+  clearInterval(sampler);
+  const [rawExportMs] = await timeMs(() =>
+    queryTabSeparated({
+      tag: "bench.rawExport",
+      sql: `SELECT s.suggestion_id, s.prefix, s.target, s.language, s.model_version, s.outcome, s.edit_ratio
+            FROM refinement_samples AS s FINAL
+            WHERE s.project_id = {projectId:String} AND s.outcome = 'kept' AND s.edit_ratio <= {maxEditRatio:Float64}
+            FORMAT JSONEachRow`,
+      params: { projectId, maxEditRatio: exportFilter.maxEditRatio },
+    }),
+  );
+  log(`export: ${dataset.sampleCount} samples frozen in ${Math.round(freezeMs)} ms, streamed in ${Math.round(exportMs)} ms`);
+
   await saveWatermark(await pipelineWatermark());
   await closeDatabase();
   await closeClickHouse();
@@ -204,6 +243,12 @@ export async function benchRefinements(browseSamples: number, log: (line: string
     filteredPageMs,
     labelPageMs,
     idQueryMs,
+    exportSamples: dataset.sampleCount,
+    freezeMs,
+    exportSamplesPerSecond: dataset.sampleCount / (exportMs / 1000),
+    exportMegabytes: bytes / 1_000_000,
+    exportRssGrowthMb: (rssPeak - rssBefore) / 1_000_000,
+    rawExportMs,
   };
 }
 
