@@ -11,6 +11,7 @@ import {
   refinedSuggestions,
   saveWatermark,
   seenDedupeKeys,
+  storedRefinedEvents,
   type RefinedSuggestion,
   type UserExposure,
 } from "./queries";
@@ -135,6 +136,14 @@ async function projectSamples(
 ): Promise<Record<string, unknown>[]> {
   const collection = await codeCollection(client, projectId);
   if (!collection.enabled) return [];
+  // A pass re-reads the seconds before its watermark: samples already built from the same refined
+  // event are not built again.
+  const stored = await storedRefinedEvents(
+    projectId,
+    suggestions.map((s) => s.suggestionId),
+  );
+  suggestions = suggestions.filter((s) => stored.get(s.suggestionId) !== s.refinedEventId);
+  if (!suggestions.length) return [];
   const exposures = new Map<string, UserExposure[]>();
   for (const exposure of await exposuresOf(projectId, [...new Set(suggestions.map((s) => s.userId))])) {
     (exposures.get(exposure.userId) ?? exposures.set(exposure.userId, []).get(exposure.userId)!).push(exposure);
@@ -155,14 +164,14 @@ async function projectSamples(
   // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this slice).
   const candidates = built.filter((sample) => sample.outcome === "kept" || sample.outcome === "unchanged");
   const latest = suggestions.at(-1)?.refinedAt ?? "1970-01-01 00:00:00.000";
-  const stored = await seenDedupeKeys(projectId, [...new Set(candidates.map((s) => s.dedupeKey))], latest);
+  const seen = await seenDedupeKeys(projectId, [...new Set(candidates.map((s) => s.dedupeKey))], latest);
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
   return built.map((sample, index) => {
     let final = sample;
     const key = sample.dedupeKey;
     if (sample.outcome === "kept" || sample.outcome === "unchanged") {
-      const earlier = stored.get(key) ?? firstInSlice.get(key);
+      const earlier = seen.get(key) ?? firstInSlice.get(key);
       if (earlier !== undefined && earlier !== sample.suggestionId) {
         final = { ...sample, outcome: "duplicate", reasons: [...sample.reasons, "duplicate"] as RefinementSample["reasons"] };
       } else firstInSlice.set(key, sample.suggestionId);

@@ -384,3 +384,17 @@ export async function forgetUserCode(projectId: string, userId: string): Promise
     params,
   });
 }
+
+/** The refined event each of these suggestions' stored samples was built from. */
+export async function storedRefinedEvents(projectId: string, suggestionIds: string[]): Promise<Map<string, string>> {
+  if (!suggestionIds.length) return new Map();
+  const rows = await queryRows({
+    tag: "refinements.stored",
+    sql: `SELECT suggestion_id AS suggestionId, toString(refined_event_id) AS eventId
+          FROM refinement_samples FINAL
+          WHERE project_id = {projectId:String} AND suggestion_id IN {ids:Array(String)}`,
+    params: { projectId, ids: suggestionIds },
+    columns: { suggestionId: "string", eventId: "string" },
+  });
+  return new Map(rows.map((r) => [r.suggestionId, r.eventId]));
+}
