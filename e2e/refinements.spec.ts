@@ -161,3 +161,46 @@ test("the server's pipeline checks the syntax of Python, TypeScript and Go sampl
   const sample = await (await request.get(`/api/v1/refinements/${kept.items[0].suggestionId}`, { headers: admin })).json();
   expect(sample.syntax).toBe("ok");
 });
+
+test("planted secrets reach no page and no export", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  const key = "refine-e2e-secrets";
+  const admin = { authorization: `Bearer ${E2E_KEYS.admin}` };
+  const planted = ["AKIAZ7QJ4LWX2NBV5KD3", "ghp_Zq8wL2vN4xR7tY1uK9sD3fG6hJ0aB5cE2mP8", "hunter2-e2e-db-password"];
+  const secretRefinements = [
+    () => ({
+      language: "python",
+      prefix: `import boto3\nGITHUB_TOKEN = "${planted[1]}"\n\n`,
+      proposal: "client = boto3.client('s3')\n",
+      final: `client = boto3.client('s3', aws_access_key_id='${planted[0]}')\nDB_PASSWORD=${planted[2]}\n`,
+    }),
+  ];
+  const users = await seedRefinementExperiment(request, key, 2);
+  const suggestionIds = await postRefinements(request, key, users, secretRefinements, 1);
+  await expect(async () => {
+    const answer = await (await request.get(`/api/v1/refinements?experimentKey=${key}&outcome=secret`, { headers: admin })).json();
+    expect(answer.items.length).toBe(suggestionIds.length);
+  }).toPass({ timeout: 30_000 });
+
+  await signIn(page);
+  await page.goto(`/refinements?experimentKey=${key}&outcome=secret`);
+  await expect(page.getByTestId("sample-detail")).toBeVisible();
+  await expect(page.getByTestId("sample-detail")).toContainText("REDACTED");
+  for (const view of ["side", "diff"]) {
+    if (view === "diff") await page.keyboard.press("d");
+    const html = await page.content();
+    for (const secret of planted) expect(html, `${secret} on the page (${view})`).not.toContain(secret);
+  }
+  await snapshot(page, "refinements-secret-redacted");
+
+  const created = await request.post("/api/v1/datasets", {
+    headers: admin,
+    data: { name: "secrets-e2e", filter: { experimentKey: key, outcome: ["secret"] }, format: "chat" },
+  });
+  expect(created.status()).toBe(201);
+  const download = await request.get(`/api/v1/datasets/${(await created.json()).id}/download`, { headers: admin });
+  const text = await download.text();
+  expect(text.trim().split("\n")).toHaveLength(suggestionIds.length);
+  expect(text).toContain("[REDACTED:");
+  for (const secret of planted) expect(text, `${secret} in the export`).not.toContain(secret);
+});
