@@ -2,7 +2,16 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { clickhouseSettings } from "../settings";
 import { clickhouseHandle, closeClickHouse, type EngineKind } from "./client";
 import { applyMigrations } from "./migrate";
-import { insertRowsOn, queryRowsOn, queryTabSeparatedOn, runStatementOn, type ColumnSpec, type QuerySpec, type RowOf } from "./query";
+import {
+  insertRowsOn,
+  queryRowsOn,
+  queryTabSeparatedOn,
+  runStatementOn,
+  SLOW_QUERY_MS,
+  type ColumnSpec,
+  type QuerySpec,
+  type RowOf,
+} from "./query";
 
 export { closeClickHouse, type EngineKind };
 
@@ -47,4 +56,15 @@ export async function runStatement(spec: QuerySpec): Promise<void> {
 /** Structured rows inserted on the process's client. */
 export async function insertRows(spec: { tag: string; table: string; rows: Record<string, unknown>[] }): Promise<void> {
   return insertRowsOn(await clickhouse(), spec);
+}
+
+/** TabSeparated rows inserted as they are (the engine's cheapest input), timed like every query. */
+export async function insertTabSeparated(spec: { tag: string; table: string; columns: readonly string[]; rows: string[] }): Promise<void> {
+  if (!spec.rows.length) return;
+  await clickhouse(); // migrations applied
+  const handle = await clickhouseHandle();
+  const started = performance.now();
+  await handle.insertTsv(spec.table, spec.columns, Buffer.from(spec.rows.join("\n") + "\n"));
+  const ms = performance.now() - started;
+  if (ms > SLOW_QUERY_MS) console.warn(`[echo] slow ClickHouse insert ${spec.tag}: ${Math.round(ms)} ms`);
 }

@@ -12,6 +12,11 @@ export function tsvValue(value: string | number | null): string {
   return typeof value === "number" ? String(value) : tsvString(value);
 }
 
+/** An Array(String) value as TabSeparated writes it: ['a','b'], each element quoted, with the same escapes. */
+export function tsvStringArray(values: readonly string[]): string {
+  return `[${values.map((v) => `'${tsvString(v).replace(/'/g, "\\'")}'`).join(",")}]`;
+}
+
 /** One row in the given column order. */
 export function tsvRow<Row extends Record<string, string | number | null>>(row: Row, columns: readonly (keyof Row)[]): string {
   let out = tsvValue(row[columns[0]]);

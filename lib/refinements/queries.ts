@@ -1,4 +1,6 @@
-import { insertRows, queryRows, runStatement } from "../clickhouse";
+import { insertRows, insertTabSeparated, queryRows, runStatement } from "../clickhouse";
+import { REFINEMENT_SAMPLE_COLUMNS } from "../clickhouse/tables";
+import { tsvStringArray, tsvValue } from "../clickhouse/tsv";
 import { clickhouseTime } from "../clickhouse/time";
 import type { SampleFilter } from "./schemas";
 
@@ -169,8 +171,22 @@ export async function seenDedupeKeys(projectId: string, keys: string[], before: 
   return new Map(rows.map((r) => [r.key, r.first]));
 }
 
+/** Sample rows (lib/refinements/pipeline.ts sampleRow) inserted as TabSeparated, the engine's cheapest input. */
 export async function insertSamples(rows: Record<string, unknown>[]): Promise<void> {
-  await insertRows({ tag: "refinements.insertSamples", table: "refinement_samples", rows });
+  const lines = rows.map((row) =>
+    REFINEMENT_SAMPLE_COLUMNS.map((column) => {
+      const value = row[column];
+      if (column === "reasons") return tsvStringArray(value as string[]);
+      if (typeof value !== "string" && typeof value !== "number") throw new Error(`sample row without ${column}`);
+      return tsvValue(value);
+    }).join("\t"),
+  );
+  await insertTabSeparated({
+    tag: "refinements.insertSamples",
+    table: "refinement_samples",
+    columns: REFINEMENT_SAMPLE_COLUMNS,
+    rows: lines,
+  });
 }
 
 // ── Browsing ──

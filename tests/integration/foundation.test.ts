@@ -219,3 +219,23 @@ describe("authentication and roles", () => {
     ]);
   });
 });
+
+describe("TabSeparated inserts", () => {
+  it("store Array(String) values exactly as written, quotes, backslashes and tabs included", async () => {
+    const { insertTabSeparated, queryRows, runStatement } = await import("@/lib/clickhouse");
+    const { tsvStringArray } = await import("@/lib/clickhouse/tsv");
+    await runStatement({ tag: "test.arrays", sql: "CREATE TABLE tsv_arrays (id UInt8, a Array(String)) ENGINE = Memory" });
+    const values = ["it's", "a\\b", "tab\tx", "line\nbreak", "q'\\'z"];
+    const rows = [`1\t${tsvStringArray(values)}`, `2\t${tsvStringArray([])}`];
+    await insertTabSeparated({ tag: "test.arrays", table: "tsv_arrays", columns: ["id", "a"], rows });
+    const stored = await queryRows({
+      tag: "test.arrays",
+      sql: "SELECT id, a FROM tsv_arrays ORDER BY id",
+      columns: { id: "number", a: "strings" },
+    });
+    expect(stored).toEqual([
+      { id: 1, a: values },
+      { id: 2, a: [] },
+    ]);
+  });
+});

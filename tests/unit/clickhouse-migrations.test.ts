@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readMigrations, splitStatements, toClustered } from "@/lib/clickhouse/migrate";
-import { tsvRow, tsvString, tsvUnescape } from "@/lib/clickhouse/tsv";
+import { tsvRow, tsvString, tsvStringArray, tsvUnescape } from "@/lib/clickhouse/tsv";
 
 describe("ClickHouse migrations", () => {
   it("are numbered, ordered and checksummed", () => {
@@ -49,6 +49,14 @@ describe("ClickHouse migrations", () => {
 });
 
 describe("TabSeparated encoding", () => {
+  it("writes an Array(String) as a quoted, escaped literal", () => {
+    expect(tsvStringArray([])).toBe("[]");
+    expect(tsvStringArray(["secret:aws", "duplicate"])).toBe("['secret:aws','duplicate']");
+    // a quote, a backslash and a tab inside elements: TabSeparated's escapes, and \' for the quote
+    // (the engine reads them back as they were: tests/integration/foundation.test.ts)
+    expect(tsvStringArray(["it's", "a\\b", "tab\tx"])).toBe("['it\\'s','a\\\\b','tab\\tx']");
+  });
+
   it("escapes what would break a row and writes NULL as \\N", () => {
     expect(tsvString("a\tb\nc\\d\re")).toBe("a\\tb\\nc\\\\d\\re");
     expect(tsvRow({ a: "x", b: 3, c: null }, ["a", "b", "c"])).toBe("x\t3\t\\N");
