@@ -36,8 +36,7 @@ CREATE TABLE IF NOT EXISTS refinement_samples
     refined_event_id UUID,
     processed_at     DateTime64(3, 'UTC'),
     INDEX idx_dedupe dedupe_key TYPE bloom_filter GRANULARITY 4,
-    INDEX idx_experiment experiment_key TYPE set(256) GRANULARITY 4,
-    INDEX idx_text concat(proposal, '\n', final) TYPE tokenbf_v1(8192, 3, 0) GRANULARITY 4
+    INDEX idx_experiment experiment_key TYPE set(256) GRANULARITY 4
 )
 ENGINE = ReplacingMergeTree(processed_at)
 ORDER BY (project_id, suggestion_id)
