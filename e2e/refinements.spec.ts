@@ -112,6 +112,11 @@ test("a researcher browses refinement samples, labels one from the keyboard, rea
     expect(typeof line.completion).toBe("string");
   }
 
+  // From the page: the download streams with its progress, then is saved as a file.
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-all").click()]);
+  expect(file.suggestedFilename()).toMatch(/\.jsonl$/);
+  await expect(page.getByRole("status").filter({ hasText: "saved" })).toHaveText(`saved, ${count("kept")} lines`);
+
   // A filter that matches nothing says so, and how samples come about.
   await page.goto(`/refinements?experimentKey=${KEY}&q=no-such-code-anywhere`);
   await expect(page.getByTestId("samples-empty")).toContainText("No samples match these filters.");

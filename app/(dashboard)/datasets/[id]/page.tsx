@@ -9,6 +9,7 @@ import { StatusBadge } from "@/app/components/StatusBadge";
 import { useDataset, type DatasetView } from "@/lib/client/hooks";
 import { labelText, OUTCOMES, type Label, type Outcome } from "../../refinements/present";
 import { browserHrefOf, downloadHref, FilterChips } from "../present";
+import { DownloadLink } from "./DownloadLink";
 
 function Tally({ title, rows }: { title: string; rows: { key: string; label: ReactNode; count: number }[] }) {
   return (
@@ -119,15 +120,15 @@ export default function DatasetPage() {
         {ready ? (
           <>
             <div className="row">
-              <a className="button primary" href={downloadHref(d.id)} data-testid="download-all" download>
+              <DownloadLink href={downloadHref(d.id)} lines={d.sampleCount} primary testId="download-all">
                 All {integer(d.sampleCount)} lines
-              </a>
-              <a className="button" href={downloadHref(d.id, "train")} download>
+              </DownloadLink>
+              <DownloadLink href={downloadHref(d.id, "train")} lines={d.trainCount}>
                 Train
-              </a>
-              <a className="button" href={downloadHref(d.id, "validation")} download>
+              </DownloadLink>
+              <DownloadLink href={downloadHref(d.id, "validation")} lines={d.validationCount}>
                 Validation
-              </a>
+              </DownloadLink>
             </div>
             <p className="muted small">
               One JSON line per sample (application/x-ndjson), always the same bytes: SHA-256{" "}
