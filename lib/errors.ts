@@ -6,13 +6,15 @@ export interface ErrorDetail {
   message: string;
 }
 
-export type DomainErrorKind = "invalid" | "not_found" | "conflict" | "unprocessable" | "unavailable";
+export type DomainErrorKind = "invalid" | "not_found" | "conflict" | "unprocessable" | "unavailable" | "rate_limited";
 
 export class DomainError extends Error {
   constructor(
     readonly kind: DomainErrorKind,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** For rate_limited: when the caller may try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -24,6 +26,9 @@ export const conflict = (message: string, details: ErrorDetail[] = []) => new Do
 export const unprocessable = (message: string, details: ErrorDetail[] = []) => new DomainError("unprocessable", message, details);
 /** A dependency (storage, the ingestion log) cannot serve the request now; the caller should retry. */
 export const unavailable = (message: string) => new DomainError("unavailable", message);
+
+/** Too many attempts: try again after `seconds`. */
+export const rateLimited = (message: string, seconds: number) => new DomainError("rate_limited", message, [], seconds);
 
 /** `events[3].timestamp` from zod's ["events", 3, "timestamp"]. */
 export function formatPath(path: readonly PropertyKey[], prefix = ""): string {

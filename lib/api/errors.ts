@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** Extra answer headers (Retry-After for 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -27,11 +29,14 @@ const STATUS_OF_KIND: Record<DomainErrorKind, ApiError["status"]> = {
   conflict: 409,
   unprocessable: 422,
   unavailable: 503,
+  rate_limited: 429,
 };
 
 /** The HTTP answer of a domain error: its kind decides the status, and names the code. */
 export function fromDomainError(error: DomainError): ApiError {
-  return new ApiError(STATUS_OF_KIND[error.kind], error.kind === "invalid" ? "bad_request" : error.kind, error.message, error.details);
+  const code = error.kind === "invalid" ? "bad_request" : error.kind;
+  const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { "retry-after": String(error.retryAfterSeconds) } : {};
+  return new ApiError(STATUS_OF_KIND[error.kind], code, error.message, error.details, headers);
 }
 
 export function zodDetails(error: z.ZodError, prefix = ""): ErrorDetail[] {

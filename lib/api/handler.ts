@@ -297,7 +297,7 @@ export function handle<E extends Endpoint>(
       return json(status, result);
     } catch (error) {
       const apiError = error instanceof ApiError ? error : error instanceof DomainError ? fromDomainError(error) : prismaConflict(error);
-      if (apiError) return json(apiError.status, errorBody(apiError));
+      if (apiError) return json(apiError.status, errorBody(apiError), apiError.headers);
       console.error(`[echo] ${definition.method} ${definition.path} failed:`, error);
       return json(500, { error: { code: "internal", message: "Internal error; the server log has the details", details: [] } });
     }

@@ -28,7 +28,9 @@ const errorResponses: Record<number, string> = {
   404: "Not found",
   409: "Conflicts with the current state",
   413: "Body too large",
+  415: "The body is not application/json",
   422: "Understood but not applicable",
+  429: "Too many attempts; Retry-After says when to try again",
 };
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes parse with. */

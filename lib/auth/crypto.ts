@@ -1,7 +1,29 @@
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 
-const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
+const scryptOnPool = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
+
+// scrypt runs on libuv's small thread pool (4 threads), which the ingestion log's file writes share:
+// one hash at a time, however many sign-ins arrive, so hashing never takes the pool from ingestion.
+let queue: Promise<unknown> = Promise.resolve();
+const hashing = { now: 0, most: 0 };
+function scrypt(password: string, salt: Buffer, keylen: number, options: object): Promise<Buffer> {
+  const run = queue.then(async () => {
+    hashing.most = Math.max(hashing.most, ++hashing.now);
+    try {
+      return await scryptOnPool(password, salt, keylen, options);
+    } finally {
+      hashing.now--;
+    }
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** The most password hashes that ever ran at once in this process (one, by design). */
+export function mostConcurrentHashes(): number {
+  return hashing.most;
+}
 
 // scrypt parameters (N=2^15, r=8, p=1): the OWASP minimum for interactive logins, ~50 ms per hash here.
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };

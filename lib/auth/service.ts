@@ -1,7 +1,9 @@
 import type { Db } from "../db";
 import { DAY_MS } from "../time";
 import { hashPassword, hashToken, newToken, verifyPassword } from "./crypto";
+import { rateLimited } from "../errors";
 import { ExpiringCache } from "./expiringCache";
+import { ACCOUNT_POLICY, ADDRESS_POLICY, SignInThrottle } from "./throttle";
 import type { Principal, Role } from "./permissions";
 
 export * from "./permissions";
@@ -80,11 +82,39 @@ export async function authenticate(client: Db, headers: HeaderSource): Promise<P
   return token ? principalFromSession(client, token) : null;
 }
 
-export async function signIn(client: Db, email: string, password: string): Promise<{ token: string; expiresAt: Date } | null> {
-  const user = await client.user.findUnique({ where: { email: email.toLowerCase() } });
+// On globalThis so that every copy of this module in the process shares the counts.
+const globalForThrottle = globalThis as unknown as { __echoSignInThrottle?: { accounts: SignInThrottle; addresses: SignInThrottle } };
+const throttle = (globalForThrottle.__echoSignInThrottle ??= {
+  accounts: new SignInThrottle(ACCOUNT_POLICY),
+  addresses: new SignInThrottle(ADDRESS_POLICY),
+});
+
+/**
+ * A session for the right password. Throttled per account and per client address (when a proxy
+ * reports one): past a few failures each attempt waits a doubling delay, refused (429) without
+ * checking the password.
+ */
+export async function signIn(
+  client: Db,
+  email: string,
+  password: string,
+  address?: string,
+): Promise<{ token: string; expiresAt: Date } | null> {
+  const account = email.trim().toLowerCase();
+  const wait = Math.max(throttle.accounts.waitFor(account), address ? throttle.addresses.waitFor(address) : 0);
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    throw rateLimited(`Too many failed sign-ins; try again in ${seconds} s`, seconds);
+  }
+  const user = await client.user.findUnique({ where: { email: account } });
   // Verify against a dummy hash for unknown emails too, so timing does not reveal which emails exist.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) return null;
+  if (!user || !ok) {
+    throttle.accounts.failure(account);
+    if (address) throttle.addresses.failure(address);
+    return null;
+  }
+  throttle.accounts.success(account);
   const token = newToken("echo_session_");
   const expiresAt = new Date(Date.now() + SESSION_DAYS * DAY_MS);
   await client.session.create({ data: { tokenHash: hashToken(token), userId: user.id, expiresAt } });

@@ -287,3 +287,29 @@ describe("requests a browser could be tricked into sending, and oversized ones",
     expect(answer.body.error.message).toMatch(/__proto__/);
   });
 });
+
+describe("guessing passwords", () => {
+  const signInAs = async (email: string, password: string, headers: Record<string, string> = {}) => {
+    const { POST } = await import("@/app/api/auth/session/route");
+    return call(POST, "POST", "/api/auth/session", { body: { email, password }, headers });
+  };
+
+  it("slows an account down after a few failures, and even the right password waits its turn", async () => {
+    const { createUser } = await import("@/lib/auth/service");
+    const { database } = await import("@/lib/runtime/database");
+    await createUser(await database(), { email: "guessed@test.local", password: "the-right-one-1", role: "viewer" });
+    for (let i = 0; i < 6; i++) expect((await signInAs("guessed@test.local", `guess-${i}`)).status).toBe(401);
+    const refused = await signInAs("guessed@test.local", "guess-6", { "x-forwarded-for": "203.0.113.9" });
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(refused.body.error.code).toBe("rate_limited");
+    expect((await signInAs("guessed@test.local", "the-right-one-1")).status).toBe(429);
+  });
+
+  it("slows one client address down across accounts", async () => {
+    const from = { "x-forwarded-for": "198.51.100.7, 10.0.0.1" };
+    for (let i = 0; i < 21; i++) expect((await signInAs(`nobody-${i}@test.local`, "x", from)).status).toBe(401);
+    expect((await signInAs("someone-else@test.local", "x", from)).status).toBe(429);
+    expect((await signInAs("someone-else@test.local", "x", { "x-forwarded-for": "198.51.100.8" })).status).toBe(401);
+  });
+});
