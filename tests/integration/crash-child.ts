@@ -5,24 +5,68 @@
 //   refine:  stores the batch in several inserts, then runs the refinement pipeline in small slices,
 //            printing "SLICE <n>" after each, and waits to be killed.
 //   samples: runs the pipeline to the end and prints "SAMPLES <rows> <distinct suggestions>".
+//   stream:  starts like a server, then sends batches of 200 events (one user each, 4 at a time) and
+//            prints "ACK <user>" for every batch answered 2xx, until killed.
+//   tally:   starts like a server, stores what the log holds, and prints "TALLY <json>": per streamed
+//            user, the events stored (FINAL) and their distinct ids.
 import fs from "node:fs";
 
 const [mode, batchFile] = process.argv.slice(2);
 const batch = JSON.parse(fs.readFileSync(batchFile, "utf8"));
 const { POST } = await import("../../app/api/v1/events/route");
-const post = async () => {
+const post = async (body: unknown = batch) => {
   const response = await POST(
     new Request("http://localhost/api/v1/events", {
       method: "POST",
       headers: { authorization: `Bearer ${process.env.ECHO_INIT_INGEST_API_KEY}`, "content-type": "application/json" },
-      body: JSON.stringify(batch),
+      body: JSON.stringify(body),
     }),
     { params: Promise.resolve({}) },
   );
   return { status: response.status, body: await response.json() };
 };
 
-if (mode === "ingest") {
+if (mode === "stream") {
+  const { startup } = await import("../../lib/runtime/startup");
+  const { randomUUID } = await import("node:crypto");
+  await startup();
+  const run = randomUUID().slice(0, 8);
+  let next = 0;
+  const sender = async () => {
+    for (;;) {
+      const userId = `stream-${run}-${next++}`;
+      const events = Array.from({ length: 200 }, (_, i) => ({
+        eventId: randomUUID(),
+        type: "shown",
+        timestamp: Date.now() - 1000 * i,
+        userId,
+        suggestionId: `s-${i}`,
+        modelVersion: "v1",
+        completionChars: 10,
+        latencyMs: 100,
+      }));
+      const answer = await post({ events });
+      if (answer.status >= 200 && answer.status < 300) process.stdout.write(`ACK ${userId}\n`);
+    }
+  };
+  await Promise.all([sender(), sender(), sender(), sender()]);
+} else if (mode === "tally") {
+  const { startup } = await import("../../lib/runtime/startup");
+  const { flushIngestion } = await import("../../lib/ingestion/log");
+  const { clickhouse } = await import("../../lib/clickhouse");
+  await startup();
+  await flushIngestion();
+  const client = await clickhouse();
+  const rows = await (
+    await client.query({
+      query: `SELECT user_id AS user, count() AS stored, uniqExact(event_id) AS ids FROM events FINAL
+              WHERE user_id LIKE 'stream-%' GROUP BY user_id`,
+      format: "JSONEachRow",
+    })
+  ).json<{ user: string; stored: number; ids: number }>();
+  process.stdout.write(`TALLY ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.user, [Number(r.stored), Number(r.ids)]])))}\n`);
+  process.exit(0);
+} else if (mode === "ingest") {
   const answer = await post();
   process.stdout.write(`ACK ${JSON.stringify(answer)}\n`);
   setInterval(() => {}, 1000); // stay alive until killed
