@@ -3,6 +3,7 @@
 // build, end-to-end tests in Debian's Chromium. Ends with one summary line: "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -39,12 +40,62 @@ function ensureChromium() {
   ]);
 }
 
+/** The PostgreSQL server binaries (initdb, pg_ctl), installing Debian's package when they are missing and we may. */
+function postgresBin(): string {
+  const versions = fs.existsSync("/usr/lib/postgresql") ? fs.readdirSync("/usr/lib/postgresql").sort().reverse() : [];
+  const candidates = ["/usr/local/bin", ...versions.map((version) => path.join("/usr/lib/postgresql", version, "bin"))];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, "initdb")) && fs.existsSync(path.join(dir, "pg_ctl")));
+  if (found) return found;
+  if (process.getuid?.() !== 0 || spawnSync("which", ["apt-get"]).status !== 0) {
+    console.error("PostgreSQL is missing: install it with 'sudo apt-get install -y postgresql' and run npm test again.");
+    process.exit(1);
+  }
+  run("install PostgreSQL (apt-get install -y postgresql)", "bash", [
+    "-c",
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null",
+  ]);
+  return postgresBin();
+}
+
+/**
+ * Runs `body` against a throw-away PostgreSQL cluster on loopback (stopped and deleted afterwards,
+ * whatever happens). As root, the cluster runs as the postgres user, which initdb requires.
+ */
+function withPostgres(body: (url: string) => void) {
+  const bin = postgresBin();
+  const port = process.env.ECHO_TEST_POSTGRES_PORT || "55432";
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-pg-"));
+  const asRoot = process.getuid?.() === 0;
+  const as = (command: string, args: string[]): [string, string[]] =>
+    asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
+  if (asRoot) spawnSync("chown", ["-R", "postgres", dir]);
+  const data = path.join(dir, "data");
+  const [initCommand, initArgs] = as(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres"]);
+  run("PostgreSQL: initdb", initCommand, initArgs);
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  const [ctl, ctlArgs] = as(path.join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", path.join(dir, "log"), "-w", "start"]);
+  const [stop, stopArgs] = as(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"]);
+  let stopped = false;
+  const stopCluster = () => {
+    if (stopped) return;
+    stopped = true;
+    spawnSync(stop, stopArgs, { stdio: "ignore" });
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  // A failed step exits the process at once (see run): the cluster goes with it.
+  process.on("exit", stopCluster);
+  run("PostgreSQL: start", ctl, ctlArgs);
+  body(`postgres://postgres@127.0.0.1:${port}/postgres`);
+  stopCluster();
+}
+
 function counts() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  const vitest = path.join(root, "test-results", "vitest.json");
-  if (fs.existsSync(vitest)) {
+  for (const name of ["vitest.json", "vitest-postgres.json"]) {
+    const vitest = path.join(root, "test-results", name);
+    if (!fs.existsSync(vitest)) continue;
     const report = JSON.parse(fs.readFileSync(vitest, "utf8"));
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
@@ -65,7 +116,9 @@ function summary() {
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 }
 
-for (const report of ["vitest.json", "playwright.json"]) fs.rmSync(path.join(root, "test-results", report), { force: true });
+for (const report of ["vitest.json", "vitest-postgres.json", "playwright.json"]) {
+  fs.rmSync(path.join(root, "test-results", report), { force: true });
+}
 ensureChromium();
 run("type check (tsc --noEmit)", bin("tsc"), ["--noEmit"]);
 run("format (prettier --check)", bin("prettier"), ["--check", "."]);
@@ -86,6 +139,14 @@ run(
   {
     VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
   },
+);
+withPostgres((url) =>
+  run(
+    "integration tests against a PostgreSQL server (a throw-away cluster, a fresh database per test file)",
+    bin("vitest"),
+    ["run", "--project", "integration", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest-postgres.json"],
+    { VITE_CONFIG_NATIVE_IGNORE_WARNING: "true", ECHO_TEST_POSTGRES_URL: url },
+  ),
 );
 run("production build (next build)", bin("next"), ["build"], { ECHO_SKIP_BUILD_TYPECHECK: "1" });
 run("end-to-end tests (Playwright, Debian Chromium)", bin("playwright"), ["test", "--reporter=list,json"], {

@@ -139,7 +139,10 @@ describe("health", () => {
     const { GET } = await import("@/app/api/health/route");
     const response = await call(GET, "GET", "/api/health");
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ clickhouse: { ok: true, engine: "chdb" }, database: { ok: true, engine: "pglite" } });
+    expect(response.body).toMatchObject({
+      clickhouse: { ok: true, engine: "chdb" },
+      database: { ok: true, engine: process.env.DATABASE_URL ? "postgresql" : "pglite" },
+    });
     expect(response.body.clickhouse.version).toMatch(/^\d+\.\d+/);
   });
 });
