@@ -1,5 +1,6 @@
 import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
+import { asSingleInstance, JOB_LOCKS } from "../db/singleton";
 import { codeCollection } from "./collection";
 import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
 import {
@@ -248,7 +249,7 @@ export function startRefinementPipeline(client: Db) {
   if (globalForPipeline.__echoRefinementTimer) return;
   const tick = async () => {
     try {
-      await refinementPass(client);
+      await asSingleInstance(client, JOB_LOCKS.refinements, async () => void (await refinementPass(client)));
     } catch (error) {
       console.error("[echo] refinement pipeline pass failed (retried on the next pass):", (error as Error).message);
     }

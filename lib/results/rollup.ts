@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { queryRows, runStatement } from "../clickhouse";
 import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
+import { asSingleInstance, JOB_LOCKS } from "../db/singleton";
 import { DAY_MS, isoDay } from "../time";
 import {
   rollupDayStatesSql,
@@ -159,7 +160,8 @@ export function startRollupMaintenance(client: Db) {
     if (running) return;
     running = true;
     try {
-      await refreshRollups(client);
+      // One instance at a time against shared stores (lib/db/singleton.ts).
+      await asSingleInstance(client, JOB_LOCKS.rollup, async () => void (await refreshRollups(client)));
     } catch (error) {
       console.error("[echo] rollup refresh failed (results read raw events meanwhile):", (error as Error).message);
     } finally {
