@@ -211,7 +211,7 @@ export interface SimulationSummary {
   retries: number;
   /** The first refusals (field and message). */
   rejections: string[];
-  /** Requests given up on. */
+  /** The first requests given up on. */
   errors: string[];
   stoppedBy: "events" | "duration" | "interrupted" | "error" | null;
   elapsedMs: number;
@@ -262,6 +262,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     elapsedMs: 0,
   };
   let fatal: string | null = null;
+  /** Keeps the first 20 failures (every one counts in the events' failed). */
+  const noteError = (message: string) => {
+    if (summary.errors.length < 20) summary.errors.push(message);
+  };
   const progress = () => {
     if (!options.onProgress) return;
     const elapsedMs = Date.now() - started;
@@ -294,7 +298,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
         problem = `network error: ${error instanceof Error ? error.message : String(error)}`;
       }
       if (attempt >= maxRetries) {
-        summary.errors.push(`${request.method} ${request.path}: gave up after ${attempt + 1} attempts: ${problem}`);
+        noteError(`${request.method} ${request.path}: gave up after ${attempt + 1} attempts: ${problem}`);
         return null;
       }
       summary.retries++;
@@ -325,7 +329,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     } else {
       summary.events.failed += events.length;
       if (response) {
-        summary.errors.push(`POST /api/v1/events: HTTP ${response.status}: ${errorMessage(response.body)}`);
+        noteError(`POST /api/v1/events: HTTP ${response.status}: ${errorMessage(response.body)}`);
         // A wrong key, a missing route or a refused body would fail for every batch alike.
         if (response.status !== 400) fatal = `POST /api/v1/events answered HTTP ${response.status}: ${errorMessage(response.body)}`;
       }
@@ -343,7 +347,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationSu
     });
     summary.assign!.requests++;
     if (response?.status !== 200) {
-      if (response) summary.errors.push(`POST /api/v1/assign: HTTP ${response.status}: ${errorMessage(response.body)}`);
+      if (response) noteError(`POST /api/v1/assign: HTTP ${response.status}: ${errorMessage(response.body)}`);
       return;
     }
     const answer = (response.body as { assignments?: { experimentKey: string; variantKey: string | null }[] }).assignments?.find(
