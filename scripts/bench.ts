@@ -4,7 +4,9 @@
 //   3. POST /api/v1/events in batches of 1,000 over HTTP vs inserting the same rows straight into chDB;
 //   4. GET .../results over 10M events vs its underlying aggregation query (scripts/bench/results.ts);
 //   5. refinement samples: pipeline throughput vs its extraction query, freshness, browsing 1M samples vs
-//      the page's id query (scripts/bench/refinements.ts).
+//      the page's id query (scripts/bench/refinements.ts);
+//   6. a soak: 10 minutes of mixed traffic, every answer a success, the server's memory flat
+//      (scripts/bench/soak.ts).
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -20,6 +22,7 @@ const EVENT_BATCH = 1_000;
 const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 500);
 const RESULTS_EVENTS = Number(process.env.BENCH_RESULTS_EVENTS || 10_000_000);
 const REFINEMENT_SAMPLES = Number(process.env.BENCH_REFINEMENT_SAMPLES || 1_000_000);
+const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const rows: { figure: string; value: string; target: string; ok: boolean | null }[] = [];
 const report = (figure: string, value: string, target = "", ok: boolean | null = null) => {
   rows.push({ figure, value, target, ok });
@@ -250,6 +253,27 @@ async function main() {
       r.exportRssGrowthMb < 100,
     );
     report("the same rows read by the engine as one TabSeparated text", `${fmt(r.rawExportMs)} ms`);
+  }
+
+  if (SOAK_SECONDS > 0) {
+    console.log(`\n6. Soak: ${fmt(SOAK_SECONDS / 60, 1)} minutes of mixed traffic (ingestion, assignment, results, refinements, a page)`);
+    const { soak } = await import("./bench/soak");
+    const server = await startBenchServer();
+    try {
+      const r = await soak(server, SOAK_SECONDS, (line) => console.log(`  ${line}`));
+      report("requests answered (all kinds)", fmt(r.requests));
+      report("errors (any answer but 2xx, or none)", `${fmt(r.errors)} ${JSON.stringify(r.statuses)}`, "0", r.errors === 0);
+      report("server resident memory after the first minute / at the end", `${fmt(r.rssStartMb)} MB / ${fmt(r.rssEndMb)} MB`);
+      report("server resident memory, highest", `${fmt(r.rssMaxMb)} MB`, "< 1,024 MB", r.rssMaxMb < 1024);
+      report(
+        "growth from the first minute to the end",
+        `${fmt(r.rssEndMb - r.rssStartMb)} MB`,
+        "< 100 MB",
+        r.rssEndMb - r.rssStartMb < 100,
+      );
+    } finally {
+      await server.stop();
+    }
   }
 
   const missed = rows.filter((r) => r.ok === false);

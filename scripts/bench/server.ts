@@ -9,6 +9,8 @@ const root = path.resolve(import.meta.dirname, "..", "..");
 
 export interface BenchServer {
   port: number;
+  /** The server process (its resident memory is read from /proc). */
+  pid: number;
   dataDir: string;
   api<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
   /** Resolves once the server's ingestion log is empty (everything acknowledged is in ClickHouse). */
@@ -62,6 +64,7 @@ export async function startBenchServer(port = 3200): Promise<BenchServer> {
   await waitForHealth(port, child);
   return {
     port,
+    pid: child.pid!,
     dataDir,
     async api<T>(method: string, route: string, body?: unknown) {
       const response = await fetch(`http://127.0.0.1:${port}${route}`, {
