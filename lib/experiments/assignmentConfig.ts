@@ -1,27 +1,13 @@
 import { compileConfig, type AssignmentConfig, type CompiledAssignmentConfig, type ExperimentConfig, type Targeting } from "../assignment";
-import { databaseUrl } from "../settings";
 import type { Db } from "../db";
-import { isServerUrl } from "../db/adapter";
+import { projectCache } from "../db/projectCache";
 
 // The running experiments of a project in the shape lib/assignment evaluates (and GET /api/v1/config
-// serves). Assignment runs on every plugin request, so the config is cached per project and rebuilt
-// after any change made through this process, and at the latest after the TTL (changes made by another
-// server instance). The embedded database allows a single process, so every change is local and the
-// TTL can be long; that also keeps PGlite, which runs on the main thread, off the hot path.
-const configTtlMs = () => (isServerUrl(databaseUrl()) ? 5_000 : 60_000);
+// serves). Assignment runs on every plugin request, so the config is cached per project
+// (lib/db/projectCache.ts: rebuilt after local changes, at the latest after a TTL).
 
 export interface ProjectAssignmentConfig extends AssignmentConfig {
   generatedAt: string;
-}
-
-// On globalThis: a change made through Next's copy of this module must invalidate server.ts's copy too.
-const globalForConfig = globalThis as unknown as {
-  __echoConfigCache?: Map<string, { config: Promise<ProjectAssignmentConfig>; until: number }>;
-};
-const cache = (globalForConfig.__echoConfigCache ??= new Map());
-
-export function invalidateAssignmentConfig(projectId: string) {
-  cache.delete(projectId);
 }
 
 export async function loadAssignmentConfig(client: Db, projectId: string): Promise<ProjectAssignmentConfig> {
@@ -50,13 +36,14 @@ export async function loadAssignmentConfig(client: Db, projectId: string): Promi
   };
 }
 
+const cache = projectCache("assignment-config", loadAssignmentConfig);
+
 export function assignmentConfig(client: Db, projectId: string): Promise<ProjectAssignmentConfig> {
-  const hit = cache.get(projectId);
-  if (hit && hit.until > Date.now()) return hit.config;
-  const config = loadAssignmentConfig(client, projectId);
-  cache.set(projectId, { config, until: Date.now() + configTtlMs() });
-  config.catch(() => cache.delete(projectId));
-  return config;
+  return cache.get(client, projectId);
+}
+
+export function invalidateAssignmentConfig(projectId: string) {
+  cache.invalidate(projectId);
 }
 
 // Compiled once per loaded config: assignment is on every plugin request.
