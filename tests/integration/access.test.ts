@@ -1,20 +1,11 @@
-import fs from "node:fs";
-import path from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { can, type Principal, type Role } from "@/lib/auth/permissions";
-import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
+import { ADMIN_KEY, INGEST_KEY, call, servedRoutes, signInCookie } from "./http";
 
 // Every route and method the app serves, against every role and key scope (and nobody): a caller the
 // route's permission admits is never answered 401 or 403, anybody else always is (401 without
 // credentials, 403 with). Driven by the route files and the OpenAPI document, so a route added later is
 // covered without touching this test.
-
-function routeFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? routeFiles(full) : entry.name === "route.ts" ? [full] : [];
-  });
-}
 
 type Caller = { name: string; principal: Principal | null; key?: string; cookie?: string };
 const callers: Caller[] = [];
@@ -41,12 +32,7 @@ it("admits exactly the callers each route's permission names", async () => {
   const document = (await call(GET, "GET", "/api/v1/openapi.json")).body;
   const failures: string[] = [];
   let checked = 0;
-  for (const file of routeFiles(path.resolve("app/api"))) {
-    const route = path
-      .dirname(path.relative(path.resolve("app"), file))
-      .split(path.sep)
-      .map((segment) => segment.replace(/^\[(\w+)\]$/, "{$1}"))
-      .join("/");
+  for (const { file, route } of servedRoutes()) {
     const handlers = (await import(file)) as Record<string, Parameters<typeof call>[0]>;
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
       const handler = handlers[method];

@@ -1,10 +1,8 @@
-import fs from "node:fs";
-import path from "node:path";
 import { expect, it } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { database } from "@/lib/runtime/database";
-import { ADMIN_KEY } from "./http";
+import { ADMIN_KEY, servedRoutes } from "./http";
 
 // Malformed and hostile requests to every route, generated from the OpenAPI document (so a route added
 // later is fuzzed without touching this file): wrong types for every field, unknown keys, missing and
@@ -113,13 +111,6 @@ function probe(operation: Record<string, any>, pathParams: string[], random: () 
   }
 }
 
-function routeFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? routeFiles(full) : entry.name === "route.ts" ? [full] : [];
-  });
-}
-
 async function storedCounts() {
   await flushIngestion();
   const client = await database();
@@ -147,12 +138,7 @@ it(`answers ${PER_ROUTE} malformed requests per route with a 4xx naming the fiel
   const random = rng(20261201);
   const problems: string[] = [];
   let sent = 0;
-  for (const file of routeFiles(path.resolve("app/api"))) {
-    const route = path
-      .dirname(path.relative(path.resolve("app"), file))
-      .split(path.sep)
-      .map((segment) => segment.replace(/^\[(\w+)\]$/, "{$1}"))
-      .join("/");
+  for (const { file, route } of servedRoutes()) {
     const handlers = (await import(file)) as Record<string, (request: Request, context: unknown) => Promise<Response>>;
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
       if (!handlers[method]) continue;

@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import path from "node:path";
+
 // Calls route handlers the way Next.js does (a Request and a params promise): the real wrapper, auth,
 // parsing and stores, without a server in between.
 
@@ -35,4 +38,19 @@ export async function signInCookie(email: string, password: string): Promise<str
   const response = await call(POST, "POST", "/api/auth/session", { body: { email, password } });
   if (response.status !== 200) throw new Error(`sign-in failed: ${JSON.stringify(response.body)}`);
   return response.headers.get("set-cookie")!.split(";")[0];
+}
+
+/** Every route file under app/api with its OpenAPI path (`api/v1/experiments/{key}`, no leading slash). */
+export function servedRoutes(dir = path.resolve("app/api")): { file: string; route: string }[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return servedRoutes(full);
+    if (entry.name !== "route.ts") return [];
+    const route = path
+      .dirname(path.relative(path.resolve("app"), full))
+      .split(path.sep)
+      .map((segment) => segment.replace(/^\[(\w+)\]$/, "{$1}"))
+      .join("/");
+    return [{ file: full, route }];
+  });
 }
