@@ -30,3 +30,48 @@ export async function asSingleInstance(client: Db, lock: number, job: () => Prom
     { timeout: maxMs, maxWait: 5_000 },
   );
 }
+
+interface Job {
+  timer: NodeJS.Timeout;
+  running: boolean;
+}
+
+// On globalThis: whichever copy of a module starts a job (Next's or server.ts's), there is one.
+const globalForJobs = globalThis as unknown as { __echoJobs?: Map<string, Job> };
+const jobs = (globalForJobs.__echoJobs ??= new Map());
+
+/**
+ * Runs `run` every `intervalMs` in the background of a server process: one pass at a time in this
+ * process and, on PostgreSQL, in all instances (`lock`). A failure is logged with `failure` and the
+ * next turn tries again. Starting a job that runs already does nothing.
+ */
+export function startBackgroundJob(
+  client: Db,
+  job: { name: string; lock: number; intervalMs: number; failure: string },
+  run: () => Promise<unknown>,
+) {
+  if (jobs.has(job.name)) return;
+  const state: Job = {
+    running: false,
+    timer: setInterval(async () => {
+      if (state.running) return;
+      state.running = true;
+      try {
+        await asSingleInstance(client, job.lock, async () => void (await run()));
+      } catch (error) {
+        console.error(`[echo] ${job.failure}:`, (error as Error).message);
+      } finally {
+        state.running = false;
+      }
+    }, job.intervalMs),
+  };
+  state.timer.unref();
+  jobs.set(job.name, state);
+}
+
+/** Stops a background job (benchmarks and tests that run its passes themselves, at known moments). */
+export function stopBackgroundJob(name: string) {
+  const job = jobs.get(name);
+  if (job) clearInterval(job.timer);
+  jobs.delete(name);
+}

@@ -1,6 +1,6 @@
-import { clickhouseTime } from "../clickhouse/time";
+import { clickhouseTime, fromClickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
-import { asSingleInstance, JOB_LOCKS } from "../db/singleton";
+import { JOB_LOCKS, startBackgroundJob, stopBackgroundJob } from "../db/singleton";
 import { codeCollection } from "./collection";
 import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
 import {
@@ -37,8 +37,6 @@ const BUILD_CONCURRENCY = 1;
 const IDLE_WATERMARK_MS = 60_000;
 /** How far before its watermark a pass starts reading (see runPipelinePass). */
 const OVERLAP_MS = 5_000;
-
-const epochMs = (clickhouse: string) => Date.parse(`${clickhouse.replace(" ", "T")}Z`);
 
 /**
  * The experiment and variant a sample belongs to, as results attribute it: the user's latest exposure
@@ -158,8 +156,8 @@ async function projectSamples(
         ...s,
         projectId,
         ...exposureAt(exposures.get(s.userId) ?? [], s.refinedAt),
-        refinedAt: epochMs(s.refinedAt),
-        acceptedAt: epochMs(s.acceptedAt),
+        refinedAt: fromClickhouseTime(s.refinedAt),
+        acceptedAt: fromClickhouseTime(s.acceptedAt),
       },
       config,
       { optedOut: collection.optedOut.has(s.userId), checkSyntax },
@@ -205,12 +203,12 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
   const watermark = await pipelineWatermark();
   // A pass starts a little before the watermark: an insert that took long to commit may carry an
   // ingested_at the previous pass had already read past. Its samples are written again (once).
-  let from = clickhouseTime(Math.max(0, epochMs(watermark) - OVERLAP_MS));
+  let from = clickhouseTime(Math.max(0, fromClickhouseTime(watermark) - OVERLAP_MS));
   for (;;) {
     const slice = await nextSlice(from, size);
     if (slice.count === 0) {
       // Nothing refined since the watermark: move it on now and then, so the next reads stay small.
-      if (epochMs(slice.to) - epochMs(watermark) > IDLE_WATERMARK_MS) await saveWatermark(slice.to);
+      if (fromClickhouseTime(slice.to) - fromClickhouseTime(watermark) > IDLE_WATERMARK_MS) await saveWatermark(slice.to);
       break;
     }
     const suggestions = await refinedSuggestions(from, slice.to);
@@ -236,7 +234,7 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
   return report;
 }
 
-const globalForPipeline = globalThis as unknown as { __echoRefinementTimer?: NodeJS.Timeout; __echoRefinementPass?: Promise<PassReport> };
+const globalForPipeline = globalThis as unknown as { __echoRefinementPass?: Promise<PassReport> };
 
 /** One pass at a time per process: the background job and callers (tests, benchmarks) share it. */
 export function refinementPass(client: Db): Promise<PassReport> {
@@ -246,19 +244,15 @@ export function refinementPass(client: Db): Promise<PassReport> {
 
 /** Keeps samples within seconds of their refined events (server processes). */
 export function startRefinementPipeline(client: Db) {
-  if (globalForPipeline.__echoRefinementTimer) return;
-  const tick = async () => {
-    try {
-      await asSingleInstance(client, JOB_LOCKS.refinements, async () => void (await refinementPass(client)));
-    } catch (error) {
-      console.error("[echo] refinement pipeline pass failed (retried on the next pass):", (error as Error).message);
-    }
+  const job = {
+    name: "refinements",
+    lock: JOB_LOCKS.refinements,
+    intervalMs: INTERVAL_MS,
+    failure: "refinement pipeline pass failed (retried on the next pass)",
   };
-  globalForPipeline.__echoRefinementTimer = setInterval(() => void tick(), INTERVAL_MS);
-  globalForPipeline.__echoRefinementTimer.unref();
+  startBackgroundJob(client, job, () => refinementPass(client));
 }
 
 export function stopRefinementPipeline() {
-  if (globalForPipeline.__echoRefinementTimer) clearInterval(globalForPipeline.__echoRefinementTimer);
-  globalForPipeline.__echoRefinementTimer = undefined;
+  stopBackgroundJob("refinements");
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { queryRows, runStatement } from "../clickhouse";
 import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
-import { asSingleInstance, JOB_LOCKS } from "../db/singleton";
+import { JOB_LOCKS, startBackgroundJob, stopBackgroundJob } from "../db/singleton";
 import { DAY_MS, isoDay } from "../time";
 import {
   rollupDayStatesSql,
@@ -150,30 +150,18 @@ export async function refreshRollups(client: Db): Promise<number> {
   return built;
 }
 
-const globalForRollup = globalThis as unknown as { __echoRollupTimer?: NodeJS.Timeout };
-
 /** Keeps the rollup fresh in the background (server processes; one pass at a time). */
 export function startRollupMaintenance(client: Db) {
-  if (globalForRollup.__echoRollupTimer) return;
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      // One instance at a time against shared stores (lib/db/singleton.ts).
-      await asSingleInstance(client, JOB_LOCKS.rollup, async () => void (await refreshRollups(client)));
-    } catch (error) {
-      console.error("[echo] rollup refresh failed (results read raw events meanwhile):", (error as Error).message);
-    } finally {
-      running = false;
-    }
+  const job = {
+    name: "rollup",
+    lock: JOB_LOCKS.rollup,
+    intervalMs: INTERVAL_MS,
+    failure: "rollup refresh failed (results read raw events meanwhile)",
   };
-  globalForRollup.__echoRollupTimer = setInterval(() => void tick(), INTERVAL_MS);
-  globalForRollup.__echoRollupTimer.unref();
+  startBackgroundJob(client, job, () => refreshRollups(client));
 }
 
 /** Stops the background maintenance (benchmarks, which build the rollup themselves at known moments). */
 export function stopRollupMaintenance() {
-  if (globalForRollup.__echoRollupTimer) clearInterval(globalForRollup.__echoRollupTimer);
-  globalForRollup.__echoRollupTimer = undefined;
+  stopBackgroundJob("rollup");
 }
