@@ -1,6 +1,6 @@
 import { audit } from "../audit/store";
 import { actorName, type Principal } from "../auth/permissions";
-import { clickhouseTime } from "../clickhouse/time";
+import { clickhouseTime, fromClickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
 import { invalid, notFound } from "../errors";
 import { flushIngestion } from "../ingestion/log";
@@ -12,7 +12,7 @@ import { OUTCOMES } from "./schemas";
 // What the refinement routes call: browsing samples, one sample, labels, opt-outs.
 
 const nullable = (value: string) => (value === "" ? null : value);
-const isoTime = (clickhouse: string) => (clickhouse ? new Date(`${clickhouse.replace(" ", "T")}Z`).toISOString() : "");
+const isoTime = (clickhouse: string) => (clickhouse ? new Date(fromClickhouseTime(clickhouse)).toISOString() : "");
 
 function presentSummary(row: StoredSample): SampleSummary {
   return {
