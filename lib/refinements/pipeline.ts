@@ -48,23 +48,6 @@ export function exposureAt(exposures: readonly UserExposure[], refinedAt: string
   return { experimentKey: found?.experimentKey ?? "", variantKey: found?.variantKey ?? "" };
 }
 
-/**
- * Secrets found at ingestion are already `[REDACTED:<rule>]` markers in stored text, which the sample's
- * own detection cannot see again: their rule names, once each.
- */
-export function storedRedactions(fields: readonly string[]): string[] {
-  const rules = new Set<string>();
-  for (const field of fields) for (const [, rule] of field.matchAll(/\[REDACTED:([\w-]+)\]/g)) rules.add(rule);
-  return [...rules];
-}
-
-/** A sample whose stored text carried redaction markers is a `secret` sample (unless the user opted out). */
-export function withStoredSecrets(sample: RefinementSample, storedRules: readonly string[]): RefinementSample {
-  if (!storedRules.length || sample.outcome === "opted_out") return sample;
-  const reasons = [...new Set([...sample.reasons, ...storedRules.map((rule) => `secret:${rule}` as const)])];
-  return { ...sample, outcome: "secret", reasons, secretsFound: Math.max(sample.secretsFound, storedRules.length) };
-}
-
 /** The samples table row of a sample (an opted-out user's row keeps no code). */
 export function sampleRow(sample: RefinementSample, refinedEventId: string, processedAt: number) {
   const code = sample.outcome !== "opted_out";
@@ -161,7 +144,7 @@ async function projectSamples(
       },
       config,
       { optedOut: collection.optedOut.has(s.userId), checkSyntax },
-    ).then((sample) => withStoredSecrets(sample, storedRedactions([s.prefix, s.proposal, s.final, s.suffix]))),
+    ),
   );
   // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this slice).
   const candidates = built.filter((sample) => sample.outcome === "kept" || sample.outcome === "unchanged");

@@ -507,3 +507,13 @@ export function redactRefinement(fields: RefinementFields, rules: readonly Redac
   }
   return { ...out, secretsFound: secrets.size, rules: ruleNames(fired, rules) };
 }
+
+/**
+ * Rule names of the `[REDACTED:<rule>]` markers these texts already hold, once each: secrets redacted
+ * earlier (at ingestion), which a later detection cannot find again.
+ */
+export function earlierRedactions(...texts: string[]): string[] {
+  const rules = new Set<string>();
+  for (const text of texts) for (const [, rule] of text.matchAll(/\[REDACTED:([\w-]+)\]/g)) rules.add(rule);
+  return [...rules];
+}

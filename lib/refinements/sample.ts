@@ -14,7 +14,7 @@
 import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
 import { measureRefinement } from "./measures";
 import { classifyOutcome, dedupeKey, type Outcome, type Reason } from "./outcome";
-import { redactRefinement } from "./redact";
+import { earlierRedactions, redactRefinement } from "./redact";
 import { checkRefinementSyntax, type RefinementSyntaxInput, type SyntaxStatus } from "./syntax";
 import { trimToTarget } from "./trim";
 
@@ -111,6 +111,9 @@ export async function buildSample(
     suffix: input.suffix ?? "",
   });
   const { prefix, suffix, proposal, final } = redacted;
+  // Text redacted before (at ingestion) holds markers this pass cannot find again: they count too.
+  const earlier = earlierRedactions(input.prefix ?? "", input.proposal, input.final, input.suffix ?? "");
+  const secretRules = [...new Set([...redacted.rules, ...earlier])];
   const { target, strippedPrefix, strippedSuffix } = trimToTarget({ prefix, suffix, proposal, final });
   const measures = measureRefinement(proposal, target, config);
   const syntax = await (context.checkSyntax ?? checkRefinementSyntax)(language, { prefix, suffix, proposal, target });
@@ -118,7 +121,7 @@ export async function buildSample(
   const { outcome, reasons } = classifyOutcome(
     {
       optedOut: context.optedOut ?? false,
-      secretRules: redacted.rules,
+      secretRules,
       proposal,
       final,
       target,
@@ -156,8 +159,8 @@ export async function buildSample(
     syntax,
     outcome,
     reasons,
-    secretsFound: redacted.secretsFound,
-    secretRules: redacted.rules,
+    secretsFound: Math.max(redacted.secretsFound, earlier.length),
+    secretRules,
     dedupeKey: key,
     acceptedAt: input.acceptedAt ?? null,
     refinedAt: input.refinedAt,

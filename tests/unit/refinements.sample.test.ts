@@ -25,6 +25,17 @@ const input: RefinementInput = {
 };
 
 describe("buildSample", () => {
+  it("counts secrets redacted before it saw the text (at ingestion) as the sample's secrets", async () => {
+    const stored = { ...input, final: "return Settings(**data, token='[REDACTED:github_token]')\n" };
+    const sample = await buildSample(stored);
+    expect(sample.outcome).toBe("secret");
+    expect(sample.reasons).toContain("secret:github_token");
+    expect(sample.secretRules).toEqual(["github_token"]);
+    expect(sample.secretsFound).toBe(1);
+    expect(sample.final).toBe(stored.final);
+    expect((await buildSample({ ...stored, final: input.final })).outcome).not.toBe("secret");
+  });
+
   it("runs redact → trim → measures → syntax → outcome on a real refinement", async () => {
     const sample = await buildSample(input);
     expect(sample).toEqual({
