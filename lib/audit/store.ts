@@ -1,8 +1,6 @@
 import type { Prisma } from "@/generated/prisma/client";
 import { actorName, type Principal } from "../auth/permissions";
-import type { Db } from "../db";
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+import type { Db, Tx } from "../db";
 
 /** Writes one audit row; call it inside the transaction that makes the change, so both land or neither. */
 export async function audit(

@@ -4,6 +4,8 @@ import { closeEmbedded, isServerUrl, makeAdapter } from "./adapter";
 import { applyDatabaseMigrations } from "./migrate";
 
 export type Db = InstanceType<typeof PrismaClient>;
+/** The client inside an interactive transaction. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 // One PrismaClient per process, created and migrated on first use (never at import time: `next build`
 // workers import route modules, and PGlite allows one process per directory).

@@ -2,10 +2,10 @@ import type { Prisma } from "@/generated/prisma/client";
 import { conflict, unprocessable } from "../errors";
 import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
-import type { Db } from "../db";
+import type { Db, Tx } from "../db";
 import { invalidateAssignmentConfig } from "./assignmentConfig";
 import type { CreateExperiment, ExperimentView, UpdateExperiment } from "./schemas";
-import { findExperiment, presentExperiment, resolveModelVersions, variantRows, withVariants, type Row, type Tx } from "./store";
+import { findExperiment, presentExperiment, resolveModelVersions, variantRows, withVariants, type Row } from "./store";
 
 export async function listExperiments(client: Db, principal: Principal): Promise<ExperimentView[]> {
   const rows = await client.experiment.findMany({

@@ -1,14 +1,12 @@
 import type { Prisma } from "@/generated/prisma/client";
 import type { Targeting } from "../assignment";
 import type { Principal } from "../auth/permissions";
-import type { Db } from "../db";
+import type { Db, Tx } from "../db";
 import { notFound, unprocessable, type ErrorDetail } from "../errors";
 import type { ExperimentView } from "./schemas";
 
 // Prisma access of experiments: the row shape with its variants, its view, and the lookups the
 // service builds its transactions from.
-
-export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export const withVariants = {
   variants: { include: { modelVersion: { select: { key: true, status: true } } }, orderBy: { position: "asc" } },

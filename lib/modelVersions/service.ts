@@ -2,7 +2,7 @@ import { conflict, notFound, unprocessable } from "../errors";
 import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
 import { clickhouseTime } from "../clickhouse/time";
-import type { Db } from "../db";
+import type { Db, Tx } from "../db";
 import { SUM_KEYS, type RatioMetricKey, type SumKey } from "../metrics/registry";
 import { pooledRatio } from "../metrics/values";
 import { modelVersionDaily } from "./queries";
@@ -27,8 +27,6 @@ export async function getModelVersion(client: Db, principal: Principal, key: str
   if (!row) throw notFound(`No model version with key '${key}'`);
   return presentModelVersion(row);
 }
-
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 /** Lineage: the dataset a version was trained on must be one of the project's datasets. */
 async function checkDataset(tx: Tx, principal: Principal, datasetId: string) {
