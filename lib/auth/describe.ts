@@ -1,15 +1,4 @@
-import { can, type Permission, type Principal } from "./permissions";
-
-const allPermissions: Permission[] = [
-  "ingest",
-  "read",
-  "experiments:write",
-  "models:write",
-  "promote",
-  "refinements:label",
-  "datasets:write",
-  "admin",
-];
+import { can, permissions, type Principal } from "./permissions";
 
 /** The caller as the API shows it (GET /api/auth/me). */
 export function describePrincipal(principal: Principal) {
@@ -19,6 +8,6 @@ export function describePrincipal(principal: Principal) {
     role: principal.kind === "user" ? principal.role : null,
     scope: principal.kind === "apiKey" ? principal.scope : null,
     projectId: principal.projectId,
-    permissions: allPermissions.filter((p) => can(principal, p)),
+    permissions: permissions.filter((p) => can(principal, p)),
   };
 }

@@ -6,6 +6,7 @@ import { ErrorNote } from "@/app/components/ErrorNote";
 import { dateTime } from "@/app/components/format";
 import { apiFetch } from "@/lib/client/api";
 import { useApiMutation } from "@/lib/client/hooks";
+import { permissionDescriptions, permissions, rolePermissions, roles } from "@/lib/auth/permissions";
 
 interface ApiKey {
   id: string;
@@ -146,16 +147,39 @@ interface Me {
   permissions: string[];
 }
 
-const permissionLabels: Record<string, string> = {
-  ingest: "Send events and read assignments",
-  read: "Read experiments, results and model versions",
-  "experiments:write": "Create, start and stop experiments",
-  "models:write": "Register model versions",
-  promote: "Promote and roll back model versions",
-  "refinements:label": "Label refinement samples",
-  "datasets:write": "Export datasets",
-  admin: "Manage users, API keys and settings",
-};
+/** Roles and their permissions, straight from the one definition (lib/auth/permissions.ts). */
+function RolePermissions({ me }: { me: Me }) {
+  return (
+    <table className="table" data-testid="role-permissions">
+      <thead>
+        <tr>
+          <th>Permission</th>
+          <th>What it allows</th>
+          {roles.map((role) => (
+            <th key={role}>{role.replace("_", " ")}</th>
+          ))}
+          <th>You</th>
+        </tr>
+      </thead>
+      <tbody>
+        {permissions.map((permission) => (
+          <tr key={permission}>
+            <td>
+              <code>{permission}</code>
+            </td>
+            <td>{permissionDescriptions[permission]}</td>
+            {roles.map((role) => (
+              <td key={role}>{rolePermissions[role].includes(permission) ? "✓" : "—"}</td>
+            ))}
+            <td>
+              <strong>{me.permissions.includes(permission) ? "✓" : "—"}</strong>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 export default function SettingsPage() {
   const me = useQuery({ queryKey: ["me"], queryFn: () => apiFetch<Me>("/api/auth/me") });
@@ -175,26 +199,7 @@ export default function SettingsPage() {
             <p>
               <strong>{me.data.email}</strong> · <span className="badge">{me.data.role?.replace("_", " ")}</span>
             </p>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Permission</th>
-                  <th>What it allows</th>
-                  <th>You</th>
-                </tr>
-              </thead>
-              <tbody>
-                {Object.entries(permissionLabels).map(([permission, label]) => (
-                  <tr key={permission}>
-                    <td>
-                      <code>{permission}</code>
-                    </td>
-                    <td>{label}</td>
-                    <td>{me.data.permissions.includes(permission) ? "✓" : "—"}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RolePermissions me={me.data} />
           </>
         ) : null}
       </section>
