@@ -8,3 +8,4 @@ export * as ingestion from "./ingestion";
 export * as refinements from "./refinements";
 export * as datasets from "./datasets";
 export * as settings from "./settings";
+export * as audit from "./audit";
