@@ -9,6 +9,8 @@ import { metricKeySchema } from "../metrics/schema";
 
 export const experimentStatusSchema = z.enum(["draft", "running", "stopped"]);
 
+const targetEffectSchema = z.number().gt(0, "must be above 0").max(10, "must be at most 10 (1000%)");
+
 const unit = z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1");
 
 export const variantInputSchema = z.strictObject({
@@ -59,6 +61,8 @@ export const createExperimentSchema = z
       .array(metricKeySchema)
       .max(10)
       .default([...DEFAULT_GUARDRAILS]),
+    /** Relative lift the experiment should detect with 80% power (0.02 = 2%); default 2%. */
+    targetEffect: targetEffectSchema.optional(),
   })
   .superRefine((input, ctx) => checkVariants(input.variants, ctx));
 
@@ -73,6 +77,8 @@ export const updateExperimentSchema = z
     targeting: targetingInputSchema.nullable().optional(),
     primaryMetric: metricKeySchema.optional(),
     guardrailMetrics: z.array(metricKeySchema).max(10).optional(),
+    /** null returns to the default 2%. */
+    targetEffect: targetEffectSchema.nullable().optional(),
     /** Required to change allocation of a running experiment: users are reshuffled under a new seed. */
     newPhase: z.boolean().optional(),
     reason: z.string().trim().max(1000).optional(),
@@ -93,6 +99,8 @@ export const experimentSchema = z.object({
   targeting: targetingSchema.nullable(),
   primaryMetric: metricKeySchema,
   guardrailMetrics: z.array(metricKeySchema),
+  /** Relative lift the experiment is sized for (the default 2% unless set). */
+  targetEffect: z.number(),
   startedAt: z.string().nullable(),
   stoppedAt: z.string().nullable(),
   createdAt: z.string(),

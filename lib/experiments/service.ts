@@ -41,6 +41,7 @@ export async function createExperiment(client: Db, principal: Principal, input: 
         targeting: (input.targeting ?? undefined) as Prisma.InputJsonValue | undefined,
         primaryMetric: input.primaryMetric,
         guardrailMetrics: input.guardrailMetrics,
+        targetEffect: input.targetEffect,
         variants: { create: variantRows(input.variants, modelVersionIds) },
       },
       include: withVariants,
@@ -105,6 +106,7 @@ export async function updateExperiment(client: Db, principal: Principal, key: st
         ...(input.targeting !== undefined ? { targeting: (input.targeting ?? null) as Prisma.InputJsonValue } : {}),
         primaryMetric: input.primaryMetric,
         guardrailMetrics: input.guardrailMetrics,
+        targetEffect: input.targetEffect,
       },
       include: withVariants,
     });

@@ -3,6 +3,7 @@ import type { Targeting } from "../assignment";
 import type { Principal } from "../auth/permissions";
 import type { Db, Tx } from "../db";
 import { notFound, unprocessable, type ErrorDetail } from "../errors";
+import { DEFAULT_TARGET_EFFECT } from "../stats";
 import type { ExperimentView } from "./schemas";
 
 // Prisma access of experiments: the row shape with its variants, its view, and the lookups the
@@ -28,6 +29,7 @@ export function presentExperiment(row: Row): ExperimentView {
     targeting: (row.targeting as Targeting | null) ?? null,
     primaryMetric: row.primaryMetric as ExperimentView["primaryMetric"],
     guardrailMetrics: row.guardrailMetrics as ExperimentView["guardrailMetrics"],
+    targetEffect: row.targetEffect ?? DEFAULT_TARGET_EFFECT,
     startedAt: row.startedAt?.toISOString() ?? null,
     stoppedAt: row.stoppedAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
