@@ -146,3 +146,19 @@ export function compareCuped(
   const estimate = estimateCupedLift(control, treatment);
   return { ...fixedHorizonInference(estimate, options), theta: estimate.theta, varianceReduction: estimate.varianceReduction };
 }
+
+/**
+ * A treatment's CUPED-adjusted metric value, centred on the control's pre-exposure value:
+ *   Rt − θ·(R0t − R0c),
+ * so that adjusted value − control value is exactly the adjusted absolute lift of `estimateCupedLift`
+ * and adjusted value / control value − 1 its relative lift. The control sits at the centre and keeps
+ * its value. The variance is the treatment's own part of the lift's variance, Var(Rt − θ·R0t).
+ */
+export function cupedAdjustedTreatment(control: CupedRatioSummary, treatment: CupedRatioSummary): { value: number; variance: number } {
+  assertRatioSummaryUsable(control, "control");
+  assertRatioSummaryUsable(treatment, "treatment");
+  const c = cupedGroupMoments(control);
+  const t = cupedGroupMoments(treatment);
+  const theta = cupedTheta(c, t);
+  return { value: t.post - theta * (t.pre - c.pre), variance: adjustedVariance(t, theta) };
+}

@@ -27,9 +27,11 @@ export function twoSidedPValue(estimate: number, se: number, df: number): number
 }
 
 /**
- * Welch's unequal-variance t-test (Welch 1947) on a lift estimate. The p-value tests the absolute
- * difference; the relative interval uses the same df (as GrowthBook does), so it can disagree with
- * the p-value about excluding 0 when the control value itself is very uncertain.
+ * Welch's unequal-variance t-test (Welch 1947) on a lift estimate, on both scales: `pValue` tests the
+ * absolute difference (its interval `ciAbsolute`), `pValueRelative` the relative lift with its
+ * delta-method standard error (its interval `ciRelative`), on the same df, as gbstats does for relative
+ * lift. The two can disagree about significance when the control value itself is very uncertain, so a
+ * view shows each interval with its own p-value.
  */
 export function fixedHorizonInference(estimate: LiftEstimate, options: FrequentistOptions = {}): ComparisonResult {
   const alpha = options.alpha ?? DEFAULT_ALPHA;
@@ -41,6 +43,7 @@ export function fixedHorizonInference(estimate: LiftEstimate, options: Frequenti
     ciAbsolute: tInterval(estimate.absolute, se, estimate.df, alpha),
     ciRelative: tInterval(estimate.relative, seRelative, estimate.df, alpha),
     pValue: twoSidedPValue(estimate.absolute, se, estimate.df),
+    pValueRelative: twoSidedPValue(estimate.relative, seRelative, estimate.df),
     se,
     seRelative,
     df: estimate.df,

@@ -66,6 +66,7 @@ export {
   cupedTheta,
   estimateCupedLift,
   compareCuped,
+  cupedAdjustedTreatment,
 } from "./cuped";
 export {
   type QuantileSummary,
@@ -87,3 +88,5 @@ export {
 } from "./guardrail";
 export { type SrmResult, srmCheck } from "./srm";
 export { type PValueAdjustment, holmAdjust, benjaminiHochbergAdjust, adjustPValues } from "./multipleComparisons";
+export { DEFAULT_POWER, DEFAULT_TARGET_EFFECT, minimumDetectableEffect, usersNeededForEffect, daysRemaining } from "./power";
+export { type HeterogeneityResult, cochranQ } from "./heterogeneity";

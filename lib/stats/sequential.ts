@@ -68,6 +68,8 @@ export function sequentialInference(estimate: LiftEstimate, options: SequentialO
     ciAbsolute: interval(estimate.absolute, perUnitSd),
     ciRelative: interval(estimate.relative, seRelative * Math.sqrt(n)),
     pValue: confidenceSequencePValue(estimate.absolute, perUnitSd, n, rho),
+    // the relative sequence's own always-valid p-value, nested with ciRelative as pValue is with ciAbsolute
+    pValueRelative: confidenceSequencePValue(estimate.relative, seRelative * Math.sqrt(n), n, rho),
     se,
     seRelative,
     df: Infinity,

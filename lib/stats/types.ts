@@ -63,8 +63,14 @@ export interface ComparisonResult {
   relative: number;
   ciAbsolute: Interval;
   ciRelative: Interval;
-  /** Two-sided p-value for absolute = 0. */
+  /** Two-sided p-value for absolute = 0: consistent with `ciAbsolute` (p < α ⇔ it excludes 0). */
   pValue: number;
+  /**
+   * Two-sided p-value for relative = 0 from the statistic relative/seRelative on the same reference
+   * distribution as `ciRelative` (GrowthBook's gbstats tests relative lift this way): p < α ⇔ the
+   * relative interval excludes 0.
+   */
+  pValueRelative: number;
   /** Standard error of `absolute`. */
   se: number;
   /** Standard error of `relative`. */
