@@ -3,11 +3,12 @@ import { audit } from "../audit/store";
 import type { Principal } from "../auth/permissions";
 import { clickhouseTime } from "../clickhouse/time";
 import type { Db, Tx } from "../db";
-import { SUM_KEYS, type RatioMetricKey, type SumKey } from "../metrics/registry";
+import { METRICS, SUM_KEYS, type RatioMetric, type SumKey } from "../metrics/registry";
 import { pooledRatio } from "../metrics/values";
-import { modelVersionDaily } from "./queries";
+import { rateInterval } from "../stats";
+import { modelVersionDaily, segmentValues, type ModelVersionDay, type TrafficFilter, type TrendMetric, type TrendMoments } from "./queries";
 import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
-import type { CreateModelVersion, ModelVersionView, UpdateModelVersion } from "./schemas";
+import type { CreateModelVersion, ModelVersionView, Trends, TrendValues, UpdateModelVersion } from "./schemas";
 import { presentModelVersion, withExperiments } from "./store";
 
 export async function listModelVersions(client: Db, principal: Principal): Promise<ModelVersionView[]> {
@@ -118,27 +119,99 @@ export async function updateModelVersion(
   return result;
 }
 
-/** Acceptance and generation rate per model version and day over all traffic, from the metric registry's sums. */
-export async function modelVersionTrends(principal: Principal, from: Date, to: Date) {
-  const days = await modelVersionDaily(principal.projectId, clickhouseTime(from.getTime()), clickhouseTime(to.getTime()));
-  const rate = (key: RatioMetricKey, sums: Record<SumKey, number>) =>
-    pooledRatio(
-      key,
-      SUM_KEYS.map((k) => sums[k]),
-    );
+/** A trend metric's value over users with its 95% delta-method interval (null when it cannot have one). */
+function trendRate(metric: TrendMetric, users: number, sums: Record<SumKey, number>, moments: TrendMoments) {
+  const value = pooledRatio(
+    metric,
+    SUM_KEYS.map((k) => sums[k]),
+  );
+  const definition = METRICS[metric] as RatioMetric;
+  const add = (keys: readonly SumKey[] | "per_user") => (keys === "per_user" ? users : keys.reduce((total, key) => total + sums[key], 0));
+  const summary = {
+    users,
+    sumX: add(definition.numerator),
+    sumY: add(definition.denominator),
+    sumX2: moments.xx,
+    sumY2: moments.yy,
+    sumXY: moments.xy,
+  };
+  const ci = users >= 2 && summary.sumY > 0 ? rateInterval(summary).ci : null;
+  return { value, ci };
+}
+
+/** One group's figures as the trends answer shows them. */
+function trendValues(group: ModelVersionDay): TrendValues {
+  const { users, sums, moments } = group;
+  const acceptance = trendRate("acceptance_rate", users, sums, moments.acceptance_rate);
+  const generation = trendRate("generation_rate", users, sums, moments.generation_rate);
+  return {
+    users,
+    shown: sums.shown,
+    accepted: sums.accepted,
+    acceptanceRate: acceptance.value,
+    acceptanceRateCi: acceptance.ci,
+    aiChars: sums.ai_chars,
+    humanChars: sums.human_chars,
+    generationRate: generation.value,
+    generationRateCi: generation.ci,
+  };
+}
+
+const NO_TRAFFIC: TrendValues = {
+  users: 0,
+  shown: 0,
+  accepted: 0,
+  acceptanceRate: null,
+  acceptanceRateCi: null,
+  aiChars: 0,
+  humanChars: 0,
+  generationRate: null,
+  generationRateCi: null,
+};
+
+/**
+ * Acceptance and generation rate per model version and day over all traffic (optionally one cohort),
+ * from the metric registry's sums, with user counts and intervals; and per version over the whole
+ * range, every registered version included (those without events as such).
+ */
+export async function modelVersionTrends(
+  client: Db,
+  principal: Principal,
+  from: Date,
+  to: Date,
+  filter: TrafficFilter = {},
+): Promise<Trends> {
+  const range = [principal.projectId, clickhouseTime(from.getTime()), clickhouseTime(to.getTime())] as const;
+  const [days, totals, cohorts, registered] = await Promise.all([
+    modelVersionDaily(...range, { grouping: "version_day", filter }),
+    modelVersionDaily(...range, { grouping: "version", filter }),
+    segmentValues(...range),
+    client.modelVersion.findMany({ where: { projectId: principal.projectId }, orderBy: { createdAt: "asc" } }),
+  ]);
+  const totalsByVersion = new Map(totals.map((t) => [t.modelVersion, t]));
+  const known = new Set(registered.map((v) => v.key));
+  const versions = [
+    ...registered.map((v) => ({ key: v.key, name: v.name as string | null, status: v.status as Trends["versions"][number]["status"] })),
+    ...totals.filter((t) => !known.has(t.modelVersion)).map((t) => ({ key: t.modelVersion, name: null, status: null })),
+  ].map(({ key, name, status }) => {
+    const total = totalsByVersion.get(key);
+    return { modelVersion: key, name, status, hasTraffic: !!total, ...(total ? trendValues(total) : NO_TRAFFIC) };
+  });
   return {
     from: from.toISOString(),
     to: to.toISOString(),
-    items: days.map(({ date, modelVersion, users, sums }) => ({
-      date,
-      modelVersion,
-      users,
-      shown: sums.shown,
-      accepted: sums.accepted,
-      acceptanceRate: rate("acceptance_rate", sums),
-      aiChars: sums.ai_chars,
-      humanChars: sums.human_chars,
-      generationRate: rate("generation_rate", sums),
-    })),
+    filter: { language: filter.language ?? null, ide: filter.ide ?? null, userGroup: filter.userGroup ?? null },
+    items: days.map((day) => ({ date: day.date, modelVersion: day.modelVersion, ...trendValues(day) })),
+    // Versions with traffic first (most users first), then those without.
+    versions: versions.sort((a, b) => b.users - a.users),
+    segmentValues: cohorts,
   };
+}
+
+/** Acceptance and generation rate per day over all traffic and every version (the overview's chart). */
+export async function allTrafficTrend(principal: Principal, from: Date, to: Date) {
+  const days = await modelVersionDaily(principal.projectId, clickhouseTime(from.getTime()), clickhouseTime(to.getTime()), {
+    grouping: "day",
+  });
+  return days.map((day) => ({ date: day.date, ...trendValues(day) }));
 }

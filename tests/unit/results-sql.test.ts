@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readMigrations, splitStatements } from "@/lib/clickhouse/migrate";
 import { exposureDaysSql, exposedUsersSql } from "@/lib/exposures/queries";
 import { SUM_KEYS } from "@/lib/metrics/registry";
-import { modelVersionDailySql } from "@/lib/modelVersions/queries";
+import { modelVersionDailySql, segmentValuesSql } from "@/lib/modelVersions/queries";
 import * as sql from "@/lib/results/sql";
 
 // Golden files of the SQL that results, the rollup, exposures and model-version trends run: a change
@@ -22,6 +22,9 @@ const generated: Record<string, string> = {
   "exposures-days": exposureDaysSql(),
   "exposures-users": exposedUsersSql(true),
   "model-versions-daily": modelVersionDailySql(),
+  "model-versions-totals": modelVersionDailySql("version"),
+  "all-traffic-daily": modelVersionDailySql("day"),
+  "model-versions-segment-values": segmentValuesSql(),
 };
 
 describe("generated SQL", () => {

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { keySchema } from "../../keys";
-import { createModelVersionSchema, modelVersionSchema, updateModelVersionSchema } from "../../modelVersions/schemas";
-import { isoDateParam } from "../../results/schema";
+import {
+  createModelVersionSchema,
+  modelVersionSchema,
+  trendsQuerySchema,
+  trendsSchema,
+  updateModelVersionSchema,
+} from "../../modelVersions/schemas";
 import { endpoint } from "../endpoint";
 
 const keyParams = z.strictObject({ key: keySchema });
@@ -50,25 +55,11 @@ export const updateModelVersion = endpoint({
 export const modelVersionMetrics = endpoint({
   method: "GET",
   path: "/api/v1/metrics/model-versions",
-  summary: "Acceptance and generation rate per model version and day, over all traffic",
+  summary:
+    "Acceptance and generation rate per model version and day over all traffic (or one cohort), with users and intervals, " +
+    "and per version over the range (versions without traffic included)",
   tag: "Model versions",
   permission: "read",
-  query: z.strictObject({ from: isoDateParam.optional(), to: isoDateParam.optional() }),
-  response: z.object({
-    from: z.string(),
-    to: z.string(),
-    items: z.array(
-      z.object({
-        date: z.string(),
-        modelVersion: z.string(),
-        users: z.number().int(),
-        shown: z.number(),
-        accepted: z.number(),
-        acceptanceRate: z.number().nullable(),
-        aiChars: z.number(),
-        humanChars: z.number(),
-        generationRate: z.number().nullable(),
-      }),
-    ),
-  }),
+  query: trendsQuerySchema,
+  response: trendsSchema,
 });

@@ -5,8 +5,9 @@ import { DAY_MS } from "@/lib/time";
 
 export const dynamic = "force-dynamic";
 
-export const GET = handle(modelVersionMetrics, async ({ principal, query }) => {
+export const GET = handle(modelVersionMetrics, async ({ db, principal, query }) => {
   const to = query.to ?? new Date(Date.now() + 60_000);
   const from = query.from ?? new Date(to.getTime() - 30 * DAY_MS);
-  return modelVersionTrends(principal, from, to);
+  const { language, ide, userGroup } = query;
+  return modelVersionTrends(db, principal, from, to, { language, ide, userGroup });
 });
