@@ -11,6 +11,7 @@
 import { bucketRanges, chooseVariant } from "./buckets";
 import { FNV_INITIAL_STATE, fnvContinue, hashV1, hashV2FromSeedState } from "./hash";
 import { namespaceHashWithSuffix, namespaceSuffix } from "./namespace";
+import { type CompiledRollout, compileRollout, servedOutsideExperiments } from "./rollout";
 import { type CompiledCondition, compileTargeting, matchesCompiledTargeting } from "./targeting";
 import type {
   Assignment,
@@ -46,6 +47,7 @@ export class CompiledExperiment {
 export interface CompiledAssignmentConfig {
   readonly productionVersion: string | null;
   readonly experiments: readonly CompiledExperiment[];
+  readonly rollout: CompiledRollout | null;
 }
 
 export function compileExperiment(experiment: ExperimentConfig | CompiledExperiment): CompiledExperiment {
@@ -53,13 +55,18 @@ export function compileExperiment(experiment: ExperimentConfig | CompiledExperim
 }
 
 function isCompiledConfig(config: AssignmentConfig | CompiledAssignmentConfig): config is CompiledAssignmentConfig {
-  return config.experiments.every((experiment) => experiment instanceof CompiledExperiment);
+  const rolloutCompiled = config.rollout == null || "seedState" in config.rollout;
+  return rolloutCompiled && config.experiments.every((experiment) => experiment instanceof CompiledExperiment);
 }
 
 /** Precomputes every experiment of a config; pass the result to `assignUser` on hot paths. */
 export function compileConfig(config: AssignmentConfig | CompiledAssignmentConfig): CompiledAssignmentConfig {
-  if (isCompiledConfig(config)) return config;
-  return { productionVersion: config.productionVersion, experiments: config.experiments.map(compileExperiment) };
+  if (isCompiledConfig(config)) return { ...config, rollout: config.rollout ?? null };
+  return {
+    productionVersion: config.productionVersion,
+    experiments: config.experiments.map(compileExperiment),
+    rollout: compileRollout(config.rollout),
+  };
 }
 
 /** The user's position in `[0, 1)` for this experiment's seed, or null for an unsupported hash version. */
@@ -128,6 +135,13 @@ export function assignExperiment(
   return evaluate(compileExperiment(experiment), userId, attributes, productionVersion, false);
 }
 
+/** The config's rollout compiled (once per call only for a plain config: hot paths pass a compiled one). */
+function rolloutOf(config: AssignmentConfig | CompiledAssignmentConfig): CompiledRollout | null {
+  const rollout = config.rollout;
+  if (!rollout) return null;
+  return "seedState" in rollout ? rollout : compileRollout(rollout);
+}
+
 /** A user the experiment would take, who is already in an earlier experiment. */
 function displacedByEarlierExperiment(assignment: Assignment, productionVersion: string | null): Assignment {
   return notInExperiment(assignment.experimentKey, "in_other_experiment", assignment.hashValue, productionVersion);
@@ -137,14 +151,17 @@ function displacedByEarlierExperiment(assignment: Assignment, productionVersion:
  * Assigns a user across all running experiments. Experiments are evaluated in config order
  * (start order); the first one that takes the user keeps them, and later experiments that would
  * also take them report `in_other_experiment`. The served model version is the winning
- * variant's, or the production version when the user is in no experiment.
+ * variant's or, when the user is in no experiment, the production version — or the version being
+ * promoted, when the user falls inside the production ramp's share (see ./rollout.ts).
  */
 export function assignUser(
   config: AssignmentConfig | CompiledAssignmentConfig,
   userId: string,
   attributes?: UserAttributes | null,
 ): AssignResult {
-  const { productionVersion, experiments } = config;
+  const { experiments } = config;
+  const rollout = rolloutOf(config);
+  const productionVersion = servedOutsideExperiments(config.productionVersion, rollout, userId);
   const assignments: Assignment[] = [];
   let winner: Assignment | null = null;
   for (const experiment of experiments) {

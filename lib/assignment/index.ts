@@ -11,6 +11,7 @@ export type {
   ExperimentConfig,
   ExposureCheck,
   HashVersion,
+  RolloutConfig,
   Namespace,
   Targeting,
   UserAttributes,
@@ -37,4 +38,12 @@ export {
   compileExperiment,
   type CompiledAssignmentConfig,
 } from "./assign";
-export { assignmentConfigSchema, experimentConfigSchema, namespaceSchema, targetingSchema, variantSchema } from "./schema";
+export { compileRollout, inRollout, rolloutShare, type CompiledRollout } from "./rollout";
+export {
+  assignmentConfigSchema,
+  rolloutConfigSchema,
+  experimentConfigSchema,
+  namespaceSchema,
+  targetingSchema,
+  variantSchema,
+} from "./schema";

@@ -34,7 +34,10 @@ export const experimentConfigSchema = z.object({
   targeting: targetingSchema.nullable(),
 });
 
+export const rolloutConfigSchema = z.object({ modelVersion: z.string().min(1), seed: z.string(), share: unitInterval });
+
 export const assignmentConfigSchema = z.object({
   productionVersion: z.string().nullable(),
   experiments: z.array(experimentConfigSchema),
+  rollout: rolloutConfigSchema.nullable().optional(),
 });

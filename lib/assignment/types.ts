@@ -48,10 +48,24 @@ export interface ExperimentConfig {
   targeting: Targeting | null;
 }
 
+/**
+ * A production ramp: users outside running experiments whose hash under `seed` (hash version 2) falls
+ * below `share` get `modelVersion` instead of the production version. Raising `share` only adds users,
+ * so a user who got the version at 5% keeps it at 25%.
+ */
+export interface RolloutConfig {
+  modelVersion: string;
+  seed: string;
+  /** Fraction of users in `[0, 1]`. */
+  share: number;
+}
+
 export interface AssignmentConfig {
   productionVersion: string | null;
   /** Running experiments in start order: earlier experiments win users (see `assignUser`). */
   experiments: ExperimentConfig[];
+  /** The production ramp in progress, if any (absent from older servers' configs). */
+  rollout?: RolloutConfig | null;
 }
 
 export type AssignmentReason = "assigned" | "not_targeted" | "not_in_namespace" | "not_in_coverage" | "in_other_experiment";

@@ -6,10 +6,22 @@ import type { Db } from "./index";
 // project keeps), cached and rebuilt after any change made through this process, and at the latest
 // after the TTL (changes made by another server instance). The embedded database allows a single
 // process, so every change is local and the TTL can be long; that also keeps PGlite, which runs on the
-// main thread, off the hot path.
+// main thread, off the hot path. A cache that must follow changes made elsewhere sooner (a rollback
+// is due on every instance within seconds) gives a `revision`: a cheap query, run at most once per
+// REVISION_CHECK_MS in the background, whose change reloads the value.
 const ttlMs = () => (isServerUrl(databaseUrl()) ? 5_000 : 60_000);
 
-type Entries = Map<string, { value: Promise<unknown>; until: number }>;
+/** How often a cached value's revision is compared with the store's. */
+export const REVISION_CHECK_MS = 1_000;
+
+interface Entry {
+  value: Promise<unknown>;
+  until: number;
+  revision: Promise<string> | null;
+  checkedAt: number;
+  checking: boolean;
+}
+type Entries = Map<string, Entry>;
 
 // On globalThis: a change made through Next's copy of a module must reach server.ts's copy too.
 const globalForCaches = globalThis as unknown as { __echoProjectCaches?: Map<string, Entries> };
@@ -21,16 +33,39 @@ export interface ProjectCache<T> {
 }
 
 /** A per-project cache named `name` of what `load` reads; a failed load is not kept. */
-export function projectCache<T>(name: string, load: (client: Db, projectId: string) => Promise<T>): ProjectCache<T> {
+export function projectCache<T>(
+  name: string,
+  load: (client: Db, projectId: string) => Promise<T>,
+  revision?: (client: Db, projectId: string) => Promise<string>,
+): ProjectCache<T> {
   const entries: Entries = caches.get(name) ?? caches.set(name, new Map()).get(name)!;
+  const fill = (client: Db, projectId: string) => {
+    // The revision is read before the value, so a change landing in between reloads once more rather than never.
+    const revisionRead = revision ? revision(client, projectId) : null;
+    const value = (revisionRead ?? Promise.resolve()).then(() => load(client, projectId));
+    const entry: Entry = { value, until: Date.now() + ttlMs(), revision: revisionRead, checkedAt: Date.now(), checking: false };
+    entries.set(projectId, entry);
+    value.catch(() => entries.get(projectId) === entry && entries.delete(projectId));
+    return entry;
+  };
+  const check = (client: Db, projectId: string, entry: Entry) => {
+    entry.checking = true;
+    entry.checkedAt = Date.now();
+    Promise.all([entry.revision, revision!(client, projectId)])
+      .then(([cached, current]) => {
+        if (cached !== current && entries.get(projectId) === entry) fill(client, projectId);
+      })
+      .catch(() => entries.get(projectId) === entry && entries.delete(projectId))
+      .finally(() => (entry.checking = false));
+  };
   return {
     get(client, projectId) {
       const hit = entries.get(projectId);
-      if (hit && hit.until > Date.now()) return hit.value as Promise<T>;
-      const value = load(client, projectId);
-      entries.set(projectId, { value, until: Date.now() + ttlMs() });
-      value.catch(() => entries.delete(projectId));
-      return value;
+      const now = Date.now();
+      if (!hit || hit.until <= now) return fill(client, projectId).value as Promise<T>;
+      // Answer from the cache meanwhile: a change is picked up by the requests after the check.
+      if (revision && !hit.checking && now - hit.checkedAt >= REVISION_CHECK_MS) check(client, projectId, hit);
+      return hit.value as Promise<T>;
     },
     invalidate(projectId) {
       entries.delete(projectId);

@@ -278,7 +278,11 @@ export class EchoClient {
   /** The cached config, or null before `loadConfig` / `setConfig`. */
   getConfig(): AssignmentConfig | null {
     if (!this.config) return null;
-    return { productionVersion: this.config.productionVersion, experiments: this.config.experiments.map((e) => e.config) };
+    return {
+      productionVersion: this.config.productionVersion,
+      experiments: this.config.experiments.map((e) => e.config),
+      ...(this.config.rollout ? { rollout: this.config.rollout.config } : {}),
+    };
   }
 
   /**
