@@ -1,4 +1,4 @@
-import type { Db } from "../db";
+import type { Db, Tx } from "../db";
 import { DAY_MS } from "../time";
 import { hashPassword, hashToken, newToken, verifyPassword } from "./crypto";
 import { rateLimited } from "../errors";
@@ -64,7 +64,8 @@ export async function principalFromApiKey(client: Db, key: string): Promise<Prin
 
 export async function principalFromSession(client: Db, token: string): Promise<Principal | null> {
   const session = await client.session.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
-  if (!session || session.expiresAt < new Date()) return null;
+  // A disabled user's sessions are deleted when it is disabled; checked here too, so no session outlives it.
+  if (!session || session.expiresAt < new Date() || session.user.disabledAt) return null;
   return {
     kind: "user",
     userId: session.user.id,
@@ -109,15 +110,21 @@ export async function signIn(
   const user = await client.user.findUnique({ where: { email: account } });
   // Verify against a dummy hash for unknown emails too, so timing does not reveal which emails exist.
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok) {
+  // A disabled user is answered as a wrong password: the answer does not reveal the account exists.
+  if (!user || !ok || user.disabledAt) {
     throttle.accounts.failure(account);
     if (address) throttle.addresses.failure(address);
     return null;
   }
   throttle.accounts.success(account);
+  return startSession(client, user.id);
+}
+
+/** A new session for a user who proved who they are (a password, a one-time sign-in link). */
+export async function startSession(client: Db | Tx, userId: string): Promise<{ token: string; expiresAt: Date }> {
   const token = newToken("echo_session_");
   const expiresAt = new Date(Date.now() + SESSION_DAYS * DAY_MS);
-  await client.session.create({ data: { tokenHash: hashToken(token), userId: user.id, expiresAt } });
+  await client.session.create({ data: { tokenHash: hashToken(token), userId, expiresAt } });
   return { token, expiresAt };
 }
 

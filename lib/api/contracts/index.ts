@@ -9,3 +9,5 @@ export * as refinements from "./refinements";
 export * as datasets from "./datasets";
 export * as settings from "./settings";
 export * as audit from "./audit";
+export * as overview from "./overview";
+export * as users from "./users";
