@@ -46,10 +46,18 @@ function perUserSql(metric: TrendMetric): { x: string; y: string } {
   return { x: `(${definition.numerator.join(" + ")})`, y: `(${definition.denominator.join(" + ")})` };
 }
 
+/** Each trend metric's per-user X and Y (columns `<metric>__x`, `__y`), over the per-user sums. */
+function perUserColumnsSql(): string {
+  return TREND_METRICS.map((metric) => {
+    const { x, y } = perUserSql(metric);
+    return `${x} AS ${metric}__x, ${y} AS ${metric}__y`;
+  }).join(", ");
+}
+
 /** Σ X², Σ Y², Σ XY over users, per trend metric (columns `<metric>__xx`, `__yy`, `__xy`). */
 function momentsSql(): string {
   return TREND_METRICS.map((metric) => {
-    const { x, y } = perUserSql(metric);
+    const [x, y] = [`${metric}__x`, `${metric}__y`];
     return `sum(${x} * ${x}) AS ${metric}__xx, sum(${y} * ${y}) AS ${metric}__yy, sum(${x} * ${y}) AS ${metric}__xy`;
   }).join(",\n      ");
 }
@@ -61,7 +69,8 @@ export function modelVersionDailySql(grouping: TrendGrouping = "version_day"): s
     SELECT ${select}, count() AS users, ${summedSumsSql()},
       ${momentsSql()}
     FROM (
-      SELECT ${group}, user_id, ${summedSumsSql()}
+      SELECT ${group}, user_id, ${summedSumsSql()},
+        ${perUserColumnsSql()}
       FROM (${suggestionSumsSql({
         keys,
         // a suggestion is matched within a UTC day when grouped by day, as in experiment results

@@ -11,3 +11,4 @@ export * as settings from "./settings";
 export * as audit from "./audit";
 export * as overview from "./overview";
 export * as users from "./users";
+export * as releases from "./releases";

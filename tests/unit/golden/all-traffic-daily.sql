@@ -1,8 +1,9 @@
 SELECT toString(day) AS date, '' AS modelVersion, count() AS users, sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars,
-      sum((accepted) * (accepted)) AS acceptance_rate__xx, sum((shown) * (shown)) AS acceptance_rate__yy, sum((accepted) * (shown)) AS acceptance_rate__xy,
-      sum((ai_chars) * (ai_chars)) AS generation_rate__xx, sum((ai_chars + human_chars) * (ai_chars + human_chars)) AS generation_rate__yy, sum((ai_chars) * (ai_chars + human_chars)) AS generation_rate__xy
+      sum(acceptance_rate__x * acceptance_rate__x) AS acceptance_rate__xx, sum(acceptance_rate__y * acceptance_rate__y) AS acceptance_rate__yy, sum(acceptance_rate__x * acceptance_rate__y) AS acceptance_rate__xy,
+      sum(generation_rate__x * generation_rate__x) AS generation_rate__xx, sum(generation_rate__y * generation_rate__y) AS generation_rate__yy, sum(generation_rate__x * generation_rate__y) AS generation_rate__xy
     FROM (
-      SELECT day, user_id, sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars
+      SELECT day, user_id, sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars,
+        (accepted) AS acceptance_rate__x, (shown) AS acceptance_rate__y, (ai_chars) AS generation_rate__x, (ai_chars + human_chars) AS generation_rate__y
       FROM (
     SELECT toDate(e.timestamp) AS day, e.user_id AS user_id,
       countIf(e.type = 'accepted') > 0 AS was_accepted,
