@@ -10,6 +10,8 @@ import { modelVersionDaily, segmentValues, type ModelVersionDay, type TrafficFil
 import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
 import type { CreateModelVersion, ModelVersionView, Trends, TrendValues, UpdateModelVersion } from "./schemas";
 import { presentModelVersion, withExperiments } from "./store";
+import { activePromotion, lockProject, recordProductionChange } from "../releases/store";
+import { actorName } from "../auth/permissions";
 
 export async function listModelVersions(client: Db, principal: Principal): Promise<ModelVersionView[]> {
   const rows = await client.modelVersion.findMany({
@@ -87,6 +89,14 @@ export async function updateModelVersion(
       ]);
     }
     if (input.status === "production" && before.status !== "production") {
+      // The same lock and history as promotions (lib/releases): never two production versions.
+      await lockProject(tx, principal.projectId);
+      const ramp = await activePromotion(tx, principal.projectId);
+      if (ramp) {
+        throw conflict(`A promotion of '${ramp.modelVersionKey}' is in progress; finish or roll it back first`, [
+          { path: "status", message: "a promotion is in progress" },
+        ]);
+      }
       const previous = await tx.modelVersion.findFirst({ where: { projectId: principal.projectId, status: "production" } });
       if (previous) {
         await tx.modelVersion.update({ where: { id: previous.id }, data: { status: "candidate" } });
@@ -98,6 +108,14 @@ export async function updateModelVersion(
           reason: input.reason ?? `'${key}' became production`,
         });
       }
+      await recordProductionChange(tx, {
+        projectId: principal.projectId,
+        modelVersionKey: key,
+        previousVersionKey: previous?.key ?? null,
+        kind: "manual",
+        reason: input.reason ?? null,
+        actor: actorName(principal),
+      });
     }
     if (input.trainedOnDatasetId) await checkDataset(tx, principal, input.trainedOnDatasetId);
     const row = await tx.modelVersion.update({

@@ -1,0 +1,142 @@
+import { queryRows } from "../clickhouse";
+import { suggestionSumsSql } from "../metrics/sql";
+
+// Live data of a ramp step (ClickHouse, through the one query helper): per version, the users outside
+// experiments since the step began, with the per-user sums of acceptance and show rate and the p95
+// latency's order statistics. A user seen on both versions in the window (a config change reaching a
+// client mid-step) is left out, as results leave out users exposed to two variants.
+
+export interface RampWindow {
+  projectId: string;
+  /** The promoted version and the production version. */
+  arms: string[];
+  from: string;
+  to: string;
+}
+
+/** One row per user outside experiments who used exactly one of the arms in the window. */
+function perUserSql(): string {
+  return `per_user AS (
+      SELECT user_id, any(arm) AS arm, uniqExact(arm) AS arms,
+             sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted,
+             arrayFlatten(groupArray(latencies)) AS user_latencies
+      FROM (${suggestionSumsSql({
+        keys: "e.user_id AS user_id, e.model_version AS arm",
+        where:
+          "e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')} " +
+          "AND e.experiment_key = '' AND e.model_version IN {arms:Array(String)}",
+      })})
+      GROUP BY user_id
+      HAVING arms = 1)`;
+}
+
+/** Per arm: users and the sufficient statistics of accepted/shown (acceptance) and shown/requested (show rate). */
+export function rampArmSumsSql(): string {
+  return `
+    WITH ${perUserSql()}
+    SELECT arm, count() AS users,
+           sum(accepted) AS acceptedSum, sum(shown) AS shownSum, sum(requested) AS requestedSum,
+           sum(accepted * accepted) AS acceptedSq, sum(shown * shown) AS shownSq, sum(requested * requested) AS requestedSq,
+           sum(accepted * shown) AS acceptedShown, sum(shown * requested) AS shownRequested
+    FROM per_user
+    GROUP BY arm`;
+}
+
+/**
+ * Per arm: the p-quantile of shown latencies, the order statistics bracketing it and the per-user
+ * clustering sums, as lib/results computes them for experiments (ranks as lib/stats
+ * quantileConfidenceIndices; ClickHouse's quantileExact rank floor(p·n) + 1).
+ */
+export function rampLatencySql(): string {
+  const spread = "{z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))";
+  return `
+    WITH ${perUserSql()}
+    SELECT arm, n, users, ranks, sorted[ranks[1]] AS quantile,
+           sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(greatest(ranks[3], 1), n)] AS upperValue,
+           arrayMap(a -> arrayCount(l -> l <= quantile, a), per_arm) AS xs, arrayMap(a -> length(a), per_arm) AS ys,
+           arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
+           arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
+    FROM (
+      SELECT arm, groupArray(user_latencies) AS per_arm, count() AS users, arraySum(arrayMap(a -> length(a), per_arm)) AS n,
+             arraySort(arrayFlatten(per_arm)) AS sorted,
+             [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
+              toInt64(floor(n * {p:Float64} - ${spread})),
+              toInt64(ceil(n * {p:Float64} + ${spread}))] AS ranks
+      FROM per_user
+      WHERE length(user_latencies) > 0
+      GROUP BY arm)`;
+}
+
+export interface RampArmSums {
+  arm: string;
+  users: number;
+  acceptedSum: number;
+  shownSum: number;
+  requestedSum: number;
+  acceptedSq: number;
+  shownSq: number;
+  requestedSq: number;
+  acceptedShown: number;
+  shownRequested: number;
+}
+
+export async function rampArmSums(window: RampWindow): Promise<RampArmSums[]> {
+  return queryRows({
+    tag: "releases.armSums",
+    sql: rampArmSumsSql(),
+    params: { ...window },
+    columns: {
+      arm: "string",
+      users: "number",
+      acceptedSum: "number",
+      shownSum: "number",
+      requestedSum: "number",
+      acceptedSq: "number",
+      shownSq: "number",
+      requestedSq: "number",
+      acceptedShown: "number",
+      shownRequested: "number",
+    },
+  });
+}
+
+export interface RampLatency {
+  arm: string;
+  n: number;
+  ranks: number[];
+  quantile: number;
+  lowerValue: number;
+  upperValue: number;
+  clustering: { users: number; sumX: number; sumY: number; sumX2: number; sumY2: number; sumXY: number };
+}
+
+export async function rampLatency(window: RampWindow, p: number, z: number): Promise<RampLatency[]> {
+  const rows = await queryRows({
+    tag: "releases.latency",
+    sql: rampLatencySql(),
+    params: { ...window, p, z },
+    columns: {
+      arm: "string",
+      n: "number",
+      users: "number",
+      ranks: "numbers",
+      quantile: "number",
+      lowerValue: "number",
+      upperValue: "number",
+      sumX: "number",
+      sumY: "number",
+      sumX2: "number",
+      sumY2: "number",
+      sumXY: "number",
+    },
+  });
+  return rows.map((r) => ({
+    arm: r.arm,
+    n: r.n,
+    ranks: r.ranks,
+    quantile: r.quantile,
+    lowerValue: r.lowerValue,
+    upperValue: r.upperValue,
+    clustering: { users: r.users, sumX: r.sumX, sumY: r.sumY, sumX2: r.sumX2, sumY2: r.sumY2, sumXY: r.sumXY },
+  }));
+}
