@@ -1,7 +1,10 @@
 import type { RatioValues } from "../metrics/values";
 import { addUser, dailySeries, emptySummary, groupByVariantAndUser, pooled, type UserDayRow } from "../metrics/summaries";
 import {
+  adjustPValues,
   bayesianInference,
+  cochranQ,
+  cupedAdjustedTreatment,
   estimateCupedLift,
   estimateQuantileLift,
   estimateRatioLift,
@@ -9,6 +12,7 @@ import {
   InsufficientDataError,
   rateInterval,
   sequentialInference,
+  studentTQuantile,
   type CupedRatioSummary,
   type LiftEstimate,
   type QuantileSummary,
@@ -22,7 +26,12 @@ import type { ExperimentResults, ResultsQuery } from "./schema";
 
 type Method = ResultsQuery["method"];
 
-/** Lift of treatment over control under the chosen method; the estimate comes from the caller. */
+/**
+ * Lift of treatment over control under the chosen method; the estimate comes from the caller. One story
+ * per row: the variant's `pValue` tests the relative lift (delta method on the ratio of means, the same
+ * statistic and reference distribution as `ciRelative`, as gbstats does), so p < α exactly when the
+ * relative interval excludes 0; `lift.pValueAbsolute` does the same for `ciAbsolute`.
+ */
 export function infer(estimate: LiftEstimate, method: Method, alpha: number, priorSd: number | undefined) {
   if (method === "bayesian") {
     const b = bayesianInference(estimate, { alpha, prior: priorSd ? { mean: 0, variance: priorSd * priorSd } : undefined });
@@ -32,7 +41,7 @@ export function infer(estimate: LiftEstimate, method: Method, alpha: number, pri
       estimate.absolute + half * Math.abs(estimate.control),
     ];
     return {
-      lift: { absolute: estimate.absolute, relative: b.posteriorMean, ciAbsolute, ciRelative: b.credibleInterval },
+      lift: { absolute: estimate.absolute, relative: b.posteriorMean, ciAbsolute, ciRelative: b.credibleInterval, pValueAbsolute: null },
       pValue: null,
       chanceToWin: b.chanceToWin,
       expectedLoss: b.expectedLoss,
@@ -41,11 +50,11 @@ export function infer(estimate: LiftEstimate, method: Method, alpha: number, pri
   }
   const r = method === "sequential" ? sequentialInference(estimate, { alpha }) : fixedHorizonInference(estimate, { alpha });
   return {
-    lift: { absolute: r.absolute, relative: r.relative, ciAbsolute: r.ciAbsolute, ciRelative: r.ciRelative },
-    pValue: r.pValue,
+    lift: { absolute: r.absolute, relative: r.relative, ciAbsolute: r.ciAbsolute, ciRelative: r.ciRelative, pValueAbsolute: r.pValue },
+    pValue: r.pValueRelative,
     chanceToWin: null,
     expectedLoss: null,
-    significant: r.pValue < alpha,
+    significant: r.pValueRelative < alpha,
   };
 }
 
@@ -86,13 +95,40 @@ export function ratioVariant(variant: { key: string; modelVersion: string }, sum
   };
 }
 
+/** The treatment's lift over control (CUPED-adjusted when asked), and the estimate it came from (null without one). */
 export function compareRatio(control: CupedRatioSummary, treatment: CupedRatioSummary, query: ResultsQuery) {
   try {
     const estimate = query.cuped ? estimateCupedLift(control, treatment) : estimateRatioLift(control, treatment);
     const reduction = query.cuped ? ((estimate as LiftEstimate & { varianceReduction?: number }).varianceReduction ?? null) : null;
-    return { ...infer(estimate, query.method, query.alpha, query.priorSd), adjustedPValue: null, cupedVarianceReduction: reduction };
+    const fields = {
+      ...infer(estimate, query.method, query.alpha, query.priorSd),
+      adjustedPValue: null,
+      cupedVarianceReduction: reduction,
+    };
+    return { fields, estimate };
   } catch (error) {
-    return { ...controlFields(), note: noteOf(error) };
+    return { fields: { ...controlFields(), note: noteOf(error) }, estimate: null };
+  }
+}
+
+/**
+ * With CUPED, a treatment's value and interval are the regression-adjusted ones (centred on the
+ * control's pre-exposure value, so adjusted − control is the adjusted lift); the raw value is kept in
+ * `unadjustedRate`. The control, at the centre, is unchanged. Without enough data the raw value stays.
+ */
+export function cupedAdjusted<V extends { rate: number | null; ci: [number, number] | null; users: number }>(
+  variant: V,
+  control: CupedRatioSummary,
+  treatment: CupedRatioSummary,
+  alpha: number,
+): V & { unadjustedRate: number | null } {
+  try {
+    const adjusted = cupedAdjustedTreatment(control, treatment);
+    const half = studentTQuantile(1 - alpha / 2, treatment.users - 1) * Math.sqrt(adjusted.variance);
+    return { ...variant, rate: adjusted.value, ci: [adjusted.value - half, adjusted.value + half], unadjustedRate: variant.rate };
+  } catch (error) {
+    noteOf(error);
+    return { ...variant, unadjustedRate: variant.rate };
   }
 }
 
@@ -115,19 +151,13 @@ export function quantileVariant(variant: { key: string; modelVersion: string }, 
 export function compareQuantile(control: QuantileSummary | undefined, treatment: QuantileSummary | undefined, query: ResultsQuery) {
   try {
     if (!control || !treatment) throw new InsufficientDataError("no shown suggestions in a variant");
+    const estimate = estimateQuantileLift(control, treatment);
     // Order-statistic intervals are fixed-horizon: the sequential and Bayesian views use the same estimate.
-    return {
-      ...infer(
-        estimateQuantileLift(control, treatment),
-        query.method === "sequential" ? "frequentist" : query.method,
-        query.alpha,
-        query.priorSd,
-      ),
-      adjustedPValue: null,
-      cupedVarianceReduction: null,
-    };
+    const method = query.method === "sequential" ? "frequentist" : query.method;
+    const fields = { ...infer(estimate, method, query.alpha, query.priorSd), adjustedPValue: null, cupedVarianceReduction: null };
+    return { fields, estimate };
   } catch (error) {
-    return { ...controlFields(), note: noteOf(error) };
+    return { fields: { ...controlFields(), note: noteOf(error) }, estimate: null };
   }
 }
 
@@ -179,15 +209,25 @@ export function series(
   });
 }
 
+type Segments = NonNullable<ExperimentResults["segments"]>;
+type SegmentVariant = Segments[number]["variants"][number];
+
+/**
+ * The metric per cohort of a segment attribute: each variant's value with its interval, each
+ * treatment's lift (CUPED-adjusted when asked) with its p-value, Holm-adjusted across the cohorts (the
+ * family-wise error rate of "some cohort differs"), and per treatment Cochran's Q test of whether the
+ * relative lift differs across cohorts (inverse-variance weights of the delta-method variances).
+ */
 export function segments(
   rows: UserDayRow[],
   segment: string,
   definition: RatioValues,
-  variants: { key: string }[],
+  variants: { key: string; modelVersion: string }[],
   query: ResultsQuery,
-): NonNullable<ExperimentResults["segments"]> {
+): { segments: Segments; heterogeneity: NonNullable<ExperimentResults["heterogeneity"]> } {
   const values = [...new Set(rows.map((r) => r.segment))].sort();
-  return values.map((value) => {
+  const estimates: (LiftEstimate | null)[][] = [];
+  const cohorts = values.map((value) => {
     const perVariant = groupByVariantAndUser(
       rows.filter((r) => r.segment === value),
       definition,
@@ -197,20 +237,59 @@ export function segments(
       for (const user of perVariant.get(v.key)?.values() ?? []) addUser(summary, user, definition);
       return summary;
     });
-    return {
-      segment,
-      value: value || "(unknown)",
-      variants: variants.map((v, i) => {
-        const base = { key: v.key, users: summaries[i].users, rate: pooled(summaries[i]) };
-        if (i === 0) return { ...base, lift: null, pValue: null, chanceToWin: null };
-        try {
-          const result = infer(estimateRatioLift(summaries[0], summaries[i]), query.method, query.alpha, query.priorSd);
-          return { ...base, lift: result.lift, pValue: result.pValue, chanceToWin: result.chanceToWin };
-        } catch (error) {
-          noteOf(error);
-          return { ...base, lift: null, pValue: null, chanceToWin: null };
-        }
-      }),
-    };
+    const cohortEstimates: (LiftEstimate | null)[] = [null];
+    const cohortVariants = variants.map((v, i): SegmentVariant => {
+      const base = ratioVariant(v, summaries[i], query.alpha);
+      const value = { key: v.key, users: base.users, rate: base.rate, ci: base.ci };
+      if (i === 0) return { ...value, lift: null, pValue: null, adjustedPValue: null, chanceToWin: null, note: base.note };
+      const { fields, estimate } = compareRatio(summaries[0], summaries[i], query);
+      cohortEstimates.push(estimate);
+      const shown = query.cuped && estimate ? cupedAdjusted(value, summaries[0], summaries[i], query.alpha) : value;
+      const note = "note" in fields ? (fields.note as string | null) : null;
+      return {
+        key: shown.key,
+        users: shown.users,
+        rate: shown.rate,
+        ci: shown.ci,
+        lift: fields.lift,
+        pValue: fields.pValue,
+        adjustedPValue: null,
+        chanceToWin: fields.chanceToWin,
+        note,
+      };
+    });
+    estimates.push(cohortEstimates);
+    return { segment, value: value || "(unknown)", variants: cohortVariants };
   });
+
+  const heterogeneity: NonNullable<ExperimentResults["heterogeneity"]> = [];
+  variants.forEach((variant, i) => {
+    if (i === 0) return;
+    const tested = cohorts.map((c) => c.variants[i]).filter((v) => v.pValue !== null);
+    holmAcross(tested);
+    const usable = estimates.map((e) => e[i]).filter((e): e is LiftEstimate => e !== null);
+    const q = cochranQ(
+      usable.map((e) => e.relative),
+      usable.map((e) => e.varianceRelative),
+    );
+    if (q)
+      heterogeneity.push({
+        variant: variant.key,
+        cohorts: q.k,
+        pooledRelative: q.pooled,
+        q: q.q,
+        df: q.df,
+        pValue: q.pValue,
+        iSquared: q.iSquared,
+      });
+  });
+  return { segments: cohorts, heterogeneity };
+}
+
+function holmAcross(tested: SegmentVariant[]) {
+  const adjusted = adjustPValues(
+    tested.map((v) => v.pValue!),
+    "holm",
+  );
+  tested.forEach((v, k) => (v.adjustedPValue = adjusted[k]));
 }

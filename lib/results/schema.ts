@@ -41,6 +41,11 @@ export const liftSchema = z.object({
   relative: z.number(),
   ciAbsolute: interval,
   ciRelative: interval,
+  /**
+   * Two-sided p-value of the absolute change, the one consistent with ciAbsolute (the variant's
+   * `pValue` tests the relative lift, consistent with ciRelative); null for the Bayesian method.
+   */
+  pValueAbsolute: z.number().nullable().optional(),
 });
 
 export const variantResultSchema = z.object({
@@ -59,6 +64,18 @@ export const variantResultSchema = z.object({
   significant: z.boolean().nullable(),
   cupedVarianceReduction: z.number().nullable(),
   note: z.string().nullable(),
+  /** With CUPED, `rate` and `ci` are the regression-adjusted value (centred on the control's pre-exposure value); this is the raw value. */
+  unadjustedRate: z.number().nullable().optional(),
+});
+
+export const heterogeneitySchema = z.object({
+  variant: z.string(),
+  cohorts: z.number().int(),
+  pooledRelative: z.number(),
+  q: z.number(),
+  df: z.number().int(),
+  pValue: z.number(),
+  iSquared: z.number(),
 });
 
 export const resultsSchema = z.object({
@@ -118,14 +135,79 @@ export const resultsSchema = z.object({
             key: z.string(),
             users: z.number().int(),
             rate: z.number().nullable(),
+            /** The variant's value interval in this cohort. */
+            ci: nullableInterval.optional(),
             lift: liftSchema.nullable(),
             pValue: z.number().nullable(),
+            /** pValue Holm-adjusted across the cohorts of the segment (per treatment). */
+            adjustedPValue: z.number().nullable().optional(),
             chanceToWin: z.number().nullable(),
+            note: z.string().nullable().optional(),
           }),
         ),
       }),
     )
     .optional(),
+  /** With a segment: per treatment, whether the relative lift differs across cohorts (Cochran's Q, I²); null below two usable cohorts. */
+  heterogeneity: z.array(heterogeneitySchema).optional(),
+  /** With a segment and no rows, or a metric segments do not cover: why the table is empty. */
+  segmentsNote: z.string().nullable().optional(),
 });
 
 export type ExperimentResults = z.output<typeof resultsSchema>;
+
+// GET /api/v1/experiments/{key}/scorecard: every metric at once.
+
+export const scorecardQuerySchema = resultsQuerySchema.omit({ metric: true }).extend({
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+export type ScorecardQuery = z.output<typeof scorecardQuerySchema>;
+
+const guardrailRowSchema = resultsSchema.shape.guardrails.element;
+
+export const scorecardMetricSchema = z.object({
+  metric: metricKeySchema,
+  role: z.enum(["primary", "secondary", "guardrail"]),
+  label: z.string(),
+  formula: z.string(),
+  unit: z.enum(["rate", "count", "ms"]),
+  higherIsBetter: z.boolean(),
+  /** As in /results for this metric: value and interval, absolute and relative change each with interval and p-value. */
+  variants: z.array(variantResultSchema),
+  /** For a guarded metric: per treatment the one-sided test for harm (a different test from the two-sided p-value). */
+  guardrail: z.array(guardrailRowSchema).optional(),
+  /** Minimum detectable relative effect at the current sample (two-sided alpha, 80% power); null without an estimate. */
+  mde: z.number().nullable().optional(),
+  /** Exposed users of all variants in the window. */
+  usersSoFar: z.number().int().optional(),
+  /** Users (all variants, current split) for 80% power at the experiment's target effect. */
+  usersNeeded: z.number().nullable().optional(),
+  /** Days until usersNeeded at the current traffic: 0 once reached; null when stopped, without traffic or without an estimate. */
+  daysRemaining: z.number().nullable().optional(),
+  segments: resultsSchema.shape.segments,
+  heterogeneity: resultsSchema.shape.heterogeneity,
+  segmentsNote: resultsSchema.shape.segmentsNote,
+});
+
+export const scorecardSchema = z.object({
+  experimentKey: z.string(),
+  phase: z.number().int(),
+  status: z.enum(["draft", "running", "stopped"]),
+  primaryMetric: metricKeySchema,
+  computedAt: z.string(),
+  method: resultsSchema.shape.method,
+  alpha: z.number(),
+  correction: resultsSchema.shape.correction,
+  cuped: z.boolean(),
+  from: z.string(),
+  to: z.string(),
+  /** Relative lift the experiment is sized for. */
+  targetEffect: z.number(),
+  power: z.number(),
+  srm: resultsSchema.shape.srm,
+  health: resultsSchema.shape.health,
+  metrics: z.array(scorecardMetricSchema),
+});
+
+export type Scorecard = z.output<typeof scorecardSchema>;

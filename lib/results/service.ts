@@ -4,21 +4,34 @@ import type { Db } from "../db";
 import { invalid } from "../errors";
 import { getExperiment } from "../experiments/service";
 import { exposureSummary } from "../exposures/queries";
-import { isRatioMetric, METRICS, type MetricKey } from "../metrics/registry";
-import { variantSummaries } from "../metrics/summaries";
+import { isRatioMetric, METRICS, type MetricKey, type SumKey } from "../metrics/registry";
+import { variantSummaries, type UserDayRow } from "../metrics/summaries";
 import { ratioValues, sumsFor } from "../metrics/values";
 import {
   adjustPValues,
+  DEFAULT_POWER,
   guardrailCheck,
   InsufficientDataError,
   normalQuantile,
   quantileConfidenceIndices,
   srmCheck,
+  type LiftEstimate,
   type QuantileSummary,
 } from "../stats";
-import { compareQuantile, compareRatio, controlFields, noteOf, quantileVariant, ratioVariant, segments, series } from "./inference";
+import {
+  compareQuantile,
+  compareRatio,
+  controlFields,
+  cupedAdjusted,
+  noteOf,
+  quantileVariant,
+  ratioVariant,
+  segments,
+  series,
+} from "./inference";
 import { latencyOrderStatistics, planSource, userDayRows, type ResultsWindow, type SourcePlan } from "./queries";
-import type { ExperimentResults, ResultsQuery } from "./schema";
+import type { ExperimentResults, ResultsQuery, Scorecard, ScorecardQuery } from "./schema";
+import { decisionSupport, scorecardOrder } from "./scorecard";
 import { DAY_MS } from "../time";
 
 /** The longest results window: the events' retention (a longer one reads nothing more, and costs a lot). */
@@ -35,10 +48,13 @@ export function checkWindow(from: Date, to: Date) {
   }
 }
 
-// GET /api/v1/experiments/{key}/results: loads the window's exposures, per-user sums and latency order
-// statistics (in parallel), and assembles the answer from the pure inference in ./inference.ts.
+// GET /api/v1/experiments/{key}/results and /scorecard: `loadResults` reads the window's exposures,
+// per-user sums and latency order statistics (in parallel, once), and `assembleMetric` turns them into
+// one metric's answer with the pure inference of ./inference.ts. The scorecard assembles every metric
+// from the same reads, so each of its rows is exactly that metric's /results answer.
 
 type VariantResult = ExperimentResults["variants"][number];
+type Experiment = Awaited<ReturnType<typeof getExperiment>>;
 
 function defaultWindow(experiment: { startedAt: string | null; createdAt: string; stoppedAt: string | null }) {
   const from = new Date(experiment.startedAt ?? experiment.createdAt);
@@ -46,8 +62,28 @@ function defaultWindow(experiment: { startedAt: string | null; createdAt: string
   return { from, to };
 }
 
-export async function experimentResults(client: Db, principal: Principal, key: string, query: ResultsQuery): Promise<ExperimentResults> {
-  const experiment = await getExperiment(client, principal, key);
+/** What a results answer is computed from: read once, shared by every metric of a scorecard. */
+interface ResultsData {
+  experiment: Experiment;
+  from: Date;
+  to: Date;
+  exposures: Awaited<ReturnType<typeof exposureSummary>>;
+  exposed: Map<string, number>;
+  rows: UserDayRow[];
+  layout: SumKey[];
+  segmentRows: UserDayRow[];
+  segmentLayout: SumKey[];
+  latency: Map<string, QuantileSummary> | null;
+}
+
+/** Reads what `metrics` need (the segment rows: what `segmentMetrics` need), in parallel. */
+async function loadResults(
+  experiment: Experiment,
+  principal: Principal,
+  query: Omit<ResultsQuery, "metric">,
+  metrics: MetricKey[],
+  segmentMetrics: MetricKey[],
+): Promise<ResultsData> {
   const defaults = defaultWindow(experiment);
   const from = query.from ?? defaults.from;
   const to = query.to ?? defaults.to;
@@ -61,15 +97,11 @@ export async function experimentResults(client: Db, principal: Principal, key: s
     lookbackDays: query.lookbackDays,
   };
   const variantKeys = experiment.variants.map((v) => v.key);
-  const controlKey = variantKeys[0];
-  const metric: MetricKey = query.metric;
-  const definition = METRICS[metric];
   // One quantile metric exists (latency p95); it is computed when requested or guarded.
-  const quantileMetric = [metric, ...experiment.guardrailMetrics].map((key) => METRICS[key]).find((m) => m.kind === "quantile");
-
-  // Only the sums this request's ratio metrics need are read (the segments: the requested metric's).
-  const layout = sumsFor([metric, ...experiment.guardrailMetrics]);
-  const segmentLayout = sumsFor([metric]);
+  const quantileMetric = metrics.map((key) => METRICS[key]).find((m) => m.kind === "quantile");
+  // Only the sums these metrics need are read.
+  const layout = sumsFor(metrics);
+  const segmentLayout = sumsFor(segmentMetrics);
   const plan = await planSource(window);
   // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
   const [exposures, rows, segmentRows, latency] = await Promise.all([
@@ -82,36 +114,118 @@ export async function experimentResults(client: Db, principal: Principal, key: s
   ]);
   // Exposed users of the window: first exposed before its end.
   const exposed = new Map(variantKeys.map((v) => [v, exposures.exposedBefore.get(v) ?? 0]));
+  return { experiment, from, to, exposures, exposed, rows, layout, segmentRows, segmentLayout, latency };
+}
 
-  // Health: sample ratio mismatch of exposed users against the configured weights.
-  const observed = variantKeys.map((v) => exposed.get(v)!);
+/** Sample ratio mismatch of exposed users against the configured weights. */
+function sampleRatio(data: ResultsData) {
+  const observed = data.experiment.variants.map((v) => data.exposed.get(v.key)!);
   const srm = observed.some((n) => n > 0)
     ? srmCheck(
         observed,
-        experiment.variants.map((v) => v.weight),
+        data.experiment.variants.map((v) => v.weight),
       )
     : { pValue: 1, mismatch: false, chiSquare: 0, expected: observed.map(() => 0) };
+  return { pValue: srm.pValue, mismatch: srm.mismatch, chiSquare: srm.chiSquare, expected: srm.expected, observed };
+}
+
+/** One metric's answer from loaded data, and each treatment's lift estimate (for decision support). */
+function assembleMetric(data: ResultsData, metric: MetricKey, query: ResultsQuery, options: { series: boolean }) {
+  const { experiment, exposures, exposed, rows, layout, latency } = data;
+  const variantKeys = experiment.variants.map((v) => v.key);
+  const controlKey = variantKeys[0];
+  const definition = METRICS[metric];
 
   // The requested metric, per variant and against control.
   const variants: VariantResult[] = [];
+  const estimates = new Map<string, LiftEstimate>();
   if (isRatioMetric(metric)) {
     const summaries = variantSummaries(rows, ratioValues(metric, layout), exposed);
     const control = summaries.get(controlKey)!;
     for (const [index, variant] of experiment.variants.entries()) {
       const summary = summaries.get(variant.key)!;
-      const comparison = index === 0 ? controlFields() : compareRatio(control, summary, query);
-      variants.push({ ...ratioVariant(variant, summary, query.alpha), ...comparison });
+      const value = ratioVariant(variant, summary, query.alpha);
+      if (index === 0) {
+        variants.push({ ...value, ...controlFields() });
+        continue;
+      }
+      const { fields, estimate } = compareRatio(control, summary, query);
+      if (estimate) estimates.set(variant.key, estimate);
+      // With CUPED the shown value is the adjusted one, so value, lift and interval tell one story.
+      const shown = query.cuped && estimate ? cupedAdjusted(value, control, summary, query.alpha) : value;
+      variants.push({ ...shown, ...fields });
     }
   } else if (latency) {
     const control = latency.get(controlKey);
     for (const [index, variant] of experiment.variants.entries()) {
       const summary = latency.get(variant.key);
-      const comparison = index === 0 ? controlFields() : compareQuantile(control, summary, query);
-      variants.push({ ...quantileVariant(variant, summary, exposed.get(variant.key) ?? 0), ...comparison });
+      const value = quantileVariant(variant, summary, exposed.get(variant.key) ?? 0);
+      if (index === 0) {
+        variants.push({ ...value, ...controlFields() });
+        continue;
+      }
+      const { fields, estimate } = compareQuantile(control, summary, query);
+      if (estimate) estimates.set(variant.key, estimate);
+      variants.push({ ...value, ...fields });
     }
   }
 
   // Guardrails: one-sided "significantly worse" checks of each treatment.
+  const guardrails = guardrailChecks(data, query);
+
+  // Multiple comparisons across variants × metrics (the requested metric and the guardrails).
+  const family = [...variants.filter((v) => v.pValue !== null), ...guardrails.filter((g) => g.pValue !== null)];
+  const adjusted = adjustPValues(
+    family.map((f) => f.pValue!),
+    query.correction,
+  );
+  family.forEach((f, i) => (f.adjustedPValue = adjusted[i]));
+  for (const v of variants) if (v.adjustedPValue !== null && v.pValue !== null) v.significant = v.adjustedPValue < query.alpha;
+  for (const g of guardrails) if (g.adjustedPValue !== null) g.worse = g.adjustedPValue < query.alpha;
+
+  let segmentAnswer: Pick<ExperimentResults, "segments" | "heterogeneity" | "segmentsNote"> = {};
+  if (query.segment) {
+    if (!isRatioMetric(metric)) {
+      const note = `${definition.label} is a quantile over all suggestions; it is not split by cohort (choose a rate or per-user metric).`;
+      segmentAnswer = { segments: [], heterogeneity: [], segmentsNote: note };
+    } else {
+      const split = segments(data.segmentRows, query.segment, ratioValues(metric, data.segmentLayout), experiment.variants, query);
+      const note = split.segments.length ? null : "No events of exposed users in this window carry this attribute yet.";
+      segmentAnswer = { segments: split.segments, heterogeneity: split.heterogeneity, segmentsNote: note };
+    }
+  }
+
+  const results: ExperimentResults = {
+    experimentKey: experiment.key,
+    phase: experiment.phase,
+    metric,
+    metricLabel: definition.label,
+    metricFormula: definition.formula,
+    unit: definition.unit,
+    higherIsBetter: definition.higherIsBetter,
+    method: query.method,
+    alpha: query.alpha,
+    correction: query.correction,
+    cuped: query.cuped,
+    from: data.from.toISOString(),
+    to: data.to.toISOString(),
+    srm: sampleRatio(data),
+    health: { exposedUsers: exposures.totalUsers, multipleExposures: exposures.multipleExposures, exposuresPerDay: exposures.daily },
+    variants,
+    guardrails,
+    series:
+      options.series && isRatioMetric(metric)
+        ? series(rows, ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query)
+        : [],
+    ...segmentAnswer,
+  };
+  return { results, estimates };
+}
+
+/** The experiment's guardrails: per treatment a one-sided test for harm (its own p-value, not the two-sided one). */
+function guardrailChecks(data: ResultsData, query: ResultsQuery): ExperimentResults["guardrails"] {
+  const { experiment, rows, layout, exposed, latency } = data;
+  const controlKey = experiment.variants[0].key;
   const guardrails: ExperimentResults["guardrails"] = [];
   for (const guardrail of experiment.guardrailMetrics) {
     const guarded = METRICS[guardrail];
@@ -136,43 +250,79 @@ export async function experimentResults(client: Db, principal: Principal, key: s
       }
     }
   }
+  return guardrails;
+}
 
-  // Multiple comparisons across variants × metrics (the requested metric and the guardrails).
-  const family = [...variants.filter((v) => v.pValue !== null), ...guardrails.filter((g) => g.pValue !== null)];
-  const adjusted = adjustPValues(
-    family.map((f) => f.pValue!),
-    query.correction,
+export async function experimentResults(client: Db, principal: Principal, key: string, query: ResultsQuery): Promise<ExperimentResults> {
+  const experiment = await getExperiment(client, principal, key);
+  const data = await loadResults(experiment, principal, query, [query.metric, ...experiment.guardrailMetrics], [query.metric]);
+  return assembleMetric(data, query.metric, query, { series: true }).results;
+}
+
+/**
+ * GET /api/v1/experiments/{key}/scorecard: every metric of the registry at once (primary, then
+ * secondary, then guardrails), each exactly its /results answer, read in one pass: one query for every
+ * ratio metric's sums, one for latency, one for exposures. Per metric the decision support of
+ * ./scorecard.ts: MDE at the current sample, users needed for 80% power at the experiment's target
+ * effect, days remaining at the current traffic.
+ */
+export async function experimentScorecard(client: Db, principal: Principal, key: string, query: ScorecardQuery): Promise<Scorecard> {
+  const experiment = await getExperiment(client, principal, key);
+  const order = scorecardOrder(experiment.primaryMetric, experiment.guardrailMetrics);
+  const ratioMetrics = order.map((m) => m.metric).filter(isRatioMetric);
+  const data = await loadResults(
+    experiment,
+    principal,
+    query,
+    order.map((m) => m.metric),
+    ratioMetrics,
   );
-  family.forEach((f, i) => (f.adjustedPValue = adjusted[i]));
-  for (const v of variants) if (v.adjustedPValue !== null && v.pValue !== null) v.significant = v.adjustedPValue < query.alpha;
-  for (const g of guardrails) if (g.adjustedPValue !== null) g.worse = g.adjustedPValue < query.alpha;
-
+  const usersSoFar = [...data.exposed.values()].reduce((s, n) => s + n, 0);
+  // Traffic so far: exposed users per elapsed day of the window (at least one day).
+  const elapsedDays = Math.max(1, (Math.min(data.to.getTime(), Date.now()) - data.from.getTime()) / DAY_MS);
+  const traffic = { usersSoFar, usersPerDay: usersSoFar / elapsedDays, running: experiment.status === "running" };
+  const metrics = order.map(({ metric, role }) => {
+    const { results, estimates } = assembleMetric(data, metric, { ...query, metric }, { series: false });
+    const definition = METRICS[metric];
+    const decision = decisionSupport([...estimates.values()], experiment.targetEffect, query.alpha, traffic);
+    return {
+      metric,
+      role,
+      label: definition.label,
+      formula: definition.formula,
+      unit: definition.unit,
+      higherIsBetter: definition.higherIsBetter,
+      variants: results.variants,
+      guardrail:
+        role === "guardrail" || experiment.guardrailMetrics.includes(metric)
+          ? results.guardrails.filter((g) => g.metric === metric)
+          : undefined,
+      ...decision,
+      ...(query.segment ? { segments: results.segments, heterogeneity: results.heterogeneity, segmentsNote: results.segmentsNote } : {}),
+    };
+  });
+  const srm = sampleRatio(data);
   return {
     experimentKey: experiment.key,
     phase: experiment.phase,
-    metric,
-    metricLabel: definition.label,
-    metricFormula: definition.formula,
-    unit: definition.unit,
-    higherIsBetter: definition.higherIsBetter,
+    status: experiment.status,
+    primaryMetric: experiment.primaryMetric,
+    computedAt: new Date().toISOString(),
     method: query.method,
     alpha: query.alpha,
     correction: query.correction,
     cuped: query.cuped,
-    from: from.toISOString(),
-    to: to.toISOString(),
-    srm: { pValue: srm.pValue, mismatch: srm.mismatch, chiSquare: srm.chiSquare, expected: srm.expected, observed },
-    health: { exposedUsers: exposures.totalUsers, multipleExposures: exposures.multipleExposures, exposuresPerDay: exposures.daily },
-    variants,
-    guardrails,
-    series: isRatioMetric(metric) ? series(rows, ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query) : [],
-    ...(query.segment
-      ? {
-          segments: isRatioMetric(metric)
-            ? segments(segmentRows, query.segment, ratioValues(metric, segmentLayout), experiment.variants, query)
-            : [],
-        }
-      : {}),
+    from: data.from.toISOString(),
+    to: data.to.toISOString(),
+    targetEffect: experiment.targetEffect,
+    power: DEFAULT_POWER,
+    srm,
+    health: {
+      exposedUsers: data.exposures.totalUsers,
+      multipleExposures: data.exposures.multipleExposures,
+      exposuresPerDay: data.exposures.daily,
+    },
+    metrics,
   };
 }
 

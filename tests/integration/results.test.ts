@@ -197,7 +197,9 @@ describe("experiment results", () => {
     expect(body.variants[1].lift.relative).toBeCloseTo(reference.relative, 10);
     expect(body.variants[1].lift.ciRelative[0]).toBeCloseTo(reference.ciRelative[0], 10);
     expect(body.variants[1].lift.ciAbsolute[1]).toBeCloseTo(reference.ciAbsolute[1], 10);
-    expect(body.variants[1].pValue).toBeCloseTo(reference.pValue, 10);
+    // the shown p-value tests the relative lift (its interval); the absolute change has its own
+    expect(body.variants[1].pValue).toBeCloseTo(reference.pValueRelative, 10);
+    expect(body.variants[1].lift.pValueAbsolute).toBeCloseTo(reference.pValue, 10);
     expect(body.srm.observed).toEqual(expected.map((e) => e.users));
     expect(body.srm.mismatch).toBe(false);
     expect(body.health.exposedUsers).toBe(240);
@@ -216,7 +218,7 @@ describe("experiment results", () => {
       expect(variant.numerator).toBe(expected[i].sumX);
       expect(variant.denominator).toBe(expected[i].sumY);
     }
-    expect(body.variants[1].pValue).toBeCloseTo(compareFrequentist(expected[0], expected[1]).pValue, 10);
+    expect(body.variants[1].pValue).toBeCloseTo(compareFrequentist(expected[0], expected[1]).pValueRelative, 10);
   });
 
   it("computes character acceptance rate (a registry-only metric) with the same statistics as the other ratios", async () => {
@@ -237,7 +239,7 @@ describe("experiment results", () => {
     const reference = compareFrequentist(expected[0], expected[1]);
     expect(body.variants[1].lift.relative).toBeCloseTo(reference.relative, 10);
     expect(body.variants[1].lift.ciRelative[1]).toBeCloseTo(reference.ciRelative[1], 10);
-    expect(body.variants[1].pValue).toBeCloseTo(reference.pValue, 10);
+    expect(body.variants[1].pValue).toBeCloseTo(reference.pValueRelative, 10);
   });
 
   it("trends per model version count the same suggestions as results, pre-exposure traffic included", async () => {
@@ -439,4 +441,164 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     await truncate();
     expect(await all()).toEqual(stale);
   }, 120_000);
+});
+
+describe("scorecard (every metric at once)", () => {
+  const window = () => ({ from: new Date(start - DAY).toISOString(), to: new Date().toISOString() });
+
+  async function scorecard(query: Record<string, string> = {}) {
+    const { GET } = await import("@/app/api/v1/experiments/[key]/scorecard/route");
+    const response = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query: { ...window(), ...query } });
+    expect(response.status).toBe(200);
+    return response.body;
+  }
+
+  const excludesZero = (ci: [number, number]) => ci[0] > 0 || ci[1] < 0;
+
+  it("lists the primary metric first, then the secondary ones, then the guardrails, with decision support", async () => {
+    const body = await scorecard();
+    expect(body.primaryMetric).toBe("acceptance_rate");
+    expect(body.metrics[0]).toMatchObject({ metric: "acceptance_rate", role: "primary" });
+    expect(body.metrics.slice(-2).map((m: any) => [m.metric, m.role])).toEqual([
+      ["show_rate", "guardrail"],
+      ["latency_p95", "guardrail"],
+    ]);
+    expect(body.metrics.filter((m: any) => m.role === "secondary").length).toBe(body.metrics.length - 3);
+    expect(new Set(body.metrics.map((m: any) => m.metric)).size).toBe(body.metrics.length);
+    const primary = body.metrics[0];
+    const exposed = body.srm.observed.reduce((s: number, n: number) => s + n, 0);
+    expect(exposed).toBeGreaterThanOrEqual(240);
+    expect(primary.usersSoFar).toBe(exposed);
+    expect(primary.mde).toBeGreaterThan(0);
+    // users needed = users so far × (MDE / target)², rounded up
+    expect(primary.usersNeeded).toBe(Math.ceil(exposed * (primary.mde / body.targetEffect) ** 2));
+    expect(body.targetEffect).toBe(0.02);
+    expect(Date.now() - Date.parse(body.computedAt)).toBeLessThan(60_000);
+    for (const m of body.metrics.filter((x: any) => x.role === "guardrail")) expect(m.guardrail).toHaveLength(1);
+  });
+
+  for (const query of [
+    {},
+    { method: "sequential" },
+    { method: "bayesian" },
+    { cuped: "true" },
+    { cuped: "true", method: "bayesian", correction: "holm" },
+    { correction: "benjamini_hochberg", segment: "language" },
+  ] as Record<string, string>[]) {
+    it(`equals the single-metric results answer for every metric (${JSON.stringify(query)})`, async () => {
+      const card = await scorecard(query);
+      expect(card.metrics.length).toBeGreaterThanOrEqual(8);
+      for (const row of card.metrics) {
+        const single = await results({ ...query, metric: row.metric });
+        expect(row.variants).toEqual(single.variants);
+        expect(row.label).toBe(single.metricLabel);
+        expect(row.unit).toBe(single.unit);
+        if (row.guardrail) expect(row.guardrail).toEqual(single.guardrails.filter((g: any) => g.metric === row.metric));
+        if (query.segment) {
+          expect(row.segments).toEqual(single.segments);
+          expect(row.heterogeneity).toEqual(single.heterogeneity);
+        }
+        expect(card.srm).toEqual(single.srm);
+      }
+    });
+  }
+
+  it("shows with every interval the p-value that belongs to it: p < α exactly when the interval excludes 0", async () => {
+    let checked = 0;
+    let significant = 0;
+    for (const alpha of ["0.05", "0.4"]) {
+      for (const method of ["frequentist", "sequential"]) {
+        for (const cuped of ["false", "true"]) {
+          const card = await scorecard({ alpha, method, cuped, segment: "language" });
+          for (const row of card.metrics) {
+            const treatments = [...row.variants.slice(1), ...(row.segments ?? []).flatMap((s: any) => s.variants.slice(1))];
+            for (const v of treatments) {
+              if (!v.lift) continue;
+              expect(v.pValue < Number(alpha)).toBe(excludesZero(v.lift.ciRelative));
+              expect(v.lift.pValueAbsolute < Number(alpha)).toBe(excludesZero(v.lift.ciAbsolute));
+              checked++;
+              if (v.pValue < Number(alpha)) significant++;
+            }
+          }
+        }
+      }
+    }
+    // both sides of the equivalence were exercised
+    expect(checked).toBeGreaterThan(50);
+    expect(significant).toBeGreaterThan(0);
+    expect(significant).toBeLessThan(checked);
+  });
+
+  it("under Bayesian, calls a row significant exactly when the credible interval excludes 0", async () => {
+    const card = await scorecard({ method: "bayesian", alpha: "0.4" });
+    for (const row of card.metrics)
+      for (const v of row.variants.slice(1)) if (v.lift) expect(v.significant).toBe(excludesZero(v.lift.ciRelative));
+  });
+
+  it("with CUPED shows the adjusted value: adjusted treatment − control is the adjusted lift, the raw value kept", async () => {
+    const plain = await scorecard();
+    const cuped = await scorecard({ cuped: "true" });
+    const [control, treatment] = cuped.metrics[0].variants;
+    expect(treatment.cupedVarianceReduction).toBeGreaterThan(0);
+    expect(treatment.rate - control.rate).toBeCloseTo(treatment.lift.absolute, 12);
+    expect(treatment.rate / control.rate - 1).toBeCloseTo(treatment.lift.relative, 12);
+    expect(treatment.unadjustedRate).toBe(plain.metrics[0].variants[1].rate);
+    expect(control.rate).toBe(plain.metrics[0].variants[0].rate);
+    expect(treatment.ci[0]).toBeLessThan(treatment.rate);
+  });
+
+  it("splits a segment into cohorts with intervals, Holm-adjusted p-values and a heterogeneity test", async () => {
+    const body = await results({ segment: "language" });
+    expect(body.segmentsNote).toBeNull();
+    const treatments = body.segments.map((s: any) => s.variants[1]).filter((v: any) => v.pValue !== null);
+    expect(treatments.length).toBe(3);
+    for (const s of body.segments) for (const v of s.variants) expect(v.ci[0]).toBeLessThanOrEqual(v.rate);
+    const sorted = [...treatments].sort((a: any, b: any) => a.pValue - b.pValue);
+    // Holm: the smallest p-value is multiplied by the number of cohorts
+    expect(sorted[0].adjustedPValue).toBeCloseTo(Math.min(1, 3 * sorted[0].pValue), 12);
+    for (const v of treatments) expect(v.adjustedPValue).toBeGreaterThanOrEqual(v.pValue);
+    const [heterogeneity] = body.heterogeneity;
+    expect(heterogeneity).toMatchObject({ variant: "treatment", cohorts: 3, df: 2 });
+    expect(heterogeneity.q).toBeGreaterThanOrEqual(0);
+    expect(heterogeneity.pValue).toBeGreaterThan(0);
+    expect(heterogeneity.pValue).toBeLessThanOrEqual(1);
+    const latency = await results({ segment: "language", metric: "latency_p95" });
+    expect(latency.segments).toEqual([]);
+    expect(latency.segmentsNote).toMatch(/quantile/);
+  });
+
+  it("exports CSV with one line per metric and variant, numbers as in the JSON", async () => {
+    const json = await scorecard();
+    const { GET } = await import("@/app/api/v1/experiments/[key]/scorecard/route");
+    const url = new URL("http://localhost/x");
+    for (const [k, v] of Object.entries({ ...window(), format: "csv" })) url.searchParams.set(k, v);
+    const response = await GET(new Request(url, { headers: { authorization: `Bearer ${ADMIN_KEY}` } }), {
+      params: Promise.resolve({ key: experimentKey }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(response.headers.get("content-disposition")).toMatch(/attachment; filename="echo-scorecard-results-exp-/);
+    const lines = (await response.text()).trimEnd().split("\r\n");
+    const header = lines[0].split(",");
+    expect(header.slice(0, 4)).toEqual(["metric", "role", "unit", "variant"]);
+    expect(lines.length - 1).toBe(json.metrics.length * 2);
+    const treatment = lines[2].split(",");
+    const cellOf = (name: string) => treatment[header.indexOf(name)];
+    expect(cellOf("metric")).toBe("acceptance_rate");
+    expect(cellOf("variant")).toBe("treatment");
+    expect(Number(cellOf("relative_change"))).toBe(json.metrics[0].variants[1].lift.relative);
+    expect(Number(cellOf("p_value"))).toBe(json.metrics[0].variants[1].pValue);
+    expect(Number(cellOf("users_needed"))).toBe(json.metrics[0].usersNeeded);
+  });
+
+  it("names bad query parameters, and refuses metric (the scorecard has them all)", async () => {
+    const { GET } = await import("@/app/api/v1/experiments/[key]/scorecard/route");
+    const bad = await call(GET, "GET", "/x", {
+      key: ADMIN_KEY,
+      params: { key: experimentKey },
+      query: { metric: "acceptance_rate", format: "xml" },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: any) => d.path).sort()).toEqual(["query", "query.format"]);
+  });
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { createExperimentSchema, experimentSchema, updateExperimentSchema } from "../../experiments/schemas";
 import { keySchema } from "../../keys";
-import { resultsQuerySchema, resultsSchema } from "../../results/schema";
+import { resultsQuerySchema, resultsSchema, scorecardQuerySchema, scorecardSchema } from "../../results/schema";
 import { endpoint } from "../endpoint";
 
 const keyParams = z.strictObject({ key: keySchema });
@@ -97,4 +97,19 @@ export const getResults = endpoint({
   params: keyParams,
   query: resultsQuerySchema,
   response: resultsSchema,
+});
+
+export const getScorecard = endpoint({
+  method: "GET",
+  path: "/api/v1/experiments/{key}/scorecard",
+  summary: "Every metric at once (primary, secondary, guardrails), each as its /results answer, with MDE, users needed and days remaining",
+  description:
+    "The results query parameters except `metric`. Each variant's `pValue` tests the relative lift (consistent with `lift.ciRelative`), " +
+    "`lift.pValueAbsolute` the absolute change (consistent with `lift.ciAbsolute`); guardrail rows add a one-sided test for harm. " +
+    "With format=csv the answer is text/csv, one line per metric and variant.",
+  tag: "Results",
+  permission: "read",
+  params: keyParams,
+  query: scorecardQuerySchema,
+  response: scorecardSchema,
 });
