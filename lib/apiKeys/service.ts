@@ -33,10 +33,13 @@ export async function listApiKeys(client: Db, principal: Principal) {
 }
 
 export async function createApiKey(client: Db, principal: Principal, input: { name: string; scope: "ingest" | "admin" }) {
-  const { id, key } = await insertApiKey(client, { projectId: principal.projectId, ...input });
-  const row = await client.apiKey.findUniqueOrThrow({ where: { id } });
-  await audit(client, principal, { action: "api_key.create", target: `api-key:${id}`, after: presentApiKey(row) });
-  return { ...presentApiKey(row), key };
+  // The key and its audit row land together or not at all.
+  return client.$transaction(async (tx) => {
+    const { id, key } = await insertApiKey(tx, { projectId: principal.projectId, ...input });
+    const row = await tx.apiKey.findUniqueOrThrow({ where: { id } });
+    await audit(tx, principal, { action: "api_key.create", target: `api-key:${id}`, after: presentApiKey(row) });
+    return { ...presentApiKey(row), key };
+  });
 }
 
 export async function revokeApiKey(client: Db, principal: Principal, id: string) {

@@ -1,9 +1,9 @@
 import { API_KEY_PREFIX, hashToken, newToken } from "../auth/crypto";
-import type { Db } from "../db";
+import type { Db, Tx } from "../db";
 
 /** Creates an API key; the plain key is returned once and only its hash is stored. */
 export async function insertApiKey(
-  client: Db,
+  client: Db | Tx,
   input: { projectId: string; name: string; scope: "ingest" | "admin"; key?: string },
 ): Promise<{ id: string; key: string }> {
   const key = input.key ?? newToken(API_KEY_PREFIX[input.scope]);

@@ -34,7 +34,9 @@ function decodeCursor(cursor: string): AuditPosition {
     if (typeof id !== "string" || Number.isNaN(position.at.getTime())) throw new Error("malformed");
     return position;
   } catch {
-    throw invalid("cursor is not one this API gave out", [{ path: "cursor", message: "must be a nextCursor from an earlier answer" }]);
+    throw invalid("cursor is not one this API gave out", [
+      { path: "query.cursor", message: "must be a nextCursor from an earlier answer" },
+    ]);
   }
 }
 
