@@ -8,7 +8,7 @@ import type { Db } from "./index";
 // process, so there the job just runs.
 
 /** Well-known lock ids, one per job. */
-export const JOB_LOCKS = { rollup: 727_074, refinements: 727_075, releases: 727_076 } as const;
+export const JOB_LOCKS = { rollup: 727_074, refinements: 727_075, releases: 727_076, webhooks: 727_077 } as const;
 
 /**
  * Runs `job` unless another instance holds `lock`; answers whether it ran. The lock is held for the
