@@ -48,6 +48,29 @@ export const DEMO_DATASET = "refinements-2026-10";
 export const DEMO_EXPERIMENTS = { running: "refined-vs-production", stopped: "distilled-latency" } as const;
 
 const PRE_PERIOD_DAYS = 7;
+const DEFAULT_SEED = 20261124;
+/** How long the stopped experiment ran, ending where the running experiment's pre-period begins. */
+const STOPPED_EXPERIMENT_DAYS = 7;
+
+/** How the production model serves a user outside any experiment. */
+const PRODUCTION_SERVING: Serving = {
+  modelVersion: DEMO_MODEL_VERSIONS.production,
+  odds: 1,
+  latencyMedianMs: 180,
+  refineProbability: 0.4,
+  editMix: "production",
+};
+/**
+ * The distilled model: a third faster at the median (so at p95 too: latencies are lognormal with the same
+ * spread) and accepted a little less often (odds × 0.96 ≈ one point less acceptance).
+ */
+const DISTILLED_SERVING: Omit<Serving, "experimentKey" | "variantKey"> = {
+  modelVersion: DEMO_MODEL_VERSIONS.distilled,
+  odds: 0.96,
+  latencyMedianMs: 120,
+  refineProbability: 0.42,
+  editMix: "production",
+};
 /**
  * Events per ingestEvents call (the API allows 5,000). Smaller batches keep each synchronous stretch
  * (generation, validation, logging) to a few tens of milliseconds, so the server stays responsive
@@ -64,7 +87,7 @@ const formatCount = (n: number) => n.toLocaleString("en-US");
 export async function seedDemoData(client: Db, options: DemoOptions = {}): Promise<DemoResult> {
   const users = options.users ?? 1_500;
   const days = options.days ?? 14;
-  const rng = new Rng(options.seed ?? 20261124);
+  const rng = new Rng(options.seed ?? DEFAULT_SEED);
   const projectId = options.projectId ?? (await client.project.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } }))?.id;
   if (!projectId) throw new Error("seedDemoData: no project (bootstrap creates one)");
   if (await client.modelVersion.count({ where: { projectId } })) return { seeded: false, events: 0 };
@@ -120,7 +143,22 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
     }),
   );
   await startExperiment(client, principal, DEMO_EXPERIMENTS.stopped);
+  // The synthetic period ends now; the distilled experiment ran for its own week before the running
+  // experiment's pre-period, on users of its own, and was stopped at its end.
+  const end = Date.now() - 120_000;
+  const periodStart = end - days * DAY_MS;
+  const preStart = periodStart - Math.min(PRE_PERIOD_DAYS, days) * DAY_MS;
+  const ingest = batcher(client, projectId);
+  const stoppedWindow = { from: preStart - STOPPED_EXPERIMENT_DAYS * DAY_MS, to: preStart };
+  await seedStoppedExperiment(client, projectId, ingest, new Rng((options.seed ?? DEFAULT_SEED) ^ 0x5eed), {
+    users: Math.round(users * 0.4),
+    ...stoppedWindow,
+  });
   await stopExperiment(client, principal, DEMO_EXPERIMENTS.stopped);
+  await client.experiment.update({
+    where: { projectId_key: { projectId, key: DEMO_EXPERIMENTS.stopped } },
+    data: { startedAt: new Date(stoppedWindow.from), stoppedAt: new Date(stoppedWindow.to) },
+  });
   await createExperiment(
     client,
     principal,
@@ -140,11 +178,8 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
   );
   await startExperiment(client, principal, DEMO_EXPERIMENTS.running);
 
-  // The synthetic period ends now; the running experiment started at its beginning (results windows
-  // start at startedAt, so the demo's events fall inside it).
-  const end = Date.now() - 120_000;
-  const periodStart = end - days * DAY_MS;
-  const preStart = periodStart - Math.min(PRE_PERIOD_DAYS, days) * DAY_MS;
+  // The running experiment started at the synthetic period's beginning (results windows start at
+  // startedAt, so the demo's events fall inside it).
   await client.experiment.update({
     where: { projectId_key: { projectId, key: DEMO_EXPERIMENTS.running } },
     data: { startedAt: new Date(periodStart) },
@@ -152,34 +187,6 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
 
   // 3. Events, assigned exactly as the server assigns.
   const config = compileConfig(await loadAssignmentConfig(client, projectId));
-  const production: Serving = {
-    modelVersion: DEMO_MODEL_VERSIONS.production,
-    odds: 1,
-    latencyMedianMs: 180,
-    refineProbability: 0.4,
-    editMix: "production",
-  };
-  let batch: DemoEvent[] = [];
-  let events = 0;
-  const send = async () => {
-    if (!batch.length) return;
-    const result = await ingestEvents(client, projectId, batch);
-    if (result.rejected.length) {
-      const [first] = result.rejected;
-      const errors = first.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
-      throw new Error(`demo data: ${result.rejected.length} of ${batch.length} events rejected; events[${first.index}]: ${errors}`);
-    }
-    events += result.accepted;
-    batch = [];
-    await new Promise((resolve) => setImmediate(resolve)); // let the server answer requests in between
-  };
-  const push = async (list: DemoEvent[]) => {
-    for (const event of list) {
-      batch.push(event);
-      if (batch.length >= BATCH_SIZE) await send();
-    }
-  };
-
   let reported = 0;
   for (let i = 0; i < users; i++) {
     const user = syntheticUser(rng, i, days);
@@ -196,30 +203,31 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
           refineProbability: treatment ? 0.37 : 0.4,
           editMix: treatment ? "refined" : "production",
         }
-      : production;
+      : PRODUCTION_SERVING;
 
     // Pre-period activity on the production model, before the experiment (CUPED's covariate).
     if (user.hasPrePeriod && preStart < periodStart) {
       const preRequests = Math.round(user.requests * ((periodStart - preStart) / (end - periodStart)) * 0.3);
-      if (preRequests > 0) await push(userEvents(rng, user, preRequests, preStart, periodStart, production));
+      if (preRequests > 0) await ingest.push(userEvents(rng, user, preRequests, preStart, periodStart, PRODUCTION_SERVING));
     }
     const activeFrom = Math.max(periodStart + 1_000, Math.floor(periodStart / DAY_MS) * DAY_MS + user.activeFromDay * DAY_MS);
     const list = userEvents(rng, user, user.requests, Math.min(activeFrom, end - DAY_MS / 2), end, serving);
     if (assignment) {
       const exposedAt = Math.max(periodStart, (list[0].timestamp as number) - 150);
       const exposure = { eventId: rng.uuid(), type: "exposure", timestamp: exposedAt, userId: user.id, modelVersion: serving.modelVersion };
-      await push([{ ...exposure, experimentKey: serving.experimentKey!, variantKey: serving.variantKey!, ...attributes }]);
+      await ingest.push([{ ...exposure, experimentKey: serving.experimentKey!, variantKey: serving.variantKey!, ...attributes }]);
     }
-    await push(list);
+    await ingest.push(list);
 
     const progress = Math.floor(((i + 1) / users) * 10);
     if (progress > reported && progress < 10) {
       reported = progress;
-      console.log(`[echo] demo data: ${progress * 10}% (${formatCount(events)} events)`);
+      console.log(`[echo] demo data: ${progress * 10}% (${formatCount(ingest.count())} events)`);
     }
   }
-  await send();
+  await ingest.send();
   await flushIngestion();
+  const events = ingest.count();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`[echo] demo data: ${formatCount(events)} events from ${formatCount(users)} users over ${days} days, stored in ${seconds} s`);
   await demoLineage(client, principal);
@@ -249,6 +257,80 @@ async function demoLineage(client: Db, principal: Principal) {
   console.log(
     `[echo] demo data: ${formatCount(pass.samples)} refinement samples; dataset '${DEMO_DATASET}' of ${formatCount(dataset.sampleCount)}`,
   );
+}
+
+type Batcher = ReturnType<typeof batcher>;
+
+/** Events sent through the ingestion path (validation, exposure checks, log) in batches, yielding between them. */
+function batcher(client: Db, projectId: string) {
+  let batch: DemoEvent[] = [];
+  let events = 0;
+  const send = async () => {
+    if (!batch.length) return;
+    const result = await ingestEvents(client, projectId, batch);
+    if (result.rejected.length) {
+      const [first] = result.rejected;
+      const errors = first.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
+      throw new Error(`demo data: ${result.rejected.length} of ${batch.length} events rejected; events[${first.index}]: ${errors}`);
+    }
+    events += result.accepted;
+    batch = [];
+    await new Promise((resolve) => setImmediate(resolve)); // let the server answer requests in between
+  };
+  const push = async (list: DemoEvent[]) => {
+    for (const event of list) {
+      batch.push(event);
+      if (batch.length >= BATCH_SIZE) await send();
+    }
+  };
+  return { push, send, count: () => events };
+}
+
+/**
+ * The stopped experiment's users and events over its own dates, while it runs (exposures are only
+ * accepted for a running experiment): users of its own (ids after the running experiment's), each
+ * exposed before their first completion and served by their variant's model.
+ */
+async function seedStoppedExperiment(
+  client: Db,
+  projectId: string,
+  ingest: Batcher,
+  rng: Rng,
+  window: { users: number; from: number; to: number },
+) {
+  const config = compileConfig(await loadAssignmentConfig(client, projectId));
+  const firstIndex = 100_000;
+  for (let i = 0; i < window.users; i++) {
+    const user = syntheticUser(rng, firstIndex + i, STOPPED_EXPERIMENT_DAYS);
+    const attributes = { language: user.language, ide: user.ide, userGroup: user.userGroup };
+    const assignment = assignUser(config, user.id, attributes).assignments.find((a) => a.experimentKey === DEMO_EXPERIMENTS.stopped);
+    if (!assignment?.inExperiment) continue;
+    const variant = { experimentKey: DEMO_EXPERIMENTS.stopped, variantKey: assignment.variantKey! };
+    const serving: Serving = { ...(assignment.variantKey === "treatment" ? DISTILLED_SERVING : PRODUCTION_SERVING), ...variant };
+    const activeFrom = Math.floor(window.from / DAY_MS) * DAY_MS + user.activeFromDay * DAY_MS;
+    const list = userEvents(
+      rng,
+      user,
+      user.requests,
+      Math.max(window.from + 1_000, Math.min(activeFrom, window.to - DAY_MS / 2)),
+      window.to,
+      serving,
+    );
+    const exposedAt = Math.max(window.from, (list[0].timestamp as number) - 150);
+    await ingest.push([
+      {
+        eventId: rng.uuid(),
+        type: "exposure",
+        timestamp: exposedAt,
+        userId: user.id,
+        modelVersion: serving.modelVersion,
+        ...variant,
+        ...attributes,
+      },
+      ...list,
+    ]);
+  }
+  await ingest.send();
 }
 
 // Once per process, whichever copy of this module starts it (Next's instrumentation or server.ts).

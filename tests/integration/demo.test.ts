@@ -8,6 +8,7 @@ import { loadAssignmentConfig } from "@/lib/experiments/assignmentConfig";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { runPipelinePass } from "@/lib/refinements/pipeline";
 import { startup } from "@/lib/runtime/startup";
+import { ADMIN_KEY, call } from "./http";
 
 const USERS = 200;
 const DAYS = 7;
@@ -78,11 +79,60 @@ describe("demo data", () => {
     expect(stopped.variants.map((v) => v.modelVersion.key)).toEqual([DEMO_MODEL_VERSIONS.production, DEMO_MODEL_VERSIONS.distilled]);
     // The running experiment starts where its synthetic data does, so its results window covers it.
     const [first] = await rows<{ at: string }>(
-      "SELECT toUnixTimestamp64Milli(min(first_exposed_at)) AS at FROM exposures WHERE project_id = {p:String}",
-      { p: projectId },
+      "SELECT toUnixTimestamp64Milli(min(first_exposed_at)) AS at FROM exposures WHERE project_id = {p:String} AND experiment_key = {e:String}",
+      { p: projectId, e: DEMO_EXPERIMENTS.running },
     );
     expect(running.startedAt!.getTime()).toBeLessThanOrEqual(Number(first.at));
     expect(running.startedAt!.getTime()).toBeGreaterThan(startedAt - (DAYS + 1) * 86_400_000);
+  });
+
+  it("gives the stopped experiment a week of its own users before the running one, with a faster distilled model", async () => {
+    const client = await database();
+    const stopped = await client.experiment.findUniqueOrThrow({ where: { projectId_key: { projectId, key: DEMO_EXPERIMENTS.stopped } } });
+    const running = await client.experiment.findUniqueOrThrow({ where: { projectId_key: { projectId, key: DEMO_EXPERIMENTS.running } } });
+    const [from, to] = [stopped.startedAt!.getTime(), stopped.stoppedAt!.getTime()];
+    expect(to - from).toBe(7 * 86_400_000);
+    expect(to).toBeLessThan(running.startedAt!.getTime());
+    const [exposed] = await rows<{ users: string; first: string; last: string; shared: string }>(
+      `SELECT uniqExact(user_id) AS users, toUnixTimestamp64Milli(min(first_exposed_at)) AS first,
+              toUnixTimestamp64Milli(max(first_exposed_at)) AS last,
+              (SELECT count() FROM exposures WHERE project_id = {p:String} AND experiment_key = {r:String}
+                 AND user_id IN (SELECT user_id FROM exposures WHERE project_id = {p:String} AND experiment_key = {e:String})) AS shared
+       FROM exposures WHERE project_id = {p:String} AND experiment_key = {e:String}`,
+      { p: projectId, e: DEMO_EXPERIMENTS.stopped, r: DEMO_EXPERIMENTS.running },
+    );
+    expect(Number(exposed.users)).toBe(Math.round(USERS * 0.4));
+    expect(Number(exposed.first)).toBeGreaterThanOrEqual(from);
+    expect(Number(exposed.last)).toBeLessThan(to);
+    expect(Number(exposed.shared)).toBe(0); // users of its own
+    const [late] = await rows<{ n: string }>(
+      "SELECT count() AS n FROM events FINAL WHERE project_id = {p:String} AND experiment_key = {e:String} AND (timestamp < {from:DateTime64(3)} OR timestamp >= {to:DateTime64(3)})",
+      { p: projectId, e: DEMO_EXPERIMENTS.stopped, from: from / 1000, to: to / 1000 },
+    );
+    expect(Number(late.n)).toBe(0);
+
+    // Its result, as the page shows it over its own dates: p95 latency down by about a third, significant.
+    const { GET } = await import("@/app/api/v1/experiments/[key]/results/route");
+    const latency = await call(GET, "GET", "/x", {
+      key: ADMIN_KEY,
+      params: { key: DEMO_EXPERIMENTS.stopped },
+      query: { metric: "latency_p95" },
+    });
+    expect(latency.status).toBe(200);
+    const [control, distilled] = latency.body.variants;
+    expect(control.users + distilled.users).toBe(Number(exposed.users));
+    expect(distilled.lift.relative).toBeLessThan(-0.25);
+    expect(distilled.lift.relative).toBeGreaterThan(-0.45);
+    expect(distilled.significant).toBe(true);
+    const acceptance = await call(GET, "GET", "/x", {
+      key: ADMIN_KEY,
+      params: { key: DEMO_EXPERIMENTS.stopped },
+      query: { metric: "acceptance_rate" },
+    });
+    for (const variant of acceptance.body.variants) {
+      expect(variant.rate).toBeGreaterThan(0.15);
+      expect(variant.rate).toBeLessThan(0.5);
+    }
   });
 
   it("stores every generated event, none in the future", async () => {
