@@ -36,3 +36,13 @@ export function daysSince(iso: string | null): number | null {
 export function dateTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" }) : "—";
 }
+
+/** How long ago an instant was, in the largest whole unit ("just now", "4 min ago", "3 h ago", "2 days ago"). */
+export function timeAgo(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 45) return "just now";
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < DAY_MS / 1000) return `${Math.floor(seconds / 3600)} h ago`;
+  const days = Math.floor(seconds / (DAY_MS / 1000));
+  return `${days} day${days === 1 ? "" : "s"} ago`;
+}
