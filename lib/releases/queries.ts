@@ -17,7 +17,7 @@ export interface RampWindow {
 /** One row per user outside experiments who used exactly one of the arms in the window. */
 function perUserSql(): string {
   return `per_user AS (
-      SELECT user_id, any(arm) AS arm, uniqExact(arm) AS arms,
+      SELECT user_id, any(arm) AS served, uniqExact(arm) AS arms,
              sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted,
              arrayFlatten(groupArray(latencies)) AS user_latencies
       FROM (${suggestionSumsSql({
@@ -34,12 +34,12 @@ function perUserSql(): string {
 export function rampArmSumsSql(): string {
   return `
     WITH ${perUserSql()}
-    SELECT arm, count() AS users,
+    SELECT served AS arm, count() AS users,
            sum(accepted) AS acceptedSum, sum(shown) AS shownSum, sum(requested) AS requestedSum,
            sum(accepted * accepted) AS acceptedSq, sum(shown * shown) AS shownSq, sum(requested * requested) AS requestedSq,
            sum(accepted * shown) AS acceptedShown, sum(shown * requested) AS shownRequested
     FROM per_user
-    GROUP BY arm`;
+    GROUP BY served`;
 }
 
 /**
@@ -57,14 +57,14 @@ export function rampLatencySql(): string {
            arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
            arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
     FROM (
-      SELECT arm, groupArray(user_latencies) AS per_arm, count() AS users, arraySum(arrayMap(a -> length(a), per_arm)) AS n,
+      SELECT served AS arm, groupArray(user_latencies) AS per_arm, count() AS users, arraySum(arrayMap(a -> length(a), per_arm)) AS n,
              arraySort(arrayFlatten(per_arm)) AS sorted,
              [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
               toInt64(floor(n * {p:Float64} - ${spread})),
               toInt64(ceil(n * {p:Float64} + ${spread}))] AS ranks
       FROM per_user
       WHERE length(user_latencies) > 0
-      GROUP BY arm)`;
+      GROUP BY served)`;
 }
 
 export interface RampArmSums {

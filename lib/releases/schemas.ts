@@ -140,7 +140,8 @@ export const productionChangeSchema = z.object({
   until: z.string().nullable(),
   modelVersion: z.string(),
   previousVersion: z.string().nullable(),
-  kind: z.enum(["promotion", "rollback", "manual"]),
+  /** ramp_stopped: a rollback that ended a ramp before 100%; production stayed the same version. */
+  kind: z.enum(["promotion", "rollback", "ramp_stopped", "manual"]),
   promotionId: z.string().nullable(),
   reason: z.string().nullable(),
   actor: z.string(),

@@ -505,7 +505,7 @@ export async function rollback(client: Db, principal: Principal, reason: string)
         projectId,
         modelVersionKey: production.key,
         previousVersionKey: active.modelVersionKey,
-        kind: "rollback",
+        kind: "ramp_stopped",
         promotionId: active.id,
         reason,
         actor: actorName(principal),
@@ -513,7 +513,11 @@ export async function rollback(client: Db, principal: Principal, reason: string)
       return { version: production, from: active.modelVersionKey, promotionId: active.id, kind: "ramp_stopped" as const };
     }
     if (!production) throw unprocessable("No production version: nothing to roll back");
-    const last = await tx.productionChange.findFirst({ where: { projectId, modelVersionKey: production.key }, orderBy: { at: "desc" } });
+    // How the current version became production (a stopped ramp changed nothing, so it does not count).
+    const last = await tx.productionChange.findFirst({
+      where: { projectId, modelVersionKey: production.key, kind: { not: "ramp_stopped" } },
+      orderBy: { at: "desc" },
+    });
     const previousKey = last?.previousVersionKey;
     const previous = previousKey ? await tx.modelVersion.findUnique({ where: { projectId_key: { projectId, key: previousKey } } }) : null;
     if (!previous) throw unprocessable(`No previous production version of '${production.key}' to roll back to`);

@@ -66,7 +66,7 @@ export function recordProductionChange(
     projectId: string;
     modelVersionKey: string;
     previousVersionKey: string | null;
-    kind: "promotion" | "rollback" | "manual";
+    kind: "promotion" | "rollback" | "ramp_stopped" | "manual";
     promotionId?: string | null;
     reason?: string | null;
     actor: string;
