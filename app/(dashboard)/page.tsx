@@ -1,6 +1,249 @@
 "use client";
 
-import { useHealth } from "@/lib/client/hooks";
+import Link from "next/link";
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { ErrorNote } from "@/app/components/ErrorNote";
+import { dateTime, daysSince, integer, percent, timeAgo } from "@/app/components/format";
+import { PrimaryLift } from "@/app/components/PrimaryLift";
+import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
+import { StatusBadge } from "@/app/components/StatusBadge";
+import { useCan, useExperiments, useHealth } from "@/lib/client/hooks";
+import { useOverview, usePrimaryResults, type Overview } from "@/lib/client/overview";
+import { METRICS } from "@/lib/metrics/registry";
+
+const TRAFFIC_DAYS = 30;
+const SERIES = [
+  { key: "acceptanceRate", band: "acceptanceBand", label: METRICS.acceptance_rate.label, color: "#4f46e5" },
+  { key: "generationRate", band: "generationBand", label: METRICS.generation_rate.label, color: "#0e9f6e" },
+] as const;
+
+function ProductionCard({ overview }: { overview: Overview | undefined }) {
+  const production = overview?.production;
+  return (
+    <section className="card stat" data-testid="production">
+      <span className="label">Production model</span>
+      {!overview ? (
+        <>
+          <Skeleton width="70%" height={24} />
+          <Skeleton width="50%" />
+        </>
+      ) : production ? (
+        <>
+          <span className="value text" title={production.key}>
+            <code>{production.key}</code>
+          </span>
+          <span className="detail">{production.name}</span>
+          <span className="detail" data-testid="production-since">
+            {production.since
+              ? `production since ${dateTime(production.since)} (${daysSince(production.since)} days)`
+              : "no record of when it became production"}
+          </span>
+        </>
+      ) : (
+        <>
+          <span className="value text muted">none yet</span>
+          <span className="detail">
+            Users get no model version until one is production. <Link href="/model-versions">Model versions</Link>
+          </span>
+        </>
+      )}
+    </section>
+  );
+}
+
+function FreshnessCard({ overview }: { overview: Overview | undefined }) {
+  const fresh = overview?.freshness;
+  const backlog = fresh?.backlog;
+  const state = !backlog ? "loading" : !backlog.writable || backlog.failedAttempts > 0 ? "bad" : backlog.pendingRows > 0 ? "busy" : "ok";
+  return (
+    <section className="card stat" data-testid="freshness" data-state={state}>
+      <span className="label">Data freshness</span>
+      {!fresh || !backlog ? (
+        <>
+          <Skeleton width="60%" height={24} />
+          <Skeleton width="80%" />
+        </>
+      ) : (
+        <>
+          <span className="value text" data-testid="last-event">
+            {fresh.lastStoredAt ? `last event ${timeAgo(fresh.lastStoredAt)}` : "no event received yet"}
+          </span>
+          <span className="detail">
+            {fresh.lastStoredAt
+              ? `${integer(fresh.eventsLast24h)} events in the last 24 h · newest event time ${dateTime(fresh.lastEventAt)}`
+              : "Events arrive through POST /api/v1/events (the IDE plugin or the SDK)."}
+          </span>
+          <span className="detail" data-testid="backlog">
+            {state === "bad" ? (
+              <span className="badge bad" title={backlog.lastError ?? undefined}>
+                ingestion failing: {backlog.lastError ?? `${backlog.failedAttempts} failed attempts`}
+              </span>
+            ) : state === "busy" ? (
+              <span className="badge warn">
+                {integer(backlog.pendingRows)} rows in {integer(backlog.pendingSegments)} log segments waiting to be stored
+              </span>
+            ) : (
+              <span className="badge good">ingestion backlog empty</span>
+            )}
+          </span>
+        </>
+      )}
+    </section>
+  );
+}
+
+function RunningCard({ running, loading }: { running: number; loading: boolean }) {
+  return (
+    <section className="card stat" data-testid="running-count">
+      <span className="label">Running experiments</span>
+      {loading ? <Skeleton width={40} height={24} /> : <span className="value">{running}</span>}
+      <span className="detail">
+        <Link href="/experiments">All experiments</Link>
+      </span>
+    </section>
+  );
+}
+
+function RunningExperiments() {
+  const { data, isLoading, error } = useExperiments();
+  const canWrite = useCan("experiments:write");
+  const running = (data?.items ?? []).filter((e) => e.status === "running");
+  const results = usePrimaryResults(running);
+  const columns = ["Experiment", "Primary metric", "Lift (best treatment)", "Users", "Days", "Status"];
+  return (
+    <section className="card" data-testid="running-experiments">
+      <div className="card-header">
+        <h3>Running experiments</h3>
+        <span className="muted small">the lift of each experiment&apos;s primary metric, relative to control</span>
+      </div>
+      <ErrorNote error={error} />
+      {data && !running.length ? (
+        <p className="empty" data-testid="no-running">
+          No experiment is running.{" "}
+          {canWrite ? <Link href="/experiments/new">Start one</Link> : "Release managers start them from Experiments."}
+        </p>
+      ) : (
+        <table className="table">
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th key={c} className={c === "Users" || c === "Days" ? "num" : undefined}>
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          {isLoading ? <SkeletonRows rows={2} columns={columns.length} /> : null}
+          <tbody>
+            {running.map((e) => {
+              const result = results.get(e.key);
+              return (
+                <tr key={e.key} data-testid={`running-${e.key}`}>
+                  <td>
+                    <Link href={`/experiments/${e.key}`}>
+                      <strong>{e.name}</strong>
+                    </Link>
+                    <div className="muted small">
+                      <code>{e.key}</code>
+                    </div>
+                  </td>
+                  <td className="nowrap">{METRICS[e.primaryMetric].label}</td>
+                  <td>
+                    <PrimaryLift results={result?.data} failed={!!result?.error} />
+                  </td>
+                  <td className="num">{result?.data ? integer(result.data.health.exposedUsers) : <Skeleton inline width={48} />}</td>
+                  <td className="num">{daysSince(e.startedAt)}</td>
+                  <td className="nowrap">
+                    <StatusBadge status={e.status} />{" "}
+                    {result?.data?.srm.mismatch ? (
+                      <span className="badge bad" title="Sample ratio mismatch: see the experiment's health panel">
+                        SRM
+                      </span>
+                    ) : null}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function TrafficChart({ overview }: { overview: Overview | undefined }) {
+  const days = overview?.traffic.days ?? [];
+  const data = days.map((d) => ({
+    date: d.date.slice(5),
+    users: d.users,
+    acceptanceRate: d.acceptanceRate,
+    acceptanceBand: d.acceptanceRateCi,
+    generationRate: d.generationRate,
+    generationBand: d.generationRateCi,
+  }));
+  const users = days.reduce((max, d) => Math.max(max, d.users), 0);
+  return (
+    <section className="card" data-testid="traffic">
+      <div className="card-header">
+        <h3>Acceptance and generation rate, all traffic</h3>
+        <span className="muted small">
+          per UTC day over the last {TRAFFIC_DAYS} days, every model version and user; shaded: 95% interval over users
+          {users ? ` · up to ${integer(users)} users a day` : ""}
+        </span>
+      </div>
+      <div style={{ height: 260 }}>
+        {!overview ? (
+          <Skeleton height={260} />
+        ) : !data.length ? (
+          <p className="empty" data-testid="no-traffic">
+            No completion events in the last {TRAFFIC_DAYS} days. The chart fills in as the IDE plugin reports suggestions shown and
+            accepted.
+          </p>
+        ) : (
+          <ResponsiveContainer>
+            <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" vertical={false} />
+              <XAxis dataKey="date" fontSize={11} />
+              <YAxis fontSize={11} tickFormatter={(v: number) => percent(v, 0)} domain={["auto", "auto"]} width={48} />
+              <Tooltip
+                formatter={(value, name) =>
+                  Array.isArray(value)
+                    ? [`${percent(value[0] as number)} – ${percent(value[1] as number)}`, name]
+                    : [typeof value === "number" ? percent(value) : String(value), name]
+                }
+              />
+              <Legend />
+              {SERIES.map((s) => (
+                <Area
+                  key={s.band}
+                  dataKey={s.band}
+                  name={`${s.label} 95% interval`}
+                  stroke="none"
+                  fill={s.color}
+                  fillOpacity={0.12}
+                  isAnimationActive={false}
+                  legendType="none"
+                />
+              ))}
+              {SERIES.map((s) => (
+                <Line
+                  key={s.key}
+                  dataKey={s.key}
+                  name={s.label}
+                  stroke={s.color}
+                  strokeWidth={2}
+                  dot={false}
+                  connectNulls
+                  isAnimationActive={false}
+                />
+              ))}
+            </ComposedChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+    </section>
+  );
+}
 
 function StoreCard({ title, ok, lines, error }: { title: string; ok: boolean | undefined; lines: string[]; error?: string }) {
   const state = ok === undefined ? "loading" : ok ? "ok" : "down";
@@ -11,27 +254,31 @@ function StoreCard({ title, ok, lines, error }: { title: string; ok: boolean | u
         <h3>{title}</h3>
         <span className="badge">{state === "loading" ? "checking…" : ok ? "healthy" : "unreachable"}</span>
       </header>
-      {lines.map((line) => (
-        <p key={line} className="muted">
-          {line}
-        </p>
-      ))}
+      {ok === undefined ? (
+        <>
+          <Skeleton width="40%" style={{ margin: "6px 0" }} />
+          <Skeleton width="60%" />
+        </>
+      ) : (
+        lines.map((line) => (
+          <p key={line} className="muted">
+            {line}
+          </p>
+        ))
+      )}
       {error ? <pre className="error-text">{error}</pre> : null}
     </section>
   );
 }
 
-export default function OverviewPage() {
+function StoreHealth() {
   const { data, isLoading, dataUpdatedAt } = useHealth();
   return (
-    <div className="page">
-      <header className="page-header">
-        <div>
-          <h1>Overview</h1>
-          <p className="muted">The two stores Echo runs on. Rechecked every 15 seconds.</p>
-        </div>
-        {dataUpdatedAt ? <span className="muted small">checked {new Date(dataUpdatedAt).toLocaleTimeString()}</span> : null}
-      </header>
+    <section className="stack" data-testid="store-health">
+      <div className="card-header">
+        <h2>Store health</h2>
+        {dataUpdatedAt ? <span className="muted small">checked {new Date(dataUpdatedAt).toLocaleTimeString()}, every 15 s</span> : null}
+      </div>
       <div className="grid two">
         <StoreCard
           title="Event store"
@@ -52,6 +299,34 @@ export default function OverviewPage() {
           error={data?.database.error}
         />
       </div>
+    </section>
+  );
+}
+
+export default function OverviewPage() {
+  const overview = useOverview(TRAFFIC_DAYS);
+  const experiments = useExperiments();
+  const running = (experiments.data?.items ?? []).filter((e) => e.status === "running").length;
+  return (
+    <div className="page">
+      <header className="page-header">
+        <div>
+          <h1>Overview</h1>
+          <p className="muted">What runs in production, what is being tested, and whether events are arriving.</p>
+        </div>
+        {overview.dataUpdatedAt ? (
+          <span className="muted small">updated {new Date(overview.dataUpdatedAt).toLocaleTimeString()}, every 30 s</span>
+        ) : null}
+      </header>
+      <ErrorNote error={overview.error} />
+      <div className="overview-stats">
+        <ProductionCard overview={overview.data} />
+        <RunningCard running={running} loading={experiments.isLoading} />
+        <FreshnessCard overview={overview.data} />
+      </div>
+      <RunningExperiments />
+      <TrafficChart overview={overview.data} />
+      <StoreHealth />
     </div>
   );
 }
