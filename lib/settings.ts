@@ -23,6 +23,11 @@ export function databaseUrl(): string | undefined {
   return process.env.DATABASE_URL || undefined;
 }
 
+/** Encrypts stored webhook secrets; unset, a random key is kept in the data directory (one instance only). */
+export function secretKeySetting(): string | undefined {
+  return process.env.ECHO_SECRET_KEY || undefined;
+}
+
 export function demoEnabled(): boolean {
   return process.env.ECHO_DEMO !== "0";
 }

@@ -6,6 +6,7 @@ import { startIngestion } from "../ingestion/log";
 import { startRefinementPipeline } from "../refinements/pipeline";
 import { startRollupMaintenance } from "../results/rollup";
 import { startReleaseAutomation } from "../releases/service";
+import { startWebhookDeliveries } from "../webhooks/service";
 
 // Once per process, whichever copy of this module asks first (Next's instrumentation or server.ts).
 const globalForStartup = globalThis as unknown as { __echoStartup?: Promise<void> };
@@ -23,6 +24,7 @@ export function startup(): Promise<void> {
     startRollupMaintenance(client);
     startRefinementPipeline(client);
     startReleaseAutomation(client);
+    startWebhookDeliveries(client);
     console.log(`[echo] stores ready in ${Date.now() - started} ms`);
     // In the background: the server answers (health, sign-in) while the demo events are ingested.
     if (demoEnabled()) void startDemoSeeding(client);

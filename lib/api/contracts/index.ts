@@ -12,3 +12,4 @@ export * as audit from "./audit";
 export * as overview from "./overview";
 export * as users from "./users";
 export * as releases from "./releases";
+export * as webhooks from "./webhooks";
