@@ -26,6 +26,10 @@ export default function NewExperimentPage() {
   const router = useRouter();
   const versions = useModelVersions();
   const options = (versions.data?.items ?? []).filter((v) => v.status !== "retired");
+  // The control is what users get today (the production version); treatments default to another version.
+  const production = options.find((v) => v.status === "production")?.key;
+  const defaultVersion = (index: number) =>
+    index === 0 ? (production ?? options[0]?.key) : (options.find((v) => v.key !== production)?.key ?? options[0]?.key);
   const [variants, setVariants] = useState<VariantDraft[]>([
     { key: "control", modelVersion: "", weightPercent: 50 },
     { key: "treatment", modelVersion: "", weightPercent: 50 },
@@ -53,7 +57,7 @@ export default function NewExperimentPage() {
       hypothesis: form.hypothesis || undefined,
       coverage: Number(form.coveragePercent) / 100,
       primaryMetric: form.primaryMetric,
-      variants: variants.map((v) => ({ key: v.key, modelVersion: v.modelVersion || options[0]?.key, weight: v.weightPercent / 100 })),
+      variants: variants.map((v, i) => ({ key: v.key, modelVersion: v.modelVersion || defaultVersion(i), weight: v.weightPercent / 100 })),
       namespace: form.namespaceName
         ? { name: form.namespaceName, start: Number(form.namespaceStart) / 100, end: Number(form.namespaceEnd) / 100 }
         : undefined,
@@ -101,7 +105,7 @@ export default function NewExperimentPage() {
         </label>
         <div>
           <h3>Variants</h3>
-          <p className="muted small">The first variant is the control. Weights must add up to 100%.</p>
+          <p className="muted small">The first variant is the control, by default the production version. Weights must add up to 100%.</p>
           <table className="table">
             <thead>
               <tr>
@@ -125,12 +129,13 @@ export default function NewExperimentPage() {
                   <td>
                     <select
                       aria-label={`Variant ${i + 1} model version`}
-                      value={v.modelVersion || options[0]?.key || ""}
+                      value={v.modelVersion || defaultVersion(i) || ""}
                       onChange={(e) => setVariant(i, { modelVersion: e.target.value })}
                     >
                       {options.map((o) => (
                         <option key={o.key} value={o.key}>
-                          {o.key} ({o.status})
+                          {o.key} ({o.status}
+                          {o.status === "production" && i === 0 ? ", what users get today" : ""})
                         </option>
                       ))}
                     </select>
@@ -148,7 +153,7 @@ export default function NewExperimentPage() {
                   </td>
                   <td>
                     {variants.length > 2 ? (
-                      <button type="button" className="button" onClick={() => setVariants((vs) => vs.filter((_, j) => j !== i))}>
+                      <button type="button" className="button nowrap" onClick={() => setVariants((vs) => vs.filter((_, j) => j !== i))}>
                         Remove
                       </button>
                     ) : null}
