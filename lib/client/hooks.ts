@@ -13,7 +13,7 @@ import { useCallback } from "react";
 import type { ExperimentView } from "@/lib/experiments/schemas";
 import type { ModelVersionView } from "@/lib/modelVersions/schemas";
 import type { ExposureSummary } from "@/lib/exposures/queries";
-import type { ExperimentResults } from "@/lib/results/schema";
+import type { ExperimentResults, Scorecard } from "@/lib/results/schema";
 import type { Sample, SampleSummary } from "@/lib/refinements/schemas";
 import type { DatasetView } from "@/lib/datasets/schemas";
 import { apiFetch } from "./api";
@@ -97,6 +97,19 @@ export function useResults(key: string, params: Record<string, string | undefine
     queryKey: ["experiments", key, "results", search.toString()],
     queryFn: () => apiFetch<ExperimentResults>(`/api/v1/experiments/${encodeURIComponent(key)}/results?${search}`),
     refetchInterval: 30_000,
+    placeholderData: (previous) => previous,
+  });
+}
+
+export type { Scorecard };
+
+/** Every metric of an experiment at once; the query text (without metric) is also the export links'. */
+export function useScorecard(key: string, params: Record<string, string | undefined>) {
+  const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
+  return useQuery({
+    queryKey: ["experiments", key, "scorecard", search.toString()],
+    queryFn: () => apiFetch<Scorecard>(`/api/v1/experiments/${encodeURIComponent(key)}/scorecard?${search}`),
+    refetchInterval: 60_000,
     placeholderData: (previous) => previous,
   });
 }

@@ -50,8 +50,8 @@ export function SeriesCharts({ results }: { results: ExperimentResults }) {
   const fmt = (v: number) => (results.unit === "rate" ? percent(v, 0) : v.toFixed(1));
   return (
     <div className="grid two">
-      <section className="card">
-        <h3>Daily {results.metricLabel.toLowerCase()}</h3>
+      <div>
+        <h4>Daily {results.metricLabel.toLowerCase()}</h4>
         <div style={{ height: 240 }}>
           <ResponsiveContainer>
             <LineChart data={data}>
@@ -66,9 +66,9 @@ export function SeriesCharts({ results }: { results: ExperimentResults }) {
             </LineChart>
           </ResponsiveContainer>
         </div>
-      </section>
-      <section className="card">
-        <h3>Cumulative relative lift vs control</h3>
+      </div>
+      <div>
+        <h4>Cumulative relative lift vs control</h4>
         <div style={{ height: 240 }}>
           <ResponsiveContainer>
             <ComposedChart data={data}>
@@ -104,12 +104,15 @@ export function SeriesCharts({ results }: { results: ExperimentResults }) {
             </ComposedChart>
           </ResponsiveContainer>
         </div>
-        {results.method === "sequential" ? (
-          <p className="muted small">Always-valid intervals: safe to look every day.</p>
-        ) : (
-          <p className="muted small">Fixed-horizon intervals; switch to Sequential if you check daily.</p>
-        )}
-      </section>
+        <p className="muted small">
+          {results.method === "sequential"
+            ? "Always-valid intervals: safe to look every day."
+            : results.method === "bayesian"
+              ? "Credible intervals of the relative lift (normal posterior), day by day."
+              : "Confidence intervals for a single look at the planned sample; switch to Sequential if you check daily."}
+          {results.cuped ? " The daily series are not CUPED-adjusted." : ""}
+        </p>
+      </div>
     </div>
   );
 }

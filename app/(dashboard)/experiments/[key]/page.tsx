@@ -38,13 +38,39 @@ function Actions({ experiment }: { experiment: ExperimentView }) {
   );
 }
 
+/** The page's frame while the experiment loads: header, stat cards and the scorecard's place, so nothing jumps. */
+function PageSkeleton() {
+  return (
+    <div className="page" aria-busy="true">
+      <header className="page-header">
+        <div style={{ width: 420 }}>
+          <span className="skeleton" style={{ height: 28, width: 260 }} />
+          <p>
+            <span className="skeleton inline" style={{ width: 72, height: 12 }} />
+          </p>
+        </div>
+      </header>
+      <div className="grid three">
+        {[0, 1, 2].map((k) => (
+          <div key={k} className="card stat">
+            <span className="skeleton" style={{ height: 48 }} />
+          </div>
+        ))}
+      </div>
+      <section className="card">
+        <span className="skeleton" style={{ height: 420 }} />
+      </section>
+    </div>
+  );
+}
+
 export default function ExperimentPage() {
   const { key } = useParams<{ key: string }>();
   const experiment = useExperiment(key);
   const exposures = useExposures(key);
   const e = experiment.data;
   if (experiment.error) return <ErrorNote error={experiment.error} />;
-  if (!e) return <p className="muted">Loading…</p>;
+  if (!e) return <PageSkeleton />;
   const usersByVariant = new Map(exposures.data?.variants.map((v) => [v.key, v.users]));
   return (
     <div className="page">
@@ -67,7 +93,7 @@ export default function ExperimentPage() {
         <div className="card stat">
           <span className="label">Exposed users</span>
           <span className="value" data-testid="exposed-users">
-            {exposures.data ? integer(exposures.data.totalUsers) : "…"}
+            {exposures.data ? integer(exposures.data.totalUsers) : <span className="skeleton inline" style={{ width: 72, height: 12 }} />}
           </span>
         </div>
         <div className="card stat">
@@ -76,13 +102,19 @@ export default function ExperimentPage() {
         </div>
         <div className="card stat">
           <span className="label">Users in several variants</span>
-          <span className="value">{exposures.data ? integer(exposures.data.multipleExposures) : "…"}</span>
+          <span className="value">
+            {exposures.data ? (
+              integer(exposures.data.multipleExposures)
+            ) : (
+              <span className="skeleton inline" style={{ width: 72, height: 12 }} />
+            )}
+          </span>
         </div>
       </div>
 
       {e.status !== "draft" ? (
         <Suspense>
-          <Results experimentKey={e.key} />
+          <Results experiment={e} />
         </Suspense>
       ) : null}
       {e.status !== "draft" ? <SampleStrip experiment={e} /> : null}
@@ -109,7 +141,11 @@ export default function ExperimentPage() {
                 </td>
                 <td className="num">{percent(v.weight, 0)}</td>
                 <td className="num" data-testid={`exposed-${v.key}`}>
-                  {exposures.data ? integer(usersByVariant.get(v.key) ?? 0) : "…"}
+                  {exposures.data ? (
+                    integer(usersByVariant.get(v.key) ?? 0)
+                  ) : (
+                    <span className="skeleton inline" style={{ width: 72, height: 12 }} />
+                  )}
                 </td>
               </tr>
             ))}

@@ -1,13 +1,9 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import type { MetricKey } from "@/lib/metrics/registry";
 
 /** The results' URL parameters, in the order of the API query; each is absent while it has its default. */
 export const RESULTS_FILTERS = ["metric", "method", "segment", "cuped", "correction", "from", "to"] as const;
 export type ResultsFilter = (typeof RESULTS_FILTERS)[number];
 export type ResultsParams = Record<ResultsFilter, string | undefined>;
-
-/** The metric the API shows without a metric parameter. */
-export const DEFAULT_METRIC: MetricKey = "acceptance_rate";
 
 export interface ResultsFilters {
   params: ResultsParams;
@@ -15,7 +11,7 @@ export interface ResultsFilters {
   set: (name: ResultsFilter, next: string | undefined) => void;
 }
 
-/** Filters live in the URL, so a view can be shared as a link. */
+/** Filters live in the URL, so a view can be shared as a link. Without `metric` the details show the primary metric. */
 export function useResultsFilters(): ResultsFilters {
   const search = useSearchParams();
   const router = useRouter();

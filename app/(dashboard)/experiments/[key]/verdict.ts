@@ -1,32 +1,42 @@
-// What a variant's result means and how the results' values read: pure functions of the results answer.
+// What a variant's result means and how the results' values read: pure functions of the answers.
 
-import { integer, percent, signedPercent } from "@/app/components/format";
-import type { ExperimentResults } from "@/lib/client/hooks";
+import { integer, percent, signedPercent, signedPoints } from "@/app/components/format";
+import type { ExperimentResults, Scorecard } from "@/lib/client/hooks";
 
 export type Variant = ExperimentResults["variants"][number];
 export type Lift = NonNullable<Variant["lift"]>;
+export type Unit = ExperimentResults["unit"];
+export type ScorecardMetric = Scorecard["metrics"][number];
+/** What a verdict depends on besides the variant: the metric's direction and the method. */
+export interface VerdictContext {
+  higherIsBetter: boolean;
+  method: ExperimentResults["method"];
+}
 
 /** A metric's value in its unit: a percentage, milliseconds or a plain number; "—" when missing. */
-export function formatValue(v: number | null | undefined, unit: ExperimentResults["unit"]): string {
+export function formatValue(v: number | null | undefined, unit: Unit): string {
   if (v === null || v === undefined) return "—";
   if (unit === "rate") return percent(v, 1);
   if (unit === "ms") return `${Math.round(v)} ms`;
   return v.toFixed(2);
 }
 
+/** An absolute change in its unit: percentage points for rates, milliseconds for latency. */
+export function formatChange(v: number | null | undefined, unit: Unit): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  if (unit === "rate") return signedPoints(v, 2);
+  const sign = v > 0 ? "+" : v < 0 ? "−" : "";
+  return unit === "ms" ? `${sign}${Math.abs(v).toFixed(1)} ms` : `${sign}${Math.abs(v).toFixed(2)}`;
+}
+
+/** An interval of changes, as "−0.4 pp to +2.1 pp". */
+export function formatChangeInterval(ci: [number, number], unit: Unit): string {
+  return `${formatChange(ci[0], unit)} to ${formatChange(ci[1], unit)}`;
+}
+
 /** User counts per variant, as "120 / 118". */
 export function joinCounts(counts: number[]): string {
   return counts.map((n) => integer(n)).join(" / ");
-}
-
-/** The counts behind a variant's value: its events for a latency, else numerator / denominator. */
-export function countsLabel(v: Variant, unit: ExperimentResults["unit"]): string {
-  return unit === "ms" ? integer(v.denominator) : `${integer(v.numerator)} / ${integer(v.denominator)}`;
-}
-
-/** Half the width of a variant's interval, shown as "± …" after its value; null without one. */
-export function halfWidth(v: Variant): number | null {
-  return v.ci && v.rate !== null ? (v.ci[1] - v.ci[0]) / 2 : null;
 }
 
 /** A relative lift with its interval, as "+4.1% (+1.2% to +7.0%)". */
@@ -35,34 +45,38 @@ export function liftWithInterval(lift: Lift): string {
 }
 
 /** Whether a significant lift goes the way the metric wants; null when there is none or it is not significant. */
-export function significantImprovement(v: Variant, results: ExperimentResults): boolean | null {
-  return v.lift && v.significant ? v.lift.relative > 0 === results.higherIsBetter : null;
+export function significantImprovement(v: Variant, context: VerdictContext): boolean | null {
+  return v.lift && v.significant ? v.lift.relative > 0 === context.higherIsBetter : null;
 }
 
 /** The badge of a variant's row: winning or losing when significant, else why there is no verdict. */
-export function verdict(v: Variant, results: ExperimentResults): { label: string; tone: string } {
-  if (!v.lift) return { label: v.note ? "not enough data" : "", tone: "" };
-  if (!v.significant) return { label: results.method === "bayesian" ? "inconclusive" : "not significant", tone: "" };
-  const better = significantImprovement(v, results);
+export function verdict(v: Variant, context: VerdictContext): { label: string; tone: "good" | "bad" | "" } {
+  if (!v.lift) return { label: v.users === 0 ? "no data yet" : v.note ? "not enough data" : "", tone: "" };
+  if (!v.significant) return { label: context.method === "bayesian" ? "inconclusive" : "not significant", tone: "" };
+  const better = significantImprovement(v, context);
   return { label: better ? "winning" : "losing", tone: better ? "good" : "bad" };
 }
 
-/** The half-width of the lift bars' shared scale: the widest interval bound (at least 5%), plus a margin. */
-export function liftScale(results: ExperimentResults): number {
-  return Math.max(0.05, ...results.variants.flatMap((v) => (v.lift ? v.lift.ciRelative.map(Math.abs) : [0]))) * 1.1;
+/** The interval's name under each method. */
+export function intervalName(method: ExperimentResults["method"], alpha: number): string {
+  const level = `${Math.round((1 - alpha) * 100)}%`;
+  if (method === "bayesian") return `${level} credible interval`;
+  if (method === "sequential") return `${level} always-valid confidence interval`;
+  return `${level} confidence interval`;
 }
 
-/** The CUPED part of the analysis line: each variant's variance reduction; empty without CUPED. */
-export function cupedNote(results: ExperimentResults): string {
-  if (!results.cuped) return "";
-  const reductions = results.variants
-    .map((v) => (v.cupedVarianceReduction !== null ? `variance −${percent(v.cupedVarianceReduction, 0)}` : ""))
-    .filter(Boolean);
-  return ` · CUPED (${reductions.join(", ")})`;
-}
-
-/** The multiple-comparison part of the analysis line. */
-export function correctionNote(results: ExperimentResults): string {
-  if (results.correction === "none") return " · no multiple-comparison correction";
-  return ` · ${results.correction === "holm" ? "Holm" : "Benjamini–Hochberg"} adjusted`;
+/** How the rows were computed, in one line under the scorecard's title. */
+export function methodNote(card: { method: ExperimentResults["method"]; alpha: number; correction: ExperimentResults["correction"] }) {
+  const method =
+    card.method === "bayesian"
+      ? "Bayesian: normal posterior of the relative lift (flat prior); credible intervals, chance to win, expected loss"
+      : card.method === "sequential"
+        ? "Sequential: always-valid confidence sequences, safe to read every day; p-values of the relative change"
+        : "Frequentist: Welch t-test, delta method on per-user sums; each p-value belongs to the interval beside it";
+  const correction =
+    card.method === "bayesian" || card.correction === "none"
+      ? ""
+      : ` · p-values ${card.correction === "holm" ? "Holm" : "Benjamini–Hochberg"}-adjusted per metric with its guardrails; ` +
+        "intervals unadjusted";
+  return method + correction;
 }
