@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { ErrorNote } from "@/app/components/ErrorNote";
+import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
 import { dateTime, integer } from "@/app/components/format";
 import { useCan, useDatasets } from "@/lib/client/hooks";
 import { SAMPLE_FILTERS, type SampleFilterParams } from "../refinements/useRefinementFilters";
@@ -35,11 +36,15 @@ function Datasets() {
       ) : null}
       <section className="card">
         <ErrorNote error={error} />
-        {isLoading ? <p className="muted">Loading…</p> : null}
         {data && !data.items.length ? (
-          <p className="empty">No datasets yet. Filter the samples worth training on in the refinements browser, then save them as one.</p>
+          <p className="empty" data-testid="datasets-empty">
+            No datasets yet.{" "}
+            {canWrite
+              ? "Filter the samples worth training on in the refinements browser, then save them as one."
+              : "Researchers create them from the refinements browser; they appear here once frozen."}
+          </p>
         ) : null}
-        {data?.items.length ? (
+        {isLoading || data?.items.length ? (
           <table className="table" data-testid="datasets">
             <thead>
               <tr>
@@ -52,8 +57,9 @@ function Datasets() {
                 <th />
               </tr>
             </thead>
+            {isLoading ? <SkeletonRows rows={3} columns={7} /> : null}
             <tbody>
-              {data.items.map((d) => (
+              {data?.items.map((d) => (
                 <tr key={d.id} data-testid={`dataset-${d.id}`}>
                   <td>
                     <Link href={`/datasets/${d.id}`}>{d.name}</Link>
@@ -70,19 +76,21 @@ function Datasets() {
                   </td>
                   <td>{d.format}</td>
                   <td>
-                    {d.trainedModelVersions.length
-                      ? d.trainedModelVersions.map((v) => (
-                          <code key={v.key} style={{ marginRight: 6 }}>
-                            {v.key}
-                          </code>
-                        ))
-                      : "—"}
+                    {d.trainedModelVersions.length ? (
+                      d.trainedModelVersions.map((v) => (
+                        <code key={v.key} style={{ marginRight: 6 }}>
+                          {v.key}
+                        </code>
+                      ))
+                    ) : (
+                      <span className="muted small">none yet</span>
+                    )}
                   </td>
                   <td className="muted small">
                     {dateTime(d.createdAt)}
                     <div>{d.createdBy}</div>
                   </td>
-                  <td>{d.status === "ready" ? <a href={downloadHref(d.id)}>Download</a> : null}</td>
+                  <td className="nowrap">{d.status === "ready" ? <a href={downloadHref(d.id)}>Download</a> : null}</td>
                 </tr>
               ))}
             </tbody>
@@ -95,7 +103,7 @@ function Datasets() {
 
 export default function DatasetsPage() {
   return (
-    <Suspense fallback={<p className="muted">Loading…</p>}>
+    <Suspense fallback={<Skeleton height={200} />}>
       <Datasets />
     </Suspense>
   );

@@ -1,9 +1,11 @@
 "use client";
 
 import Link from "next/link";
-import { useParams } from "next/navigation";
+import { notFound, useParams } from "next/navigation";
 import type { ReactNode } from "react";
 import { ErrorNote } from "@/app/components/ErrorNote";
+import { Skeleton } from "@/app/components/Skeleton";
+import { ApiRequestError } from "@/lib/client/api";
 import { dateTime, integer, percent } from "@/app/components/format";
 import { StatusBadge } from "@/app/components/StatusBadge";
 import { useDataset, type DatasetView } from "@/lib/client/hooks";
@@ -73,11 +75,28 @@ function Manifest({ dataset }: { dataset: DatasetView }) {
   );
 }
 
+/** The manifest's layout while it loads: the header, the numbers and the tables as bars. */
+function DatasetSkeleton() {
+  return (
+    <div className="page" aria-busy="true">
+      <Skeleton width={320} height={28} />
+      <Skeleton width={480} />
+      <div className="grid three">
+        {[0, 1, 2].map((i) => (
+          <Skeleton key={i} height={72} />
+        ))}
+      </div>
+      <Skeleton height={240} />
+    </div>
+  );
+}
+
 export default function DatasetPage() {
   const { id } = useParams<{ id: string }>();
   const { data: d, error } = useDataset(id);
+  if (error instanceof ApiRequestError && error.status === 404) notFound();
   if (error) return <ErrorNote error={error} />;
-  if (!d) return <p className="muted">Loading…</p>;
+  if (!d) return <DatasetSkeleton />;
   const ready = d.status === "ready";
   return (
     <div className="page" data-testid="dataset">
@@ -172,13 +191,15 @@ export default function DatasetPage() {
                     <StatusBadge status={v.status} />
                   </td>
                   <td>
-                    {v.experiments.length
-                      ? v.experiments.map((e) => (
-                          <Link key={e.key} href={`/experiments/${e.key}`} style={{ marginRight: 8 }}>
-                            {e.key} ({e.variantKey})
-                          </Link>
-                        ))
-                      : "—"}
+                    {v.experiments.length ? (
+                      v.experiments.map((e) => (
+                        <Link key={e.key} href={`/experiments/${e.key}`} style={{ marginRight: 8 }}>
+                          {e.key} ({e.variantKey})
+                        </Link>
+                      ))
+                    ) : (
+                      <span className="muted small">in no experiment yet</span>
+                    )}
                   </td>
                 </tr>
               ))}
