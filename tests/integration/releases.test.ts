@@ -137,7 +137,7 @@ async function sdkAndServer(users: string[]) {
     local.push(sdk.assign(userId).modelVersion!);
     remote.push((await call(POST, "POST", "/api/v1/assign", { key: INGEST_KEY, body: { userId } })).body.modelVersion);
   }
-  await sdk.close?.();
+  await sdk.shutdown();
   return { local, remote };
 }
 

@@ -9,6 +9,7 @@ import Link from "next/link";
 import { integer } from "@/app/components/format";
 import { useApiMutation, useCan, useModelVersions, useRefinementOutcomes, type ModelVersionView } from "@/lib/client/hooks";
 import { VersionTrends } from "./VersionTrends";
+import { ProductionTimeline, PromoteAction, ReleasePanel } from "./Releases";
 
 function RegisterForm() {
   const create = useApiMutation(
@@ -86,41 +87,10 @@ function Lineage({ version }: { version: ModelVersionView }) {
   );
 }
 
-function StatusSelect({ version }: { version: ModelVersionView }) {
-  const update = useApiMutation(
-    (status: string) =>
-      apiFetch<ModelVersionView>(`/api/v1/model-versions/${encodeURIComponent(version.key)}`, { method: "PATCH", json: { status } }),
-    [["model-versions"]],
-  );
-  return (
-    <>
-      <select
-        aria-label={`Status of ${version.key}`}
-        value={version.status}
-        disabled={update.isPending}
-        onChange={(e) => {
-          if (
-            e.target.value === "production" &&
-            !window.confirm(`Make ${version.key} the production version? Users outside experiments will get it.`)
-          )
-            return;
-          update.mutate(e.target.value);
-        }}
-      >
-        {["draft", "candidate", "production", "retired"].map((s) => (
-          <option key={s} value={s}>
-            {s}
-          </option>
-        ))}
-      </select>
-      <ErrorNote error={update.error} />
-    </>
-  );
-}
-
 export default function ModelVersionsPage() {
   const { data, isLoading, error } = useModelVersions();
   const canWrite = useCan("models:write");
+  const canPromote = useCan("promote");
   return (
     <div className="page">
       <header className="page-header">
@@ -129,13 +99,15 @@ export default function ModelVersionsPage() {
           <p className="muted">Every completion model you serve. Exactly one is production: what users outside experiments get.</p>
         </div>
       </header>
+      <ReleasePanel />
       <VersionTrends />
+      <ProductionTimeline />
       {canWrite ? <RegisterForm /> : null}
       <section className="card">
         <ErrorNote error={error} />
         {isLoading ? <p className="muted">Loading…</p> : null}
         {data && data.items.length === 0 ? (
-          <p className="empty">No model versions yet. Register the one you serve today, then make it production.</p>
+          <p className="empty">No model versions yet. Register the one you serve today, then promote it to production.</p>
         ) : null}
         {data && data.items.length > 0 ? (
           <table className="table" data-testid="model-versions">
@@ -172,7 +144,14 @@ export default function ModelVersionsPage() {
                         ))
                       : "—"}
                   </td>
-                  <td>{canWrite ? <StatusSelect version={v} /> : <StatusBadge status={v.status} />}</td>
+                  <td>
+                    <StatusBadge status={v.status} />
+                    {canPromote && v.status !== "production" ? (
+                      <div style={{ marginTop: 6 }}>
+                        <PromoteAction versionKey={v.key} />
+                      </div>
+                    ) : null}
+                  </td>
                   <td className="muted">{dateTime(v.createdAt)}</td>
                 </tr>
               ))}

@@ -10,6 +10,7 @@ import { Suspense } from "react";
 import { ExposureChart } from "./ExposureChart";
 import { Results } from "./ResultsPanel";
 import { SampleStrip } from "./SampleStrip";
+import { ShipActions } from "./ShipDialog";
 
 function Actions({ experiment }: { experiment: ExperimentView }) {
   const canWrite = useCan("experiments:write");
@@ -86,7 +87,10 @@ export default function ExperimentPage() {
           </p>
           {e.hypothesis ? <p>{e.hypothesis}</p> : null}
         </div>
-        <Actions experiment={e} />
+        <div className="row">
+          <Actions experiment={e} />
+          <ShipActions experiment={e} />
+        </div>
       </header>
 
       <div className="grid three">
