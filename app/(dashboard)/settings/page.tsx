@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import { ErrorNote } from "@/app/components/ErrorNote";
+import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
 import { dateTime } from "@/app/components/format";
 import { apiFetch } from "@/lib/client/api";
 import { useApiMutation } from "@/lib/client/hooks";
@@ -71,7 +72,15 @@ function ApiKeys() {
             <th />
           </tr>
         </thead>
+        {keys.isLoading ? <SkeletonRows rows={2} columns={6} /> : null}
         <tbody>
+          {keys.data && !keys.data.items.length ? (
+            <tr>
+              <td colSpan={6} className="muted">
+                No API keys yet: create one for the IDE plugin (ingest) or for scripts (admin).
+              </td>
+            </tr>
+          ) : null}
           {(keys.data?.items ?? []).map((k) => (
             <tr key={k.id} data-testid={`api-key-${k.name}`}>
               <td>{k.name}</td>
@@ -82,7 +91,7 @@ function ApiKeys() {
                 <span className={`badge ${k.scope === "admin" ? "warn" : ""}`}>{k.scope}</span>
               </td>
               <td className="muted">{dateTime(k.createdAt)}</td>
-              <td className="muted">{dateTime(k.lastUsedAt)}</td>
+              <td className="muted">{k.lastUsedAt ? dateTime(k.lastUsedAt) : "never used"}</td>
               <td>
                 {k.revokedAt ? (
                   <span className="badge bad">revoked</span>
@@ -121,7 +130,7 @@ function SampleCollection({ canChange }: { canChange: boolean }) {
         samples are made and the code of later refined events is not kept (metrics are unaffected). Users can also opt out one by one
         through <code>POST /api/v1/opt-outs</code>.
       </p>
-      {settings.isLoading ? <p className="muted">Loading…</p> : null}
+      {settings.isLoading ? <Skeleton width={220} height={30} /> : null}
       {on !== undefined ? (
         <p>
           Collection is <span className={`badge ${on ? "good" : "warn"}`}>{on ? "on" : "off"}</span>{" "}
@@ -193,7 +202,12 @@ export default function SettingsPage() {
       </header>
       <section className="card">
         <h3>Your account</h3>
-        {me.isLoading ? <p className="muted">Loading…</p> : null}
+        {me.isLoading ? (
+          <>
+            <Skeleton width={260} height={20} style={{ marginBottom: 12 }} />
+            <Skeleton height={220} />
+          </>
+        ) : null}
         {me.data ? (
           <>
             <p>
