@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { ErrorNote } from "@/app/components/ErrorNote";
+import { Skeleton } from "@/app/components/Skeleton";
 import { dateTime, integer, percent } from "@/app/components/format";
 import { useRefinement, type Sample } from "@/lib/client/hooks";
 import { CodeBlock, UnifiedDiff } from "./CodeView";
@@ -147,7 +148,15 @@ export function SampleDetail({
   const { data: sample, error, isLoading, isPlaceholderData } = useRefinement(suggestionId);
   if (!suggestionId) return <p className="empty">Select a sample to read it.</p>;
   if (error) return <ErrorNote error={error} />;
-  if (isLoading || !sample) return <p className="muted">Loading the sample…</p>;
+  if (isLoading || !sample) {
+    return (
+      <div className="sample-detail" aria-busy="true" data-testid="sample-loading" style={{ display: "grid", gap: 12 }}>
+        <Skeleton width="60%" height={22} />
+        <Skeleton width="40%" />
+        <Skeleton height={260} />
+      </div>
+    );
+  }
   const experimentLink = `/experiments/${encodeURIComponent(sample.experimentKey)}`;
   return (
     <article

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { Suspense, useEffect, useMemo, useRef, useState } from "react";
 import { ErrorNote } from "@/app/components/ErrorNote";
+import { Skeleton } from "@/app/components/Skeleton";
 import { integer } from "@/app/components/format";
 import { useCan, useLabelRefinement, usePrefetchRefinement, useRefinementOutcomes, useRefinementPages } from "@/lib/client/hooks";
 import { LABELS, OUTCOMES, type Label, type Outcome } from "./present";
@@ -142,7 +143,7 @@ function Browser() {
           {!expanded ? (
             <section className="card list-pane">
               <div className="list-head">
-                <strong>{matching === undefined ? "…" : integer(matching)}</strong>
+                <strong>{matching === undefined ? <Skeleton inline width={40} height={16} /> : integer(matching)}</strong>
                 <span className="muted small">
                   {outcome ? `${OUTCOMES[outcome as Outcome]?.label ?? outcome} ` : ""}samples ·{" "}
                   {SORTS.find(([key]) => key === filters.sort)?.[1].toLowerCase()}
@@ -152,9 +153,11 @@ function Browser() {
                 {pages.isFetching && !pages.isLoading ? <span className="muted small">updating…</span> : null}
               </div>
               {pages.isLoading ? (
-                <p className="muted" style={{ padding: 16 }} data-testid="samples-loading">
-                  Loading samples…
-                </p>
+                <div style={{ padding: "8px 12px", display: "grid", gap: 10 }} data-testid="samples-loading" aria-busy="true">
+                  {Array.from({ length: 8 }, (_, i) => (
+                    <Skeleton key={i} height={38} />
+                  ))}
+                </div>
               ) : empty ? (
                 <EmptyState filtered={filters.filtered} onClear={filters.clear} />
               ) : (
@@ -194,7 +197,7 @@ function Browser() {
 
 export default function RefinementsPage() {
   return (
-    <Suspense fallback={<p className="muted">Loading…</p>}>
+    <Suspense fallback={<Skeleton height={480} />}>
       <Browser />
     </Suspense>
   );
