@@ -19,7 +19,7 @@
  * reported as noise; `unchanged` never meets `syntax_error` (a target equal to the proposal introduces no
  * error by definition).
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
 import type { SyntaxStatus } from "./syntax";
 
@@ -114,5 +114,5 @@ export function normalizeWhitespace(text: string): string {
  */
 export function dedupeKey(sample: { prefix?: string; suffix?: string; target: string }): string {
   const parts = [sample.prefix ?? "", sample.suffix ?? "", sample.target].map(normalizeWhitespace);
-  return createHash("sha256").update(JSON.stringify(parts), "utf8").digest("hex");
+  return hash("sha256", JSON.stringify(parts), "hex");
 }

@@ -16,8 +16,8 @@ import {
   type RefinedSuggestion,
   type UserExposure,
 } from "./queries";
-import { buildSample, type RefinementSample, type SampleContext } from "./sample";
-import { checkRefinementSyntax } from "./syntax";
+import { buildSamples, type BuildOptions } from "./buildPool";
+import type { RefinementSample } from "./sample";
 
 // The refinement pipeline, run incrementally: every pass reads the refined events inserted since the
 // last one (lib/refinements/queries.ts nextSlice), turns each suggestion's last refined event into a
@@ -28,11 +28,6 @@ import { checkRefinementSyntax } from "./syntax";
 const INTERVAL_MS = 2_000;
 /** Suggestions per slice: a slice is built, written and recorded as one step. */
 const SLICE_SUGGESTIONS = 5_000;
-/**
- * Samples built at once. Building is synchronous CPU work apart from a grammar's first load, so more
- * in flight only adds scheduling (measured: 16 at once cost 40% more than one after another).
- */
-const BUILD_CONCURRENCY = 1;
 /** An idle pipeline records how far it has read at most this often. */
 const IDLE_WATERMARK_MS = 60_000;
 /** How far before its watermark a pass starts reading (see runPipelinePass). */
@@ -85,74 +80,76 @@ export function sampleRow(sample: RefinementSample, refinedEventId: string, proc
   };
 }
 
-let syntaxFailureLogged = false;
-
-/**
- * The syntax check, kept from stopping the pipeline: a grammar that cannot load is a deployment error
- * (logged once), and its samples are `unchecked` rather than every later pass failing on them.
- */
-const checkSyntax: NonNullable<SampleContext["checkSyntax"]> = (language, input) =>
-  checkRefinementSyntax(language, input).catch((error: Error) => {
-    if (!syntaxFailureLogged) console.error(`[echo] syntax check unavailable (${language}); samples stay unchecked:`, error.message);
-    syntaxFailureLogged = true;
-    return "unchecked" as const;
-  });
-
-/** Runs `work` over `items` with at most `limit` in flight, keeping the input order in the answer. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      out[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/** One project's part of a slice, read and being built (nothing written yet). */
+interface PreparedProject {
+  projectId: string;
+  suggestions: RefinedSuggestion[];
+  /** The samples of every suggestion, in order; null when the project does not collect samples. */
+  built: Promise<RefinementSample[]> | null;
 }
 
-/** The samples of one project's refined suggestions (in refinement order, so duplicates are decided in that order). */
-async function projectSamples(
-  client: Db,
-  projectId: string,
-  suggestions: RefinedSuggestion[],
-  config: RefinementConfig,
-): Promise<Record<string, unknown>[]> {
-  const collection = await codeCollection(client, projectId);
-  if (!collection.enabled) return [];
-  // A pass re-reads the seconds before its watermark: samples already built from the same refined
-  // event are not built again.
+interface PreparedSlice {
+  to: string;
+  count: number;
+  projects: PreparedProject[];
+}
+
+/**
+ * Reads the slice after `from` and starts building its samples (lib/refinements/buildPool.ts). Only reads:
+ * the pass prepares the next slice this way while it writes the current one.
+ */
+async function prepareSlice(client: Db, from: string, size: number, config: RefinementConfig, build: BuildOptions): Promise<PreparedSlice> {
+  const slice = await nextSlice(from, size);
+  if (slice.count === 0) return { ...slice, projects: [] };
+  const suggestions = await refinedSuggestions(from, slice.to);
+  const byProject = new Map<string, RefinedSuggestion[]>();
+  for (const s of suggestions) (byProject.get(s.projectId) ?? byProject.set(s.projectId, []).get(s.projectId)!).push(s);
+  const projects: PreparedProject[] = [];
+  for (const [projectId, projectSuggestions] of byProject) {
+    const collection = await codeCollection(client, projectId);
+    if (!collection.enabled) {
+      projects.push({ projectId, suggestions: projectSuggestions, built: null });
+      continue;
+    }
+    const exposures = new Map<string, UserExposure[]>();
+    for (const exposure of await exposuresOf(projectId, [...new Set(projectSuggestions.map((s) => s.userId))])) {
+      (exposures.get(exposure.userId) ?? exposures.set(exposure.userId, []).get(exposure.userId)!).push(exposure);
+    }
+    const inputs = projectSuggestions.map((s) => ({
+      ...s,
+      projectId,
+      ...exposureAt(exposures.get(s.userId) ?? [], s.refinedAt),
+      refinedAt: fromClickhouseTime(s.refinedAt),
+      acceptedAt: fromClickhouseTime(s.acceptedAt),
+    }));
+    const built = buildSamples({ inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config }, build);
+    built.catch(() => {}); // awaited (and its failure raised) when the slice is written
+    projects.push({ projectId, suggestions: projectSuggestions, built });
+  }
+  return { to: slice.to, count: slice.count, projects };
+}
+
+/** The rows of one project's prepared samples (in refinement order, so duplicates are decided in that order). */
+async function projectRows({ projectId, suggestions, built }: PreparedProject): Promise<Record<string, unknown>[]> {
+  if (!built) return [];
+  // A pass re-reads the seconds before its watermark: samples already stored from the same refined
+  // event are not written again. Asked only now, after the previous slice was written.
   const stored = await storedRefinedEvents(
     projectId,
     suggestions.map((s) => s.suggestionId),
   );
-  suggestions = suggestions.filter((s) => stored.get(s.suggestionId) !== s.refinedEventId);
-  if (!suggestions.length) return [];
-  const exposures = new Map<string, UserExposure[]>();
-  for (const exposure of await exposuresOf(projectId, [...new Set(suggestions.map((s) => s.userId))])) {
-    (exposures.get(exposure.userId) ?? exposures.set(exposure.userId, []).get(exposure.userId)!).push(exposure);
-  }
-  const built = await mapLimited(suggestions, BUILD_CONCURRENCY, (s) =>
-    buildSample(
-      {
-        ...s,
-        projectId,
-        ...exposureAt(exposures.get(s.userId) ?? [], s.refinedAt),
-        refinedAt: fromClickhouseTime(s.refinedAt),
-        acceptedAt: fromClickhouseTime(s.acceptedAt),
-      },
-      config,
-      { optedOut: collection.optedOut.has(s.userId), checkSyntax },
-    ),
-  );
+  const samples = await built;
+  const fresh: number[] = [];
+  for (let i = 0; i < suggestions.length; i++) if (stored.get(suggestions[i].suggestionId) !== suggestions[i].refinedEventId) fresh.push(i);
+  if (!fresh.length) return [];
   // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this slice).
-  const candidates = built.filter((sample) => sample.outcome === "kept" || sample.outcome === "unchanged");
-  const latest = suggestions.at(-1)?.refinedAt ?? "1970-01-01 00:00:00.000";
+  const candidates = fresh.map((i) => samples[i]).filter((sample) => sample.outcome === "kept" || sample.outcome === "unchanged");
+  const latest = suggestions[fresh[fresh.length - 1]].refinedAt;
   const seen = await seenDedupeKeys(projectId, [...new Set(candidates.map((s) => s.dedupeKey))], latest);
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
-  return built.map((sample, index) => {
+  return fresh.map((index) => {
+    const sample = samples[index];
     let final = sample;
     const key = sample.dedupeKey;
     if (sample.outcome === "kept" || sample.outcome === "unchanged") {
@@ -174,43 +171,49 @@ export interface PassOptions {
   config?: RefinementConfig;
   /** Suggestions per slice (default 5,000). */
   sliceSuggestions?: number;
+  /** Where samples are built (default: a worker per core for large slices; see buildPool.ts). */
+  build?: BuildOptions;
   /** Called after each slice is recorded (progress, crash tests). */
   onSlice?: (report: PassReport) => void;
 }
 
-/** Processes every refined event inserted since the last pass (until at most a second ago). */
+/**
+ * Processes every refined event inserted since the last pass (until at most a second ago). Slices are
+ * written one after another, in order, each followed by the watermark; while one is written, the next
+ * is already read and being built by the worker pool.
+ */
 export async function runPipelinePass(client: Db, options: PassOptions = {}): Promise<PassReport> {
   const config = options.config ?? DEFAULT_REFINEMENT_CONFIG;
   const size = options.sliceSuggestions ?? SLICE_SUGGESTIONS;
+  const build = options.build ?? {};
   const report: PassReport = { slices: 0, samples: 0 };
   const watermark = await pipelineWatermark();
   // A pass starts a little before the watermark: an insert that took long to commit may carry an
   // ingested_at the previous pass had already read past. Its samples are written again (once).
-  let from = clickhouseTime(Math.max(0, fromClickhouseTime(watermark) - OVERLAP_MS));
+  const from = clickhouseTime(Math.max(0, fromClickhouseTime(watermark) - OVERLAP_MS));
+  let next = prepareSlice(client, from, size, config, build);
   for (;;) {
-    const slice = await nextSlice(from, size);
+    const slice = await next;
     if (slice.count === 0) {
       // Nothing refined since the watermark: move it on now and then, so the next reads stay small.
       if (fromClickhouseTime(slice.to) - fromClickhouseTime(watermark) > IDLE_WATERMARK_MS) await saveWatermark(slice.to);
       break;
     }
-    const suggestions = await refinedSuggestions(from, slice.to);
-    const byProject = new Map<string, RefinedSuggestion[]>();
-    for (const s of suggestions) (byProject.get(s.projectId) ?? byProject.set(s.projectId, []).get(s.projectId)!).push(s);
-    for (const [projectId, projectSuggestions] of byProject) {
-      const rows = await projectSamples(client, projectId, projectSuggestions, config);
+    next = prepareSlice(client, slice.to, size, config, build);
+    next.catch(() => {}); // awaited on the next turn; a failure of this slice's writing ends the pass first
+    for (const project of slice.projects) {
+      const rows = await projectRows(project);
       await insertSamples(rows);
       report.samples += rows.length;
       // A user who opted out while this slice was built: their rows just written go again.
-      const optedOut = (await codeCollection(client, projectId)).optedOut;
-      for (const userId of new Set(projectSuggestions.map((s) => s.userId))) {
+      const optedOut = (await codeCollection(client, project.projectId)).optedOut;
+      for (const userId of new Set(project.suggestions.map((s) => s.userId))) {
         if (optedOut.has(userId) && rows.some((r) => r.user_id === userId && r.outcome !== "opted_out")) {
-          await forgetUserCode(projectId, userId);
+          await forgetUserCode(project.projectId, userId);
         }
       }
     }
     await saveWatermark(slice.to);
-    from = slice.to;
     report.slices++;
     options.onSlice?.(report);
   }

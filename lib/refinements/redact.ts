@@ -23,7 +23,8 @@
  * inside a larger match, e.g. the value of `password = "…"`, and an `accept` check on it). All matches of
  * all rules are collected on the original text, overlapping spans are merged (the merged span takes the
  * name of the earliest rule in `REDACTION_RULES` among them), and each span becomes `[REDACTED:<rule>]`.
- * Rules with `hints` run only when the lower-cased text contains one of them (a cheap pre-filter).
+ * Rules with `hints` run only when the lower-cased text contains one of them (a cheap pre-filter: one scan
+ * of the text finds every hint of every rule).
  */
 
 export interface RedactionRule {
@@ -214,6 +215,9 @@ const KEY_TYPE = "(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?";
 /** An identifier with a secret word in it (case-insensitive in the rules); `isSecretKey` then decides. */
 const SECRET_KEY = "(?:[A-Za-z_][\\w.-]*?)?(?:pass|pwd|secret|token|key|credential)[\\w.-]*";
 
+const SECRET_KEY_HINTS = ["pass", "pwd", "secret", "token", "key", "credential"] as const;
+const PASSWORD_HINTS = ["password", "pwd"] as const;
+
 export const REDACTION_RULES: readonly RedactionRule[] = [
   // secretlint-rule-privatekey (RSA, DSA, EC, OPENSSH, PGP … BLOCK, ENCRYPTED), also inside string literals
   // with `\n` escapes. A block whose END lies beyond the text runs to the end of the text.
@@ -302,14 +306,14 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
     name: "connection_string_password",
     pattern: /\b(?:password|pwd)[ \t]*=[ \t]*([^;"'\r\n]+)(?=;)/gi,
     group: 1,
-    hints: ["password", "pwd"],
+    hints: PASSWORD_HINTS,
     accept: notPlaceholder,
   },
   {
     name: "connection_string_password",
     pattern: /(?<=;[ \t]*)(?:password|pwd)[ \t]*=[ \t]*([^;"'\r\n]+)/gi,
     group: 1,
-    hints: ["password", "pwd"],
+    hints: PASSWORD_HINTS,
     accept: notPlaceholder,
   },
   // Ours: a quoted value assigned to a secret-named key, in any language or config format:
@@ -318,7 +322,7 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
     name: "secret_assignment",
     pattern: new RegExp(`(?<![\\w.-])(${SECRET_KEY})["']?\\]?[ \\t]*(?::=|=>|[:=])[ \\t]*[rbuf]?["'\`]([^"'\`\\r\\n]{4,})["'\`]`, "gi"),
     group: 2,
-    hints: ["pass", "pwd", "secret", "token", "key", "credential"],
+    hints: SECRET_KEY_HINTS,
     accept: (secret, match) => namedKey(match) && !isPlaceholder(secret),
   },
   // Ours: unquoted `.env` / shell lines, `KEY=value` with no spaces around `=` (also `export KEY=…` and
@@ -330,7 +334,7 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
       "gim",
     ),
     group: 2,
-    hints: ["pass", "pwd", "secret", "token", "key", "credential"],
+    hints: SECRET_KEY_HINTS,
     accept: dotenvValue,
   },
   // Ours: unquoted YAML / INI / TOML / properties values: `password: hunter2`, `aws_secret_access_key = …`.
@@ -341,7 +345,7 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
       "gim",
     ),
     group: 2,
-    hints: ["pass", "pwd", "secret", "token", "key", "credential"],
+    hints: SECRET_KEY_HINTS,
     accept: configValue,
   },
 ];
@@ -367,13 +371,42 @@ function compiledPattern(rule: RedactionRule): RegExp {
   return re;
 }
 
+/** Every rule's hints, by their first character: a text is searched for all of them in one scan. */
+const hintsByFirstChar = new WeakMap<readonly RedactionRule[], Map<number, string[]>>();
+
+function hintTable(rules: readonly RedactionRule[]): Map<number, string[]> {
+  let table = hintsByFirstChar.get(rules);
+  if (!table) {
+    table = new Map();
+    for (const hint of new Set(rules.flatMap((rule) => rule.hints ?? []))) {
+      const first = hint.charCodeAt(0);
+      (table.get(first) ?? table.set(first, []).get(first)!).push(hint);
+    }
+    hintsByFirstChar.set(rules, table);
+  }
+  return table;
+}
+
+/** The hints of `rules` that occur in `text` (lower-cased, as hints are). */
+function hintsIn(text: string, rules: readonly RedactionRule[]): Set<string> {
+  const table = hintTable(rules);
+  const lower = text.toLowerCase();
+  const found = new Set<string>();
+  for (let i = 0; i < lower.length; i++) {
+    const candidates = table.get(lower.charCodeAt(i));
+    if (candidates) for (const hint of candidates) if (lower.startsWith(hint, i)) found.add(hint);
+  }
+  return found;
+}
+
 function rankedSpans(text: string, rules: readonly RedactionRule[]): RankedSpan[] {
   const spans: RankedSpan[] = [];
-  let lower: string | undefined;
-  rules.forEach((rule, rank) => {
+  let found: Set<string> | undefined;
+  for (let rank = 0; rank < rules.length; rank++) {
+    const rule = rules[rank];
     if (rule.hints) {
-      lower ??= text.toLowerCase();
-      if (!rule.hints.some((hint) => lower!.includes(hint))) return;
+      found ??= hintsIn(text, rules);
+      if (!rule.hints.some((hint) => found!.has(hint))) continue;
     }
     const re = compiledPattern(rule);
     re.lastIndex = 0;
@@ -387,8 +420,8 @@ function rankedSpans(text: string, rules: readonly RedactionRule[]): RankedSpan[
       if (rule.accept && !rule.accept(text.slice(range[0], range[1]), match)) continue;
       spans.push({ rule: rule.name, start: range[0], end: range[1], rank });
     }
-  });
-  return mergeSpans(spans);
+  }
+  return spans.length ? mergeSpans(spans) : spans;
 }
 
 /** Overlapping spans become one, named by the earliest rule among them; touching spans stay apart. */
@@ -421,10 +454,15 @@ export function applyRedactions(text: string, spans: readonly SecretSpan[]): str
   return out + text.slice(at);
 }
 
+const distinctNames = new WeakMap<readonly RedactionRule[], string[]>();
+
 /** Rule names once each, in rule order. */
 function ruleNames(names: Iterable<string>, rules: readonly RedactionRule[]): string[] {
   const fired = new Set(names);
-  return [...new Set(rules.map((rule) => rule.name))].filter((name) => fired.has(name));
+  if (fired.size === 0) return [];
+  let all = distinctNames.get(rules);
+  if (!all) distinctNames.set(rules, (all = [...new Set(rules.map((rule) => rule.name))]));
+  return all.filter((name) => fired.has(name));
 }
 
 export interface RedactionResult {
@@ -476,6 +514,7 @@ type Field = keyof RefinementFields;
 export function redactRefinement(fields: RefinementFields, rules: readonly RedactionRule[] = REDACTION_RULES): RefinementRedaction {
   const pieces: Record<Field, RankedSpan[]> = { prefix: [], proposal: [], final: [], suffix: [] };
   const secrets = new Set<string>();
+  let firstSpans: RankedSpan[] = [];
   for (const middle of ["proposal", "final"] as const) {
     const layout: [Field, number, number][] = [];
     let offset = 0;
@@ -484,7 +523,9 @@ export function redactRefinement(fields: RefinementFields, rules: readonly Redac
       offset += fields[field].length;
     }
     const text = fields.prefix + fields[middle] + fields.suffix;
-    for (const span of rankedSpans(text, rules)) {
+    // A plain accept's two texts are one: its second detection would find the same spans.
+    firstSpans = middle === "final" && fields.final === fields.proposal ? firstSpans : rankedSpans(text, rules);
+    for (const span of firstSpans) {
       const context: string[] = [];
       for (const [field, from, to] of layout) {
         const start = Math.max(span.start, from);
@@ -499,6 +540,7 @@ export function redactRefinement(fields: RefinementFields, rules: readonly Redac
     }
   }
   const out = { ...fields };
+  if (secrets.size === 0) return { ...out, secretsFound: 0, rules: [] };
   const fired: string[] = [];
   for (const field of ["prefix", "proposal", "final", "suffix"] as const) {
     const spans = mergeSpans(pieces[field]);
@@ -514,6 +556,9 @@ export function redactRefinement(fields: RefinementFields, rules: readonly Redac
  */
 export function earlierRedactions(...texts: string[]): string[] {
   const rules = new Set<string>();
-  for (const text of texts) for (const [, rule] of text.matchAll(/\[REDACTED:([\w-]+)\]/g)) rules.add(rule);
+  for (const text of texts) {
+    if (!text.includes("[REDACTED:")) continue;
+    for (const [, rule] of text.matchAll(/\[REDACTED:([\w-]+)\]/g)) rules.add(rule);
+  }
   return [...rules];
 }

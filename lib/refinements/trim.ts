@@ -93,9 +93,31 @@ export function overlapAtStart(head: string, text: string): number {
   return overlapsAtStart(head, text)[0] ?? 0;
 }
 
-/** Every k ≤ min(|tail|, |text|), largest first, such that `text` ends with the first k characters of `tail`. */
+/**
+ * Every k ≤ min(|tail|, |text|), largest first, such that `text` ends with the first k characters of
+ * `tail`: `overlapsAtStart` of the two texts reversed, reading them backwards instead of copying them.
+ */
 export function overlapsAtEnd(text: string, tail: string): number[] {
-  return overlapsAtStart(reverse(tail), reverse(text));
+  const m = Math.min(tail.length, text.length);
+  if (m === 0) return [];
+  const last = text.length - 1;
+  // The prefix function of the text's last m characters, read backwards.
+  const failure = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    const c = text.charCodeAt(last - i);
+    while (k > 0 && c !== text.charCodeAt(last - k)) k = failure[k - 1];
+    if (c === text.charCodeAt(last - k)) k++;
+    failure[i] = k;
+  }
+  let j = 0;
+  for (let i = m - 1; i >= 0; i--) {
+    const c = tail.charCodeAt(i);
+    while (j > 0 && (j === m || c !== text.charCodeAt(last - j))) j = failure[j - 1];
+    if (c === text.charCodeAt(last - j)) j++;
+  }
+  const overlaps: number[] = [];
+  for (; j > 0; j = failure[j - 1]) overlaps.push(j);
+  return overlaps;
 }
 
 /** The largest k such that `text` ends with the first k characters of `tail` (0 when none). */
@@ -115,23 +137,26 @@ function prefixFunction(s: string, m: number): Int32Array {
   return pi;
 }
 
-/** Code units in reverse order (both sides of a comparison are reversed alike, so surrogates need no care). */
-function reverse(s: string): string {
-  let out = "";
-  for (let i = s.length - 1; i >= 0; i--) out += s[i];
-  return out;
+function isNewline(code: number): boolean {
+  return code === 10 || code === 13;
 }
 
-const isNewline = (code: number) => code === 10 || code === 13;
+/** The largest overlap (largest first in `overlaps`) longer than `explained` that starts a line of the prefix. */
+function prefixOverlap(prefix: string, overlaps: readonly number[], explained: number): number {
+  for (const k of overlaps) if (k > explained && (k === prefix.length || isNewline(prefix.charCodeAt(prefix.length - k - 1)))) return k;
+  return 0;
+}
+
+/** The largest overlap longer than `explained` that ends a line of the suffix. */
+function suffixOverlap(suffix: string, overlaps: readonly number[], explained: number): number {
+  for (const k of overlaps) if (k > explained && (k === suffix.length || isNewline(suffix.charCodeAt(k)))) return k;
+  return 0;
+}
 
 /** The target of a refinement: `final` less the context it repeats at either end (rule above). */
 export function trimToTarget({ prefix = "", suffix = "", proposal, final }: TrimInput): TrimResult {
-  const startsLine = (k: number) => k === prefix.length || isNewline(prefix.charCodeAt(prefix.length - k - 1));
-  const explainedHead = commonPrefixLength(final, proposal);
-  const strippedPrefix = overlapsAtStart(prefix, final).find((k) => startsLine(k) && k > explainedHead) ?? 0;
-  const rest = final.slice(strippedPrefix);
-  const endsLine = (k: number) => k === suffix.length || isNewline(suffix.charCodeAt(k));
-  const explainedTail = commonSuffixLength(rest, proposal);
-  const strippedSuffix = overlapsAtEnd(rest, suffix).find((k) => endsLine(k) && k > explainedTail) ?? 0;
-  return { target: rest.slice(0, rest.length - strippedSuffix), strippedPrefix, strippedSuffix };
+  const strippedPrefix = prefixOverlap(prefix, overlapsAtStart(prefix, final), commonPrefixLength(final, proposal));
+  const rest = strippedPrefix ? final.slice(strippedPrefix) : final;
+  const strippedSuffix = suffixOverlap(suffix, overlapsAtEnd(rest, suffix), commonSuffixLength(rest, proposal));
+  return { target: strippedSuffix ? rest.slice(0, rest.length - strippedSuffix) : rest, strippedPrefix, strippedSuffix };
 }
