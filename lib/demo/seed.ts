@@ -12,6 +12,7 @@ import { createDataset } from "../datasets/service";
 import { createDatasetSchema } from "../datasets/schemas";
 import { flushIngestion } from "../ingestion/log";
 import { refinementPass } from "../refinements/pipeline";
+import { seedDemoReleases } from "./releases";
 import { Rng } from "./rng";
 import { syntheticUser, TREATMENT_ODDS, userEvents, type DemoEvent, type Serving } from "./users";
 
@@ -231,6 +232,7 @@ export async function seedDemoData(client: Db, options: DemoOptions = {}): Promi
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`[echo] demo data: ${formatCount(events)} events from ${formatCount(users)} users over ${days} days, stored in ${seconds} s`);
   await demoLineage(client, principal);
+  await seedDemoReleases(client, principal, DEMO_MODEL_VERSIONS);
   return { seeded: true, events };
 }
 

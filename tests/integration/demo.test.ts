@@ -48,7 +48,8 @@ describe("demo data", () => {
     const versions = await client.modelVersion.findMany({ where: { projectId }, orderBy: { key: "asc" } });
     expect(versions.map((v) => [v.key, v.status, v.baseModel, v.trainedOnDatasetId])).toEqual([
       [DEMO_MODEL_VERSIONS.production, "production", "starcoder2-7b", null],
-      [DEMO_MODEL_VERSIONS.distilled, "candidate", "starcoder2-3b", null],
+      // Made production after its experiment, then rolled back (lib/demo/releases.ts).
+      [DEMO_MODEL_VERSIONS.distilled, "retired", "starcoder2-3b", null],
       [DEMO_MODEL_VERSIONS.refined, "candidate", "starcoder2-7b", expect.any(String)],
     ]);
     // The refined model names a real dataset: the production model's samples, frozen.
@@ -58,6 +59,26 @@ describe("demo data", () => {
     const audit = await client.auditLog.findMany({ where: { projectId } });
     expect(audit.length).toBeGreaterThanOrEqual(9);
     expect(new Set(audit.map((a) => a.actor))).toEqual(new Set(["demo-seed"]));
+  });
+
+  it("has a release history: a past rollback and a ramp of the refined model in progress, with its guardrails evaluated", async () => {
+    const client = await database();
+    const changes = await client.productionChange.findMany({ where: { projectId }, orderBy: { at: "asc" } });
+    expect(changes.map((c) => [c.kind, c.modelVersionKey, c.previousVersionKey])).toEqual([
+      ["manual", DEMO_MODEL_VERSIONS.production, null],
+      ["promotion", DEMO_MODEL_VERSIONS.distilled, DEMO_MODEL_VERSIONS.production],
+      ["rollback", DEMO_MODEL_VERSIONS.production, DEMO_MODEL_VERSIONS.distilled],
+    ]);
+    expect(changes[2].at.getTime()).toBeLessThan(Date.now() - 4 * 86_400_000);
+    const ramp = await client.promotion.findFirstOrThrow({ where: { projectId, status: "running" } });
+    expect(ramp).toMatchObject({
+      modelVersionKey: DEMO_MODEL_VERSIONS.refined,
+      baselineVersionKey: DEMO_MODEL_VERSIONS.production,
+      stepIndex: 0,
+    });
+    expect(ramp.checks).toMatchObject({ step: 0, percent: 5 });
+    const config = await loadAssignmentConfig(client, projectId);
+    expect(config.rollout).toMatchObject({ modelVersion: DEMO_MODEL_VERSIONS.refined, share: 0.05 });
   });
 
   it("runs the refinement experiment and has stopped the distilled one", async () => {
