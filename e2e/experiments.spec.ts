@@ -21,8 +21,14 @@ test("a release manager's flow: register versions, create and start an experimen
     await form.getByRole("button", { name: "Register" }).click();
     await expect(page.getByTestId(`model-version-${key}`)).toBeVisible();
   }
-  await page.getByLabel("Status of e2e-base").selectOption("production");
-  await expect(page.getByLabel("Status of e2e-base")).toHaveValue("production");
+  // The first production version: a one-step promotion straight to 100%.
+  await page.getByTestId("promote-e2e-base").click();
+  const promote = page.getByRole("form", { name: "Promote e2e-base" });
+  for (let i = 0; i < 3; i++) await promote.getByRole("button", { name: "remove" }).first().click();
+  await expect(promote.getByLabel("Step 1 percent")).toHaveValue("100");
+  await promote.getByLabel("Reason to promote").fill("first production model");
+  await promote.getByRole("button", { name: "Start ramp" }).click();
+  await expect(page.getByTestId("model-version-e2e-base").getByTestId("status")).toHaveText("production");
   await snapshot(page, "model-versions");
 
   await page.getByRole("link", { name: "Experiments" }).click();
