@@ -12,12 +12,14 @@ export interface Me {
 }
 
 // Areas that have not been built yet are listed but not linked, so nobody lands on a page that pretends.
-const navigation: { href: string; label: string; ready: boolean }[] = [
+const navigation: { href: string; label: string; ready: boolean; permission?: string }[] = [
   { href: "/", label: "Overview", ready: true },
   { href: "/experiments", label: "Experiments", ready: true },
   { href: "/model-versions", label: "Model versions", ready: true },
   { href: "/refinements", label: "Refinements", ready: true },
   { href: "/datasets", label: "Datasets", ready: true },
+  { href: "/audit", label: "Audit log", ready: true },
+  { href: "/users", label: "Users", ready: true, permission: "admin" },
   { href: "/settings", label: "Settings", ready: true },
 ];
 
@@ -36,6 +38,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         </div>
         <nav>
           {navigation.map((item) => {
+            if (item.permission && !me.permissions.includes(item.permission)) return null;
             const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
             return item.ready ? (
               <Link key={item.href} href={item.href} className={active ? "nav-item active" : "nav-item"}>

@@ -7,6 +7,7 @@ import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
 import { dateTime } from "@/app/components/format";
 import { apiFetch } from "@/lib/client/api";
 import { useApiMutation } from "@/lib/client/hooks";
+import { WebhookSettings } from "./Webhook";
 import { permissionDescriptions, permissions, rolePermissions, roles } from "@/lib/auth/permissions";
 
 interface ApiKey {
@@ -197,7 +198,7 @@ export default function SettingsPage() {
       <header className="page-header">
         <div>
           <h1>Settings</h1>
-          <p className="muted">Your account, what your role allows, sample collection, and the project&apos;s API keys.</p>
+          <p className="muted">Your account, what your role allows, sample collection, the project&apos;s API keys and webhook.</p>
         </div>
       </header>
       <section className="card">
@@ -219,6 +220,7 @@ export default function SettingsPage() {
       </section>
       {me.data ? <SampleCollection canChange={me.data.permissions.includes("admin")} /> : null}
       {me.data?.permissions.includes("admin") ? <ApiKeys /> : null}
+      {me.data?.permissions.includes("admin") ? <WebhookSettings /> : null}
     </div>
   );
 }
