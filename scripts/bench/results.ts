@@ -28,7 +28,11 @@ export interface ResultsBench {
 const DAY = 86_400_000;
 const USERS = 20_000;
 
-export async function benchResults(totalEvents: number, log: (line: string) => void): Promise<ResultsBench> {
+/**
+ * The scale experiment "scale" (control/treatment over USERS users, `totalEvents` events over 14 days) in
+ * a fresh embedded store, or the one kept in BENCH_RESULTS_DIR; also used by the scorecard benchmark.
+ */
+export async function loadScaleExperiment(totalEvents: number, log: (line: string) => void) {
   const keptDir = process.env.BENCH_RESULTS_DIR;
   const dataDir = keptDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-results-"));
   const loadedMarker = path.join(dataDir, `bench-loaded-${totalEvents}.json`);
@@ -45,13 +49,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { createExperimentSchema } = await import("../../lib/experiments/schemas");
   const { loadAssignmentConfig } = await import("../../lib/experiments/assignmentConfig");
   const { assignUser } = await import("../../lib/assignment");
-  const { experimentResults } = await import("../../lib/results/service");
-  const { refreshRollups, stopRollupMaintenance } = await import("../../lib/results/rollup");
+  const { stopRollupMaintenance } = await import("../../lib/results/rollup");
   const { stopRefinementPipeline } = await import("../../lib/refinements/pipeline");
-  const { userDayRows } = await import("../../lib/results/queries");
-  const { sumsFor } = await import("../../lib/metrics/values");
-  const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
-  const { resultsQuerySchema } = await import("../../lib/results/schema");
   const { exposureRow } = await import("../../lib/exposures/rows");
   const { EXPOSURE_COLUMNS } = await import("../../lib/clickhouse/tables");
   const { tsvRow } = await import("../../lib/clickhouse/tsv");
@@ -139,6 +138,25 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   }
   const ch = await clickhouse();
   const events = (await (await ch.query({ query: "SELECT count() AS n FROM events", format: "JSONEachRow" })).json<{ n: number }>())[0].n;
+  const close = async () => {
+    await closeDatabase();
+    await closeClickHouse();
+    if (!keptDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { client, principal, project, start, events: Number(events), loadSeconds, reuse, dataDir, close };
+}
+
+export async function benchResults(totalEvents: number, log: (line: string) => void): Promise<ResultsBench> {
+  const { client, principal, project, start, events, loadSeconds, reuse, close } = await loadScaleExperiment(totalEvents, log);
+  const { clickhouse } = await import("../../lib/clickhouse");
+  const { experimentResults } = await import("../../lib/results/service");
+  const { refreshRollups } = await import("../../lib/results/rollup");
+  const { userDayRows } = await import("../../lib/results/queries");
+  const { sumsFor } = await import("../../lib/metrics/values");
+  const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
+  const { resultsQuerySchema } = await import("../../lib/results/schema");
+  const { clickhouseTime } = await import("../../lib/clickhouse/time");
+  const ch = await clickhouse();
 
   const query = resultsQuerySchema.parse({ from: new Date(start - DAY).toISOString(), to: new Date(start + 15 * DAY).toISOString() });
   const window = {
@@ -177,10 +195,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     query_params: { project },
   });
   const liveResultsMs = await best(() => experimentResults(client, principal, "scale", query));
-  await closeDatabase();
-  await closeClickHouse();
-  if (!keptDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  return { events: Number(events), loadSeconds, rollupSeconds, rollupDays, resultsMs, liveResultsMs, rawResultsMs, aggregationMs };
+  await close();
+  return { events, loadSeconds, rollupSeconds, rollupDays, resultsMs, liveResultsMs, rawResultsMs, aggregationMs };
 }
 
 // tsx scripts/bench/results.ts [events] [report.json]: run on its own (prints the figures) or from

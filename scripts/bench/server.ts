@@ -33,7 +33,8 @@ async function waitForHealth(port: number, child: ChildProcess) {
   throw new Error("the server did not become healthy within 120 s");
 }
 
-export async function startBenchServer(port = 3200): Promise<BenchServer> {
+/** `existingDataDir`: serve a loaded store (e.g. a benchmark's) instead of a fresh one; it is removed on stop all the same. */
+export async function startBenchServer(port = 3200, existingDataDir?: string): Promise<BenchServer> {
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("building the app for the benchmark (next build)…");
     const built = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], {
@@ -43,7 +44,7 @@ export async function startBenchServer(port = 3200): Promise<BenchServer> {
     });
     if (built.status !== 0) throw new Error("next build failed");
   }
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-"));
+  const dataDir = existingDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-"));
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server.ts")], {

@@ -1,7 +1,7 @@
 import { signedPercent } from "@/app/components/format";
 import { forestX, type ForestScale } from "./forest";
 
-export const FOREST_WIDTH = 300;
+export const FOREST_WIDTH = 240;
 
 const TONE = { good: "#12a150", bad: "#d92d20", none: "#64748b" } as const;
 export type ForestTone = keyof typeof TONE;

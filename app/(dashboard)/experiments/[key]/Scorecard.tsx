@@ -233,7 +233,7 @@ function MetricRow({
             </span>
           </div>
         ) : (
-          <span className="muted small">{t.users === 0 && c.users === 0 ? "no data yet" : (t.note ?? "")}</span>
+          <span className={`muted small ${styles.note}`}>{t.users === 0 && c.users === 0 ? "no data yet" : (t.note ?? "")}</span>
         )}
       </td>
       <td className="num" data-testid={`p-${id}`}>
@@ -275,9 +275,8 @@ function ValueCell({ variant, unit, adjusted = false }: { variant: Variant; unit
           adj.
         </span>
       ) : null}
-      <span className={styles.sub}>
-        {variant.ci ? `${formatValue(variant.ci[0], unit)} to ${formatValue(variant.ci[1], unit)}` : "no interval"} ·{" "}
-        {integer(variant.users)} users
+      <span className={styles.sub} title={`${integer(variant.users)} users`}>
+        {variant.ci ? `${formatValue(variant.ci[0], unit)} to ${formatValue(variant.ci[1], unit)}` : "no interval"}
       </span>
     </>
   );

@@ -36,7 +36,7 @@ export function forestScale(intervals: readonly (readonly [number, number])[], f
 }
 
 /** Position of a value on an axis `width` pixels wide (clamped to it). */
-export function forestX(scale: ForestScale, value: number, width: number, pad = 6): number {
+export function forestX(scale: ForestScale, value: number, width: number, pad = 18): number {
   const clamped = Math.max(scale.min, Math.min(scale.max, value));
   return pad + ((clamped - scale.min) / (scale.max - scale.min)) * (width - 2 * pad);
 }

@@ -18,7 +18,8 @@ export function useResultsFilters(): ResultsFilters {
   const pathname = usePathname();
   const params = Object.fromEntries(RESULTS_FILTERS.map((name) => [name, search.get(name) ?? undefined])) as ResultsParams;
   const set = (name: ResultsFilter, next: string | undefined) => {
-    const updated = new URLSearchParams(search.toString());
+    // From the address bar, not the rendered search: two changes in quick succession must both stay.
+    const updated = new URLSearchParams(window.location.search);
     if (next) updated.set(name, next);
     else updated.delete(name);
     router.replace(`${pathname}?${updated}`, { scroll: false });

@@ -1,0 +1,118 @@
+// The scorecard and the experiment page at scale: N events (default 10 million) of the results
+// benchmark's scale experiment (scripts/bench/results.ts), then
+//   1. GET .../scorecard in-process (every metric, CUPED on) beside the single-metric GET .../results
+//      (CUPED on) measured in the same run, and the scorecard with CUPED off;
+//   2. the production server on the same store and Chromium opening the experiment page: time from the
+//      start of the navigation until the primary metric's row shows its lift, beside the scorecard
+//      request alone timed from the same browser.
+// Each timing is the median of several runs (after a warm-up), with its spread.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "@playwright/test";
+import { repeat } from "./figures";
+import { loadScaleExperiment } from "./results";
+import { BENCH_KEYS, startBenchServer } from "./server";
+
+export interface ScorecardBench {
+  events: number;
+  metrics: number;
+  scorecardCupedMs: number[];
+  resultsCupedMs: number[];
+  scorecardMs: number[];
+  pageUsableMs: number[];
+  pageScorecardRequestMs: number[];
+}
+
+const DAY = 86_400_000;
+const RUNS = 5;
+const ADMIN = { email: "bench@echo.local", password: "bench-admin-password" };
+
+export async function benchScorecard(totalEvents: number, log: (line: string) => void): Promise<ScorecardBench> {
+  // Kept after the in-process measurements: the server serves the same store.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-scorecard-"));
+  process.env.BENCH_RESULTS_DIR ??= dataDir;
+  process.env.ECHO_INIT_ADMIN_EMAIL = ADMIN.email;
+  process.env.ECHO_INIT_ADMIN_PASSWORD = ADMIN.password;
+  process.env.ECHO_INIT_ADMIN_API_KEY = BENCH_KEYS.admin;
+  process.env.ECHO_INIT_INGEST_API_KEY = BENCH_KEYS.ingest;
+  const scale = await loadScaleExperiment(totalEvents, log);
+  const { experimentResults, experimentScorecard } = await import("../../lib/results/service");
+  const { refreshRollups } = await import("../../lib/results/rollup");
+  const { resultsQuerySchema, scorecardQuerySchema } = await import("../../lib/results/schema");
+  const window = { from: new Date(scale.start - DAY).toISOString(), to: new Date(scale.start + 15 * DAY).toISOString() };
+  await refreshRollups(scale.client); // the steady state the server's background job keeps
+  const time = (f: () => Promise<unknown>) => async () => {
+    const t = performance.now();
+    await f();
+    return performance.now() - t;
+  };
+  const cupedCard = scorecardQuerySchema.parse({ ...window, cuped: "true" });
+  const plainCard = scorecardQuerySchema.parse(window);
+  const cupedResults = resultsQuerySchema.parse({ ...window, cuped: "true" });
+  const metrics = (await experimentScorecard(scale.client, scale.principal, "scale", cupedCard)).metrics.length; // warm-up
+  await experimentResults(scale.client, scale.principal, "scale", cupedResults);
+  const scorecardCupedMs = await repeat(RUNS, time(() => experimentScorecard(scale.client, scale.principal, "scale", cupedCard)));
+  const resultsCupedMs = await repeat(RUNS, time(() => experimentResults(scale.client, scale.principal, "scale", cupedResults)));
+  const scorecardMs = await repeat(RUNS, time(() => experimentScorecard(scale.client, scale.principal, "scale", plainCard)));
+  const storeDir = scale.dataDir;
+  await scale.close();
+
+  log("  starting the production server on the loaded store");
+  const server = await startBenchServer(3210, storeDir);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const base = `http://127.0.0.1:${server.port}`;
+    await page.goto(`${base}/login`);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("link", { name: "Overview" }).waitFor();
+    const query = new URLSearchParams(window).toString();
+    const url = `${base}/experiments/scale?${query}`;
+    // Usable: the primary metric's row shows its relative change (the scorecard answered and rendered).
+    const openPage = async () => {
+      await page.goto(`${base}/experiments`); // leave the page, so each run is a fresh navigation to it
+      const t = performance.now();
+      await page.goto(url, { waitUntil: "commit" });
+      await page.getByTestId("rel-acceptance_rate-treatment").filter({ hasText: "%" }).waitFor({ timeout: 60_000 });
+      return performance.now() - t;
+    };
+    await openPage(); // warm-up: compiles nothing in production, but fills the browser's caches of the bundles
+    const pageUsableMs = await repeat(RUNS, openPage);
+    const pageScorecardRequestMs = await repeat(RUNS, async () =>
+      page.evaluate(async (path) => {
+        const t = performance.now();
+        const response = await fetch(path);
+        await response.json();
+        return performance.now() - t;
+      }, `/api/v1/experiments/scale/scorecard?${query}`),
+    );
+    return { events: scale.events, metrics, scorecardCupedMs, resultsCupedMs, scorecardMs, pageUsableMs, pageScorecardRequestMs };
+  } finally {
+    await browser.close();
+    await server.stop(); // removes the store
+  }
+}
+
+// tsx scripts/bench/scorecard.ts [events] [report.json]: on its own (prints the figures) or from
+// scripts/bench.ts (writes them to report.json).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.argv[2] || 10_000_000);
+  const reportFile = process.argv[3];
+  benchScorecard(n, (line) => process.stdout.write(`${line}\n`)).then(
+    (r) => {
+      if (reportFile) fs.writeFileSync(reportFile, JSON.stringify(r));
+      else console.log(JSON.stringify(r, null, 1));
+      process.exit(0);
+    },
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
