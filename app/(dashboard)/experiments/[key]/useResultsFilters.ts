@@ -1,4 +1,5 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useRef } from "react";
 
 /** The results' URL parameters, in the order of the API query; each is absent while it has its default. */
 export const RESULTS_FILTERS = ["metric", "method", "segment", "cuped", "correction", "from", "to"] as const;
@@ -17,11 +18,15 @@ export function useResultsFilters(): ResultsFilters {
   const router = useRouter();
   const pathname = usePathname();
   const params = Object.fromEntries(RESULTS_FILTERS.map((name) => [name, search.get(name) ?? undefined])) as ResultsParams;
+  // A replace lands in the URL (and the rendered search) a moment later: a second change before that
+  // builds on the first one's URL, so two changes in quick succession both stay.
+  const pending = useRef<{ from: string; next: string } | null>(null);
+  const current = search.toString();
   const set = (name: ResultsFilter, next: string | undefined) => {
-    // From the address bar, not the rendered search: two changes in quick succession must both stay.
-    const updated = new URLSearchParams(window.location.search);
+    const updated = new URLSearchParams(pending.current?.from === current ? pending.current.next : current);
     if (next) updated.set(name, next);
     else updated.delete(name);
+    pending.current = { from: current, next: updated.toString() };
     router.replace(`${pathname}?${updated}`, { scroll: false });
   };
   return { params, set };
