@@ -6,7 +6,14 @@ const isoDate = z
   .string()
   .refine((v) => !Number.isNaN(Date.parse(v)), "must be an ISO-8601 date or date-time")
   .transform((v) => new Date(v));
-const text = (max: number) => z.string().trim().min(1).max(max);
+// PostgreSQL text cannot hold NUL: a filter with one could match nothing anyway, so it is refused as invalid.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !v.includes("\0"), "must not contain NUL characters");
 
 export const auditFilterSchema = z.strictObject({
   actor: text(320).optional().describe("Who acted: part of an email or an API key id (case-insensitive)"),

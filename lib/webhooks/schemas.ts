@@ -14,10 +14,31 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** Sent only by "Send test event", so a receiver can be checked without a release. */
 export const TEST_EVENT = "webhook.test";
 
+function parsedUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+// Stored as the parser writes it back (control characters removed or escaped), so what is shown is what is posted to.
 const webhookUrl = z
-  .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+  .string()
+  .trim()
   .max(2000)
-  .refine((url) => !new URL(url).username && !new URL(url).password, "must not contain credentials");
+  .transform((text, context) => {
+    const url = parsedUrl(text);
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+      context.addIssue({ code: "custom", message: "must be an http:// or https:// URL" });
+      return z.NEVER;
+    }
+    if (url.username || url.password) {
+      context.addIssue({ code: "custom", message: "must not contain credentials" });
+      return z.NEVER;
+    }
+    return url.href;
+  });
 
 export const webhookSchema = z.object({
   url: z.string(),

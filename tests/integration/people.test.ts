@@ -223,6 +223,7 @@ describe("audit log", () => {
       [{ limit: "0" }, "limit"],
       [{ cursor: "garbage" }, "cursor"],
       [{ format: "xml" }, "format"],
+      [{ actor: "a\u0000b" }, "actor"],
       [{ from: "2026-02-01", to: "2026-01-01" }, "from"],
     ] as const) {
       const answer = await call(auditRoute.GET, "GET", "/api/v1/audit", { key: ADMIN_KEY, query });

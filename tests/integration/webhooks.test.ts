@@ -72,6 +72,11 @@ describe("webhooks", () => {
     const badUrl = await call(webhookRoute.PUT, "PUT", "/api/v1/webhook", { key: ADMIN_KEY, body: { url: "ftp://example.com/x" } });
     expect(badUrl.status).toBe(400);
     expect(badUrl.body.error.details[0].path).toBe("url");
+    for (const url of ["not a url", "http://user:pw@example.com/x", "javascript:alert(1)"]) {
+      const refusedUrl = await call(webhookRoute.PUT, "PUT", "/api/v1/webhook", { key: ADMIN_KEY, body: { url } });
+      expect(refusedUrl.status, url).toBe(400);
+      expect(refusedUrl.body.error.details[0].path).toBe("url");
+    }
 
     const created = await call(webhookRoute.PUT, "PUT", "/api/v1/webhook", { key: ADMIN_KEY, body: { url: receiverUrl } });
     expect(created.status).toBe(200);
