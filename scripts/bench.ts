@@ -6,7 +6,9 @@
 //   5. refinement samples: pipeline throughput vs its extraction query, freshness, browsing 1M samples vs
 //      the page's id query (scripts/bench/refinements.ts);
 //   6. a soak: 10 minutes of mixed traffic, every answer a success, the server's memory flat
-//      (scripts/bench/soak.ts).
+//      (scripts/bench/soak.ts);
+//   7. GET .../scorecard over 10M events (every metric, CUPED on) vs the single-metric results request,
+//      and the experiment page in Chromium until its scorecard shows (scripts/bench/scorecard.ts).
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
@@ -16,6 +18,7 @@ import { benchAssignment } from "./bench/assignment";
 import { load } from "./bench/http";
 import type { RefinementsBench } from "./bench/refinements";
 import type { ResultsBench } from "./bench/results";
+import type { ScorecardBench } from "./bench/scorecard";
 import { BENCH_KEYS, startBenchServer } from "./bench/server";
 
 const EVENT_BATCH = 1_000;
@@ -23,6 +26,7 @@ const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 500);
 const RESULTS_EVENTS = Number(process.env.BENCH_RESULTS_EVENTS || 10_000_000);
 const REFINEMENT_SAMPLES = Number(process.env.BENCH_REFINEMENT_SAMPLES || 1_000_000);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
+const SCORECARD_EVENTS = Number(process.env.BENCH_SCORECARD_EVENTS ?? 10_000_000);
 const rows: { figure: string; value: string; target: string; ok: boolean | null }[] = [];
 const report = (figure: string, value: string, target = "", ok: boolean | null = null) => {
   rows.push({ figure, value, target, ok });
@@ -274,6 +278,40 @@ async function main() {
     } finally {
       await server.stop();
     }
+  }
+
+  if (SCORECARD_EVENTS > 0) {
+    console.log(`\n7. Scorecard and experiment page over ${fmt(SCORECARD_EVENTS)} events (every metric; embedded engine, Chromium)`);
+    // In a process of its own, as section 4: a fresh heap, its own engine, then the production server on the same store.
+    const reportFile = path.join(os.tmpdir(), `echo-bench-scorecard-${process.pid}.json`);
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(import.meta.dirname, "bench", "scorecard.ts"), String(SCORECARD_EVENTS), reportFile],
+      { stdio: ["ignore", "inherit", "inherit"] },
+    );
+    if (child.status !== 0) throw new Error("the scorecard benchmark failed");
+    const r = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ScorecardBench;
+    fs.rmSync(reportFile, { force: true });
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const results = median(r.resultsCupedMs);
+    const card = median(r.scorecardCupedMs);
+    report("single-metric GET .../results, CUPED on (baseline)", `${fmt(results)} ms`);
+    report(
+      `GET .../scorecard, all ${r.metrics} metrics, CUPED on`,
+      `${fmt(card)} ms (${fmt(card / results, 2)}× results)`,
+      "< 1,500 ms",
+      card < 1500,
+    );
+    report(`GET .../scorecard, all ${r.metrics} metrics, CUPED off`, `${fmt(median(r.scorecardMs))} ms`);
+    const request = median(r.pageScorecardRequestMs);
+    const usable = median(r.pageUsableMs);
+    report("the scorecard request alone, from the browser (baseline)", `${fmt(request)} ms`);
+    report(
+      "experiment page: navigation until the scorecard shows (Chromium)",
+      `${fmt(usable)} ms (${fmt(usable / request, 2)}× the request)`,
+      "< 1,000 ms",
+      usable < 1000,
+    );
   }
 
   const missed = rows.filter((r) => r.ok === false);

@@ -52,9 +52,18 @@ export async function benchScorecard(totalEvents: number, log: (line: string) =>
   const cupedResults = resultsQuerySchema.parse({ ...window, cuped: "true" });
   const metrics = (await experimentScorecard(scale.client, scale.principal, "scale", cupedCard)).metrics.length; // warm-up
   await experimentResults(scale.client, scale.principal, "scale", cupedResults);
-  const scorecardCupedMs = await repeat(RUNS, time(() => experimentScorecard(scale.client, scale.principal, "scale", cupedCard)));
-  const resultsCupedMs = await repeat(RUNS, time(() => experimentResults(scale.client, scale.principal, "scale", cupedResults)));
-  const scorecardMs = await repeat(RUNS, time(() => experimentScorecard(scale.client, scale.principal, "scale", plainCard)));
+  const scorecardCupedMs = await repeat(
+    RUNS,
+    time(() => experimentScorecard(scale.client, scale.principal, "scale", cupedCard)),
+  );
+  const resultsCupedMs = await repeat(
+    RUNS,
+    time(() => experimentResults(scale.client, scale.principal, "scale", cupedResults)),
+  );
+  const scorecardMs = await repeat(
+    RUNS,
+    time(() => experimentScorecard(scale.client, scale.principal, "scale", plainCard)),
+  );
   const storeDir = scale.dataDir;
   await scale.close();
 
