@@ -30,8 +30,8 @@ const ADMIN = { email: "bench@echo.local", password: "bench-admin-password" };
 
 export async function benchScorecard(totalEvents: number, log: (line: string) => void): Promise<ScorecardBench> {
   // Kept after the in-process measurements: the server serves the same store.
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-scorecard-"));
-  process.env.BENCH_RESULTS_DIR ??= dataDir;
+  const keptDir = process.env.BENCH_RESULTS_DIR;
+  process.env.BENCH_RESULTS_DIR = keptDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-scorecard-"));
   process.env.ECHO_INIT_ADMIN_EMAIL = ADMIN.email;
   process.env.ECHO_INIT_ADMIN_PASSWORD = ADMIN.password;
   process.env.ECHO_INIT_ADMIN_API_KEY = BENCH_KEYS.admin;
@@ -104,7 +104,8 @@ export async function benchScorecard(totalEvents: number, log: (line: string) =>
     return { events: scale.events, metrics, scorecardCupedMs, resultsCupedMs, scorecardMs, pageUsableMs, pageScorecardRequestMs };
   } finally {
     await browser.close();
-    await server.stop(); // removes the store
+    await server.stop();
+    if (!keptDir) fs.rmSync(storeDir, { recursive: true, force: true });
   }
 }
 

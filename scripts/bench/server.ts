@@ -33,7 +33,7 @@ async function waitForHealth(port: number, child: ChildProcess) {
   throw new Error("the server did not become healthy within 120 s");
 }
 
-/** `existingDataDir`: serve a loaded store (e.g. a benchmark's) instead of a fresh one; it is removed on stop all the same. */
+/** `existingDataDir`: serve a loaded store (e.g. a benchmark's) instead of a fresh one; the caller owns it (stop leaves it). */
 export async function startBenchServer(port = 3200, existingDataDir?: string): Promise<BenchServer> {
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("building the app for the benchmark (next build)…");
@@ -88,7 +88,7 @@ export async function startBenchServer(port = 3200, existingDataDir?: string): P
     async stop() {
       process.kill(-child.pid!, "SIGTERM");
       await new Promise((r) => child.once("exit", r));
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!existingDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
