@@ -1,5 +1,6 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { clickhouseSettings } from "../settings";
+import { CLUSTER_QUERY_SETTINGS } from "./cluster";
 
 export type EngineKind = "chdb" | "server";
 
@@ -29,7 +30,9 @@ async function createHandle(): Promise<ClickHouseHandle> {
       username: settings.username,
       password: settings.password,
       database: settings.database,
-      clickhouse_settings: clickhouseSettingsForBothEngines,
+      clickhouse_settings: settings.cluster
+        ? { ...clickhouseSettingsForBothEngines, ...CLUSTER_QUERY_SETTINGS }
+        : clickhouseSettingsForBothEngines,
       request_timeout: 60_000,
     });
     const insertTsv = async (table: string, columns: readonly string[], body: Buffer) => {

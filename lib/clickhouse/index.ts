@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { clickhouseSettings } from "../settings";
 import { clickhouseHandle, closeClickHouse, type EngineKind } from "./client";
+import { clusteredStatement, type ClusterTarget } from "./cluster";
 import { applyMigrations } from "./migrate";
 import {
   insertRowsOn,
@@ -15,10 +16,16 @@ import {
 
 export { closeClickHouse, type EngineKind };
 
+/** The cluster the tables are laid out on (CLICKHOUSE_CLUSTER), if any. */
+export function clusterTarget(): ClusterTarget | undefined {
+  const settings = clickhouseSettings();
+  return settings.cluster ? { cluster: settings.cluster, database: settings.database } : undefined;
+}
+
 /** The migrated ClickHouse client: migrations run once per process, on first use. */
 export async function clickhouse(): Promise<ClickHouseClient> {
   const handle = await clickhouseHandle();
-  handle.ready ??= applyMigrations(handle.client, { cluster: clickhouseSettings().cluster }).then(() => undefined);
+  handle.ready ??= applyMigrations(handle.client, { cluster: clusterTarget() }).then(() => undefined);
   try {
     await handle.ready;
   } catch (error) {
@@ -50,7 +57,8 @@ export async function queryTabSeparated(spec: QuerySpec): Promise<string> {
 
 /** A statement without an answer on the process's client. */
 export async function runStatement(spec: QuerySpec): Promise<void> {
-  return runStatementOn(await clickhouse(), spec);
+  const cluster = clusterTarget();
+  return runStatementOn(await clickhouse(), cluster ? { ...spec, sql: clusteredStatement(spec.sql, cluster) } : spec);
 }
 
 /** Structured rows inserted on the process's client. */

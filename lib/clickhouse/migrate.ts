@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { ClickHouseClient } from "@clickhouse/client";
+import { clusteredStatements, type ClusterTarget } from "./cluster";
 import { queryRowsOn, runStatementOn } from "./query";
 
 // Numbered SQL files, applied in order and recorded in schema_migrations. Every statement is written
@@ -43,22 +44,7 @@ export function splitStatements(sql: string): string[] {
     .filter(Boolean);
 }
 
-/**
- * The clustered variant of a single-node statement: tables are created on every node of the cluster
- * and MergeTree engines become their Replicated counterparts (default replica path and name macros).
- */
-export function toClustered(statement: string, cluster: string): string {
-  return statement
-    .replace(/^(CREATE\s+(?:TABLE|MATERIALIZED\s+VIEW|VIEW)\s+IF\s+NOT\s+EXISTS\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
-    .replace(/^(ALTER\s+TABLE\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
-    .replace(/^(TRUNCATE\s+TABLE\s+IF\s+EXISTS\s+[\w.]+)/i, `$1 ON CLUSTER '${cluster.replace(/'/g, "")}'`)
-    .replace(
-      /ENGINE\s*=\s*(Replacing|Aggregating|Summing|Collapsing)?MergeTree\b/i,
-      (_m, kind = "") => `ENGINE = Replicated${kind}MergeTree`,
-    );
-}
-
-const createSchemaMigrations = `CREATE TABLE IF NOT EXISTS schema_migrations
+export const SCHEMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations
 (
     version    UInt32,
     name       String,
@@ -75,10 +61,11 @@ export interface MigrationReport {
 
 export async function applyMigrations(
   client: ClickHouseClient,
-  options: { cluster?: string; migrations?: Migration[] } = {},
+  options: { cluster?: ClusterTarget; migrations?: Migration[] } = {},
 ): Promise<MigrationReport> {
-  const prepare = (statement: string) => (options.cluster ? toClustered(statement, options.cluster) : statement);
-  await runStatementOn(client, { tag: "migrations.table", sql: prepare(createSchemaMigrations) });
+  // On a cluster a statement may become several (lib/clickhouse/cluster.ts).
+  const prepare = (statement: string) => (options.cluster ? clusteredStatements(statement, options.cluster) : [statement]);
+  for (const sql of prepare(SCHEMA_MIGRATIONS_TABLE)) await runStatementOn(client, { tag: "migrations.table", sql });
   const done = await queryRowsOn(client, {
     tag: "migrations.applied",
     sql: "SELECT version, checksum FROM schema_migrations FINAL",
@@ -96,7 +83,7 @@ export async function applyMigrations(
       continue;
     }
     for (const statement of splitStatements(migration.sql)) {
-      await runStatementOn(client, { tag: `migrations.${migration.name}`, sql: prepare(statement) });
+      for (const sql of prepare(statement)) await runStatementOn(client, { tag: `migrations.${migration.name}`, sql });
     }
     await runStatementOn(client, {
       tag: "migrations.record",

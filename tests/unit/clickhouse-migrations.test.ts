@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { readMigrations, splitStatements, toClustered } from "@/lib/clickhouse/migrate";
+import { clusteredStatement, clusteredStatements, EVERY_NODE_TABLES, SHARDED_TABLES } from "@/lib/clickhouse/cluster";
+import { readMigrations, SCHEMA_MIGRATIONS_TABLE, splitStatements } from "@/lib/clickhouse/migrate";
+
+const CLUSTER = { cluster: "echo", database: "echo" };
 import { tsvRow, tsvString, tsvStringArray, tsvUnescape } from "@/lib/clickhouse/tsv";
 
 describe("ClickHouse migrations", () => {
@@ -20,31 +23,97 @@ describe("ClickHouse migrations", () => {
   it("have a clustered variant: created on every node, with replicated engines", () => {
     const kinds = new Set<string>();
     for (const statement of readMigrations().flatMap((m) => splitStatements(m.sql))) {
-      const clustered = toClustered(statement, "main");
+      const clustered = clusteredStatements(statement, CLUSTER);
+      const table = statement.match(/^\w+\s+(?:TABLE|MATERIALIZED VIEW|INTO)\s+(?:IF (?:NOT )?EXISTS\s+)?(\w+)/)![1];
       if (statement.startsWith("CREATE TABLE")) {
         kinds.add("table");
-        expect(clustered).toMatch(/^CREATE TABLE IF NOT EXISTS \w+ ON CLUSTER 'main'/);
-        expect(clustered).toMatch(/ENGINE = Replicated(Replacing|Aggregating)?MergeTree/);
+        if (table in SHARDED_TABLES) {
+          // The rows in <table>_local on each shard's replicas; <table> distributes inserts and reads by user.
+          expect(clustered).toHaveLength(2);
+          expect(clustered[0]).toMatch(new RegExp(`^CREATE TABLE IF NOT EXISTS ${table}_local ON CLUSTER 'echo'`));
+          expect(clustered[0]).toMatch(
+            new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/\\{shard\\}/echo/${table}_local', '\\{replica\\}'`),
+          );
+          expect(clustered[1]).toBe(
+            `CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER 'echo' AS ${table}_local\n` +
+              `ENGINE = Distributed('echo', 'echo', '${table}_local', ${SHARDED_TABLES[table]})`,
+          );
+        } else {
+          expect(EVERY_NODE_TABLES).toContain(table);
+          expect(clustered).toHaveLength(1);
+          expect(clustered[0]).toMatch(
+            new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/all/echo/${table}', '\\{replica\\}'`),
+          );
+        }
       } else if (statement.startsWith("CREATE MATERIALIZED VIEW")) {
         kinds.add("view");
-        // A view writes into its (replicated) target table: created on every node, no engine of its own.
-        expect(clustered).toMatch(/^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ ON CLUSTER 'main' TO \w+ AS/);
+        // A view fires where its source's rows are stored: on the local tables of each shard.
+        expect(clustered).toEqual([
+          expect.stringMatching(/^CREATE MATERIALIZED VIEW IF NOT EXISTS \w+ ON CLUSTER 'echo' TO event_day_stats_local AS/),
+        ]);
+        expect(clustered[0]).toMatch(/FROM events_local\n/);
       } else if (statement.startsWith("ALTER TABLE")) {
         kinds.add("alter");
-        expect(clustered).toMatch(/^ALTER TABLE \w+ ON CLUSTER 'main'\s/);
+        expect(clustered[0]).toMatch(new RegExp(`^ALTER TABLE ${table in SHARDED_TABLES ? `${table}_local` : table} ON CLUSTER 'echo'\\s`));
       } else if (statement.startsWith("TRUNCATE TABLE")) {
         kinds.add("truncate");
-        // Forgetting a cache must reach every replica, not just the node applying the migration.
-        expect(clustered).toMatch(/^TRUNCATE TABLE IF EXISTS \w+ ON CLUSTER 'main'$/);
+        // Forgetting a cache must reach the stored rows of every shard, not a Distributed table's queue.
+        const stored = table in SHARDED_TABLES ? `${table}_local` : table;
+        expect(clustered).toEqual([`TRUNCATE TABLE IF EXISTS ${stored} ON CLUSTER 'echo'`]);
       } else {
         kinds.add("insert");
-        // A backfill runs once, on the node applying the migration; replication copies its rows.
+        // A backfill runs once, through the Distributed tables, on the node applying the migration.
         expect(statement).toMatch(/^INSERT INTO \w+/);
-        expect(clustered).toBe(statement);
+        expect(clustered).toEqual([statement]);
       }
     }
     expect([...kinds].sort()).toEqual(["alter", "insert", "table", "truncate", "view"]);
-    expect(toClustered("ALTER TABLE events ADD COLUMN x UInt8", "c'1")).toBe("ALTER TABLE events ON CLUSTER 'c1' ADD COLUMN x UInt8");
+  });
+
+  it("change a sharded table's columns on its local and Distributed tables, anything else on the local tables only", () => {
+    expect(clusteredStatements("ALTER TABLE events ADD COLUMN x UInt8", { cluster: "c'1", database: "db" })).toEqual([
+      "ALTER TABLE events_local ON CLUSTER 'c1' ADD COLUMN x UInt8",
+      "ALTER TABLE events ON CLUSTER 'c1' ADD COLUMN x UInt8",
+    ]);
+    expect(clusteredStatements("ALTER TABLE events ADD INDEX i x TYPE minmax GRANULARITY 1", CLUSTER)).toEqual([
+      "ALTER TABLE events_local ON CLUSTER 'echo' ADD INDEX i x TYPE minmax GRANULARITY 1",
+    ]);
+    expect(() => clusteredStatements("ALTER TABLE events ADD COLUMN x UInt8, ADD INDEX i x TYPE minmax GRANULARITY 1", CLUSTER)).toThrow(
+      /separate ALTER statements/,
+    );
+    expect(() => clusteredStatements("CREATE TABLE IF NOT EXISTS unknown (x UInt8) ENGINE = MergeTree ORDER BY x", CLUSTER)).toThrow(
+      /has no place on a cluster/,
+    );
+  });
+
+  it("match the golden clustered DDL", async () => {
+    const statements = [
+      ...clusteredStatements(SCHEMA_MIGRATIONS_TABLE, CLUSTER),
+      ...readMigrations().flatMap((m) => splitStatements(m.sql).flatMap((s) => clusteredStatements(s, CLUSTER))),
+    ];
+    await expect(`${statements.join(";\n\n")};\n`).toMatchFileSnapshot("golden/clickhouse-cluster.sql");
+  });
+
+  it("send the application's mutations of sharded tables to their local tables on every shard", () => {
+    const params = "WHERE project_id = {projectId:String} AND user_id = {userId:String}";
+    expect(clusteredStatement(`DELETE FROM refinement_samples ${params}`, CLUSTER)).toBe(
+      `DELETE FROM refinement_samples_local ON CLUSTER 'echo' ${params}`,
+    );
+    expect(clusteredStatement("ALTER TABLE events UPDATE proposal = '' WHERE 1", CLUSTER)).toBe(
+      "ALTER TABLE events_local ON CLUSTER 'echo' UPDATE proposal = '' WHERE 1",
+    );
+    expect(clusteredStatement("\n      DELETE FROM experiment_user_daily\n WHERE 1", CLUSTER)).toBe(
+      "\n      DELETE FROM experiment_user_daily_local ON CLUSTER 'echo'\n WHERE 1",
+    );
+    expect(clusteredStatement("OPTIMIZE TABLE refinement_samples FINAL", CLUSTER)).toBe(
+      "OPTIMIZE TABLE refinement_samples_local ON CLUSTER 'echo' FINAL",
+    );
+    expect(clusteredStatement("TRUNCATE TABLE refinement_samples", CLUSTER)).toBe(
+      "TRUNCATE TABLE refinement_samples_local ON CLUSTER 'echo'",
+    );
+    // A table with a copy on every node replicates its own mutations; inserts go through Distributed tables.
+    expect(clusteredStatement("DELETE FROM dataset_samples WHERE 1", CLUSTER)).toBe("DELETE FROM dataset_samples WHERE 1");
+    expect(clusteredStatement("INSERT INTO events SELECT * FROM events", CLUSTER)).toBe("INSERT INTO events SELECT * FROM events");
   });
 });
 
