@@ -130,7 +130,12 @@ function sampleRatio(data: ResultsData) {
 }
 
 /** One metric's answer from loaded data, and each treatment's lift estimate (for decision support). */
-function assembleMetric(data: ResultsData, metric: MetricKey, query: ResultsQuery, options: { series: boolean }) {
+function assembleMetric(
+  data: ResultsData,
+  metric: MetricKey,
+  query: ResultsQuery,
+  options: { series: boolean; guardrails?: ExperimentResults["guardrails"] },
+) {
   const { experiment, exposures, exposed, rows, layout, latency } = data;
   const variantKeys = experiment.variants.map((v) => v.key);
   const controlKey = variantKeys[0];
@@ -170,8 +175,8 @@ function assembleMetric(data: ResultsData, metric: MetricKey, query: ResultsQuer
     }
   }
 
-  // Guardrails: one-sided "significantly worse" checks of each treatment.
-  const guardrails = guardrailChecks(data, query);
+  // Guardrails: one-sided "significantly worse" checks of each treatment (copies: the adjustment below is per metric).
+  const guardrails = (options.guardrails ?? guardrailChecks(data, query)).map((g) => ({ ...g }));
 
   // Multiple comparisons across variants × metrics (the requested metric and the guardrails).
   const family = [...variants.filter((v) => v.pValue !== null), ...guardrails.filter((g) => g.pValue !== null)];
@@ -281,8 +286,9 @@ export async function experimentScorecard(client: Db, principal: Principal, key:
   // Traffic so far: exposed users per elapsed day of the window (at least one day).
   const elapsedDays = Math.max(1, (Math.min(data.to.getTime(), Date.now()) - data.from.getTime()) / DAY_MS);
   const traffic = { usersSoFar, usersPerDay: usersSoFar / elapsedDays, running: experiment.status === "running" };
+  const guardrails = guardrailChecks(data, { ...query, metric: experiment.primaryMetric });
   const metrics = order.map(({ metric, role }) => {
-    const { results, estimates } = assembleMetric(data, metric, { ...query, metric }, { series: false });
+    const { results, estimates } = assembleMetric(data, metric, { ...query, metric }, { series: false, guardrails });
     const definition = METRICS[metric];
     const decision = decisionSupport([...estimates.values()], experiment.targetEffect, query.alpha, traffic);
     return {
