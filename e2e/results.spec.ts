@@ -27,6 +27,7 @@ test("a product manager reads every metric at once, switches every control, and 
   page,
   request,
 }) => {
+  test.setTimeout(240_000); // every control and three more accounts, on a machine shared with other work
   await page.setViewportSize({ width: 1440, height: 900 });
   const { from, shown } = await seedSyntheticExperiment(request, "synthetic");
   const query = `from=${encodeURIComponent(from)}`;
