@@ -143,6 +143,7 @@ export async function optOut(client: Db, principal: Principal, userId: string) {
   // Events this process acknowledged before the opt-out reach ClickHouse first, so the deletion covers them.
   await flushIngestion();
   await forgetUserCode(principal.projectId, userId);
-  await audit(client, principal, { action: "refinement.opt_out", target: `user:${userId}` });
+  // end-user: the SDK's users, not the dashboard's accounts (audit targets user:<email>).
+  await audit(client, principal, { action: "refinement.opt_out", target: `end-user:${userId}`, after: { optedOut: true } });
   return { userId, optedOut: true as const };
 }
