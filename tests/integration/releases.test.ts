@@ -228,7 +228,22 @@ describe("a ramp over live traffic", () => {
     expect(fifty.local.filter((v) => v === "rel-good").length / 400).toBeGreaterThan(0.4);
   });
 
-  it("completes at 100%: the version becomes production and the previous one retired", async () => {
+  it("completes at 100%: the version becomes production and the previous one retired; experiments using it keep running", async () => {
+    // A running experiment that serves the production version to a tenth of the users.
+    const { POST } = await routes.experiments();
+    const body = {
+      key: "keeps-running",
+      name: "keeps running",
+      coverage: 0.1,
+      variants: [
+        { key: "control", modelVersion: "rel-prod", weight: 0.5 },
+        { key: "treatment", modelVersion: "rel-good", weight: 0.5 },
+      ],
+    };
+    expect((await call(POST, "POST", "/api/v1/experiments", { key: ADMIN_KEY, body })).status).toBe(201);
+    const start = await routes.start();
+    const params = { key: "keeps-running" };
+    expect((await call(start.POST, "POST", "/api/v1/experiments/keeps-running/start", { key: ADMIN_KEY, params })).status).toBe(200);
     await postTraffic(USERS, { "rel-prod": { acceptance: 0.25, latencyMs: 200 }, "rel-good": { acceptance: 0.36, latencyMs: 190 } }, 2);
     await rampPass(await database());
     const done = await getPromotion(goodId);
@@ -237,6 +252,16 @@ describe("a ramp over live traffic", () => {
     const { GET } = await routes.config();
     const config = (await call(GET, "GET", "/api/v1/config", { key: INGEST_KEY })).body;
     expect(config).toMatchObject({ productionVersion: "rel-good", rollout: null });
+    const experiment = config.experiments.find((e: { key: string }) => e.key === "keeps-running");
+    expect(experiment.variants.map((v: { modelVersion: string }) => v.modelVersion)).toEqual(["rel-prod", "rel-good"]);
+    const { POST: assign } = await routes.assign();
+    const inControl = USERS.map((userId) => ({ userId, result: assignUser(config, userId) })).find(
+      (u) => u.result.assignments[0]?.variantKey === "control",
+    )!;
+    const served = await call(assign, "POST", "/api/v1/assign", { key: INGEST_KEY, body: { userId: inControl.userId } });
+    expect(served.body.modelVersion).toBe("rel-prod"); // retired, still served to its experiment's control
+    const stop = await import("@/app/api/v1/experiments/[key]/stop/route");
+    expect((await call(stop.POST, "POST", "/api/v1/experiments/keeps-running/stop", { key: ADMIN_KEY, params })).status).toBe(200);
   });
 
   let badId: string;
