@@ -5,7 +5,7 @@ import type { ExperimentResults } from "@/lib/client/hooks";
 import styles from "./experiment.module.css";
 import { forestScale } from "./forest";
 import { ForestAxis, ForestRow } from "./ForestPlot";
-import { formatValue, intervalName } from "./verdict";
+import { chanceBetter, formatValue, intervalName } from "./verdict";
 
 const SEGMENTS: [string, string][] = [
   ["language", "Language"],
@@ -177,7 +177,7 @@ function CohortRows({
                 <span className="muted small">{t.note ?? "not enough data"}</span>
               )}
             </td>
-            <td className="num">{bayesian ? percent(t.chanceToWin, 1) : pValue(t.pValue)}</td>
+            <td className="num">{bayesian ? percent(chanceBetter(t.chanceToWin, results.higherIsBetter), 1) : pValue(t.pValue)}</td>
             {bayesian ? null : <td className="num">{pValue(t.adjustedPValue)}</td>}
           </tr>
         );

@@ -1,13 +1,16 @@
 import { signedPercent } from "@/app/components/format";
 import { forestX, type ForestScale } from "./forest";
 
-export const FOREST_WIDTH = 240;
+export const FOREST_WIDTH = 210;
 
 const TONE = { good: "#12a150", bad: "#d92d20", none: "#64748b" } as const;
 export type ForestTone = keyof typeof TONE;
 
 /** The axis above a forest plot's rows: ticks with their labels, zero emphasised. */
 export function ForestAxis({ scale, width = FOREST_WIDTH }: { scale: ForestScale; width?: number }) {
+  // One number of decimals for every label: as many as the step between ticks needs.
+  const step = scale.ticks.length > 1 ? scale.ticks[1] - scale.ticks[0] : 1;
+  const digits = step >= 0.0095 ? 0 : 1;
   return (
     <svg width={width} height={22} role="img" aria-label="Relative change axis" data-testid="forest-axis">
       <line x1={forestX(scale, scale.min, width)} x2={forestX(scale, scale.max, width)} y1={18} y2={18} stroke="#cbd5e1" />
@@ -15,7 +18,7 @@ export function ForestAxis({ scale, width = FOREST_WIDTH }: { scale: ForestScale
         <g key={t}>
           <line x1={forestX(scale, t, width)} x2={forestX(scale, t, width)} y1={14} y2={18} stroke="#94a3b8" />
           <text x={forestX(scale, t, width)} y={10} fontSize={10} textAnchor="middle" fill={t === 0 ? "#16181d" : "#646b78"}>
-            {t === 0 ? "0" : signedPercent(t, Math.abs(t) < 0.1 && t % 0.01 !== 0 ? 1 : 0)}
+            {t === 0 ? "0" : signedPercent(t, digits)}
           </text>
         </g>
       ))}

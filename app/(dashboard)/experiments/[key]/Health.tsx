@@ -1,6 +1,6 @@
-import { integer, pValue, signedPercent } from "@/app/components/format";
+import { integer, signedPercent } from "@/app/components/format";
 import type { Scorecard } from "@/lib/client/hooks";
-import { joinCounts } from "./verdict";
+import { joinCounts, pEquals } from "./verdict";
 
 function Skeleton() {
   return <span className="skeleton inline" style={{ width: 72, height: 12 }} />;
@@ -29,7 +29,7 @@ export function Health({ card }: { card: Scorecard | undefined }) {
             ) : (
               <span className="badge good">ok</span>
             )}{" "}
-            {card && !noData ? <span className="muted small">χ² p = {pValue(card.srm.pValue)}</span> : null}
+            {card && !noData ? <span className="muted small">χ² {pEquals(card.srm.pValue)}</span> : null}
           </span>
           <span className="muted small">
             {card ? `observed ${joinCounts(card.srm.observed)} · expected ${joinCounts(card.srm.expected)}` : <Skeleton />}
@@ -60,7 +60,7 @@ export function Health({ card }: { card: Scorecard | undefined }) {
                     <span className="badge good">no harm</span>
                   );
                 const change = g.relativeChange !== null ? signedPercent(g.relativeChange) : "";
-                const significance = g.pValue !== null ? `one-sided p = ${pValue(g.adjustedPValue ?? g.pValue)}` : "";
+                const significance = g.pValue !== null ? `one-sided ${pEquals(g.adjustedPValue ?? g.pValue)}` : "";
                 return (
                   <span key={g.metric + g.variant} className="small" data-testid={`guardrail-${g.metric}`}>
                     {badge} {m.label} ({g.variant}) {change} <span className="muted">{significance}</span>

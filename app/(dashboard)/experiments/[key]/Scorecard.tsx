@@ -8,11 +8,14 @@ import styles from "./experiment.module.css";
 import { forestScale, type ForestScale } from "./forest";
 import { FOREST_WIDTH, ForestAxis, ForestRow } from "./ForestPlot";
 import {
+  chanceBetter,
   formatChange,
   formatChangeInterval,
   formatValue,
   intervalName,
   liftWithInterval,
+  pEquals,
+  shippingLoss,
   significantImprovement,
   verdict,
   type ScorecardMetric,
@@ -84,7 +87,9 @@ export function Scorecard({
             <div>Relative change · {card ? intervalName(card.method, card.alpha) : "interval"}</div>
             <ForestAxis scale={scale} />
           </th>
-          <th className="num">{bayesian ? "Chance to win" : "p-value"}</th>
+          <th className="num" title={bayesian ? "Chance that the treatment is better, in the metric's good direction" : undefined}>
+            {bayesian ? "Chance to win" : "p-value"}
+          </th>
           <th>Verdict</th>
         </tr>
       </thead>
@@ -207,7 +212,7 @@ function MetricRow({
             <span className={styles.sub}>{formatChangeInterval(t.lift.ciAbsolute, row.unit)}</span>
             {t.lift.pValueAbsolute !== null && t.lift.pValueAbsolute !== undefined ? (
               <span className={styles.sub} title="Two-sided p-value of the absolute change: below α exactly when its interval excludes 0">
-                p = {pValue(t.lift.pValueAbsolute)}
+                {pEquals(t.lift.pValueAbsolute)}
               </span>
             ) : null}
           </>
@@ -239,10 +244,10 @@ function MetricRow({
       <td className="num" data-testid={`p-${id}`}>
         {card.method === "bayesian" ? (
           <>
-            {percent(t.chanceToWin, 1)}
+            {percent(chanceBetter(t.chanceToWin, row.higherIsBetter), 1)}
             {t.expectedLoss ? (
               <span className={styles.sub} title="Expected relative lift given up by shipping this variant if it is in fact worse">
-                loss {percent(t.expectedLoss.treatment, 2)}
+                loss {percent(shippingLoss(t.expectedLoss, row.higherIsBetter), 2)}
               </span>
             ) : null}
           </>
@@ -284,10 +289,10 @@ function ValueCell({ variant, unit, adjusted = false }: { variant: Variant; unit
 
 function GuardrailNote({ guardrail }: { guardrail: NonNullable<ScorecardMetric["guardrail"]>[number] }) {
   if (guardrail.pValue === null) return <span className={styles.sub}>harm test: no data yet</span>;
-  const p = pValue(guardrail.adjustedPValue ?? guardrail.pValue);
+  const p = pEquals(guardrail.adjustedPValue ?? guardrail.pValue);
   return (
     <span className={styles.sub} title="One-sided test of harm: small only when the change goes the harmful way">
-      {guardrail.worse ? <span className="badge bad">harm</span> : "no harm"} · one-sided p = {p}
+      {guardrail.worse ? <span className="badge bad">harm</span> : "no harm"} · one-sided {p}
     </span>
   );
 }

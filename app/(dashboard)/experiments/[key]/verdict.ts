@@ -1,6 +1,6 @@
 // What a variant's result means and how the results' values read: pure functions of the answers.
 
-import { integer, percent, signedPercent, signedPoints } from "@/app/components/format";
+import { integer, percent, pValue, signedPercent, signedPoints } from "@/app/components/format";
 import type { ExperimentResults, Scorecard } from "@/lib/client/hooks";
 
 export type Variant = ExperimentResults["variants"][number];
@@ -32,6 +32,27 @@ export function formatChange(v: number | null | undefined, unit: Unit): string {
 /** An interval of changes, as "−0.4 pp to +2.1 pp". */
 export function formatChangeInterval(ci: [number, number], unit: Unit): string {
   return `${formatChange(ci[0], unit)} to ${formatChange(ci[1], unit)}`;
+}
+
+/** "p = 0.042" or "p < 0.001": a p-value after its letter. */
+export function pEquals(p: number | null | undefined): string {
+  const text = pValue(p);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
+}
+
+/**
+ * The chance that the treatment is better: the API's chanceToWin is P(lift > 0), which for a metric
+ * where lower is better (latency) is the chance that it is worse.
+ */
+export function chanceBetter(chanceToWin: number | null | undefined, higherIsBetter: boolean): number | null {
+  if (chanceToWin === null || chanceToWin === undefined) return null;
+  return higherIsBetter ? chanceToWin : 1 - chanceToWin;
+}
+
+/** Expected loss of shipping the treatment, in the metric's good direction (E[max(0, −lift)], or E[max(0, lift)] when lower is better). */
+export function shippingLoss(loss: { treatment: number; control: number } | null, higherIsBetter: boolean): number | null {
+  if (!loss) return null;
+  return higherIsBetter ? loss.treatment : loss.control;
 }
 
 /** User counts per variant, as "120 / 118". */
