@@ -10,6 +10,7 @@ import { integer } from "@/app/components/format";
 import { useApiMutation, useCan, useModelVersions, useRefinementOutcomes, type ModelVersionView } from "@/lib/client/hooks";
 import { VersionTrends } from "./VersionTrends";
 import { ProductionTimeline, PromoteAction, ReleasePanel } from "./Releases";
+import { usePromotions } from "@/lib/client/releases";
 
 function RegisterForm() {
   const create = useApiMutation(
@@ -91,6 +92,8 @@ export default function ModelVersionsPage() {
   const { data, isLoading, error } = useModelVersions();
   const canWrite = useCan("models:write");
   const canPromote = useCan("promote");
+  // One ramp at a time: while one runs, the table offers no other promotion.
+  const rampActive = usePromotions().data?.items.some((p) => p.status === "running" || p.status === "paused") ?? true;
   return (
     <div className="page">
       <header className="page-header">
@@ -146,7 +149,7 @@ export default function ModelVersionsPage() {
                   </td>
                   <td>
                     <StatusBadge status={v.status} />
-                    {canPromote && v.status !== "production" ? (
+                    {canPromote && !rampActive && v.status !== "production" ? (
                       <div style={{ marginTop: 6 }}>
                         <PromoteAction versionKey={v.key} />
                       </div>
