@@ -91,11 +91,13 @@ export function useApiMutation<Input, Output>(request: (input: Input) => Promise
 
 // ---------------------------------------------------------------- results
 
-export function useResults(key: string, params: Record<string, string | undefined>) {
+/** `enabled: false` holds the request back (e.g. until a more important one on the page has answered). */
+export function useResults(key: string, params: Record<string, string | undefined>, options: { enabled?: boolean } = {}) {
   const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
   return useQuery({
     queryKey: ["experiments", key, "results", search.toString()],
     queryFn: () => apiFetch<ExperimentResults>(`/api/v1/experiments/${encodeURIComponent(key)}/results?${search}`),
+    enabled: options.enabled ?? true,
     refetchInterval: 30_000,
     placeholderData: (previous) => previous,
   });

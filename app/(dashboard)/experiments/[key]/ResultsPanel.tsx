@@ -36,7 +36,13 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
   const selected: MetricKey = isMetric(params.metric) ? params.metric : experiment.primaryMetric;
   const shared = { method: params.method, cuped: params.cuped, correction: params.correction, from: params.from, to: params.to };
   const scorecard = useScorecard(experiment.key, shared);
-  const details = useResults(experiment.key, { ...shared, metric: selected, segment: params.segment });
+  // The details wait for the scorecard: on two cores, both at once would delay the scorecard, which is
+  // what the page is read for first (and the details' charts sit below it).
+  const details = useResults(
+    experiment.key,
+    { ...shared, metric: selected, segment: params.segment },
+    { enabled: scorecard.data !== undefined },
+  );
   const queryClient = useQueryClient();
   const card = scorecard.data;
   const search = new URLSearchParams(Object.entries(shared).filter((e): e is [string, string] => !!e[1]));
