@@ -54,7 +54,8 @@ export async function loadAssignmentConfig(client: Db, projectId: string): Promi
 
 /**
  * What changes the assignment config: experiments (their variants are rewritten with them), model
- * versions and promotions. One indexed query, run at most once a second, so a rollback or a ramp step
+ * versions and promotions (a new one, a step, an end; not the guardrail numbers the ramp job stores every
+ * 30 s). One indexed query, run at most once a second, so a rollback or a ramp step
  * made on another server instance is served everywhere within a couple of seconds.
  */
 export async function assignmentConfigRevision(client: Db, projectId: string): Promise<string> {
@@ -62,7 +63,8 @@ export async function assignmentConfigRevision(client: Db, projectId: string): P
     `SELECT concat_ws('|',
        (SELECT concat(count(*), ':', max("updatedAt")) FROM "Experiment" WHERE "projectId" = $1),
        (SELECT concat(count(*), ':', max("updatedAt")) FROM "ModelVersion" WHERE "projectId" = $1),
-       (SELECT concat(count(*), ':', max("updatedAt")) FROM "Promotion" WHERE "projectId" = $1)) AS revision`,
+       (SELECT concat(count(*), ':', max("stepStartedAt"), ':', count(*) FILTER (WHERE status IN ('running', 'paused')))
+          FROM "Promotion" WHERE "projectId" = $1)) AS revision`,
     projectId,
   );
   return rows[0]?.revision ?? "";
