@@ -15,6 +15,12 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   reporter: [["list"]],
+  // Tests tagged @empty-store run first, on the fresh store the web server starts with: what the pages
+  // say before any data exists. Everything else runs after them, in file order.
+  projects: [
+    { name: "empty-store", grep: /@empty-store/ },
+    { name: "main", grepInvert: /@empty-store/, dependencies: ["empty-store"] },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
     viewport: { width: 1360, height: 860 },

@@ -1,10 +1,17 @@
 "use client";
 
+import { useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect } from "react";
 
 // A page that failed to render stays inside the shell: what happened, a retry, and the way back.
 export default function DashboardError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
+  const queries = useQueryClient();
+  // The answers the page failed on are still cached: drop them, so the retry asks the server again.
+  const retry = () => {
+    queries.resetQueries();
+    reset();
+  };
   useEffect(() => {
     console.error(error);
   }, [error]);
@@ -19,7 +26,7 @@ export default function DashboardError({ error, reset }: { error: Error & { dige
             : `It failed in the browser: ${error.message}`}
         </p>
         <div className="row">
-          <button className="button primary" onClick={reset}>
+          <button className="button primary" onClick={retry}>
             Try again
           </button>
           <Link className="button" href="/">

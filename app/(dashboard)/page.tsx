@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { RATE_DOMAIN } from "@/app/components/charts";
 import { ErrorNote } from "@/app/components/ErrorNote";
 import { dateTime, daysSince, integer, percent, timeAgo } from "@/app/components/format";
 import { PrimaryLift } from "@/app/components/PrimaryLift";
@@ -17,12 +18,17 @@ const SERIES = [
   { key: "generationRate", band: "generationBand", label: METRICS.generation_rate.label, color: "#0e9f6e" },
 ] as const;
 
-function ProductionCard({ overview }: { overview: Overview | undefined }) {
+/** What a card says when the overview could not be read (the error itself is shown above the cards). */
+const Unavailable = () => <span className="value text muted">unavailable</span>;
+
+function ProductionCard({ overview, failed }: { overview: Overview | undefined; failed: boolean }) {
   const production = overview?.production;
   return (
     <section className="card stat" data-testid="production">
       <span className="label">Production model</span>
-      {!overview ? (
+      {!overview && failed ? (
+        <Unavailable />
+      ) : !overview ? (
         <>
           <Skeleton width="70%" height={24} />
           <Skeleton width="50%" />
@@ -51,14 +57,16 @@ function ProductionCard({ overview }: { overview: Overview | undefined }) {
   );
 }
 
-function FreshnessCard({ overview }: { overview: Overview | undefined }) {
+function FreshnessCard({ overview, failed }: { overview: Overview | undefined; failed: boolean }) {
   const fresh = overview?.freshness;
   const backlog = fresh?.backlog;
   const state = !backlog ? "loading" : !backlog.writable || backlog.failedAttempts > 0 ? "bad" : backlog.pendingRows > 0 ? "busy" : "ok";
   return (
     <section className="card stat" data-testid="freshness" data-state={state}>
       <span className="label">Data freshness</span>
-      {!fresh || !backlog ? (
+      {!fresh && failed ? (
+        <Unavailable />
+      ) : !fresh || !backlog ? (
         <>
           <Skeleton width="60%" height={24} />
           <Skeleton width="80%" />
@@ -171,7 +179,7 @@ function RunningExperiments() {
   );
 }
 
-function TrafficChart({ overview }: { overview: Overview | undefined }) {
+function TrafficChart({ overview, failed }: { overview: Overview | undefined; failed: boolean }) {
   const days = overview?.traffic.days ?? [];
   const data = days.map((d) => ({
     date: d.date.slice(5),
@@ -192,7 +200,9 @@ function TrafficChart({ overview }: { overview: Overview | undefined }) {
         </span>
       </div>
       <div style={{ height: 260 }}>
-        {!overview ? (
+        {!overview && failed ? (
+          <p className="empty">The traffic could not be read; see the error above.</p>
+        ) : !overview ? (
           <Skeleton height={260} />
         ) : !data.length ? (
           <p className="empty" data-testid="no-traffic">
@@ -204,7 +214,7 @@ function TrafficChart({ overview }: { overview: Overview | undefined }) {
             <ComposedChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
               <CartesianGrid strokeDasharray="3 3" vertical={false} />
               <XAxis dataKey="date" fontSize={11} />
-              <YAxis fontSize={11} tickFormatter={(v: number) => percent(v, 0)} domain={["auto", "auto"]} width={48} />
+              <YAxis fontSize={11} tickFormatter={(v: number) => percent(v, 0)} domain={RATE_DOMAIN} allowDataOverflow width={48} />
               <Tooltip
                 formatter={(value, name) =>
                   Array.isArray(value)
@@ -320,12 +330,12 @@ export default function OverviewPage() {
       </header>
       <ErrorNote error={overview.error} />
       <div className="overview-stats">
-        <ProductionCard overview={overview.data} />
+        <ProductionCard overview={overview.data} failed={overview.isError} />
         <RunningCard running={running} loading={experiments.isLoading} />
-        <FreshnessCard overview={overview.data} />
+        <FreshnessCard overview={overview.data} failed={overview.isError} />
       </div>
       <RunningExperiments />
-      <TrafficChart overview={overview.data} />
+      <TrafficChart overview={overview.data} failed={overview.isError} />
       <StoreHealth />
     </div>
   );

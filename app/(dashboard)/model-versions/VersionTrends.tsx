@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { RATE_DOMAIN } from "@/app/components/charts";
 import { ErrorNote } from "@/app/components/ErrorNote";
 import { integer, percent } from "@/app/components/format";
 import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
@@ -46,7 +47,7 @@ function Chart({ trends, versions, metric }: { trends: Trends; versions: string[
           <ComposedChart data={[...byDate.values()]}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis dataKey="date" fontSize={11} tickFormatter={(d: string) => d.slice(5)} />
-            <YAxis fontSize={11} tickFormatter={(v: number) => percent(v, 0)} domain={["auto", "auto"]} width={44} />
+            <YAxis fontSize={11} tickFormatter={(v: number) => percent(v, 0)} domain={RATE_DOMAIN} allowDataOverflow width={44} />
             <Tooltip
               formatter={(value, name, item) => {
                 if (Array.isArray(value)) return [interval(value as [number, number]), `${String(name)}`];
