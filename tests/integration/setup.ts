@@ -41,6 +41,29 @@ if (server) {
   });
 }
 
+// ECHO_TEST_CLICKHOUSE=http: the application reaches ClickHouse over HTTP (CLICKHOUSE_URL, @clickhouse/client),
+// served by a fixture in front of the engine (tests/fixtures/clickhouseHttpServer.ts); `npm test` runs part of
+// the suite this way. Its hook is registered first, so it closes after the application's client.
+if (process.env.ECHO_TEST_CLICKHOUSE === "http") {
+  const { startClickHouseHttpServer } = await import("../fixtures/clickhouseHttpServer");
+  const clickhouseServer = await startClickHouseHttpServer({
+    dataDir: path.join(dir, "clickhouse-server"),
+    user: "echo",
+    password: "echo-test",
+  });
+  Object.assign(process.env, {
+    CLICKHOUSE_URL: clickhouseServer.url,
+    CLICKHOUSE_USER: "echo",
+    CLICKHOUSE_PASSWORD: "echo-test",
+    CLICKHOUSE_DATABASE: "echo",
+  });
+  await fetch(`${clickhouseServer.url}/?query=${encodeURIComponent("CREATE DATABASE echo")}`, {
+    method: "POST",
+    headers: { "X-ClickHouse-User": "echo", "X-ClickHouse-Key": "echo-test" },
+  });
+  afterAll(() => clickhouseServer.close());
+}
+
 afterAll(async () => {
   const { closeDatabase } = await import("@/lib/db");
   const { closeClickHouse } = await import("@/lib/clickhouse");
