@@ -37,7 +37,9 @@ async function createHandle(): Promise<ClickHouseHandle> {
     });
     const insertTsv = async (table: string, columns: readonly string[], body: Buffer) => {
       const { Readable } = await import("node:stream");
-      await client.insert({ table, columns: columns as [string, ...string[]], values: Readable.from([body]), format: "TabSeparated" });
+      // A raw format takes a byte stream: Readable.from() alone would make one of objects, which the client refuses.
+      const values = Readable.from([body], { objectMode: false });
+      await client.insert({ table, columns: columns as [string, ...string[]], values, format: "TabSeparated" });
     };
     return { client, engine: "server", insertTsv };
   }
