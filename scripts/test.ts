@@ -93,7 +93,7 @@ function counts() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const name of ["vitest.json", "vitest-postgres.json"]) {
+  for (const name of ["vitest.json", "vitest-clickhouse-http.json", "vitest-postgres.json"]) {
     const vitest = path.join(root, "test-results", name);
     if (!fs.existsSync(vitest)) continue;
     const report = JSON.parse(fs.readFileSync(vitest, "utf8"));
@@ -116,7 +116,7 @@ function summary() {
   console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 }
 
-for (const report of ["vitest.json", "vitest-postgres.json", "playwright.json"]) {
+for (const report of ["vitest.json", "vitest-clickhouse-http.json", "vitest-postgres.json", "playwright.json"]) {
   fs.rmSync(path.join(root, "test-results", report), { force: true });
 }
 ensureChromium();
@@ -139,6 +139,22 @@ run(
   {
     VITE_CONFIG_NATIVE_IGNORE_WARNING: "true",
   },
+);
+run(
+  "ingestion, results and refinement tests over ClickHouse's HTTP interface (CLICKHOUSE_URL, a fixture serving the engine)",
+  bin("vitest"),
+  [
+    "run",
+    "--project",
+    "integration",
+    "tests/integration/writepath.test.ts",
+    "tests/integration/results.test.ts",
+    "tests/integration/refinements.test.ts",
+    "--reporter=default",
+    "--reporter=json",
+    "--outputFile.json=test-results/vitest-clickhouse-http.json",
+  ],
+  { VITE_CONFIG_NATIVE_IGNORE_WARNING: "true", ECHO_TEST_CLICKHOUSE: "http" },
 );
 withPostgres((url) =>
   run(
