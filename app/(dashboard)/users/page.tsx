@@ -1,6 +1,6 @@
 "use client";
 
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { ErrorNote } from "@/app/components/ErrorNote";
 import { dateTime } from "@/app/components/format";
 import { roles } from "@/lib/auth/permissions";
@@ -34,25 +34,18 @@ function SignInLink({ invited }: { invited: InvitedUser }) {
 
 function InviteDialog({ onClose }: { onClose: () => void }) {
   const invite = useInviteUser();
+  const dialog = useRef<HTMLDialogElement>(null);
+  // Modal: the page behind cannot be used until the dialog is closed (Escape closes it too).
+  useEffect(() => {
+    if (dialog.current && !dialog.current.open) dialog.current.showModal();
+  }, []);
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     invite.mutate({ email: String(form.get("email")), role: String(form.get("role")) });
   };
   return (
-    <dialog
-      className="dialog"
-      open
-      ref={(node) => {
-        // Modal: the page behind cannot be used until the dialog is closed.
-        if (node && !node.matches(":modal")) {
-          node.close();
-          node.showModal();
-        }
-      }}
-      onClose={onClose}
-      aria-labelledby="invite-title"
-    >
+    <dialog className="dialog" ref={dialog} onClose={onClose} aria-labelledby="invite-title">
       <h3 id="invite-title">Invite a user</h3>
       {invite.data ? (
         <>
