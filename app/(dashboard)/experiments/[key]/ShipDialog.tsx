@@ -12,6 +12,12 @@ import { useShip } from "@/lib/client/releases";
 // override reason when a guardrail fails or the split is mismatched. The server recomputes the same
 // evidence and stores it with the promotion it starts.
 
+/** "p = 0.012", or "p < 0.001". */
+function pText(v: number | null | undefined) {
+  const text = pValue(v);
+  return text.startsWith("<") ? `p ${text}` : `p = ${text}`;
+}
+
 function value(unit: string, v: number | null | undefined) {
   return unit === "rate" ? percent(v) : v === null || v === undefined ? "—" : `${Math.round(v)}${unit === "ms" ? " ms" : ""}`;
 }
@@ -55,7 +61,7 @@ function Evidence({
                   {data.unit === "rate"
                     ? `${signedPoints(lift.ciAbsolute[0])} to ${signedPoints(lift.ciAbsolute[1])}`
                     : `${signedPercent(lift.ciRelative[0])} to ${signedPercent(lift.ciRelative[1])}`}
-                  , p = {pValue(treatment?.pValue)}
+                  , {pText(treatment?.pValue)}
                 </>
               ) : (
                 <span className="muted">no estimate yet ({treatment?.note ?? "not enough data"})</span>
@@ -69,7 +75,7 @@ function Evidence({
                 <span className={`badge ${g.worse ? "bad" : "good"}`}>{g.worse ? "significantly worse" : "holds"}</span>{" "}
                 <span className="muted small">
                   {g.relativeChange !== null ? signedPercent(g.relativeChange) : (g.note ?? "")}
-                  {g.pValue !== null ? `, p = ${pValue(g.pValue)}` : ""}
+                  {g.pValue !== null ? `, ${pText(g.pValue)}` : ""}
                 </span>
               </td>
             </tr>
@@ -78,7 +84,7 @@ function Evidence({
             <td>Sample ratio</td>
             <td>
               <span className={`badge ${data.srm.mismatch ? "bad" : "good"}`}>{data.srm.mismatch ? "mismatch" : "as configured"}</span>{" "}
-              <span className="muted small">p = {pValue(data.srm.pValue)}</span>
+              <span className="muted small">{pText(data.srm.pValue)}</span>
             </td>
           </tr>
         </tbody>
