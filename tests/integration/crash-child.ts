@@ -6,9 +6,12 @@
 //            printing "SLICE <n>" after each, and waits to be killed.
 //   samples: runs the pipeline to the end and prints "SAMPLES <rows> <distinct suggestions>".
 //   stream:  starts like a server, then sends batches of 200 events (one user each, 4 at a time) and
-//            prints "ACK <user>" for every batch answered 2xx, until killed.
+//            prints "ACK <user>" for every batch answered 2xx and "REFUSED <user> <status>" for any other
+//            answer, until killed; with --health also "HEALTH <json>" whenever GET /api/health's
+//            ingestion state changes.
 //   tally:   starts like a server, stores what the log holds, and prints "TALLY <json>": per streamed
-//            user, the events stored (FINAL) and their distinct ids.
+//            user, the events stored (FINAL) and their distinct ids; with --retry <users.json>, first
+//            resends those users' batches, as a client does after a 503.
 import fs from "node:fs";
 
 const [mode, batchFile] = process.argv.slice(2);
@@ -26,35 +29,67 @@ const post = async (body: unknown = batch) => {
   return { status: response.status, body: await response.json() };
 };
 
+/** The batch a streamed user sends: the same events (ids and times) whenever it is built, so a client can retry it. */
+const streamBatch = async (userId: string) => {
+  const { createHash } = await import("node:crypto");
+  const sentAt = Number(userId.split(".")[1].split("-")[0]);
+  const uuid = (i: number) =>
+    createHash("sha256")
+      .update(`${userId}/${i}`)
+      .digest("hex")
+      .replace(/^(.{8})(.{4}).(.{3}).(.{3})(.{12}).*$/, "$1-$2-4$3-a$4-$5");
+  return {
+    events: Array.from({ length: 200 }, (_, i) => ({
+      eventId: uuid(i),
+      type: "shown",
+      timestamp: sentAt - 1000 * i,
+      userId,
+      suggestionId: `s-${i}`,
+      modelVersion: "v1",
+      completionChars: 10,
+      latencyMs: 100,
+    })),
+  };
+};
+
 if (mode === "stream") {
   const { startup } = await import("../../lib/runtime/startup");
   const { randomUUID } = await import("node:crypto");
   await startup();
-  const run = randomUUID().slice(0, 8);
+  const run = `${randomUUID().slice(0, 8)}.${Date.now()}`;
   let next = 0;
   const sender = async () => {
     for (;;) {
       const userId = `stream-${run}-${next++}`;
-      const events = Array.from({ length: 200 }, (_, i) => ({
-        eventId: randomUUID(),
-        type: "shown",
-        timestamp: Date.now() - 1000 * i,
-        userId,
-        suggestionId: `s-${i}`,
-        modelVersion: "v1",
-        completionChars: 10,
-        latencyMs: 100,
-      }));
-      const answer = await post({ events });
+      const answer = await post(await streamBatch(userId));
       if (answer.status >= 200 && answer.status < 300) process.stdout.write(`ACK ${userId}\n`);
+      else process.stdout.write(`REFUSED ${userId} ${answer.status}\n`);
     }
   };
+  if (process.argv.includes("--health")) {
+    const { GET } = await import("../../app/api/health/route");
+    let last = "";
+    setInterval(async () => {
+      const response = await GET(new Request("http://localhost/api/health"), { params: Promise.resolve({}) });
+      const { ingestion } = await response.json();
+      const line = JSON.stringify({ writable: ingestion.writable, lastError: ingestion.lastError });
+      if (line !== last) process.stdout.write(`HEALTH ${(last = line)}\n`);
+    }, 50);
+  }
   await Promise.all([sender(), sender(), sender(), sender()]);
 } else if (mode === "tally") {
   const { startup } = await import("../../lib/runtime/startup");
   const { flushIngestion } = await import("../../lib/ingestion/log");
   const { clickhouse } = await import("../../lib/clickhouse");
   await startup();
+  // --retry <file>: first resend the batches of the users listed there (a client retrying what was refused)
+  const retryFile = process.argv[process.argv.indexOf("--retry") + 1];
+  if (process.argv.includes("--retry")) {
+    for (const userId of JSON.parse(fs.readFileSync(retryFile, "utf8")) as string[]) {
+      const answer = await post(await streamBatch(userId));
+      if (answer.status !== 200) throw new Error(`the retry of ${userId} was answered ${answer.status}`);
+    }
+  }
   await flushIngestion();
   const client = await clickhouse();
   const rows = await (

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -135,3 +135,105 @@ it("keeps every acknowledged batch, once and whole, while clients stream and the
     expect([count, ids], user).toSatisfy(([c, i]: number[]) => c === i && (c === 200 || c === 0));
   fs.rmSync(dataDir, { recursive: true, force: true });
 }, 300_000);
+
+// A real full disk under the write-ahead log: a small tmpfs mounted on the log's directory (mounting needs
+// root; elsewhere the test is skipped, and says so), filled with a file while clients stream.
+const canMountDisk = process.getuid?.() === 0 && spawnSync("mount", ["--version"]).status === 0;
+
+function fillDisk(dir: string): string {
+  const file = path.join(dir, "filler");
+  const fd = fs.openSync(file, "w");
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return file;
+}
+
+async function until(condition: () => boolean, what: string, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+it.skipIf(!canMountDisk)(
+  "when the log's disk fills up while clients stream: 503 without losing or doubling anything, health says so, and it recovers by itself",
+  async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-crash-"));
+    const walDir = path.join(dataDir, "ingest-wal");
+    fs.mkdirSync(walDir);
+    expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", walDir]).status).toBe(0);
+    try {
+      const env = { ...process.env, ECHO_DATA_DIR: dataDir, ECHO_DEMO: "0", ECHO_INIT_INGEST_API_KEY: "echo_ingest_crash_key" };
+      const batchFile = path.join(dataDir, "none.json");
+      fs.writeFileSync(batchFile, "{}");
+      const acknowledged = new Set<string>();
+      const refused = new Map<string, string>();
+      const health: { writable: boolean; lastError: string | null }[] = [];
+      const onLine = (line: string) => {
+        if (line.startsWith("ACK ")) acknowledged.add(line.slice(4));
+        if (line.startsWith("REFUSED ")) refused.set(line.split(" ")[1], line.split(" ")[2]);
+        if (line.startsWith("HEALTH ")) health.push(JSON.parse(line.slice(7)));
+      };
+      const stream = () => runChild(["stream", batchFile, "--health"], env, /^ACK /, onLine);
+
+      // Round 1: the disk fills up and the server is killed while it is full (torn blocks on the disk).
+      let server = await stream();
+      await until(() => acknowledged.size >= 10, "10 acknowledged batches");
+      let filler = fillDisk(walDir);
+      await until(() => refused.size > 0, "a refused batch");
+      await until(() => health.some((h) => !h.writable), "health to report the log unwritable");
+      expect(health.find((h) => !h.writable)!.lastError).toMatch(/ENOSPC|no space/i);
+      await new Promise((r) => setTimeout(r, Math.random() * 300));
+      await server.kill();
+
+      // Round 2: restarted on a full disk that then recovers; killed at a random moment after recovery.
+      health.length = 0;
+      server = await stream();
+      fs.rmSync(filler);
+      const before = acknowledged.size;
+      await until(() => acknowledged.size >= before + 5, "batches acknowledged after the restart");
+      const refusedBefore = refused.size;
+      filler = fillDisk(walDir);
+      await until(() => refused.size > refusedBefore, "a refused batch on the second full disk");
+      await until(() => health.some((h) => !h.writable), "health to report the log unwritable again");
+      fs.rmSync(filler);
+      const recovered = health.length;
+      await until(() => health.slice(recovered).some((h) => h.writable), "health to report the log writable again, without a restart");
+      const afterRecovery = acknowledged.size;
+      await until(() => acknowledged.size >= afterRecovery + 1 + Math.floor(Math.random() * 20), "batches acknowledged after recovery");
+      await server.kill();
+
+      // Every refusal was a 503 (the client retries; never a 500 or a 2xx that was not kept).
+      expect(new Set(refused.values())).toEqual(new Set(["503"]));
+      for (const user of acknowledged) refused.delete(user); // a user is sent once: nothing is both
+      const retryFile = path.join(dataDir, "retry.json");
+      const refusedUsers = [...refused.keys()];
+      fs.writeFileSync(retryFile, JSON.stringify(refusedUsers));
+      const before503Retry = await runChild(["tally", batchFile], env, /^TALLY /);
+      const storedBefore = JSON.parse(before503Retry.line.slice(6)) as Record<string, [number, number]>;
+      // Before any retry: acknowledged batches are all there, once; a refused one is whole or absent, never in part.
+      for (const user of acknowledged) expect(storedBefore[user], user).toEqual([200, 200]);
+      for (const [user, [count, ids]] of Object.entries(storedBefore))
+        expect([count, ids], user).toSatisfy(([c, i]: number[]) => c === i && (c === 200 || c === 0));
+      // The clients retry what was refused: then everything sent is stored exactly once.
+      const retried = await runChild(["tally", batchFile, "--retry", retryFile], env, /^TALLY /);
+      const stored = JSON.parse(retried.line.slice(6)) as Record<string, [number, number]>;
+      for (const user of [...acknowledged, ...refusedUsers]) expect(stored[user], user).toEqual([200, 200]);
+      console.log(
+        `full disk: ${acknowledged.size} batches acknowledged, ${refusedUsers.length} refused with 503 (` +
+          `${refusedUsers.filter((u) => storedBefore[u]?.[0] === 200).length} of them logged whole before the disk filled and replayed), all stored once`,
+      );
+    } finally {
+      spawnSync("umount", ["-l", walDir]);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  },
+  300_000,
+);
