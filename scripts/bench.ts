@@ -305,13 +305,16 @@ async function main() {
     report(`GET .../scorecard, all ${r.metrics} metrics, CUPED off`, `${fmt(median(r.scorecardMs))} ms`);
     const request = median(r.pageScorecardRequestMs);
     const usable = median(r.pageUsableMs);
+    const warm = median(r.pageUsableWarmMs);
     report("the scorecard request alone, from the browser (baseline)", `${fmt(request)} ms`);
+    report("experiment page: navigation until the scorecard is laid out, controls usable", `${fmt(median(r.pageLaidOutMs))} ms`);
     report(
       "experiment page: navigation until the scorecard shows (Chromium)",
       `${fmt(usable)} ms (${fmt(usable / request, 2)}× the request)`,
       "< 1,000 ms",
       usable < 1000,
     );
+    report("experiment page, the same query computed within 30 s (a second visit)", `${fmt(warm)} ms`, "< 1,000 ms", warm < 1000);
   }
 
   const missed = rows.filter((r) => r.ok === false);

@@ -160,6 +160,8 @@ export type ExperimentResults = z.output<typeof resultsSchema>;
 
 export const scorecardQuerySchema = resultsQuerySchema.omit({ metric: true }).extend({
   format: z.enum(["json", "csv"]).default("json"),
+  /** Compute again now instead of answering with the same query's computation of the last 30 seconds. */
+  refresh: bool.default(false),
 });
 
 export type ScorecardQuery = z.output<typeof scorecardQuerySchema>;

@@ -1,3 +1,4 @@
+import { ExpiringCache } from "../auth/expiringCache";
 import type { Principal } from "../auth/permissions";
 import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
@@ -273,6 +274,23 @@ export async function experimentResults(client: Db, principal: Principal, key: s
  */
 export async function experimentScorecard(client: Db, principal: Principal, key: string, query: ScorecardQuery): Promise<Scorecard> {
   const experiment = await getExperiment(client, principal, key);
+  // The same query within SCORECARD_TTL_MS shares one computation (a page's first load, its refetches and
+  // other viewers); `computedAt` says when it ran and `refresh` computes again. Any change to the
+  // experiment (start, stop, a PATCH, a new phase) changes the key.
+  const asked = { ...query, format: undefined, refresh: undefined };
+  const cacheKey = JSON.stringify([principal.projectId, key, experiment.updatedAt, experiment.phase, asked]);
+  const cached = query.refresh ? undefined : scorecards.get(cacheKey);
+  if (cached) return cached.value;
+  const computing = computeScorecard(experiment, principal, query);
+  scorecards.set(cacheKey, computing);
+  computing.catch(() => scorecards.delete(cacheKey));
+  return computing;
+}
+
+const SCORECARD_TTL_MS = 30_000;
+const scorecards = new ExpiringCache<Promise<Scorecard>>(SCORECARD_TTL_MS, 200);
+
+async function computeScorecard(experiment: Experiment, principal: Principal, query: ScorecardQuery): Promise<Scorecard> {
   const order = scorecardOrder(experiment.primaryMetric, experiment.guardrailMetrics);
   const ratioMetrics = order.map((m) => m.metric).filter(isRatioMetric);
   const data = await loadResults(

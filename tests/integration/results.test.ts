@@ -591,6 +591,26 @@ describe("scorecard (every metric at once)", () => {
     expect(Number(cellOf("users_needed"))).toBe(json.metrics[0].usersNeeded);
   });
 
+  it("answers a repeated query from its computation of the last 30 s, computes again on refresh, and follows experiment changes", async () => {
+    const fixed = { from: new Date(start - DAY).toISOString(), to: new Date().toISOString() };
+    const first = await scorecard(fixed);
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await scorecard(fixed)).computedAt).toBe(first.computedAt);
+    const refreshed = await scorecard({ ...fixed, refresh: "true" });
+    expect(Date.parse(refreshed.computedAt)).toBeGreaterThan(Date.parse(first.computedAt));
+    expect(refreshed.metrics).toEqual(first.metrics);
+    // a changed experiment is a new computation: here its target effect, and so the users needed
+    const { PATCH } = await import("@/app/api/v1/experiments/[key]/route");
+    const patched = await call(PATCH, "PATCH", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, body: { targetEffect: 0.1 } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.targetEffect).toBe(0.1);
+    const after = await scorecard(fixed);
+    expect(after.targetEffect).toBe(0.1);
+    expect(after.metrics[0].usersNeeded).toBe(Math.ceil(after.metrics[0].usersSoFar * (after.metrics[0].mde / 0.1) ** 2));
+    await call(PATCH, "PATCH", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, body: { targetEffect: null } });
+    expect((await scorecard(fixed)).targetEffect).toBe(0.02);
+  });
+
   it("names bad query parameters, and refuses metric (the scorecard has them all)", async () => {
     const { GET } = await import("@/app/api/v1/experiments/[key]/scorecard/route");
     const bad = await call(GET, "GET", "/x", {

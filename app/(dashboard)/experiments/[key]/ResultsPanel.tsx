@@ -1,9 +1,10 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { ErrorNote } from "@/app/components/ErrorNote";
 import { percent } from "@/app/components/format";
-import { useResults, useScorecard, type ExperimentView } from "@/lib/client/hooks";
+import { apiFetch } from "@/lib/client/api";
+import { useResults, useScorecard, type ExperimentView, type Scorecard as ScorecardAnswer } from "@/lib/client/hooks";
 import { METRIC_KEYS, METRICS, type MetricKey } from "@/lib/metrics/registry";
 import { Cohorts } from "./Cohorts";
 import styles from "./experiment.module.css";
@@ -46,9 +47,16 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
   const queryClient = useQueryClient();
   const card = scorecard.data;
   const search = new URLSearchParams(Object.entries(shared).filter((e): e is [string, string] => !!e[1]));
-  const exportUrl = (format: "csv" | "json") =>
-    `/api/v1/experiments/${encodeURIComponent(experiment.key)}/scorecard?${new URLSearchParams([...search, ["format", format]])}`;
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ["experiments", experiment.key] });
+  const scorecardPath = `/api/v1/experiments/${encodeURIComponent(experiment.key)}/scorecard`;
+  const exportUrl = (format: "csv" | "json") => `${scorecardPath}?${new URLSearchParams([...search, ["format", format]])}`;
+  // The server answers a repeated query from its last 30 seconds' computation: Refresh asks for a new one.
+  const refresh = useMutation({
+    mutationFn: () => apiFetch<ScorecardAnswer>(`${scorecardPath}?${new URLSearchParams([...search, ["refresh", "true"]])}`),
+    onSuccess: (fresh) => {
+      queryClient.setQueryData(["experiments", experiment.key, "scorecard", search.toString()], fresh);
+      return queryClient.invalidateQueries({ queryKey: ["experiments", experiment.key, "results"] });
+    },
+  });
   const select = (metric: MetricKey) => set("metric", metric === experiment.primaryMetric ? undefined : metric);
   const detail = details.data?.metric === selected ? details.data : undefined;
   const cupedReduction = card?.cuped
@@ -64,9 +72,9 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
           <span className={styles.spacer} />
           <span className="muted small" data-testid="computed-at">
             {card ? `Last computed ${new Date(card.computedAt).toLocaleTimeString("en-US")}` : "Computing…"}
-            {scorecard.isFetching && card ? " · updating…" : ""}
+            {(scorecard.isFetching || refresh.isPending) && card ? " · updating…" : ""}
           </span>
-          <button className="button" onClick={refresh} disabled={scorecard.isFetching} data-testid="refresh">
+          <button className="button" onClick={() => refresh.mutate()} disabled={refresh.isPending} data-testid="refresh">
             Refresh
           </button>
           <a className="button" href={exportUrl("csv")} download data-testid="export-csv">
@@ -83,7 +91,7 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
           {card ? methodNote(card) : "\u00a0"}
           {card?.cuped ? cupedNote(cupedReduction) : ""}
         </p>
-        {scorecard.error ? <ErrorNote error={scorecard.error} /> : null}
+        {scorecard.error || refresh.error ? <ErrorNote error={scorecard.error ?? refresh.error} /> : null}
         {card && card.health.exposedUsers === 0 ? (
           <p className="banner warn" data-testid="no-data">
             No exposed users in this window yet: every row fills in as events arrive.
