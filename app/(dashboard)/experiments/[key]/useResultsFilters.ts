@@ -1,5 +1,5 @@
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useRef } from "react";
+import { useState } from "react";
 
 /** The results' URL parameters, in the order of the API query; each is absent while it has its default. */
 export const RESULTS_FILTERS = ["metric", "method", "segment", "cuped", "correction", "from", "to"] as const;
@@ -17,16 +17,17 @@ export function useResultsFilters(): ResultsFilters {
   const search = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  const params = Object.fromEntries(RESULTS_FILTERS.map((name) => [name, search.get(name) ?? undefined])) as ResultsParams;
-  // A replace lands in the URL (and the rendered search) a moment later: a second change before that
-  // builds on the first one's URL, so two changes in quick succession both stay.
-  const pending = useRef<{ from: string; next: string } | null>(null);
   const current = search.toString();
+  // A replace reaches the URL (and the rendered search) a moment later. Until then the controls show the
+  // change at once, and a second change builds on the first, so two quick changes both stay.
+  const [pending, setPending] = useState<{ from: string; next: string } | null>(null);
+  const shown = new URLSearchParams(pending?.from === current ? pending.next : current);
+  const params = Object.fromEntries(RESULTS_FILTERS.map((name) => [name, shown.get(name) ?? undefined])) as ResultsParams;
   const set = (name: ResultsFilter, next: string | undefined) => {
-    const updated = new URLSearchParams(pending.current?.from === current ? pending.current.next : current);
+    const updated = new URLSearchParams(shown);
     if (next) updated.set(name, next);
     else updated.delete(name);
-    pending.current = { from: current, next: updated.toString() };
+    setPending({ from: current, next: updated.toString() });
     router.replace(`${pathname}?${updated}`, { scroll: false });
   };
   return { params, set };
