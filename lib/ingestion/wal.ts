@@ -86,6 +86,19 @@ export function readSegment(file: string): WalBlock[] {
   return blocks;
 }
 
+/** The part of `buffers` after the first `offset` bytes. */
+function unwritten(buffers: Buffer[], offset: number): Buffer[] {
+  const rest: Buffer[] = [];
+  for (const buffer of buffers) {
+    if (offset >= buffer.length) offset -= buffer.length;
+    else {
+      rest.push(offset ? buffer.subarray(offset) : buffer);
+      offset = 0;
+    }
+  }
+  return rest;
+}
+
 export class WriteAheadLog {
   private fd: number | null = null;
   private segment = 0;
@@ -183,10 +196,16 @@ export class WriteAheadLog {
       const total = buffers.reduce((sum, b) => sum + b.length, 0);
       try {
         if (this.fd === null) this.openSegment();
-        const written = await new Promise<number>((resolve, reject) =>
-          fs.writev(this.fd!, buffers, (error, bytes) => (error ? reject(error) : resolve(bytes))),
-        );
-        if (written !== total) throw new Error(`short write to the ingestion log (${written} of ${total} bytes)`);
+        // A short write is not an error (a full disk first takes what fits): write the rest, and the next
+        // writev reports why it cannot (ENOSPC), which is what the 503 and the health report then say.
+        let written = 0;
+        while (written < total) {
+          const bytes = await new Promise<number>((resolve, reject) =>
+            fs.writev(this.fd!, unwritten(buffers, written), (error, n) => (error ? reject(error) : resolve(n))),
+          );
+          if (bytes === 0) throw new Error(`the ingestion log took no bytes (${written} of ${total} written)`);
+          written += bytes;
+        }
         if (this.options.fsync) {
           await new Promise<void>((resolve, reject) => fs.fdatasync(this.fd!, (error) => (error ? reject(error) : resolve())));
         }
