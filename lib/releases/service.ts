@@ -175,14 +175,13 @@ async function moveToStep(tx: Tx, principal: Principal, row: PromotionRow, to: n
         reason: `'${row.modelVersionKey}' reached 100% (promotion ${row.id})`,
       });
     }
-    await tx.modelVersion.update({
-      where: { projectId_key: { projectId: row.projectId, key: row.modelVersionKey } },
-      data: { status: "production" },
-    });
+    const where = { projectId_key: { projectId: row.projectId, key: row.modelVersionKey } };
+    const promoted = await tx.modelVersion.findUniqueOrThrow({ where, select: { status: true } });
+    await tx.modelVersion.update({ where, data: { status: "production" } });
     await audit(tx, principal, {
       action: "model_version.promote",
       target: `model-version:${row.modelVersionKey}`,
-      before: { status: "candidate" },
+      before: { status: promoted.status },
       after: { status: "production" },
       reason: reason ?? row.reason,
     });
@@ -599,40 +598,50 @@ export async function rampPass(client: Db, now = new Date()): Promise<RampPassRe
   const running = await client.promotion.findMany({ where: { status: "running" } });
   const decisions: RampPassResult["decisions"] = [];
   for (const seen of running) {
-    const evaluation = await evaluateCurrentStep(seen, now);
-    const decision = decideAutomatic(rampState(seen), evaluation, now);
-    const principal = automation(seen.projectId);
-    const notices: Notice[] = [];
-    const applied = await client
-      .$transaction(async (tx) => {
-        const row = await lockedPromotion(tx, principal, seen.id, seen);
-        if (decision.action === "wait") {
-          await tx.promotion.update({ where: { id: row.id }, data: { checks: json(evaluation), checkedAt: now } });
-          return false;
-        }
-        await auditEvaluation(tx, principal, row, evaluation, null);
-        if (decision.action === "pause") await pauseForGuardrails(tx, principal, row, evaluation, notices);
-        else {
-          await tx.promotion.update({ where: { id: row.id }, data: { checks: json(evaluation), checkedAt: now } });
-          await moveToStep(
-            tx,
-            principal,
-            row,
-            decision.to,
-            `step ${row.stepIndex + 1} held its guardrails for its minimum duration`,
-            notices,
-          );
-        }
-        return true;
-      })
-      .catch((error) => {
-        if (error instanceof Error && /changed meanwhile/.test(error.message)) return false; // a person acted first
-        throw error;
-      });
-    if (applied) await afterChange(seen.projectId, notices);
-    decisions.push({ promotionId: seen.id, decision });
+    try {
+      decisions.push({ promotionId: seen.id, decision: await rampStep(client, seen, now) });
+    } catch (error) {
+      // One ramp's failure (its data unreadable for now) must not hold up the others: the next pass retries it.
+      console.error(`[echo] ramp ${seen.id} of '${seen.modelVersionKey}' not evaluated:`, (error as Error).message);
+    }
   }
   return { evaluated: running.length, decisions };
+}
+
+/** Evaluates one running ramp and applies the automatic decision under the project lock. */
+async function rampStep(client: Db, seen: PromotionRow, now: Date): Promise<RampDecision> {
+  const evaluation = await evaluateCurrentStep(seen, now);
+  const decision = decideAutomatic(rampState(seen), evaluation, now);
+  const principal = automation(seen.projectId);
+  const notices: Notice[] = [];
+  const applied = await client
+    .$transaction(async (tx) => {
+      const row = await lockedPromotion(tx, principal, seen.id, seen);
+      if (decision.action === "wait") {
+        await tx.promotion.update({ where: { id: row.id }, data: { checks: json(evaluation), checkedAt: now } });
+        return false;
+      }
+      await auditEvaluation(tx, principal, row, evaluation, null);
+      if (decision.action === "pause") await pauseForGuardrails(tx, principal, row, evaluation, notices);
+      else {
+        await tx.promotion.update({ where: { id: row.id }, data: { checks: json(evaluation), checkedAt: now } });
+        await moveToStep(
+          tx,
+          principal,
+          row,
+          decision.to,
+          `step ${row.stepIndex + 1} held its guardrails for its minimum duration`,
+          notices,
+        );
+      }
+      return true;
+    })
+    .catch((error) => {
+      if (error instanceof Error && /changed meanwhile/.test(error.message)) return false; // a person acted first
+      throw error;
+    });
+  if (applied) await afterChange(seen.projectId, notices);
+  return decision;
 }
 
 const RAMP_JOB = { name: "release-ramps", lock: JOB_LOCKS.releases, intervalMs: 30_000, failure: "release ramp pass failed" };
