@@ -125,8 +125,8 @@ test("the audit page shows those changes with before and after, filtered, and ex
   ]);
 
   // A window in which nothing happened.
-  await filters.getByLabel("From").fill("2001-01-01");
-  await filters.getByLabel("To").fill("2001-01-31");
+  await filters.getByLabel("From", { exact: true }).fill("2001-01-01");
+  await filters.getByLabel("To", { exact: true }).fill("2001-01-31");
   await filters.getByRole("button", { name: "Apply" }).click();
   await expect(page.getByText("No audit entries match these filters.")).toBeVisible();
 });
