@@ -33,10 +33,11 @@ test("a product manager reads every metric at once, switches every control, and 
   const query = `from=${encodeURIComponent(from)}`;
   const scorecard = async (extra = "") => {
     // Acknowledged events become queryable within a fraction of a second: wait until every user and
-    // every shown suggestion the seed sent is counted, so the page and the API see the same data.
+    // every shown suggestion the seed sent is counted, so the page and the API see the same data
+    // (refresh: computed now, not the same query's answer of the last 30 s).
     let body: any;
     await expect(async () => {
-      body = await (await request.get(`/api/v1/experiments/synthetic/scorecard?${query}${extra}`, { headers: admin })).json();
+      body = await (await request.get(`/api/v1/experiments/synthetic/scorecard?${query}${extra}&refresh=true`, { headers: admin })).json();
       expect(body.health.exposedUsers).toBe(300);
       const acceptance = body.metrics.find((m: any) => m.metric === "acceptance_rate");
       expect(acceptance.variants.reduce((sum: number, v: any) => sum + v.denominator, 0)).toBe(shown);
