@@ -24,8 +24,8 @@ import type { RefinementSample } from "./sample";
 
 /** Batches smaller than this are built in-process. */
 const MIN_POOL_SAMPLES = 256;
-/** Samples per message: small enough to share a slice evenly between workers, large enough that messaging costs little. */
-const CHUNK_SAMPLES = 500;
+/** Samples per message at most: small enough to share a slice evenly between workers, large enough that messaging costs little. */
+const CHUNK_SAMPLES = 1_000;
 /** Workers idle this long are stopped. */
 const IDLE_MS = 60_000;
 const WORKER_FILE = "lib/refinements/buildWorker.ts";
@@ -77,9 +77,10 @@ class BuildPool {
   }
 
   private dispatch() {
+    // All workers start together, so that each has loaded its grammars before the large slices come.
+    while (this.workers.length < this.size) this.spawn();
     while (this.queue.length > 0) {
-      let free = this.workers.find((w) => !w.task);
-      if (!free && this.workers.length < this.size) free = this.spawn();
+      const free = this.workers.find((w) => !w.task);
       if (!free) return;
       const task = this.queue.shift()!;
       free.task = task;
@@ -149,22 +150,27 @@ function pool(size: number, workerFile: string): BuildPool {
   return globalForPool.__echoBuildPool;
 }
 
-/** The batch's samples, in its order: built by the worker pool when it is large enough, else in-process. */
-export async function buildSamples(batch: BuildBatch, options: BuildOptions = {}): Promise<RefinementSample[]> {
+/**
+ * The batch's samples in consecutive chunks, each settling as soon as it is built (so the caller can go
+ * on with the first while the last are still being built): by the worker pool when the batch is large
+ * enough, else in-process as one chunk.
+ */
+export function buildSampleChunks(batch: BuildBatch, options: BuildOptions = {}): Promise<RefinementSample[]>[] {
   const workers = options.workers ?? defaultBuildWorkers();
-  if (workers <= 0 || batch.inputs.length < MIN_POOL_SAMPLES) return buildBatch(batch);
+  if (workers <= 0 || batch.inputs.length < MIN_POOL_SAMPLES) return [buildBatch(batch)];
   const buildPool = pool(workers, path.join(process.cwd(), options.workerFile ?? WORKER_FILE));
+  const chunk = Math.min(CHUNK_SAMPLES, Math.ceil(batch.inputs.length / workers));
   const chunks: Promise<RefinementSample[]>[] = [];
-  for (let at = 0; at < batch.inputs.length; at += CHUNK_SAMPLES) {
-    chunks.push(
-      buildPool.run({
-        inputs: batch.inputs.slice(at, at + CHUNK_SAMPLES),
-        optedOut: batch.optedOut.slice(at, at + CHUNK_SAMPLES),
-        config: batch.config,
-      }),
-    );
+  for (let at = 0; at < batch.inputs.length; at += chunk) {
+    const part = { inputs: batch.inputs.slice(at, at + chunk), optedOut: batch.optedOut.slice(at, at + chunk), config: batch.config };
+    chunks.push(buildPool.run(part));
   }
-  return (await Promise.all(chunks)).flat();
+  return chunks;
+}
+
+/** The batch's samples, in its order (see buildSampleChunks). */
+export async function buildSamples(batch: BuildBatch, options: BuildOptions = {}): Promise<RefinementSample[]> {
+  return (await Promise.all(buildSampleChunks(batch, options))).flat();
 }
 
 /** Stops the pool's workers (tests; the next large batch starts them again). */

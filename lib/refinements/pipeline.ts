@@ -16,7 +16,7 @@ import {
   type RefinedSuggestion,
   type UserExposure,
 } from "./queries";
-import { buildSamples, type BuildOptions } from "./buildPool";
+import { buildSampleChunks, type BuildOptions } from "./buildPool";
 import type { RefinementSample } from "./sample";
 
 // The refinement pipeline, run incrementally: every pass reads the refined events inserted since the
@@ -30,6 +30,8 @@ const INTERVAL_MS = 2_000;
 const SLICE_SUGGESTIONS = 5_000;
 /** An idle pipeline records how far it has read at most this often. */
 const IDLE_WATERMARK_MS = 60_000;
+/** Chunks of built samples (buildPool.ts) whose earlier duplicates are looked up in one query. */
+const DEDUPE_LOOKUP_CHUNKS = 2;
 /** How far before its watermark a pass starts reading (see runPipelinePass). */
 const OVERLAP_MS = 5_000;
 
@@ -84,8 +86,8 @@ export function sampleRow(sample: RefinementSample, refinedEventId: string, proc
 interface PreparedProject {
   projectId: string;
   suggestions: RefinedSuggestion[];
-  /** The samples of every suggestion, in order; null when the project does not collect samples. */
-  built: Promise<RefinementSample[]> | null;
+  /** The samples of every suggestion, in consecutive chunks; null when the project does not collect samples. */
+  built: Promise<RefinementSample[]>[] | null;
 }
 
 interface PreparedSlice {
@@ -122,8 +124,8 @@ async function prepareSlice(client: Db, from: string, size: number, config: Refi
       refinedAt: fromClickhouseTime(s.refinedAt),
       acceptedAt: fromClickhouseTime(s.acceptedAt),
     }));
-    const built = buildSamples({ inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config }, build);
-    built.catch(() => {}); // awaited (and its failure raised) when the slice is written
+    const built = buildSampleChunks({ inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config }, build);
+    for (const chunk of built) chunk.catch(() => {}); // awaited (and a failure raised) when the slice is written
     projects.push({ projectId, suggestions: projectSuggestions, built });
   }
   return { to: slice.to, count: slice.count, projects };
@@ -138,28 +140,47 @@ async function projectRows({ projectId, suggestions, built }: PreparedProject): 
     projectId,
     suggestions.map((s) => s.suggestionId),
   );
-  const samples = await built;
-  const fresh: number[] = [];
-  for (let i = 0; i < suggestions.length; i++) if (stored.get(suggestions[i].suggestionId) !== suggestions[i].refinedEventId) fresh.push(i);
-  if (!fresh.length) return [];
-  // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this slice).
-  const candidates = fresh.map((i) => samples[i]).filter((sample) => sample.outcome === "kept" || sample.outcome === "unchanged");
-  const latest = suggestions[fresh[fresh.length - 1]].refinedAt;
-  const seen = await seenDedupeKeys(projectId, [...new Set(candidates.map((s) => s.dedupeKey))], latest);
+  const fresh = suggestions.map((s) => stored.get(s.suggestionId) !== s.refinedEventId);
+  const lastFresh = fresh.lastIndexOf(true);
+  if (lastFresh === -1) return [];
+  const latest = suggestions[lastFresh].refinedAt;
+  // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this
+  // slice). The stored ones are looked up chunk by chunk as the samples are built; nothing of this slice
+  // is written before its last lookup, so each sees what one lookup of every key would.
+  const seen = new Map<string, string>();
+  const asked = new Set<string>();
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
-  return fresh.map((index) => {
-    const sample = samples[index];
-    let final = sample;
-    const key = sample.dedupeKey;
-    if (sample.outcome === "kept" || sample.outcome === "unchanged") {
-      const earlier = seen.get(key) ?? firstInSlice.get(key);
-      if (earlier !== undefined && earlier !== sample.suggestionId) {
-        final = { ...sample, outcome: "duplicate", reasons: [...sample.reasons, "duplicate"] as RefinementSample["reasons"] };
-      } else firstInSlice.set(key, sample.suggestionId);
+  const rows: Record<string, unknown>[] = [];
+  let index = 0;
+  for (let chunk = 0; chunk < built.length;) {
+    const samples: RefinementSample[] = [];
+    for (const end = Math.min(built.length, chunk + DEDUPE_LOOKUP_CHUNKS); chunk < end; chunk++) samples.push(...(await built[chunk]));
+    const keys = new Set<string>();
+    samples.forEach((sample, i) => {
+      if (fresh[index + i] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
+    });
+    for (const key of keys) asked.add(key);
+    for (const [key, first] of await seenDedupeKeys(projectId, [...keys], latest)) seen.set(key, first);
+    for (const sample of samples) {
+      const at = index++;
+      if (!fresh[at]) continue;
+      let final = sample;
+      if (isCandidate(sample)) {
+        const earlier = seen.get(sample.dedupeKey) ?? firstInSlice.get(sample.dedupeKey);
+        if (earlier !== undefined && earlier !== sample.suggestionId) {
+          final = { ...sample, outcome: "duplicate", reasons: [...sample.reasons, "duplicate"] as RefinementSample["reasons"] };
+        } else firstInSlice.set(sample.dedupeKey, sample.suggestionId);
+      }
+      rows.push(sampleRow(final, suggestions[at].refinedEventId, processedAt));
     }
-    return sampleRow(final, suggestions[index].refinedEventId, processedAt);
-  });
+  }
+  return rows;
+}
+
+/** A sample that may turn out a duplicate: a clean one (kept, or a plain accept). */
+function isCandidate(sample: RefinementSample): boolean {
+  return sample.outcome === "kept" || sample.outcome === "unchanged";
 }
 
 export interface PassReport {

@@ -124,8 +124,9 @@ describe("refinement pipeline on worker threads", () => {
   });
 
   it("builds in worker threads and stores exactly the samples built in-process", async () => {
-    const pooled = await passFromScratch({ build: { workers: 2 } });
-    expect(buildPoolState()).toEqual({ workers: 2, failed: false });
+    // Four workers: each slice comes back in four chunks, its duplicates looked up in two queries.
+    const pooled = await passFromScratch({ build: { workers: 4 } });
+    expect(buildPoolState()).toEqual({ workers: 4, failed: false });
     expect(pooled.report).toEqual(inProcess.report);
     expect(pooled.samples).toEqual(inProcess.samples);
   }, 120_000);
