@@ -88,6 +88,8 @@ interface PreparedProject {
   suggestions: RefinedSuggestion[];
   /** The samples of every suggestion, in consecutive chunks; null when the project does not collect samples. */
   built: Promise<RefinementSample[]>[] | null;
+  /** Its users' exposures, by user, earliest first. */
+  exposures?: Promise<Map<string, UserExposure[]>>;
 }
 
 interface PreparedSlice {
@@ -113,27 +115,29 @@ async function prepareSlice(client: Db, from: string, size: number, config: Refi
       projects.push({ projectId, suggestions: projectSuggestions, built: null });
       continue;
     }
-    const exposures = new Map<string, UserExposure[]>();
-    for (const exposure of await exposuresOf(projectId, [...new Set(projectSuggestions.map((s) => s.userId))])) {
-      (exposures.get(exposure.userId) ?? exposures.set(exposure.userId, []).get(exposure.userId)!).push(exposure);
-    }
     const inputs = projectSuggestions.map((s) => ({
       ...s,
       projectId,
-      ...exposureAt(exposures.get(s.userId) ?? [], s.refinedAt),
       refinedAt: fromClickhouseTime(s.refinedAt),
       acceptedAt: fromClickhouseTime(s.acceptedAt),
     }));
     const built = buildSampleChunks({ inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config }, build);
-    for (const chunk of built) chunk.catch(() => {}); // awaited (and a failure raised) when the slice is written
-    projects.push({ projectId, suggestions: projectSuggestions, built });
+    // The experiment and variant change nothing in how a sample is built: they are looked up meanwhile.
+    const exposures = exposuresOf(projectId, [...new Set(projectSuggestions.map((s) => s.userId))]).then((rows) => {
+      const byUser = new Map<string, UserExposure[]>();
+      for (const exposure of rows) (byUser.get(exposure.userId) ?? byUser.set(exposure.userId, []).get(exposure.userId)!).push(exposure);
+      return byUser;
+    });
+    // Each is awaited (and a failure raised) when the slice is written.
+    for (const pending of [...built, exposures]) pending.catch(() => {});
+    projects.push({ projectId, suggestions: projectSuggestions, built, exposures });
   }
   return { to: slice.to, count: slice.count, projects };
 }
 
 /** The rows of one project's prepared samples (in refinement order, so duplicates are decided in that order). */
-async function projectRows({ projectId, suggestions, built }: PreparedProject): Promise<Record<string, unknown>[]> {
-  if (!built) return [];
+async function projectRows({ projectId, suggestions, built, exposures }: PreparedProject): Promise<Record<string, unknown>[]> {
+  if (!built || !exposures) return [];
   // A pass re-reads the seconds before its watermark: samples already stored from the same refined
   // event are not written again. Asked only now, after the previous slice was written.
   const stored = await storedRefinedEvents(
@@ -151,6 +155,7 @@ async function projectRows({ projectId, suggestions, built }: PreparedProject): 
   const asked = new Set<string>();
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
+  const exposuresByUser = await exposures;
   const rows: Record<string, unknown>[] = [];
   let index = 0;
   for (let chunk = 0; chunk < built.length;) {
@@ -172,7 +177,8 @@ async function projectRows({ projectId, suggestions, built }: PreparedProject): 
           final = { ...sample, outcome: "duplicate", reasons: [...sample.reasons, "duplicate"] as RefinementSample["reasons"] };
         } else firstInSlice.set(sample.dedupeKey, sample.suggestionId);
       }
-      rows.push(sampleRow(final, suggestions[at].refinedEventId, processedAt));
+      const attribution = exposureAt(exposuresByUser.get(sample.userId) ?? [], suggestions[at].refinedAt);
+      rows.push(sampleRow({ ...final, ...attribution }, suggestions[at].refinedEventId, processedAt));
     }
   }
   return rows;
