@@ -6,10 +6,11 @@ import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
 import {
   exposuresOf,
   forgetUserCode,
-  insertSamples,
+  insertSampleLines,
   nextSlice,
   pipelineWatermark,
   refinedSuggestions,
+  sampleLine,
   saveWatermark,
   seenDedupeKeys,
   storedRefinedEvents,
@@ -135,9 +136,19 @@ async function prepareSlice(client: Db, from: string, size: number, config: Refi
   return { to: slice.to, count: slice.count, projects };
 }
 
-/** The rows of one project's prepared samples (in refinement order, so duplicates are decided in that order). */
-async function projectRows({ projectId, suggestions, built, exposures }: PreparedProject): Promise<Record<string, unknown>[]> {
-  if (!built || !exposures) return [];
+/** What a project's part of a slice writes: its samples' lines, and the users some of whose code they keep. */
+interface ProjectRows {
+  lines: string[];
+  usersWithCode: Set<string>;
+}
+
+/**
+ * The rows of one project's prepared samples (in refinement order, so duplicates are decided in that
+ * order), made into lines as their chunks come in.
+ */
+async function projectRows({ projectId, suggestions, built, exposures }: PreparedProject): Promise<ProjectRows> {
+  const out: ProjectRows = { lines: [], usersWithCode: new Set() };
+  if (!built || !exposures) return out;
   // A pass re-reads the seconds before its watermark: samples already stored from the same refined
   // event are not written again. Asked only now, after the previous slice was written.
   const stored = await storedRefinedEvents(
@@ -146,7 +157,7 @@ async function projectRows({ projectId, suggestions, built, exposures }: Prepare
   );
   const fresh = suggestions.map((s) => stored.get(s.suggestionId) !== s.refinedEventId);
   const lastFresh = fresh.lastIndexOf(true);
-  if (lastFresh === -1) return [];
+  if (lastFresh === -1) return out;
   const latest = suggestions[lastFresh].refinedAt;
   // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this
   // slice). The stored ones are looked up chunk by chunk as the samples are built; nothing of this slice
@@ -156,7 +167,6 @@ async function projectRows({ projectId, suggestions, built, exposures }: Prepare
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
   const exposuresByUser = await exposures;
-  const rows: Record<string, unknown>[] = [];
   let index = 0;
   for (let chunk = 0; chunk < built.length;) {
     const samples: RefinementSample[] = [];
@@ -178,10 +188,11 @@ async function projectRows({ projectId, suggestions, built, exposures }: Prepare
         } else firstInSlice.set(sample.dedupeKey, sample.suggestionId);
       }
       const attribution = exposureAt(exposuresByUser.get(sample.userId) ?? [], suggestions[at].refinedAt);
-      rows.push(sampleRow({ ...final, ...attribution }, suggestions[at].refinedEventId, processedAt));
+      out.lines.push(sampleLine(sampleRow({ ...final, ...attribution }, suggestions[at].refinedEventId, processedAt)));
+      if (final.outcome !== "opted_out") out.usersWithCode.add(final.userId);
     }
   }
-  return rows;
+  return out;
 }
 
 /** A sample that may turn out a duplicate: a clean one (kept, or a plain accept). */
@@ -229,16 +240,12 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
     next = prepareSlice(client, slice.to, size, config, build);
     next.catch(() => {}); // awaited on the next turn; a failure of this slice's writing ends the pass first
     for (const project of slice.projects) {
-      const rows = await projectRows(project);
-      await insertSamples(rows);
-      report.samples += rows.length;
+      const { lines, usersWithCode } = await projectRows(project);
+      await insertSampleLines(lines);
+      report.samples += lines.length;
       // A user who opted out while this slice was built: their rows just written go again.
       const optedOut = (await codeCollection(client, project.projectId)).optedOut;
-      for (const userId of new Set(project.suggestions.map((s) => s.userId))) {
-        if (optedOut.has(userId) && rows.some((r) => r.user_id === userId && r.outcome !== "opted_out")) {
-          await forgetUserCode(project.projectId, userId);
-        }
-      }
+      for (const userId of usersWithCode) if (optedOut.has(userId)) await forgetUserCode(project.projectId, userId);
     }
     await saveWatermark(slice.to);
     report.slices++;

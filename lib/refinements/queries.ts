@@ -171,16 +171,18 @@ export async function seenDedupeKeys(projectId: string, keys: string[], before: 
   return new Map(rows.map((r) => [r.key, r.first]));
 }
 
-/** Sample rows (lib/refinements/pipeline.ts sampleRow) inserted as TabSeparated, the engine's cheapest input. */
-export async function insertSamples(rows: Record<string, unknown>[]): Promise<void> {
-  const lines = rows.map((row) =>
-    REFINEMENT_SAMPLE_COLUMNS.map((column) => {
-      const value = row[column];
-      if (column === "reasons") return tsvStringArray(value as string[]);
-      if (typeof value !== "string" && typeof value !== "number") throw new Error(`sample row without ${column}`);
-      return tsvValue(value);
-    }).join("\t"),
-  );
+/** A sample row (lib/refinements/pipeline.ts sampleRow) as a line of TabSeparated, the engine's cheapest input. */
+export function sampleLine(row: Record<string, unknown>): string {
+  return REFINEMENT_SAMPLE_COLUMNS.map((column) => {
+    const value = row[column];
+    if (column === "reasons") return tsvStringArray(value as string[]);
+    if (typeof value !== "string" && typeof value !== "number") throw new Error(`sample row without ${column}`);
+    return tsvValue(value);
+  }).join("\t");
+}
+
+/** Sample lines (sampleLine) inserted as they are. */
+export async function insertSampleLines(lines: string[]): Promise<void> {
   await insertTabSeparated({
     tag: "refinements.insertSamples",
     table: "refinement_samples",
