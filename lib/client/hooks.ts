@@ -105,15 +105,22 @@ export function useResults(key: string, params: Record<string, string | undefine
 
 export type { Scorecard };
 
-/** Every metric of an experiment at once; the query text (without metric) is also the export links'. */
-export function useScorecard(key: string, params: Record<string, string | undefined>) {
+function scorecardQuery(key: string, params: Record<string, string | undefined>) {
   const search = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
-  return useQuery({
+  return {
     queryKey: ["experiments", key, "scorecard", search.toString()],
     queryFn: () => apiFetch<Scorecard>(`/api/v1/experiments/${encodeURIComponent(key)}/scorecard?${search}`),
-    refetchInterval: 60_000,
-    placeholderData: (previous) => previous,
-  });
+  };
+}
+
+/** Every metric of an experiment at once; the query text (without metric) is also the export links'. */
+export function useScorecard(key: string, params: Record<string, string | undefined>) {
+  return useQuery({ ...scorecardQuery(key, params), refetchInterval: 60_000, placeholderData: (previous) => previous });
+}
+
+/** Starts the scorecard's request at once (e.g. beside the experiment's own), for `useScorecard` with the same params to find. */
+export function prefetchScorecard(client: QueryClient, key: string, params: Record<string, string | undefined>) {
+  return client.prefetchQuery(scorecardQuery(key, params));
 }
 
 // ---------------------------------------------------------------- refinement samples

@@ -25,6 +25,12 @@ function cupedNote(reduction: number | null | undefined): string {
   );
 }
 
+/** The scorecard's parameters of a URL query: the same object, in the same order, as `Results` asks with. */
+export function scorecardParams(search: URLSearchParams) {
+  const get = (name: string) => search.get(name) ?? undefined;
+  return { method: get("method"), cuped: get("cuped"), correction: get("correction"), from: get("from"), to: get("to") };
+}
+
 const isMetric = (value: string | undefined): value is MetricKey => !!value && (METRIC_KEYS as string[]).includes(value);
 
 /**
@@ -35,7 +41,7 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
   const filters = useResultsFilters();
   const { params, set } = filters;
   const selected: MetricKey = isMetric(params.metric) ? params.metric : experiment.primaryMetric;
-  const shared = { method: params.method, cuped: params.cuped, correction: params.correction, from: params.from, to: params.to };
+  const shared = scorecardParams(new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])));
   const scorecard = useScorecard(experiment.key, shared);
   // The details wait for the scorecard: on two cores, both at once would delay the scorecard, which is
   // what the page is read for first (and the details' charts sit below it).

@@ -5,10 +5,11 @@ import { ErrorNote } from "@/app/components/ErrorNote";
 import { dateTime, integer, percent } from "@/app/components/format";
 import { StatusBadge } from "@/app/components/StatusBadge";
 import { apiFetch } from "@/lib/client/api";
-import { useApiMutation, useCan, useExperiment, useExposures, type ExperimentView } from "@/lib/client/hooks";
-import { Suspense } from "react";
+import { prefetchScorecard, useApiMutation, useCan, useExperiment, useExposures, type ExperimentView } from "@/lib/client/hooks";
+import { useQueryClient } from "@tanstack/react-query";
+import { Suspense, useEffect } from "react";
 import { ExposureChart } from "./ExposureChart";
-import { Results } from "./ResultsPanel";
+import { Results, scorecardParams } from "./ResultsPanel";
 import { SampleStrip } from "./SampleStrip";
 import { ShipActions } from "./ShipDialog";
 
@@ -69,6 +70,11 @@ export default function ExperimentPage() {
   const { key } = useParams<{ key: string }>();
   const experiment = useExperiment(key);
   const exposures = useExposures(key);
+  // The scorecard does not need the experiment: its request starts beside the experiment's, not after it.
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    void prefetchScorecard(queryClient, key, scorecardParams(new URLSearchParams(window.location.search)));
+  }, [queryClient, key]);
   const e = experiment.data;
   if (experiment.error) return <ErrorNote error={experiment.error} />;
   if (!e) return <PageSkeleton />;
