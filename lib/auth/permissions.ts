@@ -10,10 +10,10 @@ export const permissionDescriptions = {
   read: "Read experiments, results, model versions, refinements, datasets and the audit log",
   "experiments:write": "Create, change, start and stop experiments",
   "models:write": "Register model versions",
-  promote: "Ship variants, promote, advance, override and roll back model versions",
+  promote: "Ship variants; start, advance and pause promotions; roll back",
   "refinements:label": "Label refinement samples",
   "datasets:write": "Export datasets",
-  admin: "Manage users, API keys, webhooks and settings",
+  admin: "Manage users, API keys, webhooks and settings; override a failed guardrail",
 } as const;
 
 export type Permission = keyof typeof permissionDescriptions;
