@@ -269,6 +269,7 @@ async function main() {
       report("errors (any answer but 2xx, or none)", `${fmt(r.errors)} ${JSON.stringify(r.statuses)}`, "0", r.errors === 0);
       report("server resident memory after the first minute / at the end", `${fmt(r.rssStartMb)} MB / ${fmt(r.rssEndMb)} MB`);
       report("server resident memory, highest", `${fmt(r.rssMaxMb)} MB`, "< 1,024 MB", r.rssMaxMb < 1024);
+      report("at the end: file-backed (engine code) / anonymous", `${fmt(r.rssFileEndMb)} MB / ${fmt(r.rssAnonEndMb)} MB`);
       report(
         "growth from the first minute to the end",
         `${fmt(r.rssEndMb - r.rssStartMb)} MB`,

@@ -10,6 +10,8 @@ interface ClickHouseHandle {
   /** Inserts TabSeparated rows as they are (no per-row re-serialization by the client). */
   insertTsv(table: string, columns: readonly string[], body: Buffer): Promise<void>;
   ready?: Promise<void>;
+  /** Releases what the handle holds besides the client (the embedded engine's configuration session). */
+  close?: () => void;
 }
 
 // One client per process, created on first use: chDB allows one data directory per process and
@@ -21,6 +23,16 @@ const globalForClickHouse = globalThis as unknown as { __echoClickHouse?: ClickH
 const clickhouseSettingsForBothEngines = {
   output_format_json_quote_64bit_integers: 0,
 } as const;
+
+// Server settings of the embedded engine (bytes): caches bounded well below a server's defaults (mark and
+// primary index caches of 5 GB each), measured in the soak (README, Soak).
+const EMBEDDED_ENGINE_ARGS = [
+  `--mark_cache_size=${64 << 20}`,
+  `--primary_index_cache_size=${64 << 20}`,
+  `--index_mark_cache_size=${16 << 20}`,
+  `--query_condition_cache_size=${16 << 20}`,
+  `--compiled_expression_cache_size=${32 << 20}`,
+];
 
 async function createHandle(): Promise<ClickHouseHandle> {
   const settings = clickhouseSettings();
@@ -47,6 +59,11 @@ async function createHandle(): Promise<ClickHouseHandle> {
   fs.mkdirSync(settings.embeddedPath, { recursive: true });
   // Imported lazily so that a deployment on a ClickHouse server never loads the native engine.
   const { createChdbConnection } = await import("chdb/connection");
+  const { Session } = await import("chdb");
+  // The engine is configured by the first connection to its directory, and lives while one is open: this
+  // one sizes its caches for a process that shares the machine with the app (the defaults are a server's,
+  // up to half the RAM each), and is held for the process's lifetime.
+  const engine = new Session(settings.embeddedPath, { connectionArgs: EMBEDDED_ENGINE_ARGS });
   const connection = createChdbConnection({ path: settings.embeddedPath });
   const client = createClient({
     // chdb ships its own copy of @clickhouse/client-common's types: the shapes match, the nominal types don't.
@@ -58,7 +75,7 @@ async function createHandle(): Promise<ClickHouseHandle> {
   const insertTsv = async (table: string, columns: readonly string[], body: Buffer) => {
     await connection.chdb.rawInsert({ table, columns, values: body, format: "TabSeparated" });
   };
-  return { client, engine: "chdb", insertTsv };
+  return { client, engine: "chdb", insertTsv, close: () => engine.close() };
 }
 
 let creating: Promise<ClickHouseHandle> | undefined;
@@ -75,5 +92,8 @@ export async function closeClickHouse(): Promise<void> {
   const handle = globalForClickHouse.__echoClickHouse;
   globalForClickHouse.__echoClickHouse = undefined;
   creating = undefined;
-  if (handle) await handle.client.close();
+  if (handle) {
+    await handle.client.close();
+    handle.close?.();
+  }
 }

@@ -14,11 +14,14 @@ export interface SoakResult {
   rssStartMb: number;
   rssEndMb: number;
   rssMaxMb: number;
+  /** At the end: resident memory that is file-backed (the engine's code pages, shared and reclaimable) and anonymous. */
+  rssFileEndMb: number;
+  rssAnonEndMb: number;
 }
 
-function residentMb(pid: number): number {
+function residentMb(pid: number, field: "VmRSS" | "RssFile" | "RssAnon" = "VmRSS"): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-  return Number(status.match(/^VmRSS:\s+(\d+)\s+kB/m)?.[1] ?? 0) / 1024;
+  return Number(status.match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m"))?.[1] ?? 0) / 1024;
 }
 
 /** A batch of one user's realistic completion traffic, refinements included. */
@@ -137,5 +140,15 @@ export async function soak(server: BenchServer, seconds: number, log: (line: str
     .reduce((sum, [, n]) => sum + n, 0);
   // The first sample after a minute of traffic is the baseline: start-up and first queries allocate once.
   const start = rss[Math.min(6, rss.length - 1)];
-  return { seconds, requests, errors, statuses, rssStartMb: start, rssEndMb: rss.at(-1)!, rssMaxMb: Math.max(...rss) };
+  return {
+    seconds,
+    requests,
+    errors,
+    statuses,
+    rssStartMb: start,
+    rssEndMb: rss.at(-1)!,
+    rssMaxMb: Math.max(...rss),
+    rssFileEndMb: residentMb(server.pid, "RssFile"),
+    rssAnonEndMb: residentMb(server.pid, "RssAnon"),
+  };
 }
