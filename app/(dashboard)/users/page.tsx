@@ -127,27 +127,30 @@ function UserTable({ items, myEmail }: { items: UserView[]; myEmail: string | nu
                 <span className={`badge ${statusBadge[user.status]}`}>{user.status}</span>
               </td>
               <td className="muted">{dateTime(user.createdAt)}</td>
-              <td className="row" style={{ gap: 8, justifyContent: "flex-end" }}>
-                {user.status === "invited" ? (
-                  <button className="button" onClick={() => newLink.mutate(user.id)} disabled={newLink.isPending}>
-                    New sign-in link
-                  </button>
-                ) : null}
-                {user.status === "disabled" ? (
-                  <button className="button" onClick={() => update.mutate({ id: user.id, disabled: false })}>
-                    Reactivate
-                  </button>
-                ) : (
-                  <button
-                    className="button danger"
-                    onClick={() =>
-                      window.confirm(`Deactivate ${user.email}? They are signed out at once and cannot sign in until reactivated.`) &&
-                      update.mutate({ id: user.id, disabled: true })
-                    }
-                  >
-                    Deactivate
-                  </button>
-                )}
+              <td>
+                <div className="row" style={{ gap: 8, justifyContent: "flex-end" }}>
+                  {user.status === "invited" ? (
+                    <button className="button" onClick={() => newLink.mutate(user.id)} disabled={newLink.isPending}>
+                      New sign-in link
+                    </button>
+                  ) : null}
+                  {/* Deactivating yourself would sign you out on the spot: another admin does it. */}
+                  {user.email === myEmail ? null : user.status === "disabled" ? (
+                    <button className="button" onClick={() => update.mutate({ id: user.id, disabled: false })}>
+                      Reactivate
+                    </button>
+                  ) : (
+                    <button
+                      className="button danger"
+                      onClick={() =>
+                        window.confirm(`Deactivate ${user.email}? They are signed out at once and cannot sign in until reactivated.`) &&
+                        update.mutate({ id: user.id, disabled: true })
+                      }
+                    >
+                      Deactivate
+                    </button>
+                  )}
+                </div>
               </td>
             </tr>
           ))}
