@@ -66,10 +66,12 @@ export function useExperiment(key: string) {
   });
 }
 
-export function useExposures(key: string) {
+/** `enabled: false` holds the request back (e.g. until a more important one on the page has answered). */
+export function useExposures(key: string, options: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: ["experiments", key, "exposures"],
     queryFn: () => apiFetch<ExposureSummary>(`/api/v1/experiments/${encodeURIComponent(key)}/exposures`),
+    enabled: options.enabled ?? true,
     refetchInterval: 5_000,
   });
 }

@@ -7,7 +7,7 @@ import { StatusBadge } from "@/app/components/StatusBadge";
 import { apiFetch } from "@/lib/client/api";
 import { prefetchScorecard, useApiMutation, useCan, useExperiment, useExposures, type ExperimentView } from "@/lib/client/hooks";
 import { useQueryClient } from "@tanstack/react-query";
-import { Suspense, useEffect } from "react";
+import { Suspense, useEffect, useState } from "react";
 import { ExposureChart } from "./ExposureChart";
 import { Results, scorecardParams } from "./ResultsPanel";
 import { SampleStrip } from "./SampleStrip";
@@ -69,12 +69,21 @@ function PageSkeleton() {
 export default function ExperimentPage() {
   const { key } = useParams<{ key: string }>();
   const experiment = useExperiment(key);
-  const exposures = useExposures(key);
   // The scorecard does not need the experiment: its request starts beside the experiment's, not after it.
+  // The engine has two cores: the exposure counts and the samples below wait until it has answered, so
+  // they do not slow down what the page is read for first.
   const queryClient = useQueryClient();
+  const [scorecardSettled, setScorecardSettled] = useState(false);
   useEffect(() => {
-    void prefetchScorecard(queryClient, key, scorecardParams(new URLSearchParams(window.location.search)));
+    let current = true;
+    void prefetchScorecard(queryClient, key, scorecardParams(new URLSearchParams(window.location.search))).then(
+      () => current && setScorecardSettled(true),
+    );
+    return () => {
+      current = false;
+    };
   }, [queryClient, key]);
+  const exposures = useExposures(key, { enabled: scorecardSettled });
   const e = experiment.data;
   if (experiment.error) return <ErrorNote error={experiment.error} />;
   if (!e) return <PageSkeleton />;
@@ -127,7 +136,7 @@ export default function ExperimentPage() {
           <Results experiment={e} />
         </Suspense>
       ) : null}
-      {e.status !== "draft" ? <SampleStrip experiment={e} /> : null}
+      {e.status !== "draft" && scorecardSettled ? <SampleStrip experiment={e} /> : null}
 
       <section className="card">
         <h3>Variants</h3>
