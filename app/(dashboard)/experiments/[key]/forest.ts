@@ -27,7 +27,7 @@ export function forestScale(intervals: readonly (readonly [number, number])[], f
     lo = Math.min(lo, -fallback);
     hi = Math.max(hi, fallback);
   }
-  const step = niceStep(hi - lo, 5);
+  const step = niceStep(hi - lo, 4);
   const min = Math.floor((lo - (hi - lo) * 0.04) / step) * step;
   const max = Math.ceil((hi + (hi - lo) * 0.04) / step) * step;
   const ticks: number[] = [];
