@@ -233,6 +233,7 @@ async function main() {
       r.pipelineSamplesPerSecond >= 20_000,
     );
     report("pipeline pass / its extraction query alone", `${fmt(r.pipelineMs)} ms / ${fmt(r.extractionMs)} ms`);
+    report("the same pass with samples built in-process (no worker threads)", `${fmt(r.inProcessSamplesPerSecond)} samples/s`);
     report("samples listed after their events were acknowledged", `${fmt(r.freshnessMs)} ms`, "< 5,000 ms", r.freshnessMs < 5_000);
     report(
       `first page of GET /api/v1/refinements over ${fmt(r.browseSamples)} samples`,

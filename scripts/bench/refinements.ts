@@ -1,7 +1,8 @@
 // Refinement samples at scale, in a fresh embedded ClickHouse, each figure beside the engine's own part
 // measured in the same run:
 //   - pipeline throughput: 20,000 refined suggestions already stored, one pass of the pipeline
-//     (extract → redact → trim → measure → parse → classify → write) vs the extraction query alone;
+//     (extract → redact → trim → measure → parse → classify → write) vs the extraction query alone, and
+//     the same pass with the samples built in-process instead of on worker threads;
 //   - freshness: refined events posted through ingestion until their samples are listed, with the
 //     background pipeline running as on a server;
 //   - browsing 1,000,000 samples: the first filtered page of GET /api/v1/refinements (and with a
@@ -19,6 +20,8 @@ export interface RefinementsBench {
   pipelineSamplesPerSecond: number;
   extractionMs: number;
   pipelineMs: number;
+  /** The same pass with every sample built in-process (no worker threads). */
+  inProcessSamplesPerSecond: number;
   freshnessMs: number;
   browseSamples: number;
   firstPageMs: number;
@@ -144,6 +147,13 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   const [pipelineMs, pass] = await timeMs(() => runPipelinePass(client));
   const pipelineSamplesPerSecond = pass.samples / (pipelineMs / 1000);
   log(`pipeline: ${pass.samples} samples in ${Math.round(pipelineMs)} ms; the extraction query alone ${Math.round(extractionMs)} ms`);
+  // The same pass again with every sample built in-process (no worker threads), samples and watermark
+  // reset: it also rebuilds the warm-up's samples, which the pass re-reads (see runPipelinePass).
+  await runStatement({ tag: "bench.truncateSamples", sql: "TRUNCATE TABLE refinement_samples" });
+  await saveWatermark(from);
+  const [inProcessMs, inProcessPass] = await timeMs(() => runPipelinePass(client, { build: { workers: 0 } }));
+  const inProcessSamplesPerSecond = inProcessPass.samples / (inProcessMs / 1000);
+  log(`the same pass built in-process: ${inProcessPass.samples} samples in ${Math.round(inProcessMs)} ms`);
 
   // 2. Freshness: posted through ingestion, listed by the background pipeline.
   startRefinementPipeline(client);
@@ -255,6 +265,7 @@ export async function benchRefinements(browseSamples: number, log: (line: string
     pipelineSamplesPerSecond,
     extractionMs,
     pipelineMs,
+    inProcessSamplesPerSecond,
     freshnessMs,
     browseSamples,
     firstPageMs,
