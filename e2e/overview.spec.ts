@@ -54,7 +54,7 @@ async function expectNothingWrapped(page: Page, where: string) {
 }
 
 /**
- * Six suggestions for each of the seeded experiment's 300 users, a minute old: the seed's own events
+ * Six suggestions for each of the seeded experiment's 300 users, just after its start: the seed's own events
  * predate the experiment's start, and results count only what happened after it. The treatment's are
  * accepted more often.
  */
@@ -62,7 +62,10 @@ async function postEventsSinceStart(request: APIRequestContext, key: string) {
   const ingest = { authorization: `Bearer ${E2E_KEYS.ingest}` };
   const config = await (await request.get("/api/v1/config", { headers: ingest })).json();
   const experiment = config.experiments.find((e: { key: string }) => e.key === key);
-  const at = Date.now() - 60_000;
+  const started = await (await request.get(`/api/v1/experiments/${key}`, { headers: admin })).json();
+  const at = Date.parse(started.startedAt) + 1_000;
+  // every event at most now (the API refuses events from the future)
+  while (Date.now() < at + 6_000) await new Promise((resolve) => setTimeout(resolve, 500));
   const events: Record<string, unknown>[] = [];
   for (let u = 0; u < 300; u++) {
     const userId = `${key}-user-${u}`;
@@ -76,6 +79,7 @@ async function postEventsSinceStart(request: APIRequestContext, key: string) {
         events.push({ ...common, eventId: randomUUID(), type: "accepted", suggestionId, timestamp: t + 500, acceptedChars: 50 });
       }
     }
+    events.push({ ...common, eventId: randomUUID(), type: "typed", timestamp: at + 5_500, humanChars: 120 + (u % 7) * 20 });
   }
   const answer = await request.post("/api/v1/events", { headers: ingest, data: { events } });
   expect(answer.status()).toBe(200);
@@ -125,18 +129,24 @@ test("the landing page: production version, running experiments with their prima
     const body = await (await request.get("/api/v1/overview", { headers: admin })).json();
     expect(body.traffic.days.reduce((sum: number, d: any) => sum + d.shown, 0)).toBeGreaterThanOrEqual(shown);
   }).toPass({ timeout: 30_000 });
+  await expect(async () => {
+    const results = await (await request.get("/api/v1/experiments/overview-exp/results", { headers: admin })).json();
+    expect(results.variants[1].lift).not.toBeNull();
+  }).toPass({ timeout: 30_000 });
   const overview = await (await request.get("/api/v1/overview", { headers: admin })).json();
   const versions = await (await request.get("/api/v1/model-versions", { headers: admin })).json();
-  const production = versions.items.find((v: any) => v.status === "production");
+  let production = versions.items.find((v: any) => v.status === "production");
+  if (!production) {
+    // Alone on a fresh store (earlier specs make one production): the seeded control becomes production.
+    const patched = await request.patch("/api/v1/model-versions/overview-exp-base", { headers: admin, data: { status: "production" } });
+    expect(patched.status()).toBe(200);
+    production = await patched.json();
+  }
 
   await signIn(page);
   await expect(page.getByTestId("skeleton")).toHaveCount(0, { timeout: 30_000 });
-  if (production) {
-    await expect(page.getByTestId("production")).toContainText(production.key);
-    await expect(page.getByTestId("production-since")).toContainText("production since");
-  } else {
-    await expect(page.getByTestId("production")).toContainText("none yet");
-  }
+  await expect(page.getByTestId("production")).toContainText(production.key);
+  await expect(page.getByTestId("production-since")).toContainText("production since");
   const row = page.getByTestId("running-overview-exp");
   await expect(row).toContainText("Synthetic: refined model");
   await expect(row).toContainText("Acceptance rate");
@@ -148,6 +158,7 @@ test("the landing page: production version, running experiments with their prima
   await expect(page.getByTestId("freshness")).toContainText("events in the last 24 h");
   await expect(page.getByTestId("store-metadata-database")).toHaveAttribute("data-state", "ok");
   await expectNothingWrapped(page, "/");
+  await page.mouse.move(0, 0); // no tooltip in the picture
   await snapshot(page, "overview");
 
   // The running experiment links to its page; the card links to all experiments.
