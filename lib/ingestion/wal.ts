@@ -32,7 +32,19 @@ export interface WalOptions {
   rotateMs?: number;
   /** Largest number of rows handed to one consume() call when segments have piled up. */
   maxRowsPerConsume?: number;
+  /**
+   * Bytes of closed segments' blocks kept in memory for the consumer (default 64 MB). Beyond it (a store
+   * down for a while) segments wait on disk alone and are read back, so memory does not grow with the backlog.
+   */
+  maxBufferedBytes?: number;
   fsync?: boolean;
+}
+
+interface ClosedSegment {
+  file: string;
+  ownRows: number;
+  blocks?: WalBlock[];
+  bytes: number;
 }
 
 interface PendingAppend {
@@ -105,8 +117,13 @@ export class WriteAheadLog {
   private segmentBytes = 0;
   private pending: PendingAppend[] = [];
   private writing: Promise<void> | null = null;
-  /** Closed segments waiting for the consumer: the file, and its blocks when this process wrote them. */
-  private closed: { file: string; blocks?: WalBlock[] }[] = [];
+  /**
+   * Closed segments waiting for the consumer: the file; the rows this process appended to it; and its
+   * blocks (`bytes` of data) while they fit the memory budget.
+   */
+  private closed: ClosedSegment[] = [];
+  /** Bytes of blocks held in `closed`. */
+  private closedBytes = 0;
   /** Blocks of the open segment, kept so the consumer need not read back what this process just wrote. */
   private openBlocks: WalBlock[] = [];
   private consuming: Promise<void> | null = null;
@@ -129,7 +146,7 @@ export class WriteAheadLog {
       .readdirSync(this.options.dir)
       .filter((f) => SEGMENT.test(f))
       .sort();
-    for (const f of existing) this.closed.push({ file: path.join(this.options.dir, f) });
+    for (const f of existing) this.closed.push({ file: path.join(this.options.dir, f), ownRows: 0, bytes: 0 });
     this.segment = existing.length ? Number(existing.at(-1)!.match(SEGMENT)![1]) : 0;
     this.timer = setInterval(() => void this.rotate().then(() => this.consume()), this.options.rotateMs ?? 200);
     this.timer.unref();
@@ -146,10 +163,11 @@ export class WriteAheadLog {
    * among them; and whether the log works: `writable` is false from a failed write until a write
    * succeeds, `failures` counts the consecutive failed attempts to write and to store the log.
    */
-  backlog(): { segments: number; rows: number; failures: number; writable: boolean; lastError: string | null } {
+  backlog(): { segments: number; rows: number; failures: number; writable: boolean; lastError: string | null; bufferedBytes: number } {
     return {
       segments: this.closed.length + (this.segmentBytes > 0 ? 1 : 0),
       rows: this.pendingRows,
+      bufferedBytes: this.closedBytes + this.openBlocks.reduce((sum, b) => sum + b.data.length, 0),
       failures: this.writeFailures + this.storeFailures,
       writable: this.writeError === null,
       lastError: this.writeError ?? this.storeError,
@@ -238,7 +256,15 @@ export class WriteAheadLog {
     } catch {
       // close(2) releases the descriptor even when it reports an error; the segment must reach the consumer regardless.
     }
-    this.closed.push({ file: this.segmentFile(this.segment), blocks: this.openBlocks });
+    const bytes = this.openBlocks.reduce((sum, b) => sum + b.data.length, 0);
+    const ownRows = this.openBlocks.reduce((sum, b) => sum + b.rows, 0);
+    const file = this.segmentFile(this.segment);
+    if (this.closedBytes + bytes <= (this.options.maxBufferedBytes ?? 64 << 20)) {
+      this.closed.push({ file, ownRows, blocks: this.openBlocks, bytes });
+      this.closedBytes += bytes;
+    } else {
+      this.closed.push({ file, ownRows, bytes: 0 });
+    }
     this.openBlocks = [];
     this.fd = null;
     this.segmentBytes = 0;
@@ -259,13 +285,15 @@ export class WriteAheadLog {
   private async consumeClosed() {
     const limit = this.options.maxRowsPerConsume ?? 200_000;
     while (this.closed.length) {
-      const taken: { file: string; blocks?: WalBlock[] }[] = [];
+      const taken: ClosedSegment[] = [];
       const blocks: WalBlock[] = [];
       let rows = 0;
       while (this.closed.length && (taken.length === 0 || rows < limit)) {
         const segment = this.closed.shift()!;
         taken.push(segment);
-        for (const block of segment.blocks ?? readSegment(segment.file)) {
+        // Read back from disk: this process's own blocks when it wrote the segment, else a crash's leftovers.
+        const own = segment.ownRows > 0;
+        for (const block of segment.blocks ?? readSegment(segment.file).map((b) => ({ ...b, replayed: !own }))) {
           blocks.push(block);
           rows += block.rows;
         }
@@ -273,7 +301,10 @@ export class WriteAheadLog {
       try {
         await this.options.consume(blocks);
         for (const { file } of taken) fs.rmSync(file, { force: true });
-        for (const block of blocks) if (!block.replayed) this.pendingRows -= block.rows;
+        for (const segment of taken) {
+          this.pendingRows -= segment.ownRows;
+          this.closedBytes -= segment.bytes;
+        }
         this.storeFailures = 0;
         this.storeError = null;
       } catch (error) {
