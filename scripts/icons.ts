@@ -6,7 +6,11 @@ import sharp from "sharp";
 // Run with `npx tsx scripts/icons.ts` after changing the SVG; the outputs are committed. sharp comes with Next.
 
 const svg = await readFile("public/icon.svg");
-const png = (size: number) => sharp(svg, { density: (72 * size) / 64 }).resize(size, size).png().toBuffer();
+const png = (size: number) =>
+  sharp(svg, { density: (72 * size) / 64 })
+    .resize(size, size)
+    .png()
+    .toBuffer();
 
 /** An ICO file whose images are PNGs (supported by every browser since Windows Vista-era icon loaders). */
 function ico(images: { size: number; data: Buffer }[]): Buffer {
