@@ -1,7 +1,7 @@
 import { signedPercent } from "@/app/components/format";
 import { forestX, type ForestScale } from "./forest";
 
-export const FOREST_WIDTH = 210;
+export const FOREST_WIDTH = 190;
 
 const TONE = { good: "#12a150", bad: "#d92d20", none: "#64748b" } as const;
 export type ForestTone = keyof typeof TONE;
@@ -11,14 +11,17 @@ export function ForestAxis({ scale, width = FOREST_WIDTH }: { scale: ForestScale
   // One number of decimals for every label: as many as the step between ticks needs.
   const step = scale.ticks.length > 1 ? scale.ticks[1] - scale.ticks[0] : 1;
   const digits = step >= 0.0095 ? 0 : 1;
+  // Labels closer than a label's width: every other one (zero always keeps its own).
+  const crowded = width / Math.max(1, scale.ticks.length - 1) < 40;
+  const zeroAt = scale.ticks.findIndex((t) => t === 0);
   return (
     <svg width={width} height={22} role="img" aria-label="Relative change axis" data-testid="forest-axis">
       <line x1={forestX(scale, scale.min, width)} x2={forestX(scale, scale.max, width)} y1={18} y2={18} stroke="#cbd5e1" />
-      {scale.ticks.map((t) => (
+      {scale.ticks.map((t, i) => (
         <g key={t}>
           <line x1={forestX(scale, t, width)} x2={forestX(scale, t, width)} y1={14} y2={18} stroke="#94a3b8" />
           <text x={forestX(scale, t, width)} y={10} fontSize={10} textAnchor="middle" fill={t === 0 ? "#16181d" : "#646b78"}>
-            {t === 0 ? "0" : signedPercent(t, digits)}
+            {t === 0 ? "0" : crowded && (i - zeroAt) % 2 !== 0 ? "" : signedPercent(t, digits)}
           </text>
         </g>
       ))}
