@@ -174,7 +174,9 @@ export default function ExperimentPage() {
 
       <section className="card">
         <h3>New users exposed per day</h3>
-        {exposures.data && exposures.data.daily.length ? (
+        {!exposures.data ? (
+          <div className="skeleton" style={{ height: 240 }} />
+        ) : exposures.data.daily.length ? (
           <ExposureChart daily={exposures.data.daily} variants={e.variants.map((v) => v.key)} />
         ) : (
           <p className="empty">No exposures yet.</p>
