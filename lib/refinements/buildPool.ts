@@ -2,7 +2,7 @@
  * Sample building spread over worker threads, one per core: the pipeline's CPU work (redaction, trimming,
  * measures, tree-sitter parsing) is pure, so a slice is cut into chunks that idle workers take in turn, and
  * the answers are put back in the slice's order. The result is the same as building in-process
- * (lib/refinements/build.ts runs in both; tests/integration/refinements.test.ts compares the two).
+ * (lib/refinements/build.ts runs in both; tests/integration/refinements.workers.test.ts compares the two).
  *
  * The worker runs the TypeScript source (lib/refinements/buildWorker.ts) through tsx's loader, both found
  * from the application's root at run time (`process.cwd()`, as syntax.ts finds its grammars), so it starts
