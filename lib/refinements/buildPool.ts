@@ -10,9 +10,9 @@
  * cannot see. When a worker cannot start or fails, the pool stops for the process (logged once) and every
  * batch it held, and every later one, is built in-process.
  *
- * Small batches (a server's steady trickle) are built in-process: a worker's round trip is not worth it.
- * Workers start on the first large batch and stop after a minute without work, so an idle server keeps
- * no extra threads (each holds its own tree-sitter grammars).
+ * Small batches (a server's steady trickle) are built in-process. Workers start on the first large batch
+ * and stop after a minute without work, so a server that keeps up holds no extra threads (each holds its
+ * own copy of the modules and tree-sitter grammars).
  */
 import os from "node:os";
 import path from "node:path";
@@ -22,8 +22,12 @@ import { buildBatch, type BuildBatch } from "./build";
 import type { BuildAnswer, BuildRequest } from "./buildWorker";
 import type { RefinementSample } from "./sample";
 
-/** Batches smaller than this are built in-process. */
-const MIN_POOL_SAMPLES = 256;
+/**
+ * Batches smaller than this are built in-process: a server keeping up with live traffic (a pass every
+ * 2 s) builds its few hundred samples in milliseconds without the ~85 MB each worker holds; the workers
+ * take backlogs (a start after downtime, a burst, a re-run).
+ */
+const MIN_POOL_SAMPLES = 2_000;
 /** Samples per message at most: small enough to share a slice evenly between workers, large enough that messaging costs little. */
 const CHUNK_SAMPLES = 1_000;
 /** Workers idle this long are stopped. */
@@ -35,6 +39,8 @@ export interface BuildOptions {
   workers?: number;
   /** The worker's entry, from the application's root (tests give one that cannot start). */
   workerFile?: string;
+  /** Batches from this size on are built by the workers (default 2,000; tests use smaller ones). */
+  minPoolSamples?: number;
 }
 
 interface Task {
@@ -159,7 +165,7 @@ function pool(size: number, workerFile: string): BuildPool {
  */
 export function buildSampleChunks(batch: BuildBatch, options: BuildOptions = {}): Promise<RefinementSample[]>[] {
   const workers = options.workers ?? defaultBuildWorkers();
-  if (workers <= 0 || batch.inputs.length < MIN_POOL_SAMPLES) return [buildBatch(batch)];
+  if (workers <= 0 || batch.inputs.length < (options.minPoolSamples ?? MIN_POOL_SAMPLES)) return [buildBatch(batch)];
   const buildPool = pool(workers, path.join(process.cwd(), options.workerFile ?? WORKER_FILE));
   const chunk = Math.min(CHUNK_SAMPLES, Math.ceil(batch.inputs.length / workers));
   const chunks: Promise<RefinementSample[]>[] = [];

@@ -111,7 +111,7 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   const handle = await clickhouseHandle();
 
   // 1. Pipeline throughput over refined suggestions already stored, after a small pass that loads the
-  // parsers (the WebAssembly runtime and each grammar load once per process).
+  // parsers (the WebAssembly runtime and each grammar load once per thread: the process's and each worker's).
   const base = Date.now() - 3_600_000;
   const refinedRows = (first: number, count: number) => {
     const rows: string[] = [];
@@ -136,7 +136,8 @@ export async function benchRefinements(browseSamples: number, log: (line: string
     return Buffer.from(rows.join("\n") + "\n");
   };
   const settle = () => new Promise((r) => setTimeout(r, 1_100)); // the pipeline reads inserts at least a second old
-  await handle.insertTsv("events", EVENT_COLUMNS, refinedRows(PIPELINE_SUGGESTIONS, 400));
+  // 2,000: as many as the pipeline builds on worker threads (lib/refinements/buildPool.ts), so the warm-up starts them.
+  await handle.insertTsv("events", EVENT_COLUMNS, refinedRows(PIPELINE_SUGGESTIONS, 2_000));
   await settle();
   await runPipelinePass(client);
   await handle.insertTsv("events", EVENT_COLUMNS, refinedRows(0, PIPELINE_SUGGESTIONS));

@@ -84,7 +84,6 @@ async function passFromScratch(options: PassOptions) {
   const client = await clickhouse();
   await client.command({ query: "TRUNCATE TABLE refinement_samples" });
   await client.command({ query: "TRUNCATE TABLE refinement_pipeline_state" });
-  // Slices above the pool's minimum batch (256), so that the workers build them.
   const report = await runPipelinePass(await database(), { sliceSuggestions: 300, ...options });
   return { report, samples: await storedSamples() };
 }
@@ -125,14 +124,16 @@ describe("refinement pipeline on worker threads", () => {
 
   it("builds in worker threads and stores exactly the samples built in-process", async () => {
     // Four workers: each slice comes back in four chunks, its duplicates looked up in two queries.
-    const pooled = await passFromScratch({ build: { workers: 4 } });
+    const pooled = await passFromScratch({ build: { workers: 4, minPoolSamples: 256 } });
     expect(buildPoolState()).toEqual({ workers: 4, failed: false });
     expect(pooled.report).toEqual(inProcess.report);
     expect(pooled.samples).toEqual(inProcess.samples);
   }, 120_000);
 
   it("builds in-process, with the same samples, when the workers cannot start", async () => {
-    const fallback = await passFromScratch({ build: { workers: 2, workerFile: "lib/refinements/no-such-worker.ts" } });
+    const fallback = await passFromScratch({
+      build: { workers: 2, minPoolSamples: 256, workerFile: "lib/refinements/no-such-worker.ts" },
+    });
     expect(buildPoolState()).toEqual({ workers: 0, failed: true });
     expect(fallback.samples).toEqual(inProcess.samples);
   }, 120_000);
