@@ -85,7 +85,9 @@ export function Cohorts({
                   </th>
                 ))}
                 <th>
-                  <div>Relative change · {intervalName(results!.method, results!.alpha)}</div>
+                  <div>
+                    Relative change <span className={styles.sub}>{intervalName(results!.method, results!.alpha)}</span>
+                  </div>
                   <ForestAxis scale={scale} />
                 </th>
                 <th className="num">{bayesian ? "Chance to win" : "p-value"}</th>

@@ -84,7 +84,9 @@ export function Scorecard({
           <th className="num">{treatments.length === 1 ? treatments[0].key : "Treatment"}</th>
           <th className="num">Absolute change</th>
           <th>
-            <div>Relative change · {card ? intervalName(card.method, card.alpha) : "interval"}</div>
+            <div>
+              Relative change <span className={styles.sub}>{card ? intervalName(card.method, card.alpha) : "interval"}</span>
+            </div>
             <ForestAxis scale={scale} />
           </th>
           <th className="num" title={bayesian ? "Chance that the treatment is better, in the metric's good direction" : undefined}>
