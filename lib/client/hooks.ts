@@ -117,12 +117,13 @@ function scorecardQuery(key: string, params: Record<string, string | undefined>)
 
 /** Every metric of an experiment at once; the query text (without metric) is also the export links'. */
 export function useScorecard(key: string, params: Record<string, string | undefined>) {
-  return useQuery({ ...scorecardQuery(key, params), refetchInterval: 60_000, placeholderData: (previous) => previous });
+  // Fresh for as long as the server would answer the same computation anyway: mounting after a prefetch asks nothing again.
+  return useQuery({ ...scorecardQuery(key, params), staleTime: 30_000, refetchInterval: 60_000, placeholderData: (previous) => previous });
 }
 
 /** Starts the scorecard's request at once (e.g. beside the experiment's own), for `useScorecard` with the same params to find. */
 export function prefetchScorecard(client: QueryClient, key: string, params: Record<string, string | undefined>) {
-  return client.prefetchQuery(scorecardQuery(key, params));
+  return client.prefetchQuery({ ...scorecardQuery(key, params), staleTime: 30_000 });
 }
 
 // ---------------------------------------------------------------- refinement samples
