@@ -1,10 +1,10 @@
 "use client";
 
-import { useParams } from "next/navigation";
+import { notFound, useParams } from "next/navigation";
 import { ErrorNote } from "@/app/components/ErrorNote";
 import { dateTime, integer, percent } from "@/app/components/format";
 import { StatusBadge } from "@/app/components/StatusBadge";
-import { apiFetch } from "@/lib/client/api";
+import { ApiRequestError, apiFetch } from "@/lib/client/api";
 import { prefetchScorecard, useApiMutation, useCan, useExperiment, useExposures, type ExperimentView } from "@/lib/client/hooks";
 import { useQueryClient } from "@tanstack/react-query";
 import { Suspense, useEffect, useState } from "react";
@@ -85,6 +85,7 @@ export default function ExperimentPage() {
   }, [queryClient, key]);
   const exposures = useExposures(key, { enabled: scorecardSettled });
   const e = experiment.data;
+  if (experiment.error instanceof ApiRequestError && experiment.error.status === 404) notFound();
   if (experiment.error) return <ErrorNote error={experiment.error} />;
   if (!e) return <PageSkeleton />;
   const usersByVariant = new Map(exposures.data?.variants.map((v) => [v.key, v.users]));
