@@ -37,15 +37,18 @@ export function completesAt(steps: readonly RampStep[], index: number): boolean 
 export type RampDecision = { action: "wait"; why: string } | { action: "advance"; to: number } | { action: "pause"; why: string };
 
 /**
- * The background job's decision for a running ramp: nothing before the step's minimum duration; after
- * it, a failing check pauses the ramp, checks short of data wait, and passing checks advance it.
+ * The background job's decision for a running ramp: a failing check pauses it at once, even before the
+ * step's minimum duration (a version shown to harm users should not keep serving them for the rest of a
+ * day; checking on every pass raises the chance of a needless pause, which costs time, never users, and
+ * an admin can override it). Otherwise nothing happens before the minimum duration; after it, checks short
+ * of data wait and passing checks advance the ramp.
  */
 export function decideAutomatic(state: RampState, evaluation: StepEvaluation | null, now: Date): RampDecision {
   if (state.status !== "running") return { action: "wait", why: `the ramp is ${state.status}` };
+  if (evaluation?.verdict === "fail") return { action: "pause", why: "a guardrail failed" };
   const due = stepDueAt(state);
   if (now < due) return { action: "wait", why: `step ${state.stepIndex + 1} runs until ${due.toISOString()}` };
   if (!evaluation) return { action: "wait", why: "no guardrail evaluation yet" };
-  if (evaluation.verdict === "fail") return { action: "pause", why: "a guardrail failed" };
   if (evaluation.verdict === "insufficient") return { action: "wait", why: "not enough data for every guardrail yet" };
   return { action: "advance", to: state.stepIndex + 1 };
 }

@@ -591,8 +591,8 @@ export interface RampPassResult {
 
 /**
  * One pass of the background job over every running ramp: evaluates the current step's guardrails
- * (stored for the page), and once the step's minimum duration has passed advances it when they hold or
- * pauses it when one fails.
+ * (stored for the page), pauses it as soon as one fails, and once the step's minimum duration has passed
+ * advances it when they hold.
  */
 export async function rampPass(client: Db, now = new Date()): Promise<RampPassResult> {
   const running = await client.promotion.findMany({ where: { status: "running" } });

@@ -127,12 +127,13 @@ describe("ramp decisions", () => {
     checks: [],
   });
 
-  it("waits for the step's minimum duration, then advances on passing checks, pauses on a failing one and waits for data", () => {
+  it("pauses on a failing check at once, otherwise waits for the step's minimum duration, then advances on passing checks or waits for data", () => {
     const early = new Date("2026-12-01T23:00:00Z");
     const due = new Date("2026-12-02T00:00:00Z");
     expect(stepDueAt(state()).toISOString()).toBe(due.toISOString());
     expect(decideAutomatic(state(), evaluation("pass"), early).action).toBe("wait");
-    expect(decideAutomatic(state(), evaluation("fail"), early).action).toBe("wait");
+    expect(decideAutomatic(state(), evaluation("fail"), early).action).toBe("pause");
+    expect(decideAutomatic(state(), evaluation("insufficient"), early).action).toBe("wait");
     expect(decideAutomatic(state(), evaluation("pass"), due)).toEqual({ action: "advance", to: 1 });
     expect(decideAutomatic(state(), evaluation("fail"), due).action).toBe("pause");
     expect(decideAutomatic(state(), evaluation("insufficient"), due).action).toBe("wait");
