@@ -7,6 +7,7 @@ import { ErrorNote } from "@/app/components/ErrorNote";
 import { dateTime, daysSince, integer, percent, timeAgo } from "@/app/components/format";
 import { PrimaryLift } from "@/app/components/PrimaryLift";
 import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
+import { SrmBadge } from "@/app/components/SrmBadge";
 import { StatusBadge } from "@/app/components/StatusBadge";
 import { useCan, useExperiments, useHealth } from "@/lib/client/hooks";
 import { useOverview, usePrimaryResults, type Overview } from "@/lib/client/overview";
@@ -162,12 +163,7 @@ function RunningExperiments() {
                   <td className="num">{result?.data ? integer(result.data.health.exposedUsers) : <Skeleton inline width={48} />}</td>
                   <td className="num">{daysSince(e.startedAt)}</td>
                   <td className="nowrap">
-                    <StatusBadge status={e.status} />{" "}
-                    {result?.data?.srm.mismatch ? (
-                      <span className="badge bad" title="Sample ratio mismatch: see the experiment's health panel">
-                        SRM
-                      </span>
-                    ) : null}
+                    <StatusBadge status={e.status} /> <SrmBadge mismatch={result?.data?.srm.mismatch} />
                   </td>
                 </tr>
               );

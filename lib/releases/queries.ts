@@ -1,5 +1,6 @@
 import { queryRows } from "../clickhouse";
 import { suggestionSumsSql } from "../metrics/sql";
+import { LATENCY_ORDER_STATISTICS_COLUMNS } from "../results/queries";
 
 // Live data of a ramp step (ClickHouse, through the one query helper): per version, the users outside
 // experiments since the step began, with the per-user sums of acceptance and show rate and the p95
@@ -115,20 +116,7 @@ export async function rampLatency(window: RampWindow, p: number, z: number): Pro
     tag: "releases.latency",
     sql: rampLatencySql(),
     params: { ...window, p, z },
-    columns: {
-      arm: "string",
-      n: "number",
-      users: "number",
-      ranks: "numbers",
-      quantile: "number",
-      lowerValue: "number",
-      upperValue: "number",
-      sumX: "number",
-      sumY: "number",
-      sumX2: "number",
-      sumY2: "number",
-      sumXY: "number",
-    },
+    columns: { arm: "string", ...LATENCY_ORDER_STATISTICS_COLUMNS },
   });
   return rows.map((r) => ({
     arm: r.arm,

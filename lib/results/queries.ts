@@ -83,6 +83,21 @@ export interface LatencyOrderStatistics {
   clustering: { users: number; sumX: number; sumY: number; sumX2: number; sumY2: number; sumXY: number };
 }
 
+/** The columns of a latency order-statistics row (per variant here, per ramp arm in lib/releases). */
+export const LATENCY_ORDER_STATISTICS_COLUMNS = {
+  n: "number",
+  users: "number",
+  ranks: "numbers",
+  quantile: "number",
+  lowerValue: "number",
+  upperValue: "number",
+  sumX: "number",
+  sumY: "number",
+  sumX2: "number",
+  sumY2: "number",
+  sumXY: "number",
+} as const;
+
 /** The p-quantile of shown latencies per variant with its bracketing order statistics and clustering sums (see the SQL). */
 export async function latencyOrderStatistics(
   window: ResultsWindow,
@@ -95,20 +110,7 @@ export async function latencyOrderStatistics(
     tag: "results.latency",
     sql: latencyOrderStatisticsSql(),
     params: { ...window, ...planParams(plan), variants, p, z },
-    columns: {
-      variant: "string",
-      n: "number",
-      users: "number",
-      ranks: "numbers",
-      quantile: "number",
-      lowerValue: "number",
-      upperValue: "number",
-      sumX: "number",
-      sumY: "number",
-      sumX2: "number",
-      sumY2: "number",
-      sumXY: "number",
-    },
+    columns: { variant: "string", ...LATENCY_ORDER_STATISTICS_COLUMNS },
   });
   return rows.map((r) => ({
     variant: r.variant,

@@ -5,6 +5,7 @@ import { ErrorNote } from "@/app/components/ErrorNote";
 import { daysSince, integer, percent } from "@/app/components/format";
 import { PrimaryLift } from "@/app/components/PrimaryLift";
 import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
+import { SrmBadge } from "@/app/components/SrmBadge";
 import { StatusBadge } from "@/app/components/StatusBadge";
 import { useCan, useExperiments, type ExperimentView } from "@/lib/client/hooks";
 import { usePrimaryResults } from "@/lib/client/overview";
@@ -100,11 +101,7 @@ export default function ExperimentsPage() {
                         ) : (
                           <PrimaryLift results={result?.data} failed={!!result?.error} />
                         )}
-                        {result?.data?.srm.mismatch ? (
-                          <span className="badge bad" title="Sample ratio mismatch: see the experiment's health panel">
-                            SRM
-                          </span>
-                        ) : null}
+                        <SrmBadge mismatch={result?.data?.srm.mismatch} />
                       </td>
                     </tr>
                   );
