@@ -15,7 +15,10 @@ export const overviewSchema = z.object({
       key: z.string(),
       name: z.string(),
       baseModel: z.string().nullable(),
-      since: z.string().nullable().describe("When it last became production (audit log); null when no record says so"),
+      since: z
+        .string()
+        .nullable()
+        .describe("Since when it has served production without a break (the production timeline); null when no record says so"),
     })
     .nullable()
     .describe("The production model version, or null when none is production yet"),

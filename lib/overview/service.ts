@@ -3,27 +3,25 @@ import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
 import { ingestionBacklog } from "../ingestion/log";
 import { allTrafficTrend } from "../modelVersions/service";
+import { productionTimeline } from "../releases/service";
 import { DAY_MS } from "../time";
 import { freshness } from "./queries";
 import type { Overview, OverviewQuery } from "./schemas";
 
-/** A status as an audit row's before or after records it (rows hold the version's view). */
-function statusOf(value: unknown): unknown {
-  return value && typeof value === "object" ? (value as { status?: unknown }).status : undefined;
-}
-
-/** The production version and when it last became production, read from the audit log of its changes. */
+/**
+ * The production version and since when it has served production without a break: the oldest of the
+ * newest production-timeline entries that name it (a stopped ramp adds an entry but leaves the
+ * serving version, and so its period, as they were).
+ */
 async function productionVersion(client: Db, principal: Principal): Promise<Overview["production"]> {
   const version = await client.modelVersion.findFirst({ where: { projectId: principal.projectId, status: "production" } });
   if (!version) return null;
-  const changes = await client.auditLog.findMany({
-    where: { projectId: principal.projectId, target: `model-version:${version.key}` },
-    orderBy: { at: "desc" },
-    take: 200,
-    select: { at: true, before: true, after: true },
-  });
-  const promoted = changes.find((row) => statusOf(row.after) === "production" && statusOf(row.before) !== "production");
-  return { key: version.key, name: version.name, baseModel: version.baseModel, since: promoted?.at.toISOString() ?? null };
+  let since: string | null = null;
+  for (const change of await productionTimeline(client, principal)) {
+    if (change.modelVersion !== version.key) break;
+    since = change.at;
+  }
+  return { key: version.key, name: version.name, baseModel: version.baseModel, since };
 }
 
 /**

@@ -79,6 +79,11 @@ describe("demo data", () => {
     expect(ramp.checks).toMatchObject({ step: 0, percent: 5 });
     const config = await loadAssignmentConfig(client, projectId);
     expect(config.rollout).toMatchObject({ modelVersion: DEMO_MODEL_VERSIONS.refined, share: 0.05 });
+    // The landing page says the same: production since the rollback, not since the seeding ran.
+    const { GET } = await import("@/app/api/v1/overview/route");
+    const overview = await call(GET, "GET", "/api/v1/overview", { key: ADMIN_KEY });
+    expect(overview.status).toBe(200);
+    expect(overview.body.production).toMatchObject({ key: DEMO_MODEL_VERSIONS.production, since: changes[2].at.toISOString() });
   });
 
   it("runs the refinement experiment and has stopped the distilled one", async () => {

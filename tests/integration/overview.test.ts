@@ -16,6 +16,8 @@ const routes = {
   versions: () => import("@/app/api/v1/model-versions/route"),
   version: () => import("@/app/api/v1/model-versions/[key]/route"),
   events: () => import("@/app/api/v1/events/route"),
+  promotions: () => import("@/app/api/v1/model-versions/[key]/promotions/route"),
+  rollback: () => import("@/app/api/v1/rollback/route"),
 };
 
 interface UserDay {
@@ -149,7 +151,7 @@ describe("with traffic", () => {
     await flushIngestion();
   });
 
-  it("names the production version and when it became production, from the audit log", async () => {
+  it("names the production version and when it became production, from the production timeline", async () => {
     const body = await overview();
     expect(body.production).toMatchObject({ key: "ov-base", name: "Model ov-base" });
     const since = Date.parse(body.production.since);
@@ -251,5 +253,28 @@ describe("with traffic", () => {
     const empty = await trends({ language: "" });
     expect(empty.status).toBe(400);
     expect(empty.body.error.details[0].path).toBe("query.language");
+  });
+
+  it("keeps the production version's start when a ramp of another version is started and stopped", async () => {
+    const before = (await overview()).production.since;
+    const { POST: promote } = await routes.promotions();
+    const ramp = await call(promote, "POST", "/x", {
+      key: ADMIN_KEY,
+      params: { key: "ov-new" },
+      body: {
+        steps: [
+          { percent: 10, minHours: 1 },
+          { percent: 100, minHours: 0 },
+        ],
+        reason: "try the new model",
+      },
+    });
+    expect(ramp.status).toBe(201);
+    const { POST: rollback } = await routes.rollback();
+    const stopped = await call(rollback, "POST", "/x", { key: ADMIN_KEY, body: { reason: "not yet" } });
+    expect(stopped.status).toBe(200);
+    const after = (await overview()).production;
+    expect(after.key).toBe("ov-base");
+    expect(after.since).toBe(before);
   });
 });
