@@ -1,4 +1,7 @@
-// npm run bench — measured figures, each beside the raw engine measured in the same run:
+// npm run bench — measured figures, each beside a baseline measured in the same run (the raw engine, the
+// query underneath a request, the request underneath a page). Timings are repeated (RUNS or more) and
+// printed as the median with the min–max spread; every figure, with its baseline, ratio and target, is
+// written to bench-results.json (scripts/bench/figures.ts). Sections:
 //   1. assignment in-process (lib/assignment), one core;
 //   2. POST /api/v1/assign over HTTP against the production build (requests/s, p50, p99);
 //   3. POST /api/v1/events in batches of 1,000 over HTTP vs inserting the same rows straight into chDB;
@@ -15,7 +18,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchAssignment } from "./bench/assignment";
-import { load } from "./bench/http";
+import { FigureLog, formatNumber, repeat, spreadOf } from "./bench/figures";
+import { load, type LoadResult } from "./bench/http";
 import type { RefinementsBench } from "./bench/refinements";
 import type { ResultsBench } from "./bench/results";
 import type { ScorecardBench } from "./bench/scorecard";
@@ -27,12 +31,10 @@ const RESULTS_EVENTS = Number(process.env.BENCH_RESULTS_EVENTS || 10_000_000);
 const REFINEMENT_SAMPLES = Number(process.env.BENCH_REFINEMENT_SAMPLES || 1_000_000);
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const SCORECARD_EVENTS = Number(process.env.BENCH_SCORECARD_EVENTS ?? 10_000_000);
-const rows: { figure: string; value: string; target: string; ok: boolean | null }[] = [];
-const report = (figure: string, value: string, target = "", ok: boolean | null = null) => {
-  rows.push({ figure, value, target, ok });
-  console.log(`  ${figure}: ${value}${target ? `  (target ${target}: ${ok ? "met" : "NOT met"})` : ""}`);
-};
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const RUNS = 3;
+const log = new FigureLog();
+const median = (samples: readonly number[]) => spreadOf(samples).median;
+const fmt = formatNumber;
 
 /** A realistic mix: per suggestion requested → shown → accepted|rejected, plus typed characters. */
 function eventBatch(batch: number): Record<string, unknown>[] {
@@ -65,20 +67,24 @@ function eventBatch(batch: number): Record<string, unknown>[] {
 }
 
 async function main() {
-  console.log(`Echo benchmarks on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}\n`);
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}`;
+  console.log(`Echo benchmarks on ${machine}; each timing is the median of its runs, with the min–max spread`);
 
-  console.log("1. Assignment in-process (one core)");
-  for (const figure of await benchAssignment()) {
+  log.startSection("1. Assignment in-process (one core)");
+  const assignment = await benchAssignment();
+  const hashOnly = assignment.find((figure) => figure.name.includes("v2 hash only"))!;
+  for (const figure of assignment) {
     const isTarget = figure.name.includes("assignExperiment");
-    report(
-      figure.name,
-      `${fmt(figure.value)} ${figure.unit}`,
-      isTarget ? "≥ 2,000,000/s" : "",
-      isTarget ? figure.value >= 2_000_000 : null,
-    );
+    log.add({
+      name: figure.name,
+      unit: figure.unit,
+      samples: figure.samples,
+      baseline: figure === hashOnly ? undefined : { name: "the v2 hash alone", value: median(hashOnly.samples) },
+      target: isTarget ? { text: "≥ 2,000,000/s", met: median(figure.samples) >= 2_000_000 } : undefined,
+    });
   }
 
-  console.log("\n2. POST /api/v1/assign over HTTP (production build, embedded stores)");
+  log.startSection("2. POST /api/v1/assign over HTTP (production build, embedded stores)");
   const server = await startBenchServer();
   try {
     await server.api("POST", "/api/v1/model-versions", { key: "bench-base", name: "Base" });
@@ -95,31 +101,30 @@ async function main() {
     await server.api("POST", "/api/v1/experiments/bench-exp/start");
     const headers = { authorization: `Bearer ${BENCH_KEYS.ingest}`, "content-type": "application/json" };
     const assignBody = (i: number) => JSON.stringify({ userId: `user-${i % 50_000}`, attributes: { language: "python" } });
-    await load({
-      port: server.port,
-      path: "/api/v1/assign",
-      headers,
-      body: assignBody,
-      concurrency: 16,
-      maxRequests: 5_000,
-      maxSeconds: 5,
-    }); // warm-up
-    const assign = await load({
-      port: server.port,
-      path: "/api/v1/assign",
-      headers,
-      body: assignBody,
-      concurrency: 16,
-      maxRequests: 200_000,
-      maxSeconds: 10,
+    const assignLoad = { port: server.port, path: "/api/v1/assign", headers, body: assignBody, concurrency: 16 };
+    await load({ ...assignLoad, maxRequests: 5_000, maxSeconds: 5 }); // warm-up
+    const assignRuns: LoadResult[] = [];
+    for (let run = 0; run < RUNS; run++) assignRuns.push(await load({ ...assignLoad, maxRequests: 200_000, maxSeconds: 10 }));
+    const assignErrors = assignRuns.reduce((sum, r) => sum + r.errors, 0);
+    const assignRate = assignRuns.map((r) => r.perSecond);
+    log.add({
+      name: "assign requests/s (16 connections)",
+      unit: "req/s",
+      samples: assignRate,
+      target: { text: "≥ 5,000/s", met: median(assignRate) >= 5_000 && assignErrors === 0 },
     });
-    report("assign requests/s (16 connections)", fmt(assign.perSecond), "≥ 5,000/s", assign.perSecond >= 5_000 && assign.errors === 0);
-    report("assign latency p50 / p99", `${fmt(assign.p50Ms, 2)} ms / ${fmt(assign.p99Ms, 2)} ms`, "p99 < 20 ms", assign.p99Ms < 20);
-    if (assign.errors) report("assign errors", `${assign.errors} ${JSON.stringify(assign.statuses)}`);
+    log.add({ name: "assign latency p50", unit: "ms", digits: 2, samples: assignRuns.map((r) => r.p50Ms) });
+    const assignP99 = assignRuns.map((r) => r.p99Ms);
+    log.add({
+      name: "assign latency p99",
+      unit: "ms",
+      digits: 2,
+      samples: assignP99,
+      target: { text: "< 20 ms", met: median(assignP99) < 20 },
+    });
+    if (assignErrors) log.note(`assign errors: ${assignErrors} ${JSON.stringify(assignRuns.map((r) => r.statuses))}`);
 
-    console.log(`\n3. Event ingestion: ${EVENT_BATCHES} batches of ${fmt(EVENT_BATCH)} events`);
-    const batches = Array.from({ length: EVENT_BATCHES }, (_, b) => eventBatch(b));
-    const bodies = batches.map((events) => Buffer.from(JSON.stringify({ events })));
+    log.startSection(`3. Event ingestion: ${EVENT_BATCHES} batches of ${fmt(EVENT_BATCH)} events, ${RUNS} runs`);
     await load({
       port: server.port,
       path: "/api/v1/events",
@@ -129,30 +134,32 @@ async function main() {
       maxRequests: 10,
       maxSeconds: 30,
     }); // warm-up
-    await server.drained();
-    const loadStarted = performance.now();
-    const ingest = await load({
-      port: server.port,
-      path: "/api/v1/events",
-      headers,
-      body: (i) => bodies[i],
-      concurrency: 4,
-      maxRequests: bodies.length,
-      maxSeconds: 120,
-    });
-    const httpRate = (ingest.requests * EVENT_BATCH) / ingest.seconds;
-    report(
-      "HTTP ingestion events/s (4 connections, acknowledged = in the durable log)",
-      fmt(httpRate),
-      "≥ 100,000/s",
-      httpRate >= 100_000 && ingest.errors === 0,
-    );
-    report("HTTP ingestion latency p50 / p99 per batch", `${fmt(ingest.p50Ms, 1)} ms / ${fmt(ingest.p99Ms, 1)} ms`);
-    // The answer waits for the log, not for ClickHouse: also measure until the last event is stored.
-    await server.drained();
-    const storedRate = (ingest.requests * EVENT_BATCH) / ((performance.now() - loadStarted) / 1000);
-    report("HTTP ingestion events/s until all are stored in ClickHouse", fmt(storedRate));
-    if (ingest.errors) report("ingestion errors", `${ingest.errors} ${JSON.stringify(ingest.statuses)}`);
+    const firstRunBatches: Record<string, unknown>[][] = [];
+    const ingestRuns: LoadResult[] = [];
+    const storedRates: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      // New events each run (fresh ids and suggestions), so no run is answered as duplicates.
+      const batches = Array.from({ length: EVENT_BATCHES }, (_, b) => eventBatch(run * EVENT_BATCHES + b));
+      if (run === 0) firstRunBatches.push(...batches);
+      const bodies = batches.map((events) => Buffer.from(JSON.stringify({ events })));
+      await server.drained();
+      const loadStarted = performance.now();
+      const ingest = await load({
+        port: server.port,
+        path: "/api/v1/events",
+        headers,
+        body: (i) => bodies[i],
+        concurrency: 4,
+        maxRequests: bodies.length,
+        maxSeconds: 120,
+      });
+      ingestRuns.push(ingest);
+      // The answer waits for the log, not for ClickHouse: also measure until the last event is stored.
+      await server.drained();
+      storedRates.push((ingest.requests * EVENT_BATCH) / ((performance.now() - loadStarted) / 1000));
+    }
+    const httpRates = ingestRuns.map((r) => (r.requests * EVENT_BATCH) / r.seconds);
+    const ingestErrors = ingestRuns.reduce((sum, r) => sum + r.errors, 0);
 
     // The same rows, straight into the engine: a separate chDB in this process, batch by batch, in the
     // engine's cheapest input path (TabSeparated through chDB's raw insert), with no validation and no log.
@@ -165,31 +172,49 @@ async function main() {
     const { eventSchema } = await import("../lib/events/schema");
     await clickhouse();
     const handle = await clickhouseHandle();
-    const rawBatches = batches.map((events) => Buffer.from(events.map((e) => eventTsv("bench", eventSchema.parse(e))).join("\n") + "\n"));
+    const rawBatches = firstRunBatches.map((events) =>
+      Buffer.from(events.map((e) => eventTsv("bench", eventSchema.parse(e))).join("\n") + "\n"),
+    );
     await handle.insertTsv("events", EVENT_COLUMNS, rawBatches[0]); // warm-up
-    const t0 = process.hrtime.bigint();
-    for (const body of rawBatches) await handle.insertTsv("events", EVENT_COLUMNS, body);
-    const rawSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const rawRate = (rawBatches.length * EVENT_BATCH) / rawSeconds;
+    const rawRates = await repeat(RUNS, async () => {
+      const t0 = process.hrtime.bigint();
+      for (const body of rawBatches) await handle.insertTsv("events", EVENT_COLUMNS, body);
+      return (rawBatches.length * EVENT_BATCH) / (Number(process.hrtime.bigint() - t0) / 1e9);
+    });
     // For context, the engine's ceiling: the same rows in one insert (the log consumer's inserts are
     // a few hundred milliseconds of traffic each, between the two).
     const bulk = Buffer.concat(rawBatches);
-    const t1 = process.hrtime.bigint();
-    await handle.insertTsv("events", EVENT_COLUMNS, bulk);
-    const bulkRate = (rawBatches.length * EVENT_BATCH) / (Number(process.hrtime.bigint() - t1) / 1e9);
+    const bulkRates = await repeat(RUNS, async () => {
+      const t1 = process.hrtime.bigint();
+      await handle.insertTsv("events", EVENT_COLUMNS, bulk);
+      return (rawBatches.length * EVENT_BATCH) / (Number(process.hrtime.bigint() - t1) / 1e9);
+    });
     await closeClickHouse();
     fs.rmSync(rawDir, { recursive: true, force: true });
-    report("raw chDB INSERT events/s (same rows, same batches)", fmt(rawRate));
-    report("raw chDB INSERT events/s (same rows, all in one insert)", fmt(bulkRate));
-    const ratio = httpRate / rawRate;
-    report("HTTP ingestion / raw engine", `${fmt(ratio, 2)}×`, "≥ 0.5×", ratio >= 0.5);
-    report("HTTP ingestion until stored / raw engine", `${fmt(storedRate / rawRate, 2)}×`);
+
+    const raw = { name: "raw chDB INSERT, same rows, same batches", value: median(rawRates) };
+    const ceiling = { name: "raw chDB INSERT, same rows in one insert", value: median(bulkRates) };
+    const httpRate = median(httpRates);
+    log.add({ name: raw.name, unit: "events/s", samples: rawRates });
+    log.add({ name: ceiling.name, unit: "events/s", samples: bulkRates });
+    log.add({
+      name: "HTTP ingestion events/s (4 connections, acknowledged = in the durable log)",
+      unit: "events/s",
+      samples: httpRates,
+      baseline: raw,
+      target: { text: "≥ 100,000/s and ≥ 0.5× raw", met: httpRate >= 100_000 && httpRate >= 0.5 * raw.value && ingestErrors === 0 },
+    });
+    log.add({ name: "the same beside the engine's one-insert ceiling", unit: "events/s", samples: httpRates, baseline: ceiling });
+    log.add({ name: "HTTP ingestion latency p50 per batch", unit: "ms", digits: 1, samples: ingestRuns.map((r) => r.p50Ms) });
+    log.add({ name: "HTTP ingestion latency p99 per batch", unit: "ms", digits: 1, samples: ingestRuns.map((r) => r.p99Ms) });
+    log.add({ name: "HTTP ingestion events/s until all are stored in ClickHouse", unit: "events/s", samples: storedRates, baseline: raw });
+    if (ingestErrors) log.note(`ingestion errors: ${ingestErrors} ${JSON.stringify(ingestRuns.map((r) => r.statuses))}`);
   } finally {
     await server.stop();
   }
 
   if (RESULTS_EVENTS > 0) {
-    console.log(`\n4. Experiment results over ${fmt(RESULTS_EVENTS)} events (20,000 users, 14 days, embedded engine)`);
+    log.startSection(`4. Experiment results over ${fmt(RESULTS_EVENTS)} events (20,000 users, 14 days, embedded engine)`);
     // In a process of its own: a fresh heap and its own embedded engine, untouched by the sections above.
     const reportFile = path.join(os.tmpdir(), `echo-bench-results-${process.pid}.json`);
     const child = spawnSync(
@@ -200,23 +225,45 @@ async function main() {
     if (child.status !== 0) throw new Error("the results benchmark failed");
     const results = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ResultsBench;
     fs.rmSync(reportFile, { force: true });
-    report("events loaded (generated inside the engine)", `${fmt(results.events)} in ${fmt(results.loadSeconds, 1)} s`);
-    if (Number.isFinite(results.rawResultsMs))
-      report("GET .../results from raw events only (before the rollup is built)", `${fmt(results.rawResultsMs)} ms`);
-    report("rollup build after the load (background job)", `${results.rollupDays} days in ${fmt(results.rollupSeconds, 1)} s`);
-    report("underlying aggregation query (per user and day, rollup + raw remainder, into JS)", `${fmt(results.aggregationMs)} ms`);
-    report("GET .../results (all queries + statistics)", `${fmt(results.resultsMs)} ms`, "< 1,000 ms", results.resultsMs < 1000);
-    report(
-      "results / aggregation query",
-      `${fmt(results.resultsMs / results.aggregationMs, 2)}×`,
-      "≤ 2×",
-      results.resultsMs <= 2 * results.aggregationMs,
-    );
-    report("GET .../results while today's events keep arriving (today from raw events)", `${fmt(results.liveResultsMs)} ms`);
+    log.add({
+      name: `events loaded (${fmt(results.events)}, generated inside the engine)`,
+      unit: "s",
+      digits: 1,
+      samples: [results.loadSeconds],
+    });
+    const aggregation = {
+      name: "its aggregation query (per user and day, rollup + raw remainder, into JS)",
+      value: median(results.aggregationMs),
+    };
+    log.add({ name: aggregation.name, unit: "ms", samples: results.aggregationMs });
+    if (results.rawResultsMs.length)
+      log.add({ name: "GET .../results from raw events only (before the rollup is built)", unit: "ms", samples: results.rawResultsMs });
+    log.add({
+      name: `rollup build after the load (${results.rollupDays} days, background job)`,
+      unit: "s",
+      digits: 1,
+      samples: [results.rollupSeconds],
+    });
+    const resultsMs = median(results.resultsMs);
+    log.add({
+      name: "GET .../results (all queries + statistics)",
+      unit: "ms",
+      samples: results.resultsMs,
+      baseline: aggregation,
+      target: { text: "< 1,000 ms and ≤ 2× aggregation", met: resultsMs < 1000 && resultsMs <= 2 * aggregation.value },
+    });
+    log.add({
+      name: "GET .../results while today's events keep arriving (today from raw events)",
+      unit: "ms",
+      samples: results.liveResultsMs,
+      baseline: { name: "results with the rollup fresh", value: resultsMs },
+    });
   }
 
   if (REFINEMENT_SAMPLES > 0) {
-    console.log(`\n5. Refinement samples: pipeline throughput, freshness, browsing ${fmt(REFINEMENT_SAMPLES)} samples (embedded engine)`);
+    log.startSection(
+      `5. Refinement samples: pipeline throughput, freshness, browsing ${fmt(REFINEMENT_SAMPLES)} samples (embedded engine)`,
+    );
     const reportFile = path.join(os.tmpdir(), `echo-bench-refinements-${process.pid}.json`);
     const child = spawnSync(
       path.join(import.meta.dirname, "..", "node_modules", ".bin", "tsx"),
@@ -226,64 +273,84 @@ async function main() {
     if (child.status !== 0) throw new Error("the refinements benchmark failed");
     const r = JSON.parse(fs.readFileSync(reportFile, "utf8")) as RefinementsBench;
     fs.rmSync(reportFile, { force: true });
-    report(
-      `pipeline samples/s (${fmt(r.pipelineSamples)} refined suggestions, one pass)`,
-      fmt(r.pipelineSamplesPerSecond),
-      "≥ 20,000/s",
-      r.pipelineSamplesPerSecond >= 20_000,
-    );
-    report("pipeline pass / its extraction query alone", `${fmt(r.pipelineMs)} ms / ${fmt(r.extractionMs)} ms`);
-    report("the same pass with samples built in-process (no worker threads)", `${fmt(r.inProcessSamplesPerSecond)} samples/s`);
-    report("samples listed after their events were acknowledged", `${fmt(r.freshnessMs)} ms`, "< 5,000 ms", r.freshnessMs < 5_000);
-    report(
-      `first page of GET /api/v1/refinements over ${fmt(r.browseSamples)} samples`,
-      `${fmt(r.firstPageMs)} ms`,
-      "< 300 ms",
-      r.firstPageMs < 300,
-    );
-    report("the same, filtered (language, outcome, edit ratio)", `${fmt(r.filteredPageMs)} ms`, "< 300 ms", r.filteredPageMs < 300);
-    report("the same, filtered by label", `${fmt(r.labelPageMs)} ms`, "< 300 ms", r.labelPageMs < 300);
-    report("the filtered page's id query alone (engine)", `${fmt(r.idQueryMs)} ms`);
-    report(`dataset export: ${fmt(r.exportSamples)} samples frozen`, `${fmt(r.freezeMs)} ms`);
-    report(
-      `dataset download streamed (${fmt(r.exportMegabytes, 1)} MB)`,
-      `${fmt(r.exportSamplesPerSecond)} samples/s`,
-      "≥ 20,000/s",
-      r.exportSamplesPerSecond >= 20_000,
-    );
-    report(
-      "memory growth while streaming (resident, after a warm-up download)",
-      `${fmt(r.exportRssGrowthMb, 1)} MB`,
-      "< 100 MB",
-      r.exportRssGrowthMb < 100,
-    );
-    report("the same rows read by the engine as one TabSeparated text", `${fmt(r.rawExportMs)} ms`);
+    log.add({
+      name: `pipeline samples/s (${fmt(r.pipelineSamples)} refined suggestions, one pass)`,
+      unit: "samples/s",
+      samples: [r.pipelineSamplesPerSecond],
+      baseline: { name: "the same pass built in-process (no worker threads)", value: r.inProcessSamplesPerSecond },
+      target: { text: "≥ 20,000/s", met: r.pipelineSamplesPerSecond >= 20_000 },
+    });
+    log.add({
+      name: "pipeline pass",
+      unit: "ms",
+      samples: [r.pipelineMs],
+      baseline: { name: "its extraction query alone", value: r.extractionMs },
+    });
+    log.add({
+      name: "samples listed after their events were acknowledged",
+      unit: "ms",
+      samples: [r.freshnessMs],
+      target: { text: "< 5,000 ms", met: r.freshnessMs < 5_000 },
+    });
+    const idQuery = { name: "the filtered page's id query alone (engine)", value: median(r.idQueryMs) };
+    const pages = [
+      [`first page of GET /api/v1/refinements over ${fmt(r.browseSamples)} samples`, r.firstPageMs],
+      ["the same, filtered (language, outcome, edit ratio)", r.filteredPageMs],
+      ["the same, filtered by label", r.labelPageMs],
+    ] as const;
+    for (const [name, samples] of pages)
+      log.add({ name, unit: "ms", samples, baseline: idQuery, target: { text: "< 300 ms", met: median(samples) < 300 } });
+    log.add({ name: `dataset export: ${fmt(r.exportSamples)} samples frozen`, unit: "ms", samples: [r.freezeMs] });
+    log.add({
+      name: `dataset download streamed (${fmt(r.exportMegabytes, 1)} MB)`,
+      unit: "samples/s",
+      samples: [r.exportSamplesPerSecond],
+      baseline: { name: "the same rows read by the engine as one TabSeparated text", value: r.exportSamples / (r.rawExportMs / 1000) },
+      target: { text: "≥ 20,000/s", met: r.exportSamplesPerSecond >= 20_000 },
+    });
+    log.add({
+      name: "memory growth while streaming (resident, after a warm-up download)",
+      unit: "MB",
+      digits: 1,
+      samples: [r.exportRssGrowthMb],
+      target: { text: "< 100 MB", met: r.exportRssGrowthMb < 100 },
+    });
   }
 
   if (SOAK_SECONDS > 0) {
-    console.log(`\n6. Soak: ${fmt(SOAK_SECONDS / 60, 1)} minutes of mixed traffic (ingestion, assignment, results, refinements, a page)`);
+    log.startSection(
+      `6. Soak: ${fmt(SOAK_SECONDS / 60, 1)} minutes of mixed traffic (ingestion, assignment, results, refinements, a page)`,
+    );
     const { soak } = await import("./bench/soak");
     const server = await startBenchServer();
     try {
-      const r = await soak(server, SOAK_SECONDS, (line) => console.log(`  ${line}`));
-      report("requests answered (all kinds)", fmt(r.requests));
-      report("errors (any answer but 2xx, or none)", `${fmt(r.errors)} ${JSON.stringify(r.statuses)}`, "0", r.errors === 0);
-      report("server resident memory after the first minute / at the end", `${fmt(r.rssStartMb)} MB / ${fmt(r.rssEndMb)} MB`);
-      report("server resident memory, highest", `${fmt(r.rssMaxMb)} MB`, "< 1,024 MB", r.rssMaxMb < 1024);
-      report("at the end: file-backed (engine code) / anonymous", `${fmt(r.rssFileEndMb)} MB / ${fmt(r.rssAnonEndMb)} MB`);
-      report(
-        "growth from the first minute to the end",
-        `${fmt(r.rssEndMb - r.rssStartMb)} MB`,
-        "< 100 MB",
-        r.rssEndMb - r.rssStartMb < 100,
-      );
+      const r = await soak(server, SOAK_SECONDS, (line) => log.note(line));
+      log.add({ name: "requests answered (all kinds)", unit: "", samples: [r.requests] });
+      log.add({ name: "errors (any answer but 2xx, or none)", unit: "", samples: [r.errors], target: { text: "0", met: r.errors === 0 } });
+      if (r.errors) log.note(`statuses: ${JSON.stringify(r.statuses)}`);
+      log.add({ name: "server resident memory after the first minute", unit: "MB", samples: [r.rssStartMb] });
+      log.add({
+        name: "server resident memory, highest",
+        unit: "MB",
+        samples: [r.rssMaxMb],
+        target: { text: "< 1,024 MB", met: r.rssMaxMb < 1024 },
+      });
+      log.add({ name: "at the end: file-backed (engine code)", unit: "MB", samples: [r.rssFileEndMb] });
+      log.add({ name: "at the end: anonymous", unit: "MB", samples: [r.rssAnonEndMb] });
+      const growth = r.rssEndMb - r.rssStartMb;
+      log.add({
+        name: "growth from the first minute to the end",
+        unit: "MB",
+        samples: [growth],
+        target: { text: "< 100 MB", met: growth < 100 },
+      });
     } finally {
       await server.stop();
     }
   }
 
   if (SCORECARD_EVENTS > 0) {
-    console.log(`\n7. Scorecard and experiment page over ${fmt(SCORECARD_EVENTS)} events (every metric; embedded engine, Chromium)`);
+    log.startSection(`7. Scorecard and experiment page over ${fmt(SCORECARD_EVENTS)} events (every metric; embedded engine, Chromium)`);
     // In a process of its own, as section 4: a fresh heap, its own engine, then the production server on the same store.
     const reportFile = path.join(os.tmpdir(), `echo-bench-scorecard-${process.pid}.json`);
     const child = spawnSync(
@@ -294,33 +361,48 @@ async function main() {
     if (child.status !== 0) throw new Error("the scorecard benchmark failed");
     const r = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ScorecardBench;
     fs.rmSync(reportFile, { force: true });
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-    const results = median(r.resultsCupedMs);
-    const card = median(r.scorecardCupedMs);
-    report("single-metric GET .../results, CUPED on (baseline)", `${fmt(results)} ms`);
-    report(
-      `GET .../scorecard, all ${r.metrics} metrics, CUPED on`,
-      `${fmt(card)} ms (${fmt(card / results, 2)}× results)`,
-      "< 1,500 ms",
-      card < 1500,
-    );
-    report(`GET .../scorecard, all ${r.metrics} metrics, CUPED off`, `${fmt(median(r.scorecardMs))} ms`);
-    const request = median(r.pageScorecardRequestMs);
-    const usable = median(r.pageUsableMs);
-    const warm = median(r.pageUsableWarmMs);
-    report("the scorecard request alone, from the browser (baseline)", `${fmt(request)} ms`);
-    report("experiment page: navigation until the scorecard is laid out, controls usable", `${fmt(median(r.pageLaidOutMs))} ms`);
-    report(
-      "experiment page: navigation until the scorecard shows (Chromium)",
-      `${fmt(usable)} ms (${fmt(usable / request, 2)}× the request)`,
-      "< 1,000 ms",
-      usable < 1000,
-    );
-    report("experiment page, the same query computed within 30 s (a second visit)", `${fmt(warm)} ms`, "< 1,000 ms", warm < 1000);
+    const results = { name: "single-metric GET .../results, CUPED on", value: median(r.resultsCupedMs) };
+    log.add({ name: results.name, unit: "ms", samples: r.resultsCupedMs });
+    log.add({
+      name: `GET .../scorecard, all ${r.metrics} metrics, CUPED on`,
+      unit: "ms",
+      samples: r.scorecardCupedMs,
+      baseline: results,
+      target: { text: "< 1,500 ms", met: median(r.scorecardCupedMs) < 1500 },
+    });
+    log.add({ name: `GET .../scorecard, all ${r.metrics} metrics, CUPED off`, unit: "ms", samples: r.scorecardMs, baseline: results });
+    const request = { name: "the scorecard request alone, from the browser", value: median(r.pageScorecardRequestMs) };
+    log.add({ name: request.name, unit: "ms", samples: r.pageScorecardRequestMs });
+    log.add({
+      name: "experiment page: navigation until laid out, controls usable",
+      unit: "ms",
+      samples: r.pageLaidOutMs,
+      baseline: request,
+    });
+    log.add({
+      name: "experiment page: navigation until the scorecard shows (Chromium)",
+      unit: "ms",
+      samples: r.pageUsableMs,
+      baseline: request,
+      target: { text: "< 1,000 ms", met: median(r.pageUsableMs) < 1000 },
+    });
+    log.add({
+      name: "experiment page, the same query computed within 30 s (a second visit)",
+      unit: "ms",
+      samples: r.pageUsableWarmMs,
+      baseline: request,
+      target: { text: "< 1,000 ms", met: median(r.pageUsableWarmMs) < 1000 },
+    });
   }
 
-  const missed = rows.filter((r) => r.ok === false);
-  console.log(`\n${rows.filter((r) => r.ok).length} targets met, ${missed.length} missed`);
+  const { met, missed } = log.summary();
+  const file = path.join(import.meta.dirname, "..", "bench-results.json");
+  log.write(file, {
+    date: new Date().toISOString(),
+    machine,
+    settings: { EVENT_BATCHES, RESULTS_EVENTS, REFINEMENT_SAMPLES, SOAK_SECONDS, SCORECARD_EVENTS, RUNS },
+  });
+  console.log(`\n${met} targets met, ${missed} missed; every figure is in ${path.relative(process.cwd(), file)}`);
 }
 
 main().catch((error) => {

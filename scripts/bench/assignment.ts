@@ -15,10 +15,12 @@ import {
   compileConfig,
   compileExperiment,
 } from "../../lib/assignment";
+import { formatSpread, spreadOf } from "./figures";
 
 export interface BenchFigure {
   name: string;
-  value: number;
+  /** One rate per measured round (after a warm-up round). */
+  samples: number[];
   unit: string;
 }
 
@@ -60,17 +62,17 @@ function makeUserIds(count: number): string[] {
  * loop so every loop has a single, inlinable call target: a shared loop calling a different
  * closure per figure would turn megamorphic and measure the closure calls instead.
  */
-function measure(userIds: string[], assignAll: (userIds: string[]) => number): number {
+function measure(userIds: string[], assignAll: (userIds: string[]) => number): number[] {
   let sink = 0;
-  let best = 0;
+  const rates: number[] = [];
   for (let round = 0; round <= MEASURED_ROUNDS; round++) {
     const started = performance.now();
     sink += assignAll(userIds);
     const seconds = (performance.now() - started) / 1000;
-    if (round > 0) best = Math.max(best, userIds.length / seconds); // round 0 warms up the JIT
+    if (round > 0) rates.push(userIds.length / seconds); // round 0 warms up the JIT
   }
   if (sink < 0) console.log(sink); // keeps the work observable so it cannot be optimised away
-  return best;
+  return rates;
 }
 
 function countInExperiment(experiment: ExperimentConfig | CompiledExperiment, userIds: string[]): number {
@@ -94,24 +96,24 @@ export async function benchAssignment(): Promise<BenchFigure[]> {
   return [
     {
       name: "assignExperiment (compiled; targeting + namespace + v2 hash)",
-      value: measure(userIds, (ids) => countInExperiment(full, ids)),
+      samples: measure(userIds, (ids) => countInExperiment(full, ids)),
       unit: "assignments/s",
     },
     {
       name: "assignExperiment (compiled; v2 hash only)",
-      value: measure(userIds, (ids) => countInExperiment(hashOnly, ids)),
+      samples: measure(userIds, (ids) => countInExperiment(hashOnly, ids)),
       unit: "assignments/s",
     },
     {
       // Informational, not the throughput target: a plain config is compiled on every call, which
       // is fine off the hot path (e.g. one HTTP request); hot paths pass a compiled experiment.
       name: "plain-config assignment (experiment compiled per call)",
-      value: measure(userIds, (ids) => countInExperiment(experiment, ids)),
+      samples: measure(userIds, (ids) => countInExperiment(experiment, ids)),
       unit: "assignments/s",
     },
     {
       name: "assignUser (compiled config of 3 experiments)",
-      value: measure(userIds, (ids) => countServedByExperiment(compiledConfig, ids)),
+      samples: measure(userIds, (ids) => countServedByExperiment(compiledConfig, ids)),
       unit: "users/s",
     },
   ];
@@ -123,6 +125,6 @@ function isRunDirectly(): boolean {
 
 if (isRunDirectly()) {
   benchAssignment().then((figures) => {
-    for (const { name, value, unit } of figures) console.log(`${name}: ${Math.round(value).toLocaleString("en-US")} ${unit}`);
+    for (const { name, samples, unit } of figures) console.log(`${name}: ${formatSpread(spreadOf(samples), unit)}`);
   });
 }

@@ -24,10 +24,11 @@ export interface RefinementsBench {
   inProcessSamplesPerSecond: number;
   freshnessMs: number;
   browseSamples: number;
-  firstPageMs: number;
-  filteredPageMs: number;
-  labelPageMs: number;
-  idQueryMs: number;
+  /** Browsing timings: five runs each after a warm-up. */
+  firstPageMs: number[];
+  filteredPageMs: number[];
+  labelPageMs: number[];
+  idQueryMs: number[];
   exportSamples: number;
   freezeMs: number;
   exportSamplesPerSecond: number;
@@ -72,8 +73,6 @@ function snippet(language: (typeof LANGUAGES)[number], i: number): { prefix: str
       };
   }
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function timeMs<T>(run: () => Promise<T>): Promise<[number, T]> {
   const started = performance.now();
@@ -217,7 +216,7 @@ export async function benchRefinements(browseSamples: number, log: (line: string
     await run(); // warm
     const times: number[] = [];
     for (let i = 0; i < 5; i++) times.push((await timeMs(run))[0]);
-    return median(times);
+    return times;
   };
   const firstPageMs = await measure(() => listSamples(principal, { limit: 50, sort: "recent" }));
   const filteredPageMs = await measure(() =>
