@@ -40,8 +40,10 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
           {navigation.map((item) => {
             if (item.permission && !me.permissions.includes(item.permission)) return null;
             const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
+            // No prefetch: it would server-render every page of the menu on each visit, competing on a small
+            // server with the reads of the page being opened.
             return item.ready ? (
-              <Link key={item.href} href={item.href} className={active ? "nav-item active" : "nav-item"}>
+              <Link key={item.href} href={item.href} prefetch={false} className={active ? "nav-item active" : "nav-item"}>
                 {item.label}
               </Link>
             ) : (

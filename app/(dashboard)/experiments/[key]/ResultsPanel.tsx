@@ -15,6 +15,7 @@ import { SeriesCharts } from "./SeriesCharts";
 import { SrmBanner } from "./SrmBanner";
 import { useResultsFilters } from "./useResultsFilters";
 import { methodNote } from "./verdict";
+import { useAfterPaint } from "./useAfterPaint";
 
 /** What CUPED changed, after the method line. */
 function cupedNote(reduction: number | null | undefined): string {
@@ -43,13 +44,10 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
   const selected: MetricKey = isMetric(params.metric) ? params.metric : experiment.primaryMetric;
   const shared = scorecardParams(new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1])));
   const scorecard = useScorecard(experiment.key, shared);
+  const scorecardPainted = useAfterPaint(scorecard.data !== undefined);
   // The details wait for the scorecard: on two cores, both at once would delay the scorecard, which is
   // what the page is read for first (and the details' charts sit below it).
-  const details = useResults(
-    experiment.key,
-    { ...shared, metric: selected, segment: params.segment },
-    { enabled: scorecard.data !== undefined },
-  );
+  const details = useResults(experiment.key, { ...shared, metric: selected, segment: params.segment }, { enabled: scorecardPainted });
   const queryClient = useQueryClient();
   const card = scorecard.data;
   const search = new URLSearchParams(Object.entries(shared).filter((e): e is [string, string] => !!e[1]));

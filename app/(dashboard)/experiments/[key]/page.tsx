@@ -12,6 +12,7 @@ import { ExposureChart } from "./ExposureChart";
 import { Results, scorecardParams } from "./ResultsPanel";
 import { SampleStrip } from "./SampleStrip";
 import { ShipActions } from "./ShipDialog";
+import { afterNextPaint } from "./useAfterPaint";
 
 function Actions({ experiment }: { experiment: ExperimentView }) {
   const canWrite = useCan("experiments:write");
@@ -71,14 +72,14 @@ export default function ExperimentPage() {
   const experiment = useExperiment(key);
   // The scorecard does not need the experiment: its request starts beside the experiment's, not after it.
   // The engine has two cores: the exposure counts and the samples below wait until it has answered, so
-  // they do not slow down what the page is read for first.
+  // they do not slow down what the page is read for first (nor its first paint of the answer).
   const queryClient = useQueryClient();
   const [scorecardSettled, setScorecardSettled] = useState(false);
   useEffect(() => {
     let current = true;
-    void prefetchScorecard(queryClient, key, scorecardParams(new URLSearchParams(window.location.search))).then(
-      () => current && setScorecardSettled(true),
-    );
+    void prefetchScorecard(queryClient, key, scorecardParams(new URLSearchParams(window.location.search)))
+      .then(afterNextPaint)
+      .then(() => current && setScorecardSettled(true));
     return () => {
       current = false;
     };
