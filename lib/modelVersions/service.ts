@@ -9,8 +9,7 @@ import { rateInterval } from "../stats";
 import { modelVersionDaily, segmentValues, type ModelVersionDay, type TrafficFilter, type TrendMetric, type TrendMoments } from "./queries";
 import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
 import type { CreateModelVersion, ModelVersionView, Trends, TrendValues, UpdateModelVersion } from "./schemas";
-import { presentModelVersion, withExperiments } from "./store";
-import { activePromotion, lockProject, recordProductionChange } from "../releases/store";
+import { activePromotion, lockProject, presentModelVersion, recordProductionChange, withExperiments } from "./store";
 import { actorName } from "../auth/permissions";
 
 export async function listModelVersions(client: Db, principal: Principal): Promise<ModelVersionView[]> {

@@ -8,7 +8,7 @@ import { JOB_LOCKS, startBackgroundJob, stopBackgroundJob } from "../db/singleto
 import { invalidateAssignmentConfig } from "../experiments/assignmentConfig";
 import { getExperiment, stopExperiment } from "../experiments/service";
 import type { ExperimentView } from "../experiments/schemas";
-import { presentModelVersion, withExperiments } from "../modelVersions/store";
+import { activePromotion, lockProject, presentModelVersion, recordProductionChange, withExperiments } from "../modelVersions/store";
 import { resultsQuerySchema } from "../results/schema";
 import { experimentResults } from "../results/service";
 import { normalQuantile, quantileConfidenceIndices, type RatioSummary } from "../stats";
@@ -26,16 +26,7 @@ import type {
   StartPromotion,
   StepEvaluation,
 } from "./schemas";
-import {
-  activePromotion,
-  json,
-  lockProject,
-  presentPromotion,
-  rampState,
-  recordProductionChange,
-  stepsOf,
-  type PromotionRow,
-} from "./store";
+import { json, presentPromotion, rampState, stepsOf, type PromotionRow } from "./store";
 
 // Release management: ship an experiment's variant, ramp a model version to production under
 // guardrails, advance/pause/override by hand or automatically, roll back. Every change runs in one

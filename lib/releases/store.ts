@@ -1,26 +1,12 @@
 import type { Prisma } from "@/generated/prisma/client";
-import type { Db, Tx } from "../db";
+import type { Db } from "../db";
 import { stepDueAt } from "./ramp";
 import type { PromotionView, RampStep, StepEvaluation } from "./schemas";
 
-// Prisma access of promotions and production changes: the project lock every release change takes,
-// row shapes and their API views.
+// Prisma access of promotions: row shapes and their API views. The project lock and the production
+// history every release change writes live with the model versions (../modelVersions/store.ts).
 
 export type PromotionRow = Awaited<ReturnType<Db["promotion"]["findFirstOrThrow"]>>;
-
-/**
- * Serializes release changes of one project (promote, advance, pause, override, rollback, the job's
- * steps, a direct status change to production): a row lock on the project, held to the end of the
- * transaction, so two of them never interleave and a project never has two production versions or
- * two active ramps. Works alike on PGlite and PostgreSQL.
- */
-export async function lockProject(tx: Tx, projectId: string): Promise<void> {
-  await tx.$queryRawUnsafe(`SELECT id FROM "Project" WHERE id = $1 FOR UPDATE`, projectId);
-}
-
-export function activePromotion(tx: Tx | Db, projectId: string) {
-  return tx.promotion.findFirst({ where: { projectId, status: { in: ["running", "paused"] } } });
-}
 
 export function stepsOf(row: PromotionRow): RampStep[] {
   return row.steps as unknown as RampStep[];
@@ -58,19 +44,3 @@ export function presentPromotion(row: PromotionRow): PromotionView {
 }
 
 export const json = (value: unknown) => value as Prisma.InputJsonValue;
-
-/** Records a change of the production version for the timeline. */
-export function recordProductionChange(
-  tx: Tx,
-  entry: {
-    projectId: string;
-    modelVersionKey: string;
-    previousVersionKey: string | null;
-    kind: "promotion" | "rollback" | "ramp_stopped" | "manual";
-    promotionId?: string | null;
-    reason?: string | null;
-    actor: string;
-  },
-) {
-  return tx.productionChange.create({ data: { ...entry, promotionId: entry.promotionId ?? null, reason: entry.reason ?? null } });
-}
