@@ -32,6 +32,15 @@ export function demoEnabled(): boolean {
   return process.env.ECHO_DEMO !== "0";
 }
 
+/**
+ * How often each server recomputes the default scorecard of every running experiment, so that opening
+ * an experiment answers at once from a computation at most this old (0: only when asked).
+ */
+export function scorecardRefreshSeconds(): number {
+  const seconds = Number(process.env.ECHO_SCORECARD_REFRESH_SECONDS ?? 60);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : 60;
+}
+
 export function initSettings() {
   return {
     adminEmail: process.env.ECHO_INIT_ADMIN_EMAIL || undefined,

@@ -22,9 +22,10 @@ export class ExpiringCache<V> {
     return undefined;
   }
 
-  set(key: string, value: V, now = Date.now()) {
+  /** `ttlMs`: this entry's own lifetime instead of the cache's. */
+  set(key: string, value: V, now = Date.now(), ttlMs = this.ttlMs) {
     this.entries.delete(key); // a re-set entry moves to the end: it is the newest
-    this.entries.set(key, { value, until: now + this.ttlMs });
+    this.entries.set(key, { value, until: now + ttlMs });
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 

@@ -33,6 +33,7 @@ export async function asSingleInstance(client: Db, lock: number, job: () => Prom
 
 interface Job {
   timer: NodeJS.Timeout;
+  first?: NodeJS.Timeout;
   running: boolean;
 }
 
@@ -41,31 +42,36 @@ const globalForJobs = globalThis as unknown as { __echoJobs?: Map<string, Job> }
 const jobs = (globalForJobs.__echoJobs ??= new Map());
 
 /**
- * Runs `run` every `intervalMs` in the background of a server process: one pass at a time in this
- * process and, on PostgreSQL, in all instances (`lock`). A failure is logged with `failure` and the
- * next turn tries again. Starting a job that runs already does nothing.
+ * Runs `run` every `intervalMs` in the background of a server process (the first time after
+ * `firstRunMs`, else after one interval): one pass at a time in this process and, with a `lock`, on
+ * PostgreSQL in all instances (a job without one runs in every instance: its work is per process). A
+ * failure is logged with `failure` and the next turn tries again. Starting a job that runs already does
+ * nothing.
  */
 export function startBackgroundJob(
   client: Db,
-  job: { name: string; lock: number; intervalMs: number; failure: string },
+  job: { name: string; lock?: number; intervalMs: number; firstRunMs?: number; failure: string },
   run: () => Promise<unknown>,
 ) {
   if (jobs.has(job.name)) return;
-  const state: Job = {
-    running: false,
-    timer: setInterval(async () => {
-      if (state.running) return;
-      state.running = true;
-      try {
-        await asSingleInstance(client, job.lock, async () => void (await run()));
-      } catch (error) {
-        console.error(`[echo] ${job.failure}:`, (error as Error).message);
-      } finally {
-        state.running = false;
-      }
-    }, job.intervalMs),
+  const turn = async () => {
+    if (state.running) return;
+    state.running = true;
+    try {
+      if (job.lock === undefined) await run();
+      else await asSingleInstance(client, job.lock, async () => void (await run()));
+    } catch (error) {
+      console.error(`[echo] ${job.failure}:`, (error as Error).message);
+    } finally {
+      state.running = false;
+    }
   };
+  const state: Job = { running: false, timer: setInterval(turn, job.intervalMs) };
   state.timer.unref();
+  if (job.firstRunMs !== undefined) {
+    state.first = setTimeout(turn, job.firstRunMs);
+    state.first.unref();
+  }
   jobs.set(job.name, state);
 }
 
@@ -73,5 +79,6 @@ export function startBackgroundJob(
 export function stopBackgroundJob(name: string) {
   const job = jobs.get(name);
   if (job) clearInterval(job.timer);
+  if (job?.first) clearTimeout(job.first);
   jobs.delete(name);
 }

@@ -43,6 +43,15 @@ export async function findExperiment(tx: Tx | Db, principal: Principal, key: str
   return row;
 }
 
+/** Every running experiment of every project (background work that keeps their results computed). */
+export async function runningExperiments(client: Db): Promise<{ projectId: string; key: string }[]> {
+  return client.experiment.findMany({
+    where: { status: "running" },
+    select: { projectId: true, key: true },
+    orderBy: { startedAt: "asc" },
+  });
+}
+
 /** Model version ids for variant inputs; unknown or retired versions are named by their field path. */
 export async function resolveModelVersions(tx: Tx, principal: Principal, variants: { modelVersion: string }[]): Promise<string[]> {
   const keys = [...new Set(variants.map((v) => v.modelVersion))];

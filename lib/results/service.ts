@@ -3,7 +3,10 @@ import type { Principal } from "../auth/permissions";
 import { clickhouseTime } from "../clickhouse/time";
 import type { Db } from "../db";
 import { invalid } from "../errors";
+import { startBackgroundJob, stopBackgroundJob } from "../db/singleton";
 import { getExperiment } from "../experiments/service";
+import { runningExperiments } from "../experiments/store";
+import { scorecardRefreshSeconds } from "../settings";
 import { exposureSummary } from "../exposures/queries";
 import { isRatioMetric, METRICS, type MetricKey, type SumKey } from "../metrics/registry";
 import { variantSummaries, type UserDayRow } from "../metrics/summaries";
@@ -31,7 +34,7 @@ import {
   series,
 } from "./inference";
 import { latencyOrderStatistics, planSource, userDayRows, type ResultsWindow, type SourcePlan } from "./queries";
-import type { ExperimentResults, ResultsQuery, Scorecard, ScorecardQuery } from "./schema";
+import { scorecardQuerySchema, type ExperimentResults, type ResultsQuery, type Scorecard, type ScorecardQuery } from "./schema";
 import { decisionSupport, scorecardOrder } from "./scorecard";
 import { DAY_MS } from "../time";
 
@@ -276,9 +279,9 @@ export async function experimentScorecard(client: Db, principal: Principal, key:
   const experiment = await getExperiment(client, principal, key);
   // The same query within SCORECARD_TTL_MS shares one computation (a page's first load, its refetches and
   // other viewers); `computedAt` says when it ran and `refresh` computes again. Any change to the
-  // experiment (start, stop, a PATCH, a new phase) changes the key.
-  const asked = { ...query, format: undefined, refresh: undefined };
-  const cacheKey = JSON.stringify([principal.projectId, key, experiment.updatedAt, experiment.phase, asked]);
+  // experiment (start, stop, a PATCH, a new phase) changes the key. A running experiment's default view
+  // is also kept computed in the background (keepScorecardsComputed).
+  const cacheKey = scorecardCacheKey(principal, experiment, query);
   const cached = query.refresh ? undefined : scorecards.get(cacheKey);
   if (cached) return cached.value;
   const computing = computeScorecard(experiment, principal, query);
@@ -288,7 +291,53 @@ export async function experimentScorecard(client: Db, principal: Principal, key:
 }
 
 const SCORECARD_TTL_MS = 30_000;
-const scorecards = new ExpiringCache<Promise<Scorecard>>(SCORECARD_TTL_MS, 200);
+// On globalThis: the background job (started by server.ts's copy of this module) and the route handlers
+// (Next's copy) must share one cache.
+const globalForScorecards = globalThis as unknown as { __echoScorecards?: ExpiringCache<Promise<Scorecard>> };
+const scorecards = (globalForScorecards.__echoScorecards ??= new ExpiringCache<Promise<Scorecard>>(SCORECARD_TTL_MS, 200));
+
+function scorecardCacheKey(principal: Principal, experiment: Experiment, query: ScorecardQuery): string {
+  const asked = { ...query, format: undefined, refresh: undefined };
+  return JSON.stringify([principal.projectId, experiment.key, experiment.updatedAt, experiment.phase, asked]);
+}
+
+/** The view an experiment page opens on: no parameters (the experiment's whole window, defaults). */
+const DEFAULT_VIEW = scorecardQuerySchema.parse({});
+
+/** The background job's identity: it reads results, as a viewer of the project would. */
+const upkeep = (projectId: string): Principal => ({ kind: "user", userId: "system", email: "scorecard-upkeep", role: "viewer", projectId });
+
+/**
+ * Recomputes the default view of every running experiment's scorecard and replaces the kept one only
+ * once the new one is ready, so a visit never waits for a computation (it shows "last computed").
+ * Each entry outlives two turns of the job, so the next turn replaces it before it expires.
+ */
+export async function keepScorecardsComputed(client: Db, everyMs: number): Promise<number> {
+  let computed = 0;
+  for (const { projectId, key } of await runningExperiments(client)) {
+    const principal = upkeep(projectId);
+    const experiment = await getExperiment(client, principal, key);
+    const scorecard = await computeScorecard(experiment, principal, DEFAULT_VIEW);
+    scorecards.set(scorecardCacheKey(principal, experiment, DEFAULT_VIEW), Promise.resolve(scorecard), Date.now(), 2 * everyMs + 10_000);
+    computed++;
+  }
+  return computed;
+}
+
+/** Keeps running experiments' scorecards computed in the background of this server (every instance: the kept answers are per process). */
+export function startScorecardUpkeep(client: Db) {
+  const everyMs = scorecardRefreshSeconds() * 1000;
+  if (everyMs === 0) return;
+  startBackgroundJob(
+    client,
+    { name: "scorecards", intervalMs: everyMs, firstRunMs: 5_000, failure: "scorecard upkeep failed (visits compute their own)" },
+    () => keepScorecardsComputed(client, everyMs),
+  );
+}
+
+export function stopScorecardUpkeep() {
+  stopBackgroundJob("scorecards");
+}
 
 async function computeScorecard(experiment: Experiment, principal: Principal, query: ScorecardQuery): Promise<Scorecard> {
   const order = scorecardOrder(experiment.primaryMetric, experiment.guardrailMetrics);

@@ -5,6 +5,7 @@ import { startDemoSeeding } from "../demo/seed";
 import { startIngestion } from "../ingestion/log";
 import { startRefinementPipeline } from "../refinements/pipeline";
 import { startRollupMaintenance } from "../results/rollup";
+import { startScorecardUpkeep } from "../results/service";
 import { startReleaseAutomation } from "../releases/service";
 import { startWebhookDeliveries } from "../webhooks/service";
 
@@ -13,7 +14,7 @@ const globalForStartup = globalThis as unknown as { __echoStartup?: Promise<void
 
 /**
  * Migrates both stores, initializes an empty one (initializeStore.ts), replays the ingestion log, and
- * keeps the results rollup and the refinement samples fresh.
+ * keeps the results rollup, running experiments' scorecards and the refinement samples fresh.
  */
 export function startup(): Promise<void> {
   globalForStartup.__echoStartup ??= (async () => {
@@ -22,6 +23,7 @@ export function startup(): Promise<void> {
     await clickhouse();
     startIngestion();
     startRollupMaintenance(client);
+    startScorecardUpkeep(client);
     startRefinementPipeline(client);
     startReleaseAutomation(client);
     startWebhookDeliveries(client);

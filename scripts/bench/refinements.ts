@@ -99,9 +99,11 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   const { nextSlice, pipelineWatermark, refinedSuggestions, samplePage, saveWatermark } = await import("../../lib/refinements/queries");
   const { listSamples } = await import("../../lib/refinements/service");
   const { stopRollupMaintenance } = await import("../../lib/results/rollup");
+  const { stopScorecardUpkeep } = await import("../../lib/results/service");
 
   await startup();
   stopRollupMaintenance();
+  stopScorecardUpkeep();
   stopRefinementPipeline(); // passes below run at known moments
   const client = await database();
   const projectId = (await client.project.findFirstOrThrow()).id;

@@ -52,6 +52,7 @@ export async function loadScaleExperiment(totalEvents: number, log: (line: strin
   const { assignUser } = await import("../../lib/assignment");
   const { stopRollupMaintenance } = await import("../../lib/results/rollup");
   const { stopRefinementPipeline } = await import("../../lib/refinements/pipeline");
+  const { stopScorecardUpkeep } = await import("../../lib/results/service");
   const { exposureRow } = await import("../../lib/exposures/rows");
   const { EXPOSURE_COLUMNS } = await import("../../lib/clickhouse/tables");
   const { tsvRow } = await import("../../lib/clickhouse/tsv");
@@ -60,6 +61,7 @@ export async function loadScaleExperiment(totalEvents: number, log: (line: strin
   await startup();
   stopRollupMaintenance(); // built below, at known moments, so that no build lands inside a measurement
   stopRefinementPipeline(); // no background work of its own inside the measurements either
+  stopScorecardUpkeep();
   const client = await database();
   const project = (await client.project.findFirstOrThrow()).id;
   const principal = { kind: "user" as const, userId: "bench", email: "bench", role: "admin" as const, projectId: project };
@@ -83,6 +85,9 @@ export async function loadScaleExperiment(totalEvents: number, log: (line: strin
       }),
     );
     await startExperiment(client, principal, "scale");
+    // Started when its traffic did: the page's default view (start until now) covers every event.
+    const scale = { projectId_key: { projectId: project, key: "scale" } };
+    await client.experiment.update({ where: scale, data: { startedAt: new Date(start) } });
     const config = await loadAssignmentConfig(client, project);
     const handle = await clickhouseHandle();
     const ch = await clickhouse();

@@ -611,6 +611,26 @@ describe("scorecard (every metric at once)", () => {
     expect((await scorecard(fixed)).targetEffect).toBe(0.02);
   });
 
+  it("keeps a running experiment's default view computed in the background, and a visit answers from it without waiting", async () => {
+    const { keepScorecardsComputed } = await import("@/lib/results/service");
+    const { database } = await import("@/lib/runtime/database");
+    const client = await database();
+    const before = Date.now();
+    expect(await keepScorecardsComputed(client, 60_000)).toBeGreaterThanOrEqual(1);
+    const kept = await scorecard();
+    expect(Date.parse(kept.computedAt)).toBeGreaterThanOrEqual(before);
+    expect(kept.metrics).toEqual((await scorecard({ refresh: "true" })).metrics);
+    // While the next turn computes, visits still get the kept answer; then the new one replaces it.
+    const turn = keepScorecardsComputed(client, 60_000);
+    const duringTurn = await scorecard();
+    await turn;
+    const afterTurn = await scorecard();
+    expect(Date.parse(afterTurn.computedAt)).toBeGreaterThan(Date.parse(duringTurn.computedAt));
+    // Only the default view is kept: another window is computed for its visit.
+    const other = await scorecard({ from: new Date(start - 2 * DAY).toISOString() });
+    expect(Date.parse(other.computedAt)).toBeGreaterThan(Date.parse(afterTurn.computedAt));
+  });
+
   it("names bad query parameters, and refuses metric (the scorecard has them all)", async () => {
     const { GET } = await import("@/app/api/v1/experiments/[key]/scorecard/route");
     const bad = await call(GET, "GET", "/x", {
