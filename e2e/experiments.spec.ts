@@ -38,10 +38,12 @@ test("a release manager's flow: register versions, create and start an experimen
   await page.getByLabel("Hypothesis").fill("Training on refinements lifts acceptance.");
   await page.getByLabel("Variant 1 model version").selectOption("e2e-base");
   await page.getByLabel("Variant 2 model version").selectOption("e2e-refined");
+  await page.getByLabel(/Target effect/).fill("5");
   await snapshot(page, "experiment-new");
   await page.getByRole("button", { name: "Create experiment" }).click();
 
   await expect(page).toHaveURL(/\/experiments\/e2e-exp$/);
+  expect((await (await page.request.get("/api/v1/experiments/e2e-exp")).json()).targetEffect).toBe(0.05);
   await expect(page.getByTestId("status")).toHaveText("draft");
   await page.getByRole("button", { name: "Start experiment" }).click();
   await expect(page.getByTestId("status")).toHaveText("running");

@@ -57,6 +57,7 @@ export default function NewExperimentPage() {
       hypothesis: form.hypothesis || undefined,
       coverage: Number(form.coveragePercent) / 100,
       primaryMetric: form.primaryMetric,
+      targetEffect: form.targetEffectPercent ? Number(form.targetEffectPercent) / 100 : undefined,
       variants: variants.map((v, i) => ({ key: v.key, modelVersion: v.modelVersion || defaultVersion(i), weight: v.weightPercent / 100 })),
       namespace: form.namespaceName
         ? { name: form.namespaceName, start: Number(form.namespaceStart) / 100, end: Number(form.namespaceEnd) / 100 }
@@ -97,6 +98,10 @@ export default function NewExperimentPage() {
           <label>
             Coverage (% of eligible users)
             <input name="coveragePercent" type="number" min={1} max={100} defaultValue={100} required />
+          </label>
+          <label>
+            Target effect (relative change %, sizes the experiment)
+            <input name="targetEffectPercent" type="number" min={0.1} max={1000} step={0.1} placeholder="2 (default)" />
           </label>
         </div>
         <label>
