@@ -279,4 +279,50 @@ describe("RecentIds", () => {
     recent.add("p1", "c", "c"); // a and b fill the young generation: they become old, c is young
     expect([recent.get("p1", "a"), recent.get("p1", "c")]).toEqual(["second", "c"]);
   });
+
+  it("keeps UUIDs as their 128 bits: per project, whatever the case, forgetting the oldest generation past its capacity", () => {
+    const ids = Array.from({ length: 3_000 }, () => crypto.randomUUID());
+    const recent = new RecentIds<number>(2_000);
+    ids.forEach((id, i) => recent.add("p1", id, i));
+    // The young generation holds the last 1,000 at most, the old one the 1,000 before: the first 1,000 are forgotten.
+    expect(recent.get("p1", ids[2_999])).toBe(2_999);
+    expect(recent.get("p1", ids[2_000].toUpperCase())).toBe(2_000);
+    expect(recent.get("p1", ids[1_000])).toBe(1_000);
+    expect(ids.slice(0, 1_000).some((id) => recent.has("p1", id))).toBe(false);
+    expect(ids.slice(1_000).every((id, i) => recent.get("p1", id) === 1_000 + i)).toBe(true);
+    expect(recent.has("p2", ids[2_999])).toBe(false);
+    expect(recent.size).toBe(2_000);
+    // Ids that differ in one bit anywhere are different ids.
+    const id = ids[2_999];
+    for (let at = 0; at < 36; at++) {
+      if (id[at] === "-") continue;
+      const flipped = id.slice(0, at) + (parseInt(id[at], 16) ^ 1).toString(16) + id.slice(at + 1);
+      expect(recent.has("p1", flipped)).toBe(false);
+    }
+  });
+
+  it("reuses deleted slots without losing the ids past them in a probe chain", () => {
+    const recent = new RecentIds<string>(20_000);
+    const ids = Array.from({ length: 9_000 }, () => crypto.randomUUID());
+    for (const id of ids) recent.add("p", id, id);
+    // Delete every other id (a failed append forgets its ids), then add them back: all found, none twice.
+    ids.forEach((id, i) => i % 2 === 0 && recent.delete("p", id));
+    expect(ids.every((id, i) => recent.has("p", id) === (i % 2 === 1))).toBe(true);
+    for (const id of ids) recent.add("p", id, `again ${id}`);
+    expect(ids.every((id) => recent.get("p", id) === `again ${id}`)).toBe(true);
+    expect(recent.size).toBe(9_000);
+  });
+
+  it("keeps an id that is not a UUID beside the UUIDs, with the same semantics", () => {
+    const recent = new RecentIds<string>(4);
+    const uuid = "0b9b6a3e-4c1d-4f7a-9e2b-1c2d3e4f5a6b";
+    recent.add("p1", "not-a-uuid", "x");
+    recent.add("p1", uuid, "u");
+    expect([recent.get("p1", "not-a-uuid"), recent.get("p1", uuid), recent.get("p2", "not-a-uuid")]).toEqual(["x", "u", undefined]);
+    expect(recent.has("p1", "0b9b6a3e-4c1d-4f7a-9e2b-1c2d3e4f5a6g")).toBe(false); // not hex: looked up as a string
+    recent.add("p1", "c", "c"); // the young generation was full: x and u become old
+    recent.add("p1", "d", "d");
+    recent.add("p1", "e", "e"); // x and u are forgotten
+    expect([recent.has("p1", "not-a-uuid"), recent.has("p1", uuid), recent.get("p1", "e")]).toEqual([false, false, "e"]);
+  });
 });
