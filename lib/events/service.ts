@@ -5,7 +5,7 @@ import { compiledAssignmentConfig } from "../experiments/assignmentConfig";
 import { clickhouseTime } from "../clickhouse/time";
 import { codeCollection } from "../refinements/collection";
 import { eventTsv } from "./rows";
-import { eventSchema, type IngestEvent } from "./schema";
+import { compiledEventSchema, eventSchema, type IngestEvent } from "./schema";
 import { enqueueEvents, enqueueExposures, type LoggedEvent } from "../ingestion/log";
 import { exposureRow, type ExposureRow } from "../exposures/rows";
 
@@ -26,6 +26,11 @@ export function validateEvents(raw: unknown[]): { valid: { index: number; event:
   const valid: { index: number; event: IngestEvent }[] = [];
   const rejected: Rejection[] = [];
   raw.forEach((element, index) => {
+    const event = compiledEventSchema(element);
+    if (event) {
+      valid.push({ index, event });
+      return;
+    }
     const parsed = eventSchema.safeParse(element);
     if (parsed.success) valid.push({ index, event: parsed.data });
     else {
