@@ -29,6 +29,11 @@ export interface Endpoint<
   /** Status of a successful answer (default 200); other statuses the endpoint may answer with. */
   status?: number;
   otherStatuses?: Record<number, { description: string; schema?: z.ZodType }>;
+  /**
+   * The handler parses the body itself from `rawBody` (e.g. off the main thread), answering as the wrapper
+   * would; `body` still documents it, and the wrapper still checks the content type, the size and emptiness.
+   */
+  rawBody?: boolean;
   /** Largest accepted request body in bytes (default 1 MB). */
   maxBodyBytes?: number;
   description?: string;

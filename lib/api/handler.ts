@@ -3,7 +3,8 @@ import { authenticate, can, type Principal } from "../auth/service";
 import type { Db } from "../db";
 import { database } from "../runtime/database";
 import type { Endpoint } from "./endpoint";
-import { DomainError } from "../errors";
+import { DomainError, type ErrorDetail } from "../errors";
+import { parseJsonText } from "../json";
 import { ApiError, badRequest, errorBody, forbidden, fromDomainError, payloadTooLarge, unauthorized, zodDetails } from "./errors";
 
 /** The parsed type of one part (params, query, body) of an endpoint, or undefined when it has none. */
@@ -34,7 +35,10 @@ export interface HandlerContext<E extends Endpoint> {
   request: ApiRequest;
   params: Out<E, "params">;
   query: Out<E, "query">;
-  body: Out<E, "body">;
+  /** With `rawBody`, the handler parses the body itself (answering as the wrapper would: invalidJson, invalidInput). */
+  body: E extends { rawBody: true } ? undefined : Out<E, "body">;
+  /** The body's bytes, read within the endpoint's limit. */
+  rawBody: Uint8Array | undefined;
   principal: E["permission"] extends "public" ? null : Principal;
   /** The metadata store; public endpoints get none and open what they need themselves (health must answer when it is down). */
   db: E["permission"] extends "public" ? undefined : Db;
@@ -163,20 +167,21 @@ async function rawBody(request: ApiRequest, limit: number): Promise<Uint8Array> 
   return request.body(limit);
 }
 
-/** A key JSON.parse would keep but an object assignment drops (and a record schema never sees). */
-const PROTO_KEY = '"__proto__"';
+/** The answers to a body that is not JSON, also for routes that parse their body themselves (`rawBody`). */
+export const emptyBody = () => badRequest("Request body is empty; send a JSON object", [], "invalid_json");
+export const invalidJson = (message: string) => badRequest(`Request body is not valid JSON: ${message}`, [], "invalid_json");
+
+/** The answer to input that breaks its schema, naming each field. */
+export const invalidInput = (where: string, details: ErrorDetail[]) =>
+  badRequest(`Invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details, "validation_failed");
 
 function parseJson(buffer: Uint8Array): unknown {
-  if (buffer.byteLength === 0) throw badRequest("Request body is empty; send a JSON object", [], "invalid_json");
+  if (buffer.byteLength === 0) throw emptyBody();
   const text = Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength).toString("utf8");
   try {
-    if (!text.includes(PROTO_KEY)) return JSON.parse(text);
-    return JSON.parse(text, (key, value) => {
-      if (key === "__proto__") throw new SyntaxError("'__proto__' is not allowed as a key");
-      return value;
-    });
+    return parseJsonText(text);
   } catch (error) {
-    throw badRequest(`Request body is not valid JSON: ${(error as Error).message}`, [], "invalid_json");
+    throw invalidJson((error as Error).message);
   }
 }
 
@@ -204,10 +209,7 @@ function checkSameOrigin(request: ApiRequest) {
 
 function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) {
-    const details = zodDetails(result.error, where === "body" ? "" : where);
-    throw badRequest(`Invalid ${where}: ${details.map((d) => `${d.path}: ${d.message}`).join("; ")}`, details, "validation_failed");
-  }
+  if (!result.success) throw invalidInput(where, zodDetails(result.error, where === "body" ? "" : where));
   return result.data;
 }
 
@@ -279,8 +281,9 @@ export function handle<E extends Endpoint>(
       const query = definition.query
         ? parse(definition.query, searchParamsObject(new URL(request.url, "http://localhost")), "query")
         : undefined;
-      const body = definition.body && raw ? parse(definition.body, parseJson(raw), "body") : undefined;
-      const result = await handler({ request, params, query, body, principal, db: client } as HandlerContext<E>);
+      if (definition.rawBody && raw?.byteLength === 0) throw emptyBody();
+      const body = definition.body && raw && !definition.rawBody ? parse(definition.body, parseJson(raw), "body") : undefined;
+      const result = await handler({ request, params, query, body, rawBody: raw, principal, db: client } as HandlerContext<E>);
       if (result instanceof StreamReply) {
         return {
           status: result.status,
