@@ -93,19 +93,30 @@ function pipeline(): Pipeline {
  * means nothing was logged, which the client must retry: "unavailable", not an internal error. The
  * next append tries again, so ingestion recovers by itself when the disk does.
  */
-async function append(tag: string, rows: string[]): Promise<void> {
+async function append(tag: string, rows: number, data: Buffer): Promise<void> {
   try {
-    await pipeline().wal.append(tag, rows);
+    await pipeline().wal.appendBlock(tag, rows, data);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw unavailable(`The ingestion log cannot be written${code ? ` (${code})` : ""}; nothing was stored, retry later`);
   }
 }
 
-/** A validated event on its way to the log: its id (for duplicate detection) and its row. */
-export interface LoggedEvent {
-  eventId: string;
-  row: string;
+/** A batch's event rows on their way to the log: each row's event id (for duplicate detection) and the encoded rows. */
+export interface LoggedRows {
+  /** Lower-cased event id of each row. */
+  eventIds: string[];
+  /** The rows, each ending in "\n", as UTF-8. */
+  rows: Uint8Array;
+  /** Byte offset where each row ends in `rows`. */
+  rowEnds: Int32Array;
+}
+
+/** The block of the given rows: all of them as they are (the usual case), else their bytes side by side. */
+function blockOf(events: LoggedRows, picked: number[]): Buffer {
+  const all = Buffer.from(events.rows.buffer, events.rows.byteOffset, events.rows.byteLength);
+  if (picked.length === events.eventIds.length) return all;
+  return Buffer.concat(picked.map((row) => all.subarray(row ? events.rowEnds[row - 1] : 0, events.rowEnds[row])));
 }
 
 /**
@@ -113,39 +124,43 @@ export interface LoggedEvent {
  * (those are not logged again). Events whose first append is still in flight in another request are
  * waited for: duplicates if it succeeds, logged by this request if it failed.
  */
-export async function enqueueEvents(projectId: string, events: LoggedEvent[]): Promise<{ duplicates: number }> {
+export async function enqueueEvents(projectId: string, events: LoggedRows): Promise<{ duplicates: number }> {
   const { recent } = pipeline();
   let duplicates = 0;
-  let todo = events;
-  while (todo.length) {
+  let todo: number[] | null = null; // rows still to log: all of them at first
+  while (todo === null || todo.length) {
     // `done` is set below, before any other request can find this append.
     const mine: EventAppend = { logged: false, done: REPLAYED.done };
-    const rows: string[] = [];
-    const fresh: string[] = [];
+    const fresh: number[] = [];
     // Built only when another request is logging some of these ids right now (a concurrent retry).
-    let inFlight: Map<EventAppend, LoggedEvent[]> | null = null;
-    for (const event of todo) {
-      const seen = recent.get(projectId, event.eventId);
+    let inFlight: Map<EventAppend, number[]> | null = null;
+    const count = todo ? todo.length : events.eventIds.length;
+    for (let i = 0; i < count; i++) {
+      const row = todo ? todo[i] : i;
+      const eventId = events.eventIds[row];
+      const seen = recent.get(projectId, eventId);
       if (seen === undefined) {
-        recent.add(projectId, event.eventId, mine);
-        fresh.push(event.eventId);
-        rows.push(event.row);
+        recent.add(projectId, eventId, mine);
+        fresh.push(row);
       } else if (seen.logged || seen === mine) {
         duplicates++; // seen === mine: repeated within this batch; if the append fails, so does the request
       } else {
         inFlight ??= new Map();
         const waiting = inFlight.get(seen);
-        if (waiting) waiting.push(event);
-        else inFlight.set(seen, [event]);
+        if (waiting) waiting.push(row);
+        else inFlight.set(seen, [row]);
       }
     }
-    mine.done = append(EVENTS, rows).then(
+    mine.done = append(EVENTS, fresh.length, fresh.length ? blockOf(events, fresh) : Buffer.alloc(0)).then(
       () => {
         mine.logged = true;
       },
       (error: unknown) => {
         // Not logged: forget the ids, so that a retry (or a request waiting for this one) logs them.
-        for (const eventId of fresh) if (recent.get(projectId, eventId) === mine) recent.delete(projectId, eventId);
+        for (const row of fresh) {
+          const eventId = events.eventIds[row];
+          if (recent.get(projectId, eventId) === mine) recent.delete(projectId, eventId);
+        }
         throw error;
       },
     );
@@ -166,10 +181,8 @@ export async function enqueueEvents(projectId: string, events: LoggedEvent[]): P
 }
 
 export async function enqueueExposures(rows: ExposureRow[]): Promise<void> {
-  await append(
-    EXPOSURES,
-    rows.map((row) => tsvRow(row, EXPOSURE_COLUMNS)),
-  );
+  if (!rows.length) return;
+  await append(EXPOSURES, rows.length, Buffer.from(rows.map((row) => tsvRow(row, EXPOSURE_COLUMNS) + "\n").join("")));
 }
 
 /** Starts the pipeline: replays what a previous process logged but did not store. */

@@ -177,10 +177,15 @@ export class WriteAheadLog {
   /** Logs `rows` (without newlines; TabSeparated escapes them) as one all-or-nothing block. */
   append(tag: string, rows: string[]): Promise<void> {
     if (!rows.length) return Promise.resolve();
-    const data = Buffer.from(rows.join("\n") + "\n");
-    const header = Buffer.from(`#${tag} ${rows.length} ${data.length}\n`);
+    return this.appendBlock(tag, rows.length, Buffer.from(rows.join("\n") + "\n"));
+  }
+
+  /** Logs `rows` rows already encoded as `data` (each ending in "\n") as one all-or-nothing block. */
+  appendBlock(tag: string, rows: number, data: Buffer): Promise<void> {
+    if (!rows) return Promise.resolve();
+    const header = Buffer.from(`#${tag} ${rows} ${data.length}\n`);
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ header, block: { tag, rows: rows.length, data, replayed: false }, resolve, reject });
+      this.pending.push({ header, block: { tag, rows, data, replayed: false }, resolve, reject });
       this.writing ??= this.writePending();
     });
   }

@@ -65,6 +65,8 @@ export const events = endpoint({
   permission: "ingest",
   body: eventsRequestSchema,
   documentedBody: eventsRequestDocSchema,
+  // Parsed by lib/events (prepare.ts), in a worker thread when large.
+  rawBody: true,
   maxBodyBytes: MAX_EVENTS_BODY_BYTES,
   response: eventsResponseSchema,
   otherStatuses: {
