@@ -79,7 +79,10 @@ export async function startBenchServer(port = 3200, existingDataDir?: string): P
     },
     async drained() {
       for (;;) {
-        const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as { ingestion?: { pendingSegments: number } };
+        // A keep-alive connection the server closes just as it is reused fails the fetch (the bench pauses for
+        // seconds while it builds batches, longer than the server keeps idle connections): ask again on a new one.
+        const url = `http://127.0.0.1:${port}/api/health`;
+        const health = (await (await fetch(url).catch(() => fetch(url))).json()) as { ingestion?: { pendingSegments: number } };
         if (!health.ingestion) throw new Error("/api/health reports no ingestion backlog");
         if (health.ingestion.pendingSegments === 0) return;
         await new Promise((r) => setTimeout(r, 20));
