@@ -34,6 +34,15 @@ const EMBEDDED_ENGINE_ARGS = [
   `--compiled_expression_cache_size=${32 << 20}`,
 ];
 
+/**
+ * Options of the embedded engine's allocator (jemalloc, linked inside libchdb, which reads them from
+ * JE_MALLOC_CONF when the library loads): pages freed by queries and inserts go back to the system after
+ * about a second instead of five. Under the soak's steady traffic the engine frees pages as fast as it takes
+ * them, so the allocator held 250–450 MB resident for about 100 MB in use; with one second, about 100 MB
+ * less on average, with no error and the same requests served (README, Soak). An operator's JE_MALLOC_CONF wins.
+ */
+const EMBEDDED_ALLOCATOR_CONF = "dirty_decay_ms:1000";
+
 async function createHandle(): Promise<ClickHouseHandle> {
   const settings = clickhouseSettings();
   if (settings.url) {
@@ -57,7 +66,9 @@ async function createHandle(): Promise<ClickHouseHandle> {
   }
   const fs = await import("node:fs");
   fs.mkdirSync(settings.embeddedPath, { recursive: true });
-  // Imported lazily so that a deployment on a ClickHouse server never loads the native engine.
+  // Imported lazily so that a deployment on a ClickHouse server never loads the native engine; the
+  // allocator's options must be in the environment before it loads.
+  process.env.JE_MALLOC_CONF ??= EMBEDDED_ALLOCATOR_CONF;
   const { createChdbConnection } = await import("chdb/connection");
   const { Session } = await import("chdb");
   // The engine is configured by the first connection to its directory, and lives while one is open: this
