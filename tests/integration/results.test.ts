@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { flushIngestion } from "@/lib/ingestion/log";
-import { compareFrequentist, type RatioSummary } from "@/lib/stats";
+import { compareFrequentist, compareQuantiles, quantileConfidenceIndices, type QuantileSummary, type RatioSummary } from "@/lib/stats";
 import { ADMIN_KEY, INGEST_KEY, call } from "./http";
 
 // A synthetic experiment seeded through the public API, whose every per-user sum the test computes
@@ -25,6 +25,8 @@ interface UserTruth {
   preAccepted: number;
   shownChars: number;
   acceptedChars: number;
+  /** Latencies of the user's shown suggestions after exposure. */
+  latencies: number[];
 }
 
 const truth = new Map<string, UserTruth>();
@@ -83,6 +85,7 @@ beforeAll(async () => {
       preAccepted: 0,
       shownChars: 0,
       acceptedChars: 0,
+      latencies: [],
     };
     truth.set(userId, t);
     const propensity = 0.1 + 0.6 * random() + (variant === "treatment" ? 0.08 : 0);
@@ -103,13 +106,15 @@ beforeAll(async () => {
       const sid = `${userId}-s-${i}`;
       const at = exposedAt + 60_000 + i * 600_000;
       const chars = 20 + Math.floor(random() * 80);
+      const latencyMs = 100 + Math.floor(random() * 200) + (variant === "treatment" ? 5 : 0);
+      t.latencies.push(latencyMs);
       events.push({ ...base(userId, at, language, modelVersion), type: "requested", suggestionId: sid });
       events.push({
         ...base(userId, at + 100, language, modelVersion),
         type: "shown",
         suggestionId: sid,
         completionChars: chars,
-        latencyMs: 100 + Math.floor(random() * 200) + (variant === "treatment" ? 5 : 0),
+        latencyMs,
       });
       t.shown++;
       t.shownChars += chars;
@@ -304,10 +309,39 @@ describe("experiment results", () => {
     expect(cuped.variants[1].lift.ciRelative[1] - cuped.variants[1].lift.ciRelative[0]).toBeLessThan(hi - lo);
   });
 
-  it("reports p95 latency and guardrails, and adjusts p-values when asked", async () => {
+  it("reports the exact p95 latency with its order-statistic interval and clustered lift, and guardrails, and adjusts p-values", async () => {
     const latency = await results({ metric: "latency_p95" });
-    expect(latency.variants[0].rate).toBeGreaterThan(100);
-    expect(latency.variants[0].ci[0]).toBeLessThanOrEqual(latency.variants[0].rate);
+    // Recomputed from the events sent: every latency sorted, the order statistics at their ranks, and per
+    // user the suggestions at or below the quantile (the clustering correction).
+    const summaries = ["control", "treatment"].map((variant): QuantileSummary => {
+      const users = [...truth.values()].filter((t) => t.variant === variant && t.latencies.length > 0);
+      const sorted = users.flatMap((t) => t.latencies).sort((a, b) => a - b);
+      const n = sorted.length;
+      const quantile = sorted[Math.floor(0.95 * n)];
+      const { lower, upper } = quantileConfidenceIndices(n, 0.95, 0.05);
+      const xs = users.map((t) => t.latencies.filter((l) => l <= quantile).length);
+      const ys = users.map((t) => t.latencies.length);
+      const sum = (v: number[]) => v.reduce((a, b) => a + b, 0);
+      const clustering = {
+        users: users.length,
+        sumX: sum(xs),
+        sumY: sum(ys),
+        sumX2: sum(xs.map((x) => x * x)),
+        sumY2: sum(ys.map((y) => y * y)),
+        sumXY: sum(xs.map((x, i) => x * ys[i])),
+      };
+      return { n, p: 0.95, quantile, lowerValue: sorted[lower - 1], upperValue: sorted[upper - 1], ciAlpha: 0.05, clustering };
+    });
+    summaries.forEach((summary, i) => {
+      expect(latency.variants[i].rate).toBe(summary.quantile);
+      expect(latency.variants[i].denominator).toBe(summary.n);
+      expect(latency.variants[i].ci).toEqual([summary.lowerValue, summary.upperValue]);
+    });
+    const expected = compareQuantiles(summaries[0], summaries[1]);
+    expect(latency.variants[1].lift.absolute).toBe(expected.absolute);
+    expect(latency.variants[1].lift.relative).toBeCloseTo(expected.relative, 12);
+    expect(latency.variants[1].lift.ciRelative[0]).toBeCloseTo(expected.ciRelative[0], 12);
+    expect(latency.variants[1].pValue).toBeCloseTo(expected.pValueRelative, 12);
     const holm = await results({ correction: "holm" });
     const family = [holm.variants[1], ...holm.guardrails].filter((x: any) => x.pValue !== null);
     expect(family.length).toBeGreaterThan(1);
