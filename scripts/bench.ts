@@ -8,8 +8,8 @@
 //   4. GET .../results over 10M events vs its underlying aggregation query (scripts/bench/results.ts);
 //   5. refinement samples: pipeline throughput vs its extraction query, freshness, browsing 1M samples vs
 //      the page's id query (scripts/bench/refinements.ts);
-//   6. a soak: 10 minutes of mixed traffic, every answer a success, the server's memory flat
-//      (scripts/bench/soak.ts);
+//   6. a soak: 10 minutes of mixed traffic, every answer a success, the server's memory flat, with the
+//      embedded stores and again with the stores in processes of their own (scripts/bench/soak.ts);
 //   7. GET .../scorecard over 10M events (every metric, CUPED on) vs the single-metric results request,
 //      and the experiment page in Chromium until its scorecard shows (scripts/bench/scorecard.ts).
 import { spawnSync } from "node:child_process";
@@ -22,6 +22,7 @@ import { FigureLog, formatNumber, repeat, spreadOf } from "./bench/figures";
 import { load, type LoadResult } from "./bench/http";
 import type { RefinementsBench } from "./bench/refinements";
 import type { ResultsBench } from "./bench/results";
+import type { SoakResult } from "./bench/soak";
 import type { ScorecardBench } from "./bench/scorecard";
 import { BENCH_KEYS, startBenchServer } from "./bench/server";
 
@@ -321,31 +322,49 @@ async function main() {
     log.startSection(
       `6. Soak: ${fmt(SOAK_SECONDS / 60, 1)} minutes of mixed traffic (ingestion, assignment, results, refinements, a page)`,
     );
-    const { soak } = await import("./bench/soak");
-    const server = await startBenchServer();
-    try {
-      const r = await soak(server, SOAK_SECONDS, (line) => log.note(line));
-      log.add({ name: "requests answered (all kinds)", unit: "", samples: [r.requests] });
-      log.add({ name: "errors (any answer but 2xx, or none)", unit: "", samples: [r.errors], target: { text: "0", met: r.errors === 0 } });
-      if (r.errors) log.note(`statuses: ${JSON.stringify(r.statuses)}`);
-      log.add({ name: "server resident memory after the first minute", unit: "MB", samples: [r.rssStartMb] });
+    const { soak, soakOutOfProcess } = await import("./bench/soak");
+    const report = (r: SoakResult, where: string) => {
+      log.add({ name: `${where}: requests answered (all kinds)`, unit: "", samples: [r.requests] });
       log.add({
-        name: "server resident memory, highest",
+        name: `${where}: errors (any answer but 2xx, or none)`,
+        unit: "",
+        samples: [r.errors],
+        target: { text: "0", met: r.errors === 0 },
+      });
+      if (r.errors) log.note(`statuses: ${JSON.stringify(r.statuses)}`);
+      log.add({ name: `${where}: app server resident memory after the first minute`, unit: "MB", samples: [r.rssStartMb] });
+      log.add({ name: `${where}: app server resident memory at the end`, unit: "MB", samples: [r.rssEndMb] });
+      log.add({
+        name: `${where}: app server resident memory, highest`,
         unit: "MB",
         samples: [r.rssMaxMb],
         target: { text: "< 1,024 MB", met: r.rssMaxMb < 1024 },
       });
-      log.add({ name: "at the end: file-backed (engine code)", unit: "MB", samples: [r.rssFileEndMb] });
-      log.add({ name: "at the end: anonymous", unit: "MB", samples: [r.rssAnonEndMb] });
+      log.add({ name: `${where}: app server at the end, file-backed (code)`, unit: "MB", samples: [r.rssFileEndMb] });
+      log.add({ name: `${where}: app server at the end, anonymous`, unit: "MB", samples: [r.rssAnonEndMb] });
       const growth = r.rssEndMb - r.rssStartMb;
       log.add({
-        name: "growth from the first minute to the end",
+        name: `${where}: app server growth from the first minute to the end`,
         unit: "MB",
         samples: [growth],
         target: { text: "< 100 MB", met: growth < 100 },
       });
+      for (const store of r.stores) {
+        log.add({ name: `${where}: ${store.name}, ${store.measure} after the first minute`, unit: "MB", samples: [store.startMb] });
+        log.add({ name: `${where}: ${store.name}, ${store.measure} at the end`, unit: "MB", samples: [store.endMb] });
+        log.add({ name: `${where}: ${store.name}, ${store.measure} highest`, unit: "MB", samples: [store.maxMb] });
+      }
+    };
+    // The default (both engines in the app's process), then the stores in processes of their own
+    // (CLICKHOUSE_URL, DATABASE_URL), each process's memory apart. BENCH_SOAK_OUT_OF_PROCESS=0 skips the second.
+    const server = await startBenchServer();
+    try {
+      report(await soak(server, SOAK_SECONDS, (line) => log.note(line)), "embedded stores");
     } finally {
       await server.stop();
+    }
+    if (process.env.BENCH_SOAK_OUT_OF_PROCESS !== "0") {
+      report(await soakOutOfProcess(SOAK_SECONDS, (line) => log.note(line)), "stores out of process");
     }
   }
 

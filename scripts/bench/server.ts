@@ -33,8 +33,11 @@ async function waitForHealth(port: number, child: ChildProcess) {
   throw new Error("the server did not become healthy within 120 s");
 }
 
-/** `existingDataDir`: serve a loaded store (e.g. a benchmark's) instead of a fresh one; the caller owns it (stop leaves it). */
-export async function startBenchServer(port = 3200, existingDataDir?: string): Promise<BenchServer> {
+/**
+ * `existingDataDir`: serve a loaded store (e.g. a benchmark's) instead of a fresh one; the caller owns it (stop leaves it).
+ * `env`: more environment for the server (e.g. CLICKHOUSE_URL and DATABASE_URL for stores out of its process).
+ */
+export async function startBenchServer(port = 3200, existingDataDir?: string, env: Record<string, string> = {}): Promise<BenchServer> {
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("building the app for the benchmark (next build)…");
     const built = spawnSync(path.join(root, "node_modules", ".bin", "next"), ["build"], {
@@ -60,6 +63,7 @@ export async function startBenchServer(port = 3200, existingDataDir?: string): P
       ECHO_INIT_ADMIN_API_KEY: BENCH_KEYS.admin,
       ECHO_INIT_INGEST_API_KEY: BENCH_KEYS.ingest,
       NODE_ENV: "production",
+      ...env,
     },
   });
   await waitForHealth(port, child);

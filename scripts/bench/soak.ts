@@ -1,27 +1,79 @@
 // Soak: minutes of steady mixed traffic against the production build — ingestion at 5,000 events/s,
-// 200 assignments/s, results, refinement browsing and a page — with the server's resident memory
-// (the embedded engines' included) sampled from /proc throughout.
-// Every answer must be a success; memory must stay below 1 GB and flat (end within 100 MB of start).
+// 200 assignments/s, results, refinement browsing and a page — with the resident memory of every process
+// that serves it sampled from /proc throughout: the app server (with the embedded engines, the default),
+// or, out of process, the app server, the ClickHouse engine behind HTTP and the PostgreSQL server apart.
+// Every answer must be a success; the app server's memory must stay below 1 GB and flat (end within
+// 100 MB of start).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { randomUUID } from "node:crypto";
-import { BENCH_KEYS, type BenchServer } from "./server";
+import { BENCH_KEYS, startBenchServer, type BenchServer } from "./server";
+
+/** A process serving the soak (or a group of them, as PostgreSQL's), with its memory over the soak. */
+export interface ProcessMemory {
+  name: string;
+  /** How the memory is read: a process's resident set, or a group's proportional sets summed (shared pages counted once). */
+  measure: "RSS" | "PSS summed";
+  startMb: number;
+  endMb: number;
+  maxMb: number;
+}
 
 export interface SoakResult {
   seconds: number;
   requests: number;
   errors: number;
   statuses: Record<string, number>;
+  /** The app server's resident memory (with the embedded engines, when they are in it). */
   rssStartMb: number;
   rssEndMb: number;
   rssMaxMb: number;
-  /** At the end: resident memory that is file-backed (the engine's code pages, shared and reclaimable) and anonymous. */
+  /** At the end: the app server's resident memory that is file-backed (the engine's code pages, shared and reclaimable) and anonymous. */
   rssFileEndMb: number;
   rssAnonEndMb: number;
+  /** The stores' processes, when they run apart from the app server. */
+  stores: ProcessMemory[];
+}
+
+/** A store's processes to sample (a group, e.g. PostgreSQL's server and its backends, reads as one). */
+export interface StoreProcesses {
+  name: string;
+  measure: ProcessMemory["measure"];
+  pids(): number[];
 }
 
 function residentMb(pid: number, field: "VmRSS" | "RssFile" | "RssAnon" = "VmRSS"): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   return Number(status.match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m"))?.[1] ?? 0) / 1024;
+}
+
+/** A group's proportional set sizes summed: memory shared between its processes (PostgreSQL's shared buffers) counts once. */
+function proportionalMb(pids: number[]): number {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      kb += Number(fs.readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+)\s+kB/m)?.[1] ?? 0);
+    } catch {
+      // a backend that ended between the listing and the read
+    }
+  }
+  return kb / 1024;
+}
+
+/** A process and its descendants, from /proc. */
+function processTree(root: number): number[] {
+  const pids = [root];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = fs.readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, "utf8").trim();
+      if (children) pids.push(...children.split(" ").map(Number));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return pids;
 }
 
 /** A batch of one user's realistic completion traffic, refinements included. */
@@ -100,7 +152,12 @@ async function getLoop(port: number, paths: string[], until: number, tally: (sta
   }
 }
 
-export async function soak(server: BenchServer, seconds: number, log: (line: string) => void): Promise<SoakResult> {
+export async function soak(
+  server: BenchServer,
+  seconds: number,
+  log: (line: string) => void,
+  storeProcesses: StoreProcesses[] = [],
+): Promise<SoakResult> {
   await server.api("POST", "/api/v1/model-versions", { key: "soak-base", name: "Soak base" });
   await server.api("POST", "/api/v1/model-versions", { key: "soak-new", name: "Soak new" });
   await server.api("POST", "/api/v1/experiments", {
@@ -114,10 +171,22 @@ export async function soak(server: BenchServer, seconds: number, log: (line: str
   await server.api("POST", "/api/v1/experiments/soak-exp/start");
   const statuses: Record<string, number> = {};
   const tally = (status: number) => void (statuses[status] = (statuses[status] ?? 0) + 1);
-  const rss: number[] = [residentMb(server.pid)];
-  const sampler = setInterval(() => {
+  const rss: number[] = [];
+  const stores = storeProcesses.map((store) => ({ store, samples: [] as number[] }));
+  const sample = () => {
     rss.push(residentMb(server.pid));
-    if (rss.length % 6 === 0) log(`${Math.round((rss.length * 10) / 60)} min: resident ${Math.round(rss.at(-1)!)} MB`);
+    for (const { store, samples } of stores) {
+      const pids = store.pids();
+      samples.push(store.measure === "RSS" ? residentMb(pids[0]) : proportionalMb(pids));
+    }
+  };
+  sample();
+  const sampler = setInterval(() => {
+    sample();
+    if (rss.length % 6 === 0) {
+      const apart = stores.map(({ store, samples }) => `, ${store.name} ${Math.round(samples.at(-1)!)} MB`).join("");
+      log(`${Math.round((rss.length * 10) / 60)} min: app server resident ${Math.round(rss.at(-1)!)} MB${apart}`);
+    }
   }, 10_000);
   const until = Date.now() + seconds * 1000;
   await Promise.all([
@@ -133,22 +202,146 @@ export async function soak(server: BenchServer, seconds: number, log: (line: str
     ),
   ]);
   clearInterval(sampler);
-  rss.push(residentMb(server.pid));
+  sample();
   const requests = Object.values(statuses).reduce((sum, n) => sum + n, 0);
   const errors = Object.entries(statuses)
     .filter(([status]) => Number(status) < 200 || Number(status) >= 300)
     .reduce((sum, [, n]) => sum + n, 0);
   // The first sample after a minute of traffic is the baseline: start-up and first queries allocate once.
-  const start = rss[Math.min(6, rss.length - 1)];
+  const baseline = Math.min(6, rss.length - 1);
   return {
     seconds,
     requests,
     errors,
     statuses,
-    rssStartMb: start,
+    rssStartMb: rss[baseline],
     rssEndMb: rss.at(-1)!,
     rssMaxMb: Math.max(...rss),
     rssFileEndMb: residentMb(server.pid, "RssFile"),
     rssAnonEndMb: residentMb(server.pid, "RssAnon"),
+    stores: stores.map(({ store, samples }) => ({
+      name: store.name,
+      measure: store.measure,
+      startMb: samples[baseline],
+      endMb: samples.at(-1)!,
+      maxMb: Math.max(...samples),
+    })),
   };
+}
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+
+/** initdb and pg_ctl, where the test command finds (or installs) them; undefined when PostgreSQL is not installed. */
+function postgresBin(): string | undefined {
+  const versions = fs.existsSync("/usr/lib/postgresql") ? fs.readdirSync("/usr/lib/postgresql").sort().reverse() : [];
+  const candidates = ["/usr/local/bin", ...versions.map((version) => path.join("/usr/lib/postgresql", version, "bin"))];
+  return candidates.find((dir) => fs.existsSync(path.join(dir, "initdb")) && fs.existsSync(path.join(dir, "pg_ctl")));
+}
+
+interface ExternalStores {
+  /** CLICKHOUSE_URL and DATABASE_URL for the app server. */
+  env: Record<string, string>;
+  processes: StoreProcesses[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The stores out of the app's process, as a deployment with CLICKHOUSE_URL and DATABASE_URL runs them: a
+ * throw-away PostgreSQL cluster with its default settings (shared buffers 128 MB) on loopback, and the
+ * ClickHouse engine behind its HTTP interface in a process of its own (scripts/bench/clickhouseHttp.ts).
+ */
+export async function startExternalStores(port: number): Promise<ExternalStores> {
+  const bin = postgresBin();
+  if (!bin) throw new Error("PostgreSQL is not installed (npm test installs it; or apt-get install -y postgresql)");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-soak-stores-"));
+  const asRoot = process.getuid?.() === 0;
+  // initdb refuses root: as root, the cluster runs as the postgres user.
+  const as = (command: string, args: string[]) =>
+    spawnSync(asRoot ? "runuser" : command, asRoot ? ["-u", "postgres", "--", command, ...args] : args, { stdio: "ignore" });
+  // A directory of its own, which the postgres user owns when we are root.
+  const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-soak-pg-"));
+  if (asRoot) spawnSync("chown", ["-R", "postgres", pgDir]);
+  const data = path.join(pgDir, "data");
+  if (as(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres"]).status !== 0)
+    throw new Error("PostgreSQL: initdb failed");
+  const options = `-p ${port} -k ${pgDir} -c listen_addresses=127.0.0.1`;
+  if (as(path.join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", path.join(pgDir, "log"), "-w", "start"]).status !== 0) {
+    throw new Error("PostgreSQL: pg_ctl start failed");
+  }
+  const postmaster = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+
+  let clickhouse: ChildProcess | undefined;
+  const stop = async () => {
+    if (clickhouse && clickhouse.exitCode === null) {
+      clickhouse.kill("SIGTERM");
+      await new Promise((r) => clickhouse!.once("exit", r));
+    }
+    as(path.join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "stop"]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(pgDir, { recursive: true, force: true });
+  };
+  try {
+    clickhouse = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "scripts", "bench", "clickhouseHttp.ts"), path.join(dir, "clickhouse")],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const url = await new Promise<string>((resolve, reject) => {
+      let output = "";
+      clickhouse!.stdout!.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("\n")) resolve(output.split("\n")[0].trim());
+      });
+      clickhouse!.once("exit", (code) => reject(new Error(`the ClickHouse HTTP process exited with code ${code}`)));
+    });
+    const clickhousePid = clickhouse.pid!;
+    return {
+      env: { CLICKHOUSE_URL: url, DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/postgres` },
+      processes: [
+        { name: "ClickHouse engine (chDB behind HTTP)", measure: "RSS", pids: () => [clickhousePid] },
+        // Its processes share the buffer pool: their resident sets summed would count it once per backend.
+        { name: "PostgreSQL (server and backends)", measure: "PSS summed", pids: () => processTree(postmaster) },
+      ],
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The soak with the stores out of the app's process (CLICKHOUSE_URL, DATABASE_URL): the same traffic, each process's memory apart. */
+export async function soakOutOfProcess(seconds: number, log: (line: string) => void, port = 3200): Promise<SoakResult> {
+  const stores = await startExternalStores(Number(process.env.BENCH_SOAK_POSTGRES_PORT || 55532));
+  try {
+    const server = await startBenchServer(port, undefined, stores.env);
+    try {
+      return await soak(server, seconds, log, stores.processes);
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await stores.stop();
+  }
+}
+
+// Run on its own: tsx scripts/bench/soak.ts [seconds] [port] [embedded|out-of-process] (a port beside the full benchmark's 3200).
+if (process.argv[1]?.endsWith("soak.ts")) {
+  const seconds = Number(process.argv[2] || process.env.BENCH_SOAK_SECONDS || 600);
+  const port = Number(process.argv[3] || 3500);
+  const print = (line: string) => console.log(`  ${line}`);
+  if (process.argv[4] === "out-of-process") {
+    console.log(await soakOutOfProcess(seconds, print, port));
+  } else {
+    const server = await startBenchServer(port);
+    try {
+      console.log(await soak(server, seconds, print));
+    } finally {
+      await server.stop();
+    }
+  }
+  process.exit(0);
 }
