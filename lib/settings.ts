@@ -41,6 +41,11 @@ export function scorecardRefreshSeconds(): number {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : 60;
 }
 
+/** Webhooks may post to loopback, private and link-local addresses (off: such destinations are refused). */
+export function webhookPrivateAddressesAllowed(): boolean {
+  return process.env.ECHO_WEBHOOK_ALLOW_PRIVATE === "1";
+}
+
 export function initSettings() {
   return {
     adminEmail: process.env.ECHO_INIT_ADMIN_EMAIL || undefined,

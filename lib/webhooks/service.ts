@@ -4,7 +4,9 @@ import type { Principal } from "../auth/permissions";
 import { db, type Db } from "../db";
 import { JOB_LOCKS, startBackgroundJob, stopBackgroundJob } from "../db/singleton";
 import { conflict, notFound } from "../errors";
+import { webhookPrivateAddressesAllowed } from "../settings";
 import { retryDelayMs } from "./backoff";
+import { postToWebhook } from "./destination";
 import { TEST_EVENT, type DeliveryView, type WebhookEvent, type WebhookView } from "./schemas";
 import { decryptSecret, encryptSecret } from "./secret";
 import { SIGNATURE_HEADER, signatureHeader } from "./signature";
@@ -153,25 +155,20 @@ export async function notifyWebhooks(projectId: string, event: WebhookEvent, pay
 
 type DueDelivery = Awaited<ReturnType<typeof dueDeliveries>>[number];
 
-/** One POST of a delivery; answers the status code, or throws for no answer. */
+/** One POST of a delivery; answers the status code, or throws for no answer or a refused destination. */
 async function post(delivery: DueDelivery, timestamp: number): Promise<number> {
   const secret = decryptSecret(delivery.webhook.encryptedSecret);
-  const response = await fetch(delivery.webhook.url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "user-agent": "Echo-Webhooks/1",
-      "echo-event": delivery.event,
-      "echo-delivery": delivery.id,
-      [SIGNATURE_HEADER]: signatureHeader(secret, delivery.body, timestamp),
-    },
-    body: delivery.body,
-    // A redirect is an answer, not a new destination: the URL an admin configured is the only one posted to.
-    redirect: "manual",
-    signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+  const headers = {
+    "content-type": "application/json",
+    "user-agent": "Echo-Webhooks/1",
+    "echo-event": delivery.event,
+    "echo-delivery": delivery.id,
+    [SIGNATURE_HEADER]: signatureHeader(secret, delivery.body, timestamp),
+  };
+  return postToWebhook(delivery.webhook.url, headers, delivery.body, {
+    timeoutMs: ATTEMPT_TIMEOUT_MS,
+    allowPrivate: webhookPrivateAddressesAllowed(),
   });
-  await response.body?.cancel().catch(() => {});
-  return response.status;
 }
 
 /**

@@ -36,6 +36,8 @@ function verify(rawBody: string, header: string, key: string, toleranceSeconds =
 }
 
 beforeAll(async () => {
+  // The receiver listens on this machine: a loopback destination, allowed here (refused by default, see the last test).
+  process.env.ECHO_WEBHOOK_ALLOW_PRIVATE = "1";
   server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -170,7 +172,7 @@ describe("webhooks", () => {
     await deliverDue(db);
     const [unreachable] = await deliveries();
     expect(unreachable).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: null });
-    expect(unreachable.lastError).toMatch(/fetch failed: .*ECONNREFUSED/);
+    expect(unreachable.lastError).toMatch(/ECONNREFUSED/);
     await call(webhookRoute.PUT, "PUT", "/api/v1/webhook", { key: ADMIN_KEY, body: { url: receiverUrl } });
   });
 
@@ -213,5 +215,32 @@ describe("webhooks", () => {
     expect(removed.status).toBe(200);
     expect(await (await database()).webhookDelivery.count()).toBe(0);
     expect((await call(webhookRoute.DELETE, "DELETE", "/api/v1/webhook", { key: ADMIN_KEY })).status).toBe(404);
+  });
+  it("refuses loopback, private and link-local destinations unless allowed, after resolving the name, posting nothing", async () => {
+    const db = await database();
+    const projectId = (await db.project.findFirstOrThrow()).id;
+    delete process.env.ECHO_WEBHOOK_ALLOW_PRIVATE;
+    try {
+      const port = (server.address() as AddressInfo).port;
+      for (const [url, address] of [
+        [receiverUrl, "127.0.0.1"],
+        [`http://localhost:${port}/hooks/echo`, "(127.0.0.1|::1)"], // a name is judged by what it resolves to
+        ["http://169.254.169.254/latest/meta-data/", "169.254.169.254"],
+        ["http://[::ffff:10.0.0.1]/x", "::ffff:a00:1"],
+      ]) {
+        await call(webhookRoute.PUT, "PUT", "/api/v1/webhook", { key: ADMIN_KEY, body: { url, enabled: true } });
+        await db.webhookDelivery.updateMany({ where: { status: "pending" }, data: { status: "failed" } });
+        received.length = 0;
+        await notifyWebhooks(projectId, "webhook.test", { url });
+        expect(await deliverDue(db)).toBe(1);
+        const [row] = await deliveries();
+        expect(row, url).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: null });
+        expect(row.lastError, url).toMatch(new RegExp(`^refused: .* is ${address}, not a public address`));
+        expect(received, url).toHaveLength(0);
+      }
+    } finally {
+      process.env.ECHO_WEBHOOK_ALLOW_PRIVATE = "1";
+      await call(webhookRoute.PUT, "PUT", "/api/v1/webhook", { key: ADMIN_KEY, body: { url: receiverUrl, enabled: true } });
+    }
   });
 });
