@@ -231,7 +231,7 @@ describe("webhooks", () => {
         await call(webhookRoute.PUT, "PUT", "/api/v1/webhook", { key: ADMIN_KEY, body: { url, enabled: true } });
         await db.webhookDelivery.updateMany({ where: { status: "pending" }, data: { status: "failed" } });
         received.length = 0;
-        await notifyWebhooks(projectId, "webhook.test", { url });
+        await notifyWebhooks(projectId, "rollback", { url });
         expect(await deliverDue(db)).toBe(1);
         const [row] = await deliveries();
         expect(row, url).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: null });
