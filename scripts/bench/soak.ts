@@ -6,6 +6,7 @@
 // 100 MB of start).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
@@ -60,6 +61,15 @@ function proportionalMb(pids: number[]): number {
     }
   }
   return kb / 1024;
+}
+
+/** A loopback port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** A process and its descendants, from /proc. */
@@ -250,9 +260,10 @@ interface ExternalStores {
  * throw-away PostgreSQL cluster with its default settings (shared buffers 128 MB) on loopback, and the
  * ClickHouse engine behind its HTTP interface in a process of its own (scripts/bench/clickhouseHttp.ts).
  */
-export async function startExternalStores(port: number): Promise<ExternalStores> {
+export async function startExternalStores(port?: number): Promise<ExternalStores> {
   const bin = postgresBin();
   if (!bin) throw new Error("PostgreSQL is not installed (npm test installs it; or apt-get install -y postgresql)");
+  port ??= await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-soak-stores-"));
   const asRoot = process.getuid?.() === 0;
   // initdb refuses root: as root, the cluster runs as the postgres user.
@@ -262,11 +273,15 @@ export async function startExternalStores(port: number): Promise<ExternalStores>
   const pgDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-soak-pg-"));
   if (asRoot) spawnSync("chown", ["-R", "postgres", pgDir]);
   const data = path.join(pgDir, "data");
-  if (as(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres"]).status !== 0)
-    throw new Error("PostgreSQL: initdb failed");
   const options = `-p ${port} -k ${pgDir} -c listen_addresses=127.0.0.1`;
-  if (as(path.join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", path.join(pgDir, "log"), "-w", "start"]).status !== 0) {
-    throw new Error("PostgreSQL: pg_ctl start failed");
+  const started =
+    as(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres"]).status === 0 &&
+    as(path.join(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", path.join(pgDir, "log"), "-w", "start"]).status === 0;
+  if (!started) {
+    const log = fs.existsSync(path.join(pgDir, "log")) ? fs.readFileSync(path.join(pgDir, "log"), "utf8").trim().split("\n").slice(-3) : [];
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(pgDir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${log.join(" / ") || "initdb failed"}`);
   }
   const postmaster = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
 
@@ -315,7 +330,7 @@ export async function startExternalStores(port: number): Promise<ExternalStores>
 
 /** The soak with the stores out of the app's process (CLICKHOUSE_URL, DATABASE_URL): the same traffic, each process's memory apart. */
 export async function soakOutOfProcess(seconds: number, log: (line: string) => void, port = 3200): Promise<SoakResult> {
-  const stores = await startExternalStores(Number(process.env.BENCH_SOAK_POSTGRES_PORT || 55532));
+  const stores = await startExternalStores();
   try {
     const server = await startBenchServer(port, undefined, stores.env);
     try {
