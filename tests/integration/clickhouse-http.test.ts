@@ -80,6 +80,12 @@ describe("the ClickHouse HTTP fixture", () => {
     ]);
   });
 
+  it("binds thousands of ids in one query, as the refinement pipeline does: its parameters travel in the URL", async () => {
+    const ids = Array.from({ length: 5_000 }, (_, i) => `suggestion-${i}-of-a-long-backlog`);
+    const result = await client().query({ query: "SELECT length({ids:Array(String)}) AS n", query_params: { ids }, format: "JSONEachRow" });
+    expect(await result.json()).toEqual([{ n: "5000" }]);
+  });
+
   it("inserts the body's rows into the given database, answers formats and echoes the query id", async () => {
     const c = client({ database: "echo_http" });
     await c.command({ query: "CREATE TABLE IF NOT EXISTS t (id UInt64, name String) ENGINE = MergeTree ORDER BY id" });
