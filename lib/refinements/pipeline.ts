@@ -17,7 +17,8 @@ import {
   type RefinedSuggestion,
   type UserExposure,
 } from "./queries";
-import { buildSampleChunks, type BuildOptions } from "./buildPool";
+import type { BuildBatch } from "./build";
+import { buildSampleChunks, buildSamples, type BuildOptions } from "./buildPool";
 import type { RefinementSample } from "./sample";
 
 // The refinement pipeline, run incrementally: every pass reads the refined events inserted since the
@@ -87,8 +88,15 @@ export function sampleRow(sample: RefinementSample, refinedEventId: string, proc
 interface PreparedProject {
   projectId: string;
   suggestions: RefinedSuggestion[];
-  /** The samples of every suggestion, in consecutive chunks; null when the project does not collect samples. */
+  /**
+   * The samples of the suggestions being built (all but those already stored from the same refined
+   * event), in consecutive chunks; null when the project does not collect samples.
+   */
   built: Promise<RefinementSample[]>[] | null;
+  /** Indexes (in `suggestions`) of the samples in `built`, in order. */
+  builtAt?: number[];
+  /** What a suggestion left unbuilt is built from, should it be needed after all (see projectRows). */
+  batch?: BuildBatch;
   /** Its users' exposures, by user, earliest first. */
   exposures?: Promise<Map<string, UserExposure[]>>;
 }
@@ -99,11 +107,23 @@ interface PreparedSlice {
   projects: PreparedProject[];
 }
 
+/** The refinements of a batch at these indexes. */
+function pick(batch: BuildBatch, indexes: readonly number[]): BuildBatch {
+  return { inputs: indexes.map((i) => batch.inputs[i]), optedOut: indexes.map((i) => batch.optedOut[i]), config: batch.config };
+}
+
 /**
  * Reads the slice after `from` and starts building its samples (lib/refinements/buildPool.ts). Only reads:
  * the pass prepares the next slice this way while it writes the current one.
  */
-async function prepareSlice(client: Db, from: string, size: number, config: RefinementConfig, build: BuildOptions): Promise<PreparedSlice> {
+async function prepareSlice(
+  client: Db,
+  from: string,
+  size: number,
+  config: RefinementConfig,
+  build: BuildOptions,
+  rereads: boolean,
+): Promise<PreparedSlice> {
   const slice = await nextSlice(from, size);
   if (slice.count === 0) return { ...slice, projects: [] };
   const suggestions = await refinedSuggestions(from, slice.to);
@@ -122,7 +142,20 @@ async function prepareSlice(client: Db, from: string, size: number, config: Refi
       refinedAt: fromClickhouseTime(s.refinedAt),
       acceptedAt: fromClickhouseTime(s.acceptedAt),
     }));
-    const built = buildSampleChunks({ inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config }, build);
+    const batch: BuildBatch = { inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config };
+    // A slice that starts before the watermark re-reads refined events an earlier pass has turned into
+    // samples: those already stored from the same refined event are not built again (projectRows skips
+    // them; at steady state that is most of a pass's first slice). Other slices are built whole.
+    let builtAt = inputs.map((_, i) => i);
+    if (rereads) {
+      const stored = await storedRefinedEvents(
+        projectId,
+        projectSuggestions.map((s) => s.suggestionId),
+      );
+      builtAt = builtAt.filter((i) => stored.get(projectSuggestions[i].suggestionId) !== projectSuggestions[i].refinedEventId);
+    }
+    const subset = builtAt.length === inputs.length ? batch : pick(batch, builtAt);
+    const built = subset.inputs.length > 0 ? buildSampleChunks(subset, build) : [];
     // The experiment and variant change nothing in how a sample is built: they are looked up meanwhile.
     const exposures = exposuresOf(projectId, [...new Set(projectSuggestions.map((s) => s.userId))]).then((rows) => {
       const byUser = new Map<string, UserExposure[]>();
@@ -131,7 +164,7 @@ async function prepareSlice(client: Db, from: string, size: number, config: Refi
     });
     // Each is awaited (and a failure raised) when the slice is written.
     for (const pending of [...built, exposures]) pending.catch(() => {});
-    projects.push({ projectId, suggestions: projectSuggestions, built, exposures });
+    projects.push({ projectId, suggestions: projectSuggestions, built, builtAt, batch, exposures });
   }
   return { to: slice.to, count: slice.count, projects };
 }
@@ -146,9 +179,9 @@ interface ProjectRows {
  * The rows of one project's prepared samples (in refinement order, so duplicates are decided in that
  * order), made into lines as their chunks come in.
  */
-async function projectRows({ projectId, suggestions, built, exposures }: PreparedProject): Promise<ProjectRows> {
+async function projectRows({ projectId, suggestions, built, builtAt, batch, exposures }: PreparedProject): Promise<ProjectRows> {
   const out: ProjectRows = { lines: [], usersWithCode: new Set() };
-  if (!built || !exposures) return out;
+  if (!built || !builtAt || !batch || !exposures) return out;
   // A pass re-reads the seconds before its watermark: samples already stored from the same refined
   // event are not written again. Asked only now, after the previous slice was written.
   const stored = await storedRefinedEvents(
@@ -167,18 +200,27 @@ async function projectRows({ projectId, suggestions, built, exposures }: Prepare
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
   const exposuresByUser = await exposures;
+  // The samples of suggestions [index, next) in order, `built` ones taken chunk by chunk; one left unbuilt
+  // because it was stored (prepareSlice) but that is fresh now (its stored sample was deleted meanwhile)
+  // is built here.
   let index = 0;
-  for (let chunk = 0; chunk < built.length;) {
-    const samples: RefinementSample[] = [];
-    for (const end = Math.min(built.length, chunk + DEDUPE_LOOKUP_CHUNKS); chunk < end; chunk++) samples.push(...(await built[chunk]));
+  let taken = 0;
+  for (let chunk = 0; index < suggestions.length;) {
+    const group: RefinementSample[] = [];
+    for (const end = Math.min(built.length, chunk + DEDUPE_LOOKUP_CHUNKS); chunk < end; chunk++) group.push(...(await built[chunk]));
+    taken += group.length;
+    const next = chunk < built.length ? builtAt[taken] : suggestions.length;
+    const samples: { at: number; sample: RefinementSample }[] = [];
+    for (let at = index, b = taken - group.length; at < next; at++) {
+      if (b < taken && builtAt[b] === at) samples.push({ at, sample: group[group.length - (taken - b++)] });
+      else if (fresh[at]) samples.push({ at, sample: (await buildSamples(pick(batch, [at]), { workers: 0 }))[0] });
+    }
+    index = next;
     const keys = new Set<string>();
-    samples.forEach((sample, i) => {
-      if (fresh[index + i] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
-    });
+    for (const { at, sample } of samples) if (fresh[at] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
     for (const key of keys) asked.add(key);
     for (const [key, first] of await seenDedupeKeys(projectId, [...keys], latest)) seen.set(key, first);
-    for (const sample of samples) {
-      const at = index++;
+    for (const { at, sample } of samples) {
       if (!fresh[at]) continue;
       let final = sample;
       if (isCandidate(sample)) {
@@ -229,7 +271,7 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
   // A pass starts a little before the watermark: an insert that took long to commit may carry an
   // ingested_at the previous pass had already read past. Its samples are written again (once).
   const from = clickhouseTime(Math.max(0, fromClickhouseTime(watermark) - OVERLAP_MS));
-  let next = prepareSlice(client, from, size, config, build);
+  let next = prepareSlice(client, from, size, config, build, from < watermark);
   for (;;) {
     const slice = await next;
     if (slice.count === 0) {
@@ -237,7 +279,7 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
       if (fromClickhouseTime(slice.to) - fromClickhouseTime(watermark) > IDLE_WATERMARK_MS) await saveWatermark(slice.to);
       break;
     }
-    next = prepareSlice(client, slice.to, size, config, build);
+    next = prepareSlice(client, slice.to, size, config, build, slice.to < watermark);
     next.catch(() => {}); // awaited on the next turn; a failure of this slice's writing ends the pass first
     for (const project of slice.projects) {
       const { lines, usersWithCode } = await projectRows(project);
