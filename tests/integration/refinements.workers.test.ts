@@ -4,6 +4,7 @@ import { clickhouse } from "@/lib/clickhouse";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { buildPoolState, closeBuildPool } from "@/lib/refinements/buildPool";
 import { runPipelinePass, type PassOptions } from "@/lib/refinements/pipeline";
+import { saveWatermark } from "@/lib/refinements/queries";
 import { database } from "@/lib/runtime/database";
 import { INGEST_KEY, call } from "./http";
 
@@ -136,5 +137,36 @@ describe("refinement pipeline on worker threads", () => {
     });
     expect(buildPoolState()).toEqual({ workers: 0, failed: true });
     expect(fallback.samples).toEqual(inProcess.samples);
+  }, 120_000);
+
+  it("re-reading stored refined events writes nothing again, and rebuilds a sample deleted since", async () => {
+    closeBuildPool();
+    const client = await clickhouse();
+    const written = async () =>
+      new Map(
+        (
+          await (
+            await client.query({
+              query: "SELECT suggestion_id, toString(processed_at) AS at FROM refinement_samples FINAL",
+              format: "JSONEachRow",
+            })
+          ).json<{ suggestion_id: string; at: string }>()
+        ).map((row) => [row.suggestion_id, row.at]),
+      );
+    const before = await written();
+    // The watermark at the last insert: the pass re-reads the seconds before it (at least the last insert).
+    const [{ last }] = await (
+      await client.query({ query: "SELECT toString(max(ingested_at)) AS last FROM events WHERE type = 'refined'", format: "JSONEachRow" })
+    ).json<{ last: string }>();
+    await client.command({ query: "TRUNCATE TABLE refinement_pipeline_state" });
+    await saveWatermark(last);
+    const deleted = `wk-${String(SUGGESTIONS - 1).padStart(4, "0")}`;
+    await client.command({ query: `DELETE FROM refinement_samples WHERE suggestion_id = '${deleted}'` });
+    const report = await runPipelinePass(await database(), { sliceSuggestions: 300, build: { workers: 2, minPoolSamples: 16 } });
+    expect(report.samples).toBe(1);
+    expect(await storedSamples()).toEqual(inProcess.samples);
+    const after = await written();
+    for (const [id, at] of before) if (id !== deleted) expect(after.get(id)).toBe(at);
+    expect(after.get(deleted)).not.toBe(before.get(deleted));
   }, 120_000);
 });
