@@ -173,12 +173,15 @@ export async function seenDedupeKeys(projectId: string, keys: string[], before: 
 
 /** A sample row (lib/refinements/pipeline.ts sampleRow) as a line of TabSeparated, the engine's cheapest input. */
 export function sampleLine(row: Record<string, unknown>): string {
-  return REFINEMENT_SAMPLE_COLUMNS.map((column) => {
+  let line = "";
+  for (const column of REFINEMENT_SAMPLE_COLUMNS) {
     const value = row[column];
-    if (column === "reasons") return tsvStringArray(value as string[]);
-    if (typeof value !== "string" && typeof value !== "number") throw new Error(`sample row without ${column}`);
-    return tsvValue(value);
-  }).join("\t");
+    if (column === "reasons") line += tsvStringArray(value as string[]);
+    else if (typeof value !== "string" && typeof value !== "number") throw new Error(`sample row without ${column}`);
+    else line += tsvValue(value);
+    line += "\t";
+  }
+  return line.slice(0, -1);
 }
 
 /** Lines from which an insert is cut in two. */
