@@ -47,16 +47,24 @@ export function exposureAt(exposures: readonly UserExposure[], refinedAt: string
   return { experimentKey: found?.experimentKey ?? "", variantKey: found?.variantKey ?? "" };
 }
 
-/** The samples table row of a sample (an opted-out user's row keeps no code). */
-export function sampleRow(sample: RefinementSample, refinedEventId: string, processedAt: number) {
+/**
+ * The samples table row of a sample (an opted-out user's row keeps no code), in the experiment and
+ * variant given (default: the sample's own).
+ */
+export function sampleRow(
+  sample: RefinementSample,
+  refinedEventId: string,
+  processedAt: number,
+  attribution: { experimentKey: string | null; variantKey: string | null } = sample,
+) {
   const code = sample.outcome !== "opted_out";
   return {
     project_id: sample.projectId ?? "",
     suggestion_id: sample.suggestionId,
     user_id: sample.userId,
     model_version: sample.modelVersion,
-    experiment_key: sample.experimentKey ?? "",
-    variant_key: sample.variantKey ?? "",
+    experiment_key: attribution.experimentKey ?? "",
+    variant_key: attribution.variantKey ?? "",
     language: sample.language ?? "",
     ide: sample.ide ?? "",
     user_group: sample.userGroup ?? "",
@@ -230,7 +238,7 @@ async function projectRows({ projectId, suggestions, built, builtAt, batch, expo
         } else firstInSlice.set(sample.dedupeKey, sample.suggestionId);
       }
       const attribution = exposureAt(exposuresByUser.get(sample.userId) ?? [], suggestions[at].refinedAt);
-      out.lines.push(sampleLine(sampleRow({ ...final, ...attribution }, suggestions[at].refinedEventId, processedAt)));
+      out.lines.push(sampleLine(sampleRow(final, suggestions[at].refinedEventId, processedAt, attribution)));
       if (final.outcome !== "opted_out") out.usersWithCode.add(final.userId);
     }
   }
