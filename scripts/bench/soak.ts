@@ -260,7 +260,7 @@ interface ExternalStores {
  * throw-away PostgreSQL cluster with its default settings (shared buffers 128 MB) on loopback, and the
  * ClickHouse engine behind its HTTP interface in a process of its own (scripts/bench/clickhouseHttp.ts).
  */
-export async function startExternalStores(port?: number): Promise<ExternalStores> {
+async function startExternalStores(port?: number): Promise<ExternalStores> {
   const bin = postgresBin();
   if (!bin) throw new Error("PostgreSQL is not installed (npm test installs it; or apt-get install -y postgresql)");
   port ??= await freePort();
