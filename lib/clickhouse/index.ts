@@ -5,6 +5,7 @@ import { clusteredStatement, type ClusterTarget } from "./cluster";
 import { applyMigrations } from "./migrate";
 import {
   insertRowsOn,
+  queryRowsForListOn,
   queryRowsOn,
   queryTabSeparatedOn,
   runStatementOn,
@@ -46,6 +47,15 @@ export async function clickhouseHealth(): Promise<{ ok: boolean; engine: EngineK
 }
 
 /** Rows of a SELECT on the process's client, typed by a column spec (lib/clickhouse/query.ts). */
+/** queryRows over a long list bound as `listParam`, in URL-sized runs (see queryRowsForListOn). */
+export async function queryRowsForList<const C extends ColumnSpec>(
+  spec: QuerySpec & { columns: C },
+  listParam: string,
+  values: readonly string[],
+): Promise<RowOf<C>[]> {
+  return queryRowsForListOn(await clickhouse(), spec, listParam, values);
+}
+
 export async function queryRows<const C extends ColumnSpec>(spec: QuerySpec & { columns: C }): Promise<RowOf<C>[]> {
   return queryRowsOn(await clickhouse(), spec);
 }

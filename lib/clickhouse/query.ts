@@ -9,6 +9,31 @@ import type { ClickHouseClient } from "@clickhouse/client";
 
 export const SLOW_QUERY_MS = 500;
 
+/**
+ * Characters of bound values per query at most, for lists bound as an `Array(String)` parameter. Over
+ * HTTP, parameters travel in the URL, which a ClickHouse server limits (`http_max_uri_size`, 1 MiB) and
+ * which percent-encoding may triple: 128 K characters stay below that whatever the values hold.
+ */
+export const MAX_BOUND_LIST_CHARS = 128 * 1024;
+
+/** Splits `values` into runs whose total length stays within MAX_BOUND_LIST_CHARS (each value whole, in order). */
+export function boundListChunks(values: readonly string[], maxChars = MAX_BOUND_LIST_CHARS): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let chars = 0;
+  for (const value of values) {
+    if (chunk.length && chars + value.length + 1 > maxChars) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(value);
+    chars += value.length + 1;
+  }
+  if (chunk.length) chunks.push(chunk);
+  return chunks;
+}
+
 export interface QuerySpec {
   /** Names the call site, e.g. "results.userDayRows"; sent as log_comment `echo:<tag>`. */
   tag: string;
@@ -78,6 +103,23 @@ export async function queryRowsOn<const C extends Record<string, ColumnKind>>(
  * The raw TabSeparated answer of a SELECT, for answers of hundreds of thousands of rows that a
  * dedicated scanner reads faster than JSON (lib/results/userDayRows.ts).
  */
+/**
+ * queryRowsOn over a long list of values bound as `listParam` (an `Array(String)`): one query per run
+ * of values that fits a URL (boundListChunks), their rows concatenated in the runs' order. For queries
+ * whose rows each depend on one value of the list (an IN filter), so splitting the list changes nothing.
+ */
+export async function queryRowsForListOn<const C extends Record<string, ColumnKind>>(
+  client: ClickHouseClient,
+  spec: QuerySpec & { columns: C },
+  listParam: string,
+  values: readonly string[],
+): Promise<RowOf<C>[]> {
+  const rows: RowOf<C>[] = [];
+  for (const chunk of boundListChunks(values))
+    rows.push(...(await queryRowsOn(client, { ...spec, params: { ...spec.params, [listParam]: chunk } })));
+  return rows;
+}
+
 export async function queryTabSeparatedOn(client: ClickHouseClient, spec: QuerySpec): Promise<string> {
   return timed(spec.tag, async () => {
     const result = await client.query({

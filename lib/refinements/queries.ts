@@ -1,4 +1,4 @@
-import { insertRows, insertTabSeparated, queryRows, runStatement } from "../clickhouse";
+import { insertRows, insertTabSeparated, queryRows, queryRowsForList, runStatement } from "../clickhouse";
 import { REFINEMENT_SAMPLE_COLUMNS } from "../clickhouse/tables";
 import { tsvStringArray, tsvValue } from "../clickhouse/tsv";
 import { clickhouseTime } from "../clickhouse/time";
@@ -144,15 +144,20 @@ export interface UserExposure {
 /** Every exposure of these users (one row per experiment phase and variant), earliest first. */
 export async function exposuresOf(projectId: string, userIds: string[]): Promise<UserExposure[]> {
   if (!userIds.length) return [];
-  return queryRows({
-    tag: "refinements.exposures",
-    sql: `SELECT user_id AS userId, experiment_key AS experimentKey, variant_key AS variantKey, toString(min(first_exposed_at)) AS firstAt
-          FROM exposures WHERE project_id = {projectId:String} AND user_id IN {userIds:Array(String)}
-          GROUP BY user_id, experiment_key, phase, variant_key
-          ORDER BY firstAt`,
-    params: { projectId, userIds },
-    columns: { userId: "string", experimentKey: "string", variantKey: "string", firstAt: "string" },
-  });
+  const rows = await queryRowsForList(
+    {
+      tag: "refinements.exposures",
+      sql: `SELECT user_id AS userId, experiment_key AS experimentKey, variant_key AS variantKey, toString(min(first_exposed_at)) AS firstAt
+            FROM exposures WHERE project_id = {projectId:String} AND user_id IN {userIds:Array(String)}
+            GROUP BY user_id, experiment_key, phase, variant_key`,
+      params: { projectId },
+      columns: { userId: "string", experimentKey: "string", variantKey: "string", firstAt: "string" },
+    },
+    "userIds",
+    userIds,
+  );
+  // Earliest first across the chunks (ClickHouse's DateTime64 text sorts as its time).
+  return rows.sort((a, b) => (a.firstAt < b.firstAt ? -1 : a.firstAt > b.firstAt ? 1 : 0));
 }
 
 /** Which of these dedupe keys an earlier sample (another suggestion refined before `before`) already has. */
@@ -417,13 +422,17 @@ export async function forgetUserCode(projectId: string, userId: string): Promise
 /** The refined event each of these suggestions' stored samples was built from. */
 export async function storedRefinedEvents(projectId: string, suggestionIds: string[]): Promise<Map<string, string>> {
   if (!suggestionIds.length) return new Map();
-  const rows = await queryRows({
-    tag: "refinements.stored",
-    sql: `SELECT suggestion_id AS suggestionId, toString(refined_event_id) AS eventId
-          FROM refinement_samples FINAL
-          WHERE project_id = {projectId:String} AND suggestion_id IN {ids:Array(String)}`,
-    params: { projectId, ids: suggestionIds },
-    columns: { suggestionId: "string", eventId: "string" },
-  });
+  const rows = await queryRowsForList(
+    {
+      tag: "refinements.stored",
+      sql: `SELECT suggestion_id AS suggestionId, toString(refined_event_id) AS eventId
+            FROM refinement_samples FINAL
+            WHERE project_id = {projectId:String} AND suggestion_id IN {ids:Array(String)}`,
+      params: { projectId },
+      columns: { suggestionId: "string", eventId: "string" },
+    },
+    "ids",
+    suggestionIds,
+  );
   return new Map(rows.map((r) => [r.suggestionId, r.eventId]));
 }

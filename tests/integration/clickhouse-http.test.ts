@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queryRowsOn } from "@/lib/clickhouse/query";
+import { boundListChunks, queryRowsForListOn, queryRowsOn } from "@/lib/clickhouse/query";
 import { startClickHouseHttpServer, type ClickHouseHttpServer } from "../fixtures/clickhouseHttpServer";
 
 // The HTTP fixture behaves as a ClickHouse server does for what @clickhouse/client sends, and the
@@ -84,6 +84,25 @@ describe("the ClickHouse HTTP fixture", () => {
     const ids = Array.from({ length: 5_000 }, (_, i) => `suggestion-${i}-of-a-long-backlog`);
     const result = await client().query({ query: "SELECT length({ids:Array(String)}) AS n", query_params: { ids }, format: "JSONEachRow" });
     expect(await result.json()).toEqual([{ n: "5000" }]);
+  });
+
+  it("refuses a URL over 1 MiB as a server does, and a long list of long ids is bound in URL-sized runs instead", async () => {
+    // The longest ids the event schema allows (256 characters), percent-encoded to three bytes each: 5,000
+    // of them are ~4 MB of URL in one query.
+    const ids = Array.from({ length: 5_000 }, (_, i) => `${i}:` + "ü/".repeat(127));
+    const sql = "SELECT id FROM (SELECT arrayJoin({wanted:Array(String)}) AS id) WHERE id IN {ids:Array(String)}";
+    const wanted = [ids[0], ids[2_500], ids[4_999], "not-in-the-list"];
+    await expect(
+      queryRowsOn(client(), { tag: "test.longList", sql, params: { wanted, ids }, columns: { id: "string" } }),
+    ).rejects.toThrow();
+    expect(boundListChunks(ids).length).toBeGreaterThan(5);
+    const rows = await queryRowsForListOn(
+      client(),
+      { tag: "test.longList", sql, params: { wanted }, columns: { id: "string" } },
+      "ids",
+      ids,
+    );
+    expect(rows.map((r) => r.id).sort()).toEqual(wanted.slice(0, 3).sort());
   });
 
   it("inserts the body's rows into the given database, answers formats and echoes the query id", async () => {
