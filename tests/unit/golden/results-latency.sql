@@ -1,0 +1,55 @@
+WITH 
+  exposed AS (
+  SELECT user_id, any(variant_key) AS variant, min(first_exposed_at) AS first_at
+  FROM exposures
+  WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}
+  GROUP BY user_id
+  HAVING uniqExact(variant_key) = 1 AND min(first_exposed_at) < {to:DateTime64(3, 'UTC')}),
+  fresh AS (
+    SELECT t.1 AS day, t.2 AS build_id, t.3 AS max_first_at, t.4 AS min_timestamp, t.5 AS max_timestamp
+    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, UInt64, DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), DateTime64(3, 'UTC')))}) AS t)),
+  rollup AS (
+    SELECT * FROM experiment_user_daily
+    WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+  raw_pairs AS (
+    -- users of a fresh day the rollup cannot answer for (see usable) …
+    SELECT f.day AS day, x.user_id AS user_id
+    FROM fresh AS f CROSS JOIN exposed AS x
+    WHERE f.day >= toDate(toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16})) AND NOT ((toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at) AND (f.day < toDate(x.first_at) OR (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}) OR ((x.first_at >= {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {from:DateTime64(3, 'UTC')}) AND f.max_timestamp < {to:DateTime64(3, 'UTC')})))
+    UNION ALL
+    -- … and those whose exposure changed since the build (their rows carry the old one)
+    SELECT r.day, r.user_id FROM rollup AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
+    WHERE r.first_at != x.first_at OR r.variant_key != x.variant),
+  source AS (
+    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
+           r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars, r.latencies AS latencies
+    FROM rollup AS r
+    INNER JOIN exposed AS x ON r.user_id = x.user_id
+    INNER JOIN fresh AS f ON f.day = r.day
+    WHERE r.first_at = x.first_at AND r.variant_key = x.variant AND ((toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at) AND (f.day < toDate(x.first_at) OR (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}) OR ((x.first_at >= {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {from:DateTime64(3, 'UTC')}) AND f.max_timestamp < {to:DateTime64(3, 'UTC')})))
+      AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))))
+    UNION ALL
+    
+    SELECT x.variant AS variant, e.user_id AS user_id, 'post' AS period, toDate(e.timestamp) AS day,
+           e.language AS language, e.ide AS ide, e.user_group AS user_group, 0 AS requested, 0 AS shown, 0 AS accepted, 0 AS ai_chars, 0 AS human_chars, 0 AS retained_chars, 0 AS refined_accepted_chars, 0 AS shown_completion_chars, 0 AS accepted_completion_chars,
+           groupArray(e.latency_ms) AS latencies
+    FROM events AS e FINAL
+    INNER JOIN exposed AS x ON e.user_id = x.user_id
+    WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')}
+      AND e.timestamp >= x.first_at AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))
+    GROUP BY variant, user_id, day, language, ide, user_group)
+      SELECT variant, n, users, ranks, sorted[ranks[1]] AS quantile,
+             sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(ranks[3], n)] AS upperValue,
+             arrayMap(a -> arrayCount(l -> l <= quantile, a), per_user) AS xs, arrayMap(a -> length(a), per_user) AS ys,
+             arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
+             arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
+      FROM (
+        SELECT variant, groupArray(user_latencies) AS per_user, count() AS users, arraySum(arrayMap(a -> length(a), per_user)) AS n,
+               arraySort(arrayFlatten(per_user)) AS sorted,
+               [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
+                toInt64(floor(n * {p:Float64} - {z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64})))),
+                toInt64(ceil(n * {p:Float64} + {z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))))] AS ranks
+        FROM (SELECT variant, user_id, arrayFlatten(groupArray(latencies)) AS user_latencies
+              FROM source WHERE period = 'post' AND variant IN {variants:Array(String)} GROUP BY variant, user_id
+              HAVING length(user_latencies) > 0)
+        GROUP BY variant)
