@@ -60,3 +60,50 @@ describe("bench figures", () => {
     expect(log.summary()).toEqual({ met: 0, missed: 1 });
   });
 });
+
+describe("the README's table of a bench run", () => {
+  it("prints each figure's median with its spread, its baseline, ratio and target verdict", async () => {
+    const { benchTable } = await import("@/scripts/bench/table");
+    const table = benchTable({
+      date: "2026-12-01T20:00:00.000Z",
+      machine: "2 cores",
+      settings: { RUNS: 3 },
+      figures: [
+        {
+          section: "4. Results",
+          name: "GET …/results | all metrics",
+          unit: "ms",
+          median: 789.4,
+          min: 740,
+          max: 812.2,
+          runs: 3,
+          baseline: { name: "aggregation", value: 468 },
+          ratio: 789.4 / 468,
+          target: "< 1,000 ms",
+          met: true,
+        },
+        {
+          section: "6. Soak",
+          name: "errors",
+          unit: "",
+          median: 0,
+          min: 0,
+          max: 0,
+          runs: 1,
+          baseline: null,
+          ratio: null,
+          target: "0",
+          met: false,
+        },
+      ],
+    });
+    expect(table.split("\n")).toEqual([
+      "Measured 2026-12-01 on 2 cores (RUNS 3).",
+      "",
+      "| Section | Figure | Median (min–max, runs) | Baseline in the same run | Ratio | Target |",
+      "| --- | --- | --- | --- | --- | --- |",
+      "| 4 | GET …/results \\| all metrics | 789 ms (740–812, 3) | aggregation: 468 ms | 1.69× | < 1,000 ms: met |",
+      "| 6 | errors | 0 |  |  | 0: **missed** |",
+    ]);
+  });
+});
