@@ -100,10 +100,6 @@ export async function queryRowsOn<const C extends Record<string, ColumnKind>>(
 }
 
 /**
- * The raw TabSeparated answer of a SELECT, for answers of hundreds of thousands of rows that a
- * dedicated scanner reads faster than JSON (lib/results/userDayRows.ts).
- */
-/**
  * queryRowsOn over a long list of values bound as `listParam` (an `Array(String)`): one query per run
  * of values that fits a URL (boundListChunks), their rows concatenated in the runs' order. For queries
  * whose rows each depend on one value of the list (an IN filter), so splitting the list changes nothing.
@@ -120,6 +116,10 @@ export async function queryRowsForListOn<const C extends Record<string, ColumnKi
   return rows;
 }
 
+/**
+ * The raw TabSeparated answer of a SELECT, for answers of hundreds of thousands of rows that a
+ * dedicated scanner reads faster than JSON (lib/results/userDayRows.ts).
+ */
 export async function queryTabSeparatedOn(client: ClickHouseClient, spec: QuerySpec): Promise<string> {
   return timed(spec.tag, async () => {
     const result = await client.query({
