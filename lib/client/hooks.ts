@@ -86,6 +86,9 @@ export function useApiMutation<Input, Output>(request: (input: Input) => Promise
   return useMutation({
     mutationFn: request,
     onSuccess: async () => {
+      // A read still in flight may have started before the change: cancelled first, else it would be
+      // kept as the refetch (a first load is not refetched while it runs) and show the data without it.
+      await Promise.all(invalidate.map((queryKey) => client.cancelQueries({ queryKey })));
       await Promise.all(invalidate.map((queryKey) => client.invalidateQueries({ queryKey })));
     },
   });
