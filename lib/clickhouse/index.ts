@@ -46,7 +46,6 @@ export async function clickhouseHealth(): Promise<{ ok: boolean; engine: EngineK
   }
 }
 
-/** Rows of a SELECT on the process's client, typed by a column spec (lib/clickhouse/query.ts). */
 /** queryRows over a long list bound as `listParam`, in URL-sized runs (see queryRowsForListOn). */
 export async function queryRowsForList<const C extends ColumnSpec>(
   spec: QuerySpec & { columns: C },
@@ -56,6 +55,7 @@ export async function queryRowsForList<const C extends ColumnSpec>(
   return queryRowsForListOn(await clickhouse(), spec, listParam, values);
 }
 
+/** Rows of a SELECT on the process's client, typed by a column spec (lib/clickhouse/query.ts). */
 export async function queryRows<const C extends ColumnSpec>(spec: QuerySpec & { columns: C }): Promise<RowOf<C>[]> {
   return queryRowsOn(await clickhouse(), spec);
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, expect, it } from "vitest";
-import { clickhouse } from "@/lib/clickhouse";
 import { closePreparePool, preparePoolState } from "@/lib/events/preparePool";
-import { flushIngestion } from "@/lib/ingestion/log";
 import { INGEST_KEY, call } from "./http";
+import { countStored } from "./stored";
 
 // Large batches that arrive together are prepared in worker threads (lib/events/preparePool.ts) and
 // logged by the main thread. Through the route, concurrent batches with concurrent retries must be
@@ -11,17 +10,6 @@ import { INGEST_KEY, call } from "./http";
 // the code of refined events redacted.
 
 afterAll(() => closePreparePool());
-
-async function countStored(where: string, params: Record<string, unknown>) {
-  await flushIngestion();
-  const client = await clickhouse();
-  const result = await client.query({
-    query: `SELECT count() AS n FROM events FINAL WHERE ${where}`,
-    query_params: params,
-    format: "JSONEachRow",
-  });
-  return Number((await result.json<{ n: number }>())[0].n);
-}
 
 /** About 200 KB: large enough for the workers. */
 function batch(user: string, size = 700): unknown[] {

@@ -6,6 +6,7 @@ import { flushIngestion } from "@/lib/ingestion/log";
 import { database } from "@/lib/runtime/database";
 import { createUser } from "@/lib/auth/service";
 import { ADMIN_KEY, INGEST_KEY, call, signInCookie } from "./http";
+import { countStored } from "./stored";
 
 const routes = {
   modelVersions: () => import("@/app/api/v1/model-versions/route"),
@@ -39,17 +40,6 @@ function event(type: string, fields: Record<string, unknown> = {}) {
     typed: { humanChars: 120 },
   };
   return { ...base, ...perType[type], ...fields };
-}
-
-async function countStored(where: string, params: Record<string, unknown>) {
-  await flushIngestion();
-  const client = await clickhouse();
-  const result = await client.query({
-    query: `SELECT count() AS n FROM events FINAL WHERE ${where}`,
-    query_params: params,
-    format: "JSONEachRow",
-  });
-  return Number((await result.json<{ n: number }>())[0].n);
 }
 
 beforeAll(async () => {
