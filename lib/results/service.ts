@@ -307,21 +307,40 @@ const DEFAULT_VIEW = scorecardQuerySchema.parse({});
 /** The background job's identity: it reads results, as a viewer of the project would. */
 const upkeep = (projectId: string): Principal => ({ kind: "user", userId: "system", email: "scorecard-upkeep", role: "viewer", projectId });
 
+/** Running experiments whose last upkeep computation failed, with its message (logged when it starts or changes, not every turn). */
+let upkeepFailures = new Map<string, string>();
+
 /**
  * Recomputes the default view of every running experiment's scorecard and replaces the kept one only
  * once the new one is ready, so a visit never waits for a computation (it shows "last computed").
- * Each entry outlives two turns of the job, so the next turn replaces it before it expires.
+ * Each entry outlives two turns of the job, so the next turn replaces it before it expires. An
+ * experiment whose computation fails is named in the log and skipped: the others are still kept.
  */
-export async function keepScorecardsComputed(client: Db, everyMs: number): Promise<number> {
+export async function keepScorecardsComputed(client: Db, everyMs: number): Promise<{ computed: number; failed: string[] }> {
   let computed = 0;
+  const failed: string[] = [];
+  const previousFailures = upkeepFailures;
+  upkeepFailures = new Map();
   for (const { projectId, key } of await runningExperiments(client)) {
     const principal = upkeep(projectId);
-    const experiment = await getExperiment(client, principal, key);
-    const scorecard = await computeScorecard(experiment, principal, DEFAULT_VIEW);
-    scorecards.set(scorecardCacheKey(principal, experiment, DEFAULT_VIEW), Promise.resolve(scorecard), Date.now(), 2 * everyMs + 10_000);
-    computed++;
+    try {
+      const experiment = await getExperiment(client, principal, key);
+      const scorecard = await computeScorecard(experiment, principal, DEFAULT_VIEW);
+      scorecards.set(scorecardCacheKey(principal, experiment, DEFAULT_VIEW), Promise.resolve(scorecard), Date.now(), 2 * everyMs + 10_000);
+      computed++;
+    } catch (error) {
+      const message = (error as Error).message;
+      const name = `${projectId}/${key}`;
+      if (previousFailures.get(name) !== message) {
+        console.error(
+          `[echo] scorecard upkeep of experiment '${key}' (project ${projectId}) failed, its visits compute their own: ${message}`,
+        );
+      }
+      upkeepFailures.set(name, message);
+      failed.push(key);
+    }
   }
-  return computed;
+  return { computed, failed };
 }
 
 /** Keeps running experiments' scorecards computed in the background of this server (every instance: the kept answers are per process). */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { compareFrequentist, compareQuantiles, quantileConfidenceIndices, type QuantileSummary, type RatioSummary } from "@/lib/stats";
@@ -487,6 +487,14 @@ describe("scorecard (every metric at once)", () => {
     return response.body;
   }
 
+  /** The view the experiment page opens on (no parameters): the one kept computed in the background. */
+  async function defaultScorecard() {
+    const { GET } = await import("@/app/api/v1/experiments/[key]/scorecard/route");
+    const response = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey } });
+    expect(response.status).toBe(200);
+    return response.body;
+  }
+
   const excludesZero = (ci: [number, number]) => ci[0] > 0 || ci[1] < 0;
 
   it("lists the primary metric first, then the secondary ones, then the guardrails, with decision support", async () => {
@@ -650,7 +658,7 @@ describe("scorecard (every metric at once)", () => {
     const { database } = await import("@/lib/runtime/database");
     const client = await database();
     const before = Date.now();
-    expect(await keepScorecardsComputed(client, 60_000)).toBeGreaterThanOrEqual(1);
+    expect((await keepScorecardsComputed(client, 60_000)).computed).toBeGreaterThanOrEqual(1);
     const kept = await scorecard();
     expect(Date.parse(kept.computedAt)).toBeGreaterThanOrEqual(before);
     expect(kept.metrics).toEqual((await scorecard({ refresh: "true" })).metrics);
@@ -663,6 +671,47 @@ describe("scorecard (every metric at once)", () => {
     // Only the default view is kept: another window is computed for its visit.
     const other = await scorecard({ from: new Date(start - 2 * DAY).toISOString() });
     expect(Date.parse(other.computedAt)).toBeGreaterThan(Date.parse(afterTurn.computedAt));
+  });
+
+  it("keeps the other experiments' scorecards computed when one experiment's computation fails, and names that one once", async () => {
+    const { keepScorecardsComputed } = await import("@/lib/results/service");
+    const { database } = await import("@/lib/runtime/database");
+    const client = await database();
+    const experiments = await import("@/app/api/v1/experiments/route");
+    const control = { key: "control", modelVersion: "r-base", weight: 0.5 };
+    const body = {
+      key: "upkeep-too-long",
+      name: "Too long",
+      variants: [control, { key: "treatment", modelVersion: "r-new", weight: 0.5 }],
+    };
+    expect((await call(experiments.POST, "POST", "/x", { key: ADMIN_KEY, body })).status).toBe(201);
+    const { POST: startRoute } = await import("@/app/api/v1/experiments/[key]/start/route");
+    expect((await call(startRoute, "POST", "/x", { key: ADMIN_KEY, params: { key: body.key } })).status).toBe(200);
+    // Running for longer than the events' retention: its default window (since it started) is longer
+    // than a results window may be, so its computation throws. It started first, so the pass meets it first.
+    const projectId = (await client.experiment.findFirstOrThrow({ where: { key: body.key } })).projectId;
+    await client.experiment.update({
+      where: { projectId_key: { projectId, key: body.key } },
+      data: { startedAt: new Date(Date.now() - 800 * DAY) },
+    });
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const before = Date.now();
+      expect((await keepScorecardsComputed(client, 60_000)).failed).toEqual([body.key]);
+      const afterPass = Date.now();
+      await new Promise((r) => setTimeout(r, 5));
+      const kept = await defaultScorecard();
+      expect(Date.parse(kept.computedAt)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(kept.computedAt)).toBeLessThanOrEqual(afterPass); // computed by the pass, not by the visit
+      await keepScorecardsComputed(client, 60_000);
+      const named = errors.mock.calls.filter((args) => args.join(" ").includes(body.key));
+      expect(named).toHaveLength(1);
+      expect(named[0].join(" ")).toContain("731 days");
+    } finally {
+      errors.mockRestore();
+      const { POST: stopRoute } = await import("@/app/api/v1/experiments/[key]/stop/route");
+      expect((await call(stopRoute, "POST", "/x", { key: ADMIN_KEY, params: { key: body.key } })).status).toBe(200);
+    }
   });
 
   it("names bad query parameters, and refuses metric (the scorecard has them all)", async () => {
