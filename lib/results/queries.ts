@@ -3,7 +3,7 @@ import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay } from "../time";
-import { freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
+import { eventsInputSql, freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
 import { parseUserDayRows } from "./userDayRows";
 
 // The results reads of one experiment phase (their SQL is in lib/results/sql.ts).
@@ -121,4 +121,23 @@ export async function latencyOrderStatistics(
     upperValue: r.upperValue,
     clustering: { users: r.users, sumX: r.sumX, sumY: r.sumY, sumX2: r.sumX2, sumY2: r.sumY2, sumXY: r.sumXY },
   }));
+}
+
+/** What a project's results are computed over, as far as telling whether anything changed since (eventsInputSql). */
+export interface EventsInput {
+  insertedRows: number;
+  lastIngestedAt: string;
+  latestEventMs: number;
+}
+
+/** Each project's EventsInput; a project without events has none. */
+export async function eventsInputs(projectIds: string[]): Promise<Map<string, EventsInput>> {
+  if (!projectIds.length) return new Map();
+  const rows = await queryRows({
+    tag: "results.eventsInput",
+    sql: eventsInputSql(),
+    params: { projectIds },
+    columns: { projectId: "string", insertedRows: "number", lastIngestedAt: "string", latestEventMs: "number" },
+  });
+  return new Map(rows.map(({ projectId, ...input }) => [projectId, input]));
 }

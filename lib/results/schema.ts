@@ -197,6 +197,8 @@ export const scorecardSchema = z.object({
   phase: z.number().int(),
   status: z.enum(["draft", "running", "stopped"]),
   primaryMetric: metricKeySchema,
+  // When it was computed. A running experiment's kept default view is computed again only once new
+  // events may change it, so an old time with no new events is still the current answer.
   computedAt: z.string(),
   method: resultsSchema.shape.method,
   alpha: z.number(),

@@ -33,7 +33,15 @@ import {
   segments,
   series,
 } from "./inference";
-import { latencyOrderStatistics, planSource, userDayRows, type ResultsWindow, type SourcePlan } from "./queries";
+import {
+  eventsInputs,
+  latencyOrderStatistics,
+  planSource,
+  userDayRows,
+  type EventsInput,
+  type ResultsWindow,
+  type SourcePlan,
+} from "./queries";
 import { scorecardQuerySchema, type ExperimentResults, type ResultsQuery, type Scorecard, type ScorecardQuery } from "./schema";
 import { decisionSupport, scorecardOrder } from "./scorecard";
 import { DAY_MS } from "../time";
@@ -310,24 +318,52 @@ const upkeep = (projectId: string): Principal => ({ kind: "user", userId: "syste
 /** Running experiments whose last upkeep computation failed, with its message (logged when it starts or changes, not every turn). */
 let upkeepFailures = new Map<string, string>();
 
+/** What each kept default view was computed over (by cache key), and where its window ended. */
+let keptInputs = new Map<string, { input: EventsInput; to: number }>();
+
+const NO_EVENTS: EventsInput = { insertedRows: 0, lastIngestedAt: "", latestEventMs: 0 };
+
 /**
  * Recomputes the default view of every running experiment's scorecard and replaces the kept one only
  * once the new one is ready, so a visit never waits for a computation (it shows "last computed").
- * Each entry outlives two turns of the job, so the next turn replaces it before it expires. An
- * experiment whose computation fails is named in the log and skipped: the others are still kept.
+ * Each entry outlives two turns of the job, so the next turn replaces it before it expires. A kept
+ * answer over the events stored now (nothing inserted since, no stored event after its window's end)
+ * is kept as it is: recomputing it would give the same answer, and its `computedAt` stays the time it
+ * was computed. An experiment whose computation fails is named in the log and skipped: the others are
+ * still kept.
  */
-export async function keepScorecardsComputed(client: Db, everyMs: number): Promise<{ computed: number; failed: string[] }> {
-  let computed = 0;
+export async function keepScorecardsComputed(
+  client: Db,
+  everyMs: number,
+): Promise<{ computed: number; unchanged: number; failed: string[] }> {
+  const counts = { computed: 0, unchanged: 0 };
   const failed: string[] = [];
   const previousFailures = upkeepFailures;
+  const previousInputs = keptInputs;
   upkeepFailures = new Map();
-  for (const { projectId, key } of await runningExperiments(client)) {
+  keptInputs = new Map();
+  const running = await runningExperiments(client);
+  // Read before any computation: whatever is inserted while they run makes the next turn compute again.
+  const inputs = await eventsInputs([...new Set(running.map((r) => r.projectId))]);
+  const keptFor = 2 * everyMs + 10_000;
+  for (const { projectId, key } of running) {
     const principal = upkeep(projectId);
+    const input = inputs.get(projectId) ?? NO_EVENTS;
     try {
       const experiment = await getExperiment(client, principal, key);
+      const cacheKey = scorecardCacheKey(principal, experiment, DEFAULT_VIEW);
+      const kept = scorecards.get(cacheKey);
+      const keptInput = previousInputs.get(cacheKey);
+      if (kept && keptInput && sameEvents(keptInput.input, input) && input.latestEventMs < keptInput.to) {
+        scorecards.set(cacheKey, kept.value, Date.now(), keptFor);
+        keptInputs.set(cacheKey, keptInput);
+        counts.unchanged++;
+        continue;
+      }
       const scorecard = await computeScorecard(experiment, principal, DEFAULT_VIEW);
-      scorecards.set(scorecardCacheKey(principal, experiment, DEFAULT_VIEW), Promise.resolve(scorecard), Date.now(), 2 * everyMs + 10_000);
-      computed++;
+      scorecards.set(cacheKey, Promise.resolve(scorecard), Date.now(), keptFor);
+      keptInputs.set(cacheKey, { input, to: Date.parse(scorecard.to) });
+      counts.computed++;
     } catch (error) {
       const message = (error as Error).message;
       const name = `${projectId}/${key}`;
@@ -340,8 +376,10 @@ export async function keepScorecardsComputed(client: Db, everyMs: number): Promi
       failed.push(key);
     }
   }
-  return { computed, failed };
+  return { ...counts, failed };
 }
+
+const sameEvents = (a: EventsInput, b: EventsInput) => a.insertedRows === b.insertedRows && a.lastIngestedAt === b.lastIngestedAt;
 
 /** Keeps running experiments' scorecards computed in the background of this server (every instance: the kept answers are per process). */
 export function startScorecardUpkeep(client: Db) {

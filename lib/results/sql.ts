@@ -50,6 +50,17 @@ export const dayStatsSql = (fromDay: string, toDay: string) => `
   WHERE project_id = {projectId:String} AND day BETWEEN ${fromDay} AND ${toDay}
   GROUP BY day`;
 
+/**
+ * Per project: the rows ever inserted into events (duplicates included), the latest insert and the
+ * latest event time. They change with every insert and never otherwise (event_day_stats), so an
+ * answer computed over the same figures, whose window ends after that latest event, is still exact.
+ */
+export const eventsInputSql = () => `
+  SELECT project_id AS projectId, sum(inserted_rows) AS insertedRows, toString(max(max_ingested_at)) AS lastIngestedAt,
+         toUnixTimestamp64Milli(max(max_timestamp)) AS latestEventMs
+  FROM event_day_stats WHERE project_id IN {projectIds:Array(String)}
+  GROUP BY project_id`;
+
 // (aliases differ from the columns: an alias named build_id would shadow the ordering column)
 const BUILD_COLUMNS = ["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum"];
 const latestBuild = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;

@@ -488,9 +488,9 @@ describe("scorecard (every metric at once)", () => {
   }
 
   /** The view the experiment page opens on (no parameters): the one kept computed in the background. */
-  async function defaultScorecard() {
+  async function defaultScorecard(query: Record<string, string> = {}) {
     const { GET } = await import("@/app/api/v1/experiments/[key]/scorecard/route");
-    const response = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey } });
+    const response = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey }, query });
     expect(response.status).toBe(200);
     return response.body;
   }
@@ -653,28 +653,63 @@ describe("scorecard (every metric at once)", () => {
     expect((await scorecard(fixed)).targetEffect).toBe(0.02);
   });
 
-  it("keeps a running experiment's default view computed in the background, and a visit answers from it without waiting", async () => {
-    const { keepScorecardsComputed } = await import("@/lib/results/service");
+  /** Stores an event of a user in no experiment: the project has a new event, no result changes. */
+  async function storeBystanderEvent(at = Date.now()) {
+    const ingest = await import("@/app/api/v1/events/route");
+    const event = { eventId: randomUUID(), userId: "upkeep-bystander", timestamp: new Date(at).toISOString(), language: "go" };
+    const body = { events: [{ ...event, modelVersion: "r-base", ide: "vscode", type: "typed", humanChars: 10 }] };
+    expect((await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body })).body.rejected).toEqual([]);
+    await flushIngestion();
+  }
+
+  async function keepScorecardsComputed() {
+    const service = await import("@/lib/results/service");
     const { database } = await import("@/lib/runtime/database");
-    const client = await database();
+    return service.keepScorecardsComputed(await database(), 60_000);
+  }
+
+  it("keeps a running experiment's default view computed in the background, and a visit answers from it without waiting", async () => {
     const before = Date.now();
-    expect((await keepScorecardsComputed(client, 60_000)).computed).toBeGreaterThanOrEqual(1);
-    const kept = await scorecard();
+    expect((await keepScorecardsComputed()).computed).toBeGreaterThanOrEqual(1);
+    const afterPass = Date.now();
+    await new Promise((r) => setTimeout(r, 5));
+    const kept = await defaultScorecard();
     expect(Date.parse(kept.computedAt)).toBeGreaterThanOrEqual(before);
-    expect(kept.metrics).toEqual((await scorecard({ refresh: "true" })).metrics);
-    // While the next turn computes, visits still get the kept answer; then the new one replaces it.
-    const turn = keepScorecardsComputed(client, 60_000);
-    const duringTurn = await scorecard();
-    await turn;
-    const afterTurn = await scorecard();
+    expect(Date.parse(kept.computedAt)).toBeLessThanOrEqual(afterPass); // computed by the pass, not by the visit
+    const refreshed = await defaultScorecard({ refresh: "true" });
+    expect(refreshed.metrics).toEqual(kept.metrics);
+    // While the next turn computes (a new event arrived), visits still get the kept answer; then the new one replaces it.
+    await storeBystanderEvent();
+    const turn = keepScorecardsComputed();
+    const duringTurn = await defaultScorecard();
+    expect(duringTurn.computedAt).toBe(refreshed.computedAt);
+    expect((await turn).computed).toBe(1);
+    const afterTurn = await defaultScorecard();
     expect(Date.parse(afterTurn.computedAt)).toBeGreaterThan(Date.parse(duringTurn.computedAt));
     // Only the default view is kept: another window is computed for its visit.
     const other = await scorecard({ from: new Date(start - 2 * DAY).toISOString() });
     expect(Date.parse(other.computedAt)).toBeGreaterThan(Date.parse(afterTurn.computedAt));
   });
 
+  it("computes a kept scorecard again only once events arrived or a stored one may enter its window; computedAt stays when it ran", async () => {
+    await storeBystanderEvent();
+    expect(await keepScorecardsComputed()).toEqual({ computed: 1, unchanged: 0, failed: [] });
+    const kept = await defaultScorecard();
+    // Nothing new: the same answer would come out, so the kept one stays, saying when it was computed.
+    expect(await keepScorecardsComputed()).toEqual({ computed: 0, unchanged: 1, failed: [] });
+    expect(await defaultScorecard()).toEqual(kept);
+    await storeBystanderEvent();
+    expect(await keepScorecardsComputed()).toEqual({ computed: 1, unchanged: 0, failed: [] });
+    const recomputed = await defaultScorecard();
+    expect(Date.parse(recomputed.computedAt)).toBeGreaterThan(Date.parse(kept.computedAt));
+    // An event stamped after the window's end (a client clock ahead; up to a day is accepted) enters the
+    // window as time passes: each turn computes again until the window covers it.
+    await storeBystanderEvent(Date.now() + 10 * 60_000);
+    expect(await keepScorecardsComputed()).toEqual({ computed: 1, unchanged: 0, failed: [] });
+    expect(await keepScorecardsComputed()).toEqual({ computed: 1, unchanged: 0, failed: [] });
+  });
+
   it("keeps the other experiments' scorecards computed when one experiment's computation fails, and names that one once", async () => {
-    const { keepScorecardsComputed } = await import("@/lib/results/service");
     const { database } = await import("@/lib/runtime/database");
     const client = await database();
     const experiments = await import("@/app/api/v1/experiments/route");
@@ -696,14 +731,15 @@ describe("scorecard (every metric at once)", () => {
     });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
+      await storeBystanderEvent();
       const before = Date.now();
-      expect((await keepScorecardsComputed(client, 60_000)).failed).toEqual([body.key]);
+      expect(await keepScorecardsComputed()).toEqual({ computed: 1, unchanged: 0, failed: [body.key] });
       const afterPass = Date.now();
       await new Promise((r) => setTimeout(r, 5));
       const kept = await defaultScorecard();
       expect(Date.parse(kept.computedAt)).toBeGreaterThanOrEqual(before);
       expect(Date.parse(kept.computedAt)).toBeLessThanOrEqual(afterPass); // computed by the pass, not by the visit
-      await keepScorecardsComputed(client, 60_000);
+      expect((await keepScorecardsComputed()).failed).toEqual([body.key]);
       const named = errors.mock.calls.filter((args) => args.join(" ").includes(body.key));
       expect(named).toHaveLength(1);
       expect(named[0].join(" ")).toContain("731 days");

@@ -74,7 +74,11 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
         <div className={styles.toolbar} style={{ marginBottom: 10 }}>
           <h3 style={{ margin: 0 }}>Scorecard</h3>
           <span className={styles.spacer} />
-          <span className="muted small" data-testid="computed-at">
+          <span
+            className="muted small"
+            data-testid="computed-at"
+            title="A running experiment's default view is computed again in the background once new events arrive; Refresh computes it now."
+          >
             {card ? `Last computed ${new Date(card.computedAt).toLocaleTimeString("en-US")}` : "Computing…"}
             {(scorecard.isFetching || refresh.isPending) && card ? " · updating…" : ""}
           </span>
