@@ -44,12 +44,9 @@ export async function findExperiment(tx: Tx | Db, principal: Principal, key: str
 }
 
 /** Every running experiment of every project (background work that keeps their results computed). */
-export async function runningExperiments(client: Db): Promise<{ projectId: string; key: string }[]> {
-  return client.experiment.findMany({
-    where: { status: "running" },
-    select: { projectId: true, key: true },
-    orderBy: { startedAt: "asc" },
-  });
+export async function runningExperiments(client: Db): Promise<{ projectId: string; experiment: ExperimentView }[]> {
+  const rows = await client.experiment.findMany({ where: { status: "running" }, include: withVariants, orderBy: { startedAt: "asc" } });
+  return rows.map((row) => ({ projectId: row.projectId, experiment: presentExperiment(row) }));
 }
 
 /** Model version ids for variant inputs; unknown or retired versions are named by their field path. */

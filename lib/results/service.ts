@@ -346,11 +346,10 @@ export async function keepScorecardsComputed(
   // Read before any computation: whatever is inserted while they run makes the next turn compute again.
   const inputs = await eventsInputs([...new Set(running.map((r) => r.projectId))]);
   const keptFor = 2 * everyMs + 10_000;
-  for (const { projectId, key } of running) {
+  for (const { projectId, experiment } of running) {
     const principal = upkeep(projectId);
     const input = inputs.get(projectId) ?? NO_EVENTS;
     try {
-      const experiment = await getExperiment(client, principal, key);
       const cacheKey = scorecardCacheKey(principal, experiment, DEFAULT_VIEW);
       const kept = scorecards.get(cacheKey);
       const keptInput = previousInputs.get(cacheKey);
@@ -365,6 +364,7 @@ export async function keepScorecardsComputed(
       keptInputs.set(cacheKey, { input, to: Date.parse(scorecard.to) });
       counts.computed++;
     } catch (error) {
+      const { key } = experiment;
       const message = (error as Error).message;
       const name = `${projectId}/${key}`;
       if (previousFailures.get(name) !== message) {
