@@ -141,6 +141,18 @@ function sampleRatio(data: ResultsData) {
   return { pValue: srm.pValue, mismatch: srm.mismatch, chiSquare: srm.chiSquare, expected: srm.expected, observed };
 }
 
+/** How an answer (results or scorecard) was computed and over which window. */
+function computedWith(query: Omit<ResultsQuery, "metric">, data: ResultsData) {
+  const { method, alpha, correction, cuped } = query;
+  return { method, alpha, correction, cuped, from: data.from.toISOString(), to: data.to.toISOString() };
+}
+
+/** The window's exposure health, as both answers report it. */
+function health(data: ResultsData) {
+  const { totalUsers, multipleExposures, daily } = data.exposures;
+  return { exposedUsers: totalUsers, multipleExposures, exposuresPerDay: daily };
+}
+
 /** One metric's answer from loaded data, and each treatment's lift estimate (for decision support). */
 function assembleMetric(
   data: ResultsData,
@@ -220,14 +232,9 @@ function assembleMetric(
     metricFormula: definition.formula,
     unit: definition.unit,
     higherIsBetter: definition.higherIsBetter,
-    method: query.method,
-    alpha: query.alpha,
-    correction: query.correction,
-    cuped: query.cuped,
-    from: data.from.toISOString(),
-    to: data.to.toISOString(),
+    ...computedWith(query, data),
     srm: sampleRatio(data),
-    health: { exposedUsers: exposures.totalUsers, multipleExposures: exposures.multipleExposures, exposuresPerDay: exposures.daily },
+    health: health(data),
     variants,
     guardrails,
     series:
@@ -438,20 +445,11 @@ async function computeScorecard(experiment: Experiment, principal: Principal, qu
     status: experiment.status,
     primaryMetric: experiment.primaryMetric,
     computedAt: new Date().toISOString(),
-    method: query.method,
-    alpha: query.alpha,
-    correction: query.correction,
-    cuped: query.cuped,
-    from: data.from.toISOString(),
-    to: data.to.toISOString(),
+    ...computedWith(query, data),
     targetEffect: experiment.targetEffect,
     power: DEFAULT_POWER,
     srm,
-    health: {
-      exposedUsers: data.exposures.totalUsers,
-      multipleExposures: data.exposures.multipleExposures,
-      exposuresPerDay: data.exposures.daily,
-    },
+    health: health(data),
     metrics,
   };
 }
