@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
 import { serveCore } from "@/lib/api/serveNode";
 import { createUser } from "@/lib/auth/service";
+import { exportableCount } from "@/lib/datasets/queries";
 import { datasetLineSchema } from "@/lib/datasets/schemas";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { runPipelinePass } from "@/lib/refinements/pipeline";
@@ -511,5 +512,25 @@ describe("datasets", () => {
     // bytes, the chunk read), not the 80 MB body; the bound leaves room for buffers freed late.
     expect(peak).toBeLessThan(32 * 1024 * 1024);
     expect(retained() - baseline).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it("counts what a download can still send from the version's own samples, not from all of the project's", async () => {
+    // The test above left 100,000 other samples in the project. The count used to hold every sample id of
+    // the project in the engine (about 150 MB per million samples, at each download), so it read them all.
+    const client = await clickhouse();
+    const selectedRows = async () => {
+      const result = await client.query({ query: "SELECT value FROM system.events WHERE event = 'SelectedRows'", format: "JSONEachRow" });
+      return Number((await result.json<{ value: number }>())[0]?.value ?? 0);
+    };
+    const mine = exported.filter((s) => s.userId === "ds-u9").length; // opted out above
+    const before = await selectedRows();
+    expect(await exportableCount(projectId, jsonl.id)).toBe(exported.length - mine);
+    const read = (await selectedRows()) - before;
+    // The version's rows and the granules (8,192 rows) that hold its samples, far from the project's 100,160.
+    expect(read).toBeLessThan(40_000);
+    const train = await exportableCount(projectId, jsonl.id, "train");
+    const validation = await exportableCount(projectId, jsonl.id, "validation");
+    expect(train).toBeGreaterThan(validation);
+    expect(train + validation).toBe(exported.length - mine);
   });
 });
