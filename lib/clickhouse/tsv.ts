@@ -32,8 +32,33 @@ export function tsvRow<Row extends Record<string, string | number | null>>(row: 
   return out;
 }
 
+const UNESCAPED: Record<string, string> = { t: "\t", n: "\n", r: "\r", "0": "\0", b: "\b", f: "\f" };
+
 /** The inverse of tsvString for ClickHouse's TabSeparated output (\\, \t, \n, \r, \0, \b, \f, \', \"). */
 export function tsvUnescape(field: string): string {
-  if (!field.includes("\\")) return field;
-  return field.replace(/\\(.)/g, (_m, c: string) => ({ t: "\t", n: "\n", r: "\r", "0": "\0", b: "\b", f: "\f" })[c] ?? c);
+  let at = field.indexOf("\\");
+  if (at === -1) return field;
+  // Slices between escapes, as tsvString writes them: code has an escaped newline on every line.
+  let out = "";
+  let from = 0;
+  while (at !== -1 && at + 1 < field.length) {
+    const next = field[at + 1];
+    out += field.slice(from, at) + (UNESCAPED[next] ?? next);
+    from = at + 2;
+    at = field.indexOf("\\", from);
+  }
+  return out + field.slice(from);
+}
+
+/** The fields of a TabSeparated answer's lines (`text` ends with a newline, or is empty), unescaped lazily by the caller. */
+export function tsvLines(text: string): string[][] {
+  const rows: string[][] = [];
+  let from = 0;
+  while (from < text.length) {
+    let end = text.indexOf("\n", from);
+    if (end === -1) end = text.length;
+    rows.push(text.slice(from, end).split("\t"));
+    from = end + 1;
+  }
+  return rows;
 }

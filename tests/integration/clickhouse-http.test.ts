@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { boundListChunks, queryRowsForListOn, queryRowsOn } from "@/lib/clickhouse/query";
+import { boundListChunks, queryBulkRowsOn, queryRowsForListOn, queryRowsOn } from "@/lib/clickhouse/query";
 import { startClickHouseHttpServer, type ClickHouseHttpServer } from "../fixtures/clickhouseHttpServer";
 
 // The HTTP fixture behaves as a ClickHouse server does for what @clickhouse/client sends, and the
@@ -156,6 +156,30 @@ describe("the application's query helper over HTTP", () => {
     const queries = server.queries();
     await queryRowsOn(c, { tag: "test.count", sql: "SELECT 1 AS x", columns: { x: "number" } });
     expect(server.queries()).toBe(queries + 1);
+  });
+});
+
+describe("bulk rows read as TabSeparated", () => {
+  it("are the rows JSON gives: escaped code, NULL, 64-bit integers, nan and infinities", async () => {
+    const c = client();
+    const code = "def f(x):\n\treturn 'a\\\\b' + \"\\0\"\r\n";
+    const spec = {
+      tag: "test.bulk",
+      sql: `SELECT concat({code:String}, toString(number)) AS code, toUInt64(number) * 10000000000 AS big, number / 4 AS ratio,
+                   if(number = 1, NULL, 'set') AS maybe, [nan, inf, -inf][number + 1] AS special, 'é\tü' AS text
+            FROM numbers(3) ORDER BY number`,
+      params: { code },
+      columns: { code: "string", big: "number", ratio: "number", maybe: "string", text: "string" },
+    } as const;
+    const bulk = await queryBulkRowsOn(c, { ...spec, columns: { ...spec.columns, special: "number" } });
+    const json = await queryRowsOn(c, spec);
+    expect(bulk.map((row) => ({ ...row, special: undefined }))).toEqual(json.map((row) => ({ ...row, special: undefined })));
+    expect(bulk[0].code).toBe(code + "0");
+    expect(bulk[1].maybe).toBe("");
+    expect(bulk.map((row) => row.special)).toEqual([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+    await expect(queryBulkRowsOn(c, { tag: "test.bulkMissing", sql: "SELECT 1 AS x", columns: { y: "number" } })).rejects.toThrow(
+      "test.bulkMissing: the answer has no column 'y'",
+    );
   });
 });
 
