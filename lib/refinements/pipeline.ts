@@ -18,7 +18,7 @@ import {
   type UserExposure,
 } from "./queries";
 import type { BuildBatch } from "./build";
-import { buildSampleChunks, buildSamples, type BuildOptions } from "./buildPool";
+import { buildSampleChunks, type BuildOptions } from "./buildPool";
 import type { RefinementSample } from "./sample";
 
 // The refinement pipeline, run incrementally: every pass reads the refined events inserted since the
@@ -96,15 +96,8 @@ export function sampleRow(
 interface PreparedProject {
   projectId: string;
   suggestions: RefinedSuggestion[];
-  /**
-   * The samples of the suggestions being built (all but those already stored from the same refined
-   * event), in consecutive chunks; null when the project does not collect samples.
-   */
+  /** The suggestions' samples in consecutive chunks, in order; null when the project does not collect samples. */
   built: Promise<RefinementSample[]>[] | null;
-  /** Indexes (in `suggestions`) of the samples in `built`, in order. */
-  builtAt?: number[];
-  /** What a suggestion left unbuilt is built from, should it be needed after all (see projectRows). */
-  batch?: BuildBatch;
   /** Its users' exposures, by user, earliest first. */
   exposures?: Promise<Map<string, UserExposure[]>>;
 }
@@ -113,11 +106,6 @@ interface PreparedSlice {
   to: string;
   count: number;
   projects: PreparedProject[];
-}
-
-/** The refinements of a batch at these indexes. */
-function pick(batch: BuildBatch, indexes: readonly number[]): BuildBatch {
-  return { inputs: indexes.map((i) => batch.inputs[i]), optedOut: indexes.map((i) => batch.optedOut[i]), config: batch.config };
 }
 
 /**
@@ -134,7 +122,9 @@ async function prepareSlice(
 ): Promise<PreparedSlice> {
   const slice = await nextSlice(from, size);
   if (slice.count === 0) return { ...slice, projects: [] };
-  const suggestions = await refinedSuggestions(from, slice.to);
+  // A slice that starts before the watermark re-reads refined events an earlier pass has turned into
+  // samples (at steady state, most of a pass's first slice): those are left out by the engine.
+  const suggestions = await refinedSuggestions(from, slice.to, { skipStored: rereads });
   const byProject = new Map<string, RefinedSuggestion[]>();
   for (const s of suggestions) (byProject.get(s.projectId) ?? byProject.set(s.projectId, []).get(s.projectId)!).push(s);
   const projects: PreparedProject[] = [];
@@ -151,19 +141,7 @@ async function prepareSlice(
       acceptedAt: fromClickhouseTime(s.acceptedAt),
     }));
     const batch: BuildBatch = { inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config };
-    // A slice that starts before the watermark re-reads refined events an earlier pass has turned into
-    // samples: those already stored from the same refined event are not built again (projectRows skips
-    // them; at steady state that is most of a pass's first slice). Other slices are built whole.
-    let builtAt = inputs.map((_, i) => i);
-    if (rereads) {
-      const stored = await storedRefinedEvents(
-        projectId,
-        projectSuggestions.map((s) => s.suggestionId),
-      );
-      builtAt = builtAt.filter((i) => stored.get(projectSuggestions[i].suggestionId) !== projectSuggestions[i].refinedEventId);
-    }
-    const subset = builtAt.length === inputs.length ? batch : pick(batch, builtAt);
-    const built = subset.inputs.length > 0 ? buildSampleChunks(subset, build) : [];
+    const built = buildSampleChunks(batch, build);
     // The experiment and variant change nothing in how a sample is built: they are looked up meanwhile.
     const exposures = exposuresOf(projectId, [...new Set(projectSuggestions.map((s) => s.userId))]).then((rows) => {
       const byUser = new Map<string, UserExposure[]>();
@@ -172,26 +150,27 @@ async function prepareSlice(
     });
     // Each is awaited (and a failure raised) when the slice is written.
     for (const pending of [...built, exposures]) pending.catch(() => {});
-    projects.push({ projectId, suggestions: projectSuggestions, built, builtAt, batch, exposures });
+    projects.push({ projectId, suggestions: projectSuggestions, built, exposures });
   }
   return { to: slice.to, count: slice.count, projects };
 }
 
-/** What a project's part of a slice writes: its samples' lines, and the users some of whose code they keep. */
-interface ProjectRows {
-  lines: string[];
+/** What a project's part of a slice wrote: how many samples, and the users some of whose code they keep. */
+interface ProjectWrite {
+  samples: number;
   usersWithCode: Set<string>;
 }
 
 /**
- * The rows of one project's prepared samples (in refinement order, so duplicates are decided in that
- * order), made into lines as their chunks come in.
+ * Writes one project's prepared samples in refinement order, so duplicates are decided in that order,
+ * inserting each group of chunks as soon as its duplicates are decided while later chunks are still
+ * being built. Later lookups may or may not see the rows inserted before them: either way a key's first
+ * sample is the same (the stored one, or the earlier one of this slice), so the outcomes are too.
  */
-async function projectRows({ projectId, suggestions, built, builtAt, batch, exposures }: PreparedProject): Promise<ProjectRows> {
-  const out: ProjectRows = { lines: [], usersWithCode: new Set() };
-  if (!built || !builtAt || !batch || !exposures) return out;
-  // A pass re-reads the seconds before its watermark: samples already stored from the same refined
-  // event are not written again. Asked only now, after the previous slice was written.
+async function writeProject({ projectId, suggestions, built, exposures }: PreparedProject): Promise<ProjectWrite> {
+  const out: ProjectWrite = { samples: 0, usersWithCode: new Set() };
+  if (!built || !exposures || !suggestions.length) return out;
+  // A sample stored from the same refined event meanwhile (another pass) is not written again.
   const stored = await storedRefinedEvents(
     projectId,
     suggestions.map((s) => s.suggestionId),
@@ -200,36 +179,28 @@ async function projectRows({ projectId, suggestions, built, builtAt, batch, expo
   const lastFresh = fresh.lastIndexOf(true);
   if (lastFresh === -1) return out;
   const latest = suggestions[lastFresh].refinedAt;
-  // Duplicates: the same normalized context and target as an earlier sample (stored, or earlier in this
-  // slice). The stored ones are looked up chunk by chunk as the samples are built; nothing of this slice
-  // is written before its last lookup, so each sees what one lookup of every key would.
   const seen = new Map<string, string>();
   const asked = new Set<string>();
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
   const exposuresByUser = await exposures;
-  // The samples of suggestions [index, next) in order, `built` ones taken chunk by chunk; one left unbuilt
-  // because it was stored (prepareSlice) but that is fresh now (its stored sample was deleted meanwhile)
-  // is built here.
-  let index = 0;
-  let taken = 0;
-  for (let chunk = 0; index < suggestions.length;) {
-    const group: RefinementSample[] = [];
-    for (const end = Math.min(built.length, chunk + DEDUPE_LOOKUP_CHUNKS); chunk < end; chunk++) group.push(...(await built[chunk]));
-    taken += group.length;
-    const next = chunk < built.length ? builtAt[taken] : suggestions.length;
-    const samples: { at: number; sample: RefinementSample }[] = [];
-    for (let at = index, b = taken - group.length; at < next; at++) {
-      if (b < taken && builtAt[b] === at) samples.push({ at, sample: group[group.length - (taken - b++)] });
-      else if (fresh[at]) samples.push({ at, sample: (await buildSamples(pick(batch, [at]), { workers: 0 }))[0] });
-    }
-    index = next;
+  const inserts: Promise<void>[] = [];
+  let at = 0;
+  for (let chunk = 0; chunk < built.length;) {
+    const samples: RefinementSample[] = [];
+    for (const end = Math.min(built.length, chunk + DEDUPE_LOOKUP_CHUNKS); chunk < end; chunk++) samples.push(...(await built[chunk]));
+    const first = at;
+    at += samples.length;
     const keys = new Set<string>();
-    for (const { at, sample } of samples) if (fresh[at] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
+    samples.forEach((sample, i) => {
+      if (fresh[first + i] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
+    });
     for (const key of keys) asked.add(key);
-    for (const [key, first] of await seenDedupeKeys(projectId, [...keys], latest)) seen.set(key, first);
-    for (const { at, sample } of samples) {
-      if (!fresh[at]) continue;
+    for (const [key, earliest] of await seenDedupeKeys(projectId, [...keys], latest)) seen.set(key, earliest);
+    const lines: string[] = [];
+    samples.forEach((sample, i) => {
+      const suggestion = suggestions[first + i];
+      if (!fresh[first + i]) return;
       let final = sample;
       if (isCandidate(sample)) {
         const earlier = seen.get(sample.dedupeKey) ?? firstInSlice.get(sample.dedupeKey);
@@ -237,11 +208,16 @@ async function projectRows({ projectId, suggestions, built, builtAt, batch, expo
           final = { ...sample, outcome: "duplicate", reasons: [...sample.reasons, "duplicate"] as RefinementSample["reasons"] };
         } else firstInSlice.set(sample.dedupeKey, sample.suggestionId);
       }
-      const attribution = exposureAt(exposuresByUser.get(sample.userId) ?? [], suggestions[at].refinedAt);
-      out.lines.push(sampleLine(sampleRow(final, suggestions[at].refinedEventId, processedAt, attribution)));
+      const attribution = exposureAt(exposuresByUser.get(sample.userId) ?? [], suggestion.refinedAt);
+      lines.push(sampleLine(sampleRow(final, suggestion.refinedEventId, processedAt, attribution)));
       if (final.outcome !== "opted_out") out.usersWithCode.add(final.userId);
-    }
+    });
+    out.samples += lines.length;
+    const insert = insertSampleLines(lines);
+    insert.catch(() => {}); // awaited below, before the slice counts as written
+    inserts.push(insert);
   }
+  await Promise.all(inserts);
   return out;
 }
 
@@ -290,9 +266,8 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
     next = prepareSlice(client, slice.to, size, config, build, slice.to < watermark);
     next.catch(() => {}); // awaited on the next turn; a failure of this slice's writing ends the pass first
     for (const project of slice.projects) {
-      const { lines, usersWithCode } = await projectRows(project);
-      await insertSampleLines(lines);
-      report.samples += lines.length;
+      const { samples, usersWithCode } = await writeProject(project);
+      report.samples += samples;
       // A user who opted out while this slice was built: their rows just written go again.
       const optedOut = (await codeCollection(client, project.projectId)).optedOut;
       for (const userId of usersWithCode) if (optedOut.has(userId)) await forgetUserCode(project.projectId, userId);

@@ -1,4 +1,4 @@
-import { insertRows, insertTabSeparated, queryRows, queryRowsForList, runStatement } from "../clickhouse";
+import { insertRows, insertTabSeparated, queryBulkRows, queryRows, queryRowsForList, runStatement } from "../clickhouse";
 import { REFINEMENT_SAMPLE_COLUMNS } from "../clickhouse/tables";
 import { tsvStringArray, tsvValue } from "../clickhouse/tsv";
 import { clickhouseTime } from "../clickhouse/time";
@@ -84,15 +84,27 @@ export interface RefinedSuggestion {
 
 /**
  * The suggestions with a refined event inserted in (from, to], each with its last refined event (the
- * user's final state) and its acceptance; suggestions never accepted are not samples.
+ * user's final state) and its acceptance; suggestions never accepted are not samples. With `skipStored`,
+ * those whose stored sample was built from that same last refined event are left out (a pass re-reading
+ * what an earlier one wrote: they would only be skipped after being read and sent).
  */
-export async function refinedSuggestions(from: string, to: string): Promise<RefinedSuggestion[]> {
-  return queryRows({
+export async function refinedSuggestions(from: string, to: string, options: { skipStored?: boolean } = {}): Promise<RefinedSuggestion[]> {
+  const inRange = `SELECT DISTINCT project_id, suggestion_id FROM events
+        WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')}`;
+  const touched = options.skipStored
+    ? `in_range AS (${inRange}),
+      touched AS (
+        SELECT project_id, suggestion_id FROM events FINAL
+        WHERE type = 'refined' AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM in_range)
+        GROUP BY project_id, suggestion_id
+        HAVING (project_id, suggestion_id, argMax(event_id, timestamp)) NOT IN (
+          SELECT project_id, suggestion_id, refined_event_id FROM refinement_samples FINAL
+          WHERE (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM in_range)))`
+    : `touched AS (${inRange})`;
+  return queryBulkRows({
     tag: "refinements.extract",
     sql: `
-      WITH touched AS (
-        SELECT DISTINCT project_id, suggestion_id FROM events
-        WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')})
+      WITH ${touched}
       SELECT r.project_id AS projectId, r.suggestion_id AS suggestionId, r.user_id AS userId, r.model_version AS modelVersion,
              r.language AS language, r.ide AS ide, r.user_group AS userGroup, r.prefix AS prefix, r.suffix AS suffix,
              r.proposal AS proposal, r.final AS final, r.window_seconds AS windowSeconds, toString(r.refined_at) AS refinedAt,

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { runPipelinePass } from "@/lib/refinements/pipeline";
+import { refinedSuggestions } from "@/lib/refinements/queries";
 import { database } from "@/lib/runtime/database";
 import { ADMIN_KEY, INGEST_KEY, call } from "./http";
 
@@ -331,6 +332,20 @@ describe("refinement samples", () => {
       format: "JSONEachRow",
     });
     expect(Number((await stored.json<{ n: number }>())[0].n)).toBe(0);
+  });
+
+  it("re-reading stored events extracts only suggestions refined again since their sample was built", async () => {
+    const ids = (rows: { suggestionId: string }[]) => rows.map((r) => r.suggestionId).sort();
+    const everything = ["1970-01-01 00:00:00.000", "2299-01-01 00:00:00.000"] as const;
+    expect((await refinedSuggestions(...everything)).length).toBeGreaterThan(0);
+    expect(await refinedSuggestions(...everything, { skipStored: true })).toEqual([]);
+    const again = refinementEvents({ ...cases.kept, final: cases.kept.final + "\n# reviewed\n" }).filter((e) => e.type === "refined");
+    await post(again);
+    await flushIngestion();
+    expect(ids(await refinedSuggestions(...everything, { skipStored: true }))).toEqual([cases.kept.suggestionId]);
+    await pipeline();
+    expect(await refinedSuggestions(...everything, { skipStored: true })).toEqual([]);
+    expect((await api("one", { params: { suggestionId: cases.kept.suggestionId } })).body.final).toContain("# reviewed");
   });
 
   it("with collection turned off keeps neither samples nor code, and only an admin may turn it off", async () => {
