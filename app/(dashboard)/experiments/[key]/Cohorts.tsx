@@ -4,7 +4,7 @@ import { integer, percent, pValue, signedPercent } from "@/app/components/format
 import type { ExperimentResults } from "@/lib/client/hooks";
 import styles from "./experiment.module.css";
 import { forestScale } from "./forest";
-import { ForestAxis, ForestRow } from "./ForestPlot";
+import { ForestAxis, RelativeChange } from "./ForestPlot";
 import { chanceBetter, formatValue, intervalName } from "./verdict";
 
 const SEGMENTS: [string, string][] = [
@@ -160,21 +160,12 @@ function CohortRows({
             ))}
             <td>
               {t.lift ? (
-                <div className="row" style={{ gap: 8, flexWrap: "nowrap" }}>
-                  <ForestRow
-                    scale={scale}
-                    estimate={t.lift.relative}
-                    interval={t.lift.ciRelative}
-                    tone={good === null ? "none" : good ? "good" : "bad"}
-                    label={`${cohort.value}: relative change ${signedPercent(t.lift.relative)}`}
-                  />
-                  <span className="small">
-                    {signedPercent(t.lift.relative)}
-                    <span className={styles.sub}>
-                      {signedPercent(t.lift.ciRelative[0])} to {signedPercent(t.lift.ciRelative[1])}
-                    </span>
-                  </span>
-                </div>
+                <RelativeChange
+                  scale={scale}
+                  lift={t.lift}
+                  good={good}
+                  label={`${cohort.value}: relative change ${signedPercent(t.lift.relative)}`}
+                />
               ) : (
                 <span className="muted small">{t.note ?? "not enough data"}</span>
               )}

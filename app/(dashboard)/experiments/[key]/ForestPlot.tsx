@@ -1,4 +1,5 @@
 import { signedPercent } from "@/app/components/format";
+import styles from "./experiment.module.css";
 import { forestX, type ForestScale } from "./forest";
 
 export const FOREST_WIDTH = 190;
@@ -70,6 +71,41 @@ export function ForestRow({
       )}
       <rect x={x(estimate) - 4} y={8} width={8} height={8} fill={color} transform={`rotate(45 ${x(estimate)} 12)`} />
     </svg>
+  );
+}
+
+/**
+ * A treatment's relative change in a forest-plot column: its row on the shared scale, toned by whether
+ * it is a significant improvement (good), a significant harm (bad) or neither (null), and beside it the
+ * estimate with its interval.
+ */
+export function RelativeChange({
+  scale,
+  lift,
+  good,
+  label,
+}: {
+  scale: ForestScale;
+  lift: { relative: number; ciRelative: [number, number] };
+  good: boolean | null;
+  label: string;
+}) {
+  return (
+    <div className="row" style={{ gap: 8, flexWrap: "nowrap" }}>
+      <ForestRow
+        scale={scale}
+        estimate={lift.relative}
+        interval={lift.ciRelative}
+        tone={good === null ? "none" : good ? "good" : "bad"}
+        label={label}
+      />
+      <span className="small">
+        {signedPercent(lift.relative)}
+        <span className={styles.sub}>
+          {signedPercent(lift.ciRelative[0])} to {signedPercent(lift.ciRelative[1])}
+        </span>
+      </span>
+    </div>
   );
 }
 

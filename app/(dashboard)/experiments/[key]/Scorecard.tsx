@@ -1,12 +1,12 @@
 "use client";
 
-import { integer, percent, pValue, signedPercent } from "@/app/components/format";
+import { integer, percent, pValue } from "@/app/components/format";
 import type { ExperimentView, Scorecard as ScorecardAnswer } from "@/lib/client/hooks";
 import { scorecardOrder } from "@/lib/results/scorecard";
 import { METRICS, type MetricKey } from "@/lib/metrics/registry";
 import styles from "./experiment.module.css";
 import { forestScale, type ForestScale } from "./forest";
-import { FOREST_WIDTH, ForestAxis, ForestRow } from "./ForestPlot";
+import { FOREST_WIDTH, ForestAxis, RelativeChange } from "./ForestPlot";
 import {
   chanceBetter,
   formatChange,
@@ -224,21 +224,12 @@ function MetricRow({
       </td>
       <td data-testid={`rel-${id}`}>
         {t.lift ? (
-          <div className="row" style={{ gap: 8, flexWrap: "nowrap" }}>
-            <ForestRow
-              scale={scale}
-              estimate={t.lift.relative}
-              interval={t.lift.ciRelative}
-              tone={good === null ? "none" : good ? "good" : "bad"}
-              label={`${definition.label}, ${treatmentKey}: relative change ${liftWithInterval(t.lift)}`}
-            />
-            <span className="small">
-              {signedPercent(t.lift.relative)}
-              <span className={styles.sub}>
-                {signedPercent(t.lift.ciRelative[0])} to {signedPercent(t.lift.ciRelative[1])}
-              </span>
-            </span>
-          </div>
+          <RelativeChange
+            scale={scale}
+            lift={t.lift}
+            good={good}
+            label={`${definition.label}, ${treatmentKey}: relative change ${liftWithInterval(t.lift)}`}
+          />
         ) : (
           <span className={`muted small ${styles.note}`}>{t.users === 0 && c.users === 0 ? "no data yet" : (t.note ?? "")}</span>
         )}
