@@ -4,6 +4,7 @@ import Link from "next/link";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { RATE_DOMAIN } from "@/app/components/charts";
 import { ErrorNote } from "@/app/components/ErrorNote";
+import { ExperimentName } from "@/app/components/ExperimentName";
 import { dateTime, daysSince, integer, percent, timeAgo } from "@/app/components/format";
 import { PrimaryLift } from "@/app/components/PrimaryLift";
 import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
@@ -149,12 +150,7 @@ function RunningExperiments() {
               return (
                 <tr key={e.key} data-testid={`running-${e.key}`}>
                   <td>
-                    <Link href={`/experiments/${e.key}`}>
-                      <strong>{e.name}</strong>
-                    </Link>
-                    <div className="muted small">
-                      <code>{e.key}</code>
-                    </div>
+                    <ExperimentName experiment={e} />
                   </td>
                   <td className="nowrap">{METRICS[e.primaryMetric].label}</td>
                   <td>

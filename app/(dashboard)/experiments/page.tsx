@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { ErrorNote } from "@/app/components/ErrorNote";
+import { ExperimentName } from "@/app/components/ExperimentName";
 import { daysSince, integer, percent } from "@/app/components/format";
 import { PrimaryLift } from "@/app/components/PrimaryLift";
 import { Skeleton, SkeletonRows } from "@/app/components/Skeleton";
@@ -63,13 +64,7 @@ export default function ExperimentsPage() {
                   return (
                     <tr key={e.key} data-testid={`experiment-${e.key}`}>
                       <td>
-                        <Link href={`/experiments/${e.key}`}>
-                          <strong>{e.name}</strong>
-                        </Link>
-                        <div className="muted small">
-                          <code>{e.key}</code>
-                          {e.phase > 1 ? ` · phase ${e.phase}` : ""}
-                        </div>
+                        <ExperimentName experiment={e} />
                       </td>
                       <td>
                         <StatusBadge status={e.status} />
