@@ -11,8 +11,8 @@
  *   3. `noise`        empty or whitespace-only target, final over the size limits, or an edit ratio above
  *                     the threshold (a rewrite, not a refinement): the sample itself is unusable.
  *   4. `syntax_error` the target introduces syntax errors in its context (see syntax.ts).
- *   5. `duplicate`    the same normalized context and target was seen before (the caller decides, by
- *                     `dedupeKey`): a clean sample, but one already in the set.
+ *   5. `duplicate`    the same normalized context and target as an earlier clean sample (`kept` or
+ *                     `unchanged`; the caller decides, by `dedupeKey`): a clean sample, but one already in the set.
  *   6. `unchanged`    the target equals the proposal: a plain accept, kept as a positive example.
  *   7. `kept`         a real refinement: a training sample.
  * Properties of the sample (1–4) come before its relation to other samples (5), so a noisy duplicate is

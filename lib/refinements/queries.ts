@@ -172,7 +172,11 @@ export async function exposuresOf(projectId: string, userIds: string[]): Promise
   return rows.sort((a, b) => (a.firstAt < b.firstAt ? -1 : a.firstAt > b.firstAt ? 1 : 0));
 }
 
-/** Which of these dedupe keys an earlier sample (another suggestion refined before `before`) already has. */
+/**
+ * Which of these dedupe keys an earlier clean sample (kept or a plain accept, refined before `before`)
+ * already has: the samples the pipeline registers as a key's first within a slice too, so a duplicate
+ * does not depend on whether its original was written in the same slice or an earlier one.
+ */
 export async function seenDedupeKeys(projectId: string, keys: string[], before: string): Promise<Map<string, string>> {
   if (!keys.length) return new Map();
   const rows = await queryRows({
@@ -180,7 +184,7 @@ export async function seenDedupeKeys(projectId: string, keys: string[], before: 
     sql: `SELECT dedupe_key AS key, argMin(suggestion_id, (refined_at, suggestion_id)) AS first
           FROM refinement_samples FINAL
           WHERE project_id = {projectId:String} AND dedupe_key IN {keys:Array(String)} AND refined_at <= {before:DateTime64(3, 'UTC')}
-            AND outcome NOT IN ('opted_out', 'duplicate')
+            AND outcome IN ('kept', 'unchanged')
           GROUP BY dedupe_key`,
     params: { projectId, keys, before },
     columns: { key: "string", first: "string" },

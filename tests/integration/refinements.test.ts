@@ -334,6 +334,16 @@ describe("refinement samples", () => {
     expect(Number((await stored.json<{ n: number }>())[0].n)).toBe(0);
   });
 
+  it("counts as duplicates only of earlier clean samples, not of a noise sample with the same context and target", async () => {
+    const proposal = cases.noise.final.replace("unsupported locale", "unknown locale");
+    await post(refinementEvents({ ...cases.noise, suggestionId: "rf-after-noise", userId: "rf-u10", proposal }));
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-noise" } })).body.outcome).toBe("noise");
+    const later = (await api("one", { params: { suggestionId: "rf-after-noise" } })).body;
+    expect(later.outcome).toBe("kept");
+    expect(later.target).toBe((await api("one", { params: { suggestionId: "rf-noise" } })).body.target);
+  });
+
   it("re-reading stored events extracts only suggestions refined again since their sample was built", async () => {
     const ids = (rows: { suggestionId: string }[]) => rows.map((r) => r.suggestionId).sort();
     const everything = ["1970-01-01 00:00:00.000", "2299-01-01 00:00:00.000"] as const;
