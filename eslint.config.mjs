@@ -2,8 +2,8 @@ import nextVitals from "eslint-config-next/core-web-vitals";
 import nextTs from "eslint-config-next/typescript";
 
 // Arrows only point down: app/ → lib/api → domains → infrastructure (lib/clickhouse, lib/db) and the
-// shared kernel (lib/errors.ts, lib/settings.ts, lib/time.ts, lib/keys.ts). Pure cores import nothing
-// of ours outside themselves.
+// shared kernel (lib/errors.ts, lib/settings.ts, lib/time.ts, lib/keys.ts, lib/jobs.ts). Pure cores
+// import nothing of ours outside themselves.
 const layers = [
   { target: "./lib", from: "./app", message: "lib/ never imports app/." },
   { target: "./lib/!(api)/**/*", from: "./lib/api", message: "Domains throw lib/errors.ts errors; only lib/api speaks HTTP." },

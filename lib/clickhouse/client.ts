@@ -1,4 +1,5 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { stopAllJobs } from "../jobs";
 import { clickhouseSettings } from "../settings";
 import { CLUSTER_QUERY_SETTINGS } from "./cluster";
 
@@ -98,8 +99,9 @@ export async function clickhouseHandle(): Promise<ClickHouseHandle> {
   return creating;
 }
 
-/** Closes the client (tests and scripts; a server keeps it for its lifetime). */
+/** Closes the client (tests and scripts; a server keeps it for its lifetime), after stopping the background jobs that use it. */
 export async function closeClickHouse(): Promise<void> {
+  await stopAllJobs();
   const handle = globalForClickHouse.__echoClickHouse;
   globalForClickHouse.__echoClickHouse = undefined;
   creating = undefined;

@@ -1,4 +1,5 @@
 import { PrismaClient } from "@/generated/prisma/client";
+import { stopAllJobs } from "../jobs";
 import { databaseUrl } from "../settings";
 import { closeEmbedded, isServerUrl, makeAdapter } from "./adapter";
 import { applyDatabaseMigrations } from "./migrate";
@@ -36,7 +37,9 @@ export async function databaseHealth(): Promise<{ ok: boolean; engine: "pglite" 
   }
 }
 
+/** Closes the store (tests and scripts; a server keeps it for its lifetime), after stopping the background jobs that use it. */
 export async function closeDatabase(): Promise<void> {
+  await stopAllJobs();
   const pending = globalForDb.__echoDb;
   globalForDb.__echoDb = undefined;
   if (pending) await (await pending).$disconnect().catch(() => {});

@@ -1,3 +1,4 @@
+import { cancelJob, scheduleJob } from "../jobs";
 import { databaseUrl } from "../settings";
 import { isServerUrl } from "./adapter";
 import type { Db } from "./index";
@@ -31,54 +32,32 @@ export async function asSingleInstance(client: Db, lock: number, job: () => Prom
   );
 }
 
-interface Job {
-  timer: NodeJS.Timeout;
-  first?: NodeJS.Timeout;
-  running: boolean;
-}
-
-// On globalThis: whichever copy of a module starts a job (Next's or server.ts's), there is one.
-const globalForJobs = globalThis as unknown as { __echoJobs?: Map<string, Job> };
-const jobs = (globalForJobs.__echoJobs ??= new Map());
-
 /**
  * Runs `run` every `intervalMs` in the background of a server process (the first time after
  * `firstRunMs`, else after one interval): one pass at a time in this process and, with a `lock`, on
  * PostgreSQL in all instances (a job without one runs in every instance: its work is per process). A
  * failure is logged with `failure` and the next turn tries again. Starting a job that runs already does
- * nothing.
+ * nothing. Closing either store stops every job first (lib/jobs.ts).
  */
 export function startBackgroundJob(
   client: Db,
   job: { name: string; lock?: number; intervalMs: number; firstRunMs?: number; failure: string },
   run: () => Promise<unknown>,
 ) {
-  if (jobs.has(job.name)) return;
-  const turn = async () => {
-    if (state.running) return;
-    state.running = true;
+  scheduleJob(job.name, job, async () => {
     try {
       if (job.lock === undefined) await run();
       else await asSingleInstance(client, job.lock, async () => void (await run()));
     } catch (error) {
       console.error(`[echo] ${job.failure}:`, (error as Error).message);
-    } finally {
-      state.running = false;
     }
-  };
-  const state: Job = { running: false, timer: setInterval(turn, job.intervalMs) };
-  state.timer.unref();
-  if (job.firstRunMs !== undefined) {
-    state.first = setTimeout(turn, job.firstRunMs);
-    state.first.unref();
-  }
-  jobs.set(job.name, state);
+  });
 }
 
-/** Stops a background job (benchmarks and tests that run its passes themselves, at known moments). */
-export function stopBackgroundJob(name: string) {
-  const job = jobs.get(name);
-  if (job) clearInterval(job.timer);
-  if (job?.first) clearTimeout(job.first);
-  jobs.delete(name);
+/**
+ * Stops a background job (benchmarks and tests that run its passes themselves, at known moments);
+ * resolves once a pass in flight has ended.
+ */
+export function stopBackgroundJob(name: string): Promise<void> {
+  return cancelJob(name);
 }

@@ -40,3 +40,37 @@ it.runIf(!process.env.DATABASE_URL)("runs the job on the embedded store, which o
   expect(await asSingleInstance(await database(), JOB_LOCKS.rollup, async () => void (ran = true))).toBe(true);
   expect(ran).toBe(true);
 });
+
+// Last in this file: it closes the stores, as a test file's teardown or a script's end does.
+it("stops the background jobs before the stores close, and lets a turn in flight finish first", async () => {
+  const { startBackgroundJob } = await import("@/lib/db/singleton");
+  const { closeDatabase } = await import("@/lib/db");
+  const { clickhouse, closeClickHouse } = await import("@/lib/clickhouse");
+  const client = await database();
+  let turns = 0;
+  const outcomes: string[] = [];
+  let inFlight!: () => void;
+  const started = new Promise<void>((resolve) => (inFlight = resolve));
+  // A turn holds the stores it started with across its queries, as a refinement pipeline pass does.
+  startBackgroundJob(client, { name: "test-close", intervalMs: 50, failure: "test job failed" }, async () => {
+    turns++;
+    const engine = await clickhouse();
+    try {
+      await client.$queryRawUnsafe("SELECT 1");
+      inFlight();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answer = await engine.query({ query: "SELECT 2 AS n", format: "JSONEachRow" });
+      const [row] = await client.$queryRawUnsafe<{ n: number }[]>("SELECT 3 AS n");
+      outcomes.push(`${JSON.stringify(await answer.json())} ${row.n}`);
+    } catch (error) {
+      outcomes.push(`failed: ${(error as Error).message}`);
+    }
+  });
+  await started;
+  await closeDatabase();
+  await closeClickHouse();
+  const turnsAtClose = turns;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  expect(outcomes).toEqual(['[{"n":2}] 3']);
+  expect(turns).toBe(turnsAtClose); // no turn after the close, which would open the stores again
+});
