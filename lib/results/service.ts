@@ -335,8 +335,9 @@ const NO_EVENTS: EventsInput = { insertedRows: 0, lastIngestedAt: "", latestEven
  * once the new one is ready, so a visit never waits for a computation (it shows "last computed").
  * Each entry outlives two turns of the job, so the next turn replaces it before it expires. A kept
  * answer over the events stored now (nothing inserted since, no stored event after its window's end)
- * is kept as it is: recomputing it would give the same answer, and its `computedAt` stays the time it
- * was computed. An experiment whose computation fails is named in the log and skipped: the others are
+ * is kept as it is: recomputing it would give the same figures (but for its window's end and the
+ * traffic per day behind days remaining, both as of then), and its `computedAt` stays the time it was
+ * computed. An experiment whose computation fails is named in the log and skipped: the others are
  * still kept.
  */
 export async function keepScorecardsComputed(
