@@ -24,6 +24,8 @@ export const SHARDED_TABLES: Readonly<Record<string, string>> = {
   exposures: USER_SHARDING_KEY,
   experiment_user_daily: USER_SHARDING_KEY,
   refinement_samples: USER_SHARDING_KEY,
+  // Beside its samples (written on each shard by refinement_dedupe_keys_mv from that shard's samples).
+  refinement_dedupe_keys: USER_SHARDING_KEY,
   // Written on each shard by event_day_stats_mv from that shard's events; read through the Distributed
   // table, whose sums and maxima add the shards up. Only a backfill inserts through it: any shard will do.
   event_day_stats: "rand()",

@@ -179,13 +179,20 @@ export async function exposuresOf(projectId: string, userIds: string[]): Promise
  */
 export async function seenDedupeKeys(projectId: string, keys: string[], before: string): Promise<Map<string, string>> {
   if (!keys.length) return new Map();
+  // The samples that may have these keys, found by the keys' hashes (migration 0007), then read by their
+  // primary key: what they hold now decides.
   const rows = await queryRows({
     tag: "refinements.dedupe",
-    sql: `SELECT dedupe_key AS key, argMin(suggestion_id, (refined_at, suggestion_id)) AS first
-          FROM refinement_samples FINAL
-          WHERE project_id = {projectId:String} AND dedupe_key IN {keys:Array(String)} AND refined_at <= {before:DateTime64(3, 'UTC')}
-            AND outcome IN ('kept', 'unchanged')
-          GROUP BY dedupe_key`,
+    sql: `SELECT s.dedupe_key AS key, argMin(s.suggestion_id, (s.refined_at, s.suggestion_id)) AS first
+          FROM refinement_samples AS s FINAL
+          WHERE s.project_id = {projectId:String}
+            AND s.suggestion_id IN (
+              SELECT suggestion_id FROM refinement_dedupe_keys
+              WHERE project_id = {projectId:String} AND refined_at <= {before:DateTime64(3, 'UTC')}
+                AND key_hash IN (SELECT cityHash64(arrayJoin({keys:Array(String)}))))
+            AND s.dedupe_key IN {keys:Array(String)} AND s.refined_at <= {before:DateTime64(3, 'UTC')}
+            AND s.outcome IN ('kept', 'unchanged')
+          GROUP BY s.dedupe_key`,
     params: { projectId, keys, before },
     columns: { key: "string", first: "string" },
   });
@@ -424,6 +431,11 @@ export async function forgetUserCode(projectId: string, userId: string): Promise
   await runStatement({
     tag: "refinements.optOut.samples",
     sql: "DELETE FROM refinement_samples WHERE project_id = {projectId:String} AND user_id = {userId:String}",
+    params,
+  });
+  await runStatement({
+    tag: "refinements.optOut.dedupeKeys",
+    sql: "DELETE FROM refinement_dedupe_keys WHERE project_id = {projectId:String} AND user_id = {userId:String}",
     params,
   });
   await runStatement({

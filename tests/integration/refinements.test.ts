@@ -344,6 +344,23 @@ describe("refinement samples", () => {
     expect(later.target).toBe((await api("one", { params: { suggestionId: "rf-noise" } })).body.target);
   });
 
+  it("forgets a key whose sample no longer has it: a later sample with that context and target is kept", async () => {
+    const first = { ...cases.kept, suggestionId: "rf-rewritten", userId: "rf-u11", final: cases.kept.final + "    # first\n" };
+    await post(refinementEvents(first));
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-rewritten" } })).body.outcome).toBe("kept");
+    // its user refines it further: the sample now holds another target, so another key
+    await post(refinementEvents({ ...first, final: cases.kept.final + "    # second\n" }).filter((e) => e.type === "refined"));
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-rewritten" } })).body.final).toContain("# second");
+    await post(refinementEvents({ ...first, suggestionId: "rf-first-again", userId: "rf-u12" }));
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-first-again" } })).body.outcome).toBe("kept");
+    await post(refinementEvents({ ...first, suggestionId: "rf-first-twice", userId: "rf-u13" }));
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-first-twice" } })).body.outcome).toBe("duplicate");
+  });
+
   it("re-reading stored events extracts only suggestions refined again since their sample was built", async () => {
     const ids = (rows: { suggestionId: string }[]) => rows.map((r) => r.suggestionId).sort();
     const everything = ["1970-01-01 00:00:00.000", "2299-01-01 00:00:00.000"] as const;

@@ -231,3 +231,28 @@ CREATE TABLE IF NOT EXISTS dataset_samples ON CLUSTER 'echo'
 )
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/echo/dataset_samples', '{replica}')
 ORDER BY (project_id, dataset_id, position);
+
+CREATE TABLE IF NOT EXISTS refinement_dedupe_keys_local ON CLUSTER 'echo'
+(
+    project_id    LowCardinality(String),
+    key_hash      UInt64,
+    suggestion_id String,
+    user_id       String,
+    refined_at    DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/echo/refinement_dedupe_keys_local', '{replica}')
+ORDER BY (project_id, key_hash, suggestion_id)
+TTL toDateTime(refined_at) + INTERVAL 730 DAY;
+
+CREATE TABLE IF NOT EXISTS refinement_dedupe_keys ON CLUSTER 'echo' AS refinement_dedupe_keys_local
+ENGINE = Distributed('echo', 'echo', 'refinement_dedupe_keys_local', cityHash64(project_id, user_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS refinement_dedupe_keys_mv ON CLUSTER 'echo' TO refinement_dedupe_keys_local AS
+SELECT project_id, cityHash64(dedupe_key) AS key_hash, suggestion_id, user_id, refined_at
+FROM refinement_samples_local
+WHERE outcome IN ('kept', 'unchanged');
+
+INSERT INTO refinement_dedupe_keys
+SELECT project_id, cityHash64(dedupe_key) AS key_hash, suggestion_id, user_id, refined_at
+FROM refinement_samples FINAL
+WHERE outcome IN ('kept', 'unchanged');
