@@ -321,6 +321,11 @@ describe("refinement samples", () => {
       format: "JSONEachRow",
     });
     expect(Number((await shownLeft.json<{ n: number }>())[0].n)).toBe(3); // the numbers stay
+    const keysLeft = await client.query({
+      query: "SELECT count() AS n FROM refinement_dedupe_keys WHERE user_id = 'rf-leaver'",
+      format: "JSONEachRow",
+    });
+    expect(Number((await keysLeft.json<{ n: number }>())[0].n)).toBe(0); // not even hashes of the code
 
     await post(refinementEvents({ ...cases.optedOut, suggestionId: "rf-opted-later" }));
     await pipeline();
