@@ -277,15 +277,22 @@ async function main() {
     log.add({
       name: `pipeline samples/s (${fmt(r.pipelineSamples)} refined suggestions, one pass)`,
       unit: "samples/s",
-      samples: [r.pipelineSamplesPerSecond],
-      baseline: { name: "the same pass built in-process (no worker threads)", value: r.inProcessSamplesPerSecond },
-      target: { text: "≥ 20,000/s", met: r.pipelineSamplesPerSecond >= 20_000 },
+      samples: r.pipelineSamplesPerSecond,
+      baseline: { name: "one such pass built in-process (no worker threads)", value: r.inProcessSamplesPerSecond },
+      target: { text: "≥ 20,000/s", met: median(r.pipelineSamplesPerSecond) >= 20_000 },
+    });
+    log.add({
+      name: `the same beside ${fmt(r.browseSamples)} stored samples`,
+      unit: "samples/s",
+      samples: r.storedPipelineSamplesPerSecond,
+      baseline: { name: "on the table without them (above)", value: median(r.pipelineSamplesPerSecond) },
+      target: { text: "≥ 20,000/s", met: median(r.storedPipelineSamplesPerSecond) >= 20_000 },
     });
     log.add({
       name: "pipeline pass",
       unit: "ms",
-      samples: [r.pipelineMs],
-      baseline: { name: "its extraction query alone", value: r.extractionMs },
+      samples: r.pipelineMs,
+      baseline: { name: "its extraction query alone", value: median(r.extractionMs) },
     });
     log.add({
       name: "samples listed after their events were acknowledged",
