@@ -68,9 +68,17 @@ export function checkWindow(from: Date, to: Date) {
 type VariantResult = ExperimentResults["variants"][number];
 type Experiment = Awaited<ReturnType<typeof getExperiment>>;
 
-function defaultWindow(experiment: { startedAt: string | null; createdAt: string; stoppedAt: string | null }) {
-  const from = new Date(experiment.startedAt ?? experiment.createdAt);
-  const to = experiment.stoppedAt ? new Date(experiment.stoppedAt) : new Date(Date.now() + 60_000);
+/**
+ * The window a query leaves open: since the experiment started, until it stopped (or now), and at most the
+ * events' retention before its end (older events are gone: a longer window would only be refused).
+ */
+function resultsWindow(
+  experiment: { startedAt: string | null; createdAt: string; stoppedAt: string | null },
+  query: { from?: Date; to?: Date },
+) {
+  const to = query.to ?? (experiment.stoppedAt ? new Date(experiment.stoppedAt) : new Date(Date.now() + 60_000));
+  const started = Date.parse(experiment.startedAt ?? experiment.createdAt);
+  const from = query.from ?? new Date(Math.max(started, to.getTime() - MAX_WINDOW_DAYS * DAY_MS));
   return { from, to };
 }
 
@@ -96,9 +104,7 @@ async function loadResults(
   metrics: MetricKey[],
   segmentMetrics: MetricKey[],
 ): Promise<ResultsData> {
-  const defaults = defaultWindow(experiment);
-  const from = query.from ?? defaults.from;
-  const to = query.to ?? defaults.to;
+  const { from, to } = resultsWindow(experiment, query);
   checkWindow(from, to);
   const window: ResultsWindow = {
     projectId: principal.projectId,

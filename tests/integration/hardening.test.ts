@@ -194,6 +194,22 @@ describe("results windows", () => {
     }
     expect((await results({ from: "2026-11-20", to: "2026-11-24T10:00:00+01:00" })).status).toBe(200);
   });
+
+  it("answer an experiment running for longer than the events' retention over its retained days by default", async () => {
+    const { GET } = await import("@/app/api/v1/experiments/[key]/results/route");
+    const { database } = await import("@/lib/runtime/database");
+    const client = await database();
+    const { projectId, startedAt } = await client.experiment.findFirstOrThrow({ where: { key: experimentKey } });
+    const where = { projectId_key: { projectId, key: experimentKey } };
+    await client.experiment.update({ where, data: { startedAt: new Date(Date.now() - 800 * 86_400_000) } });
+    try {
+      const answer = await call(GET, "GET", "/x", { key: ADMIN_KEY, params: { key: experimentKey } });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(Date.parse(answer.body.to) - Date.parse(answer.body.from)).toBe(731 * 86_400_000);
+    } finally {
+      await client.experiment.update({ where, data: { startedAt } });
+    }
+  });
 });
 
 describe("event timestamps", () => {

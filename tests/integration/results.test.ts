@@ -715,19 +715,20 @@ describe("scorecard (every metric at once)", () => {
     const experiments = await import("@/app/api/v1/experiments/route");
     const control = { key: "control", modelVersion: "r-base", weight: 0.5 };
     const body = {
-      key: "upkeep-too-long",
-      name: "Too long",
+      key: "upkeep-starts-ahead",
+      name: "Starts ahead",
       variants: [control, { key: "treatment", modelVersion: "r-new", weight: 0.5 }],
     };
     expect((await call(experiments.POST, "POST", "/x", { key: ADMIN_KEY, body })).status).toBe(201);
     const { POST: startRoute } = await import("@/app/api/v1/experiments/[key]/start/route");
     expect((await call(startRoute, "POST", "/x", { key: ADMIN_KEY, params: { key: body.key } })).status).toBe(200);
-    // Running for longer than the events' retention: its default window (since it started) is longer
-    // than a results window may be, so its computation throws. It started first, so the pass meets it first.
+    // Started in the future as the store records it (a server whose clock ran ahead): its default window
+    // (since it started, until now) ends before it begins, so its computation throws. It started first,
+    // so the pass meets it first.
     const projectId = (await client.experiment.findFirstOrThrow({ where: { key: body.key } })).projectId;
     await client.experiment.update({
       where: { projectId_key: { projectId, key: body.key } },
-      data: { startedAt: new Date(Date.now() - 800 * DAY) },
+      data: { startedAt: new Date(Date.now() + 2 * DAY) },
     });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
@@ -742,7 +743,7 @@ describe("scorecard (every metric at once)", () => {
       expect((await keepScorecardsComputed()).failed).toEqual([body.key]);
       const named = errors.mock.calls.filter((args) => args.join(" ").includes(body.key));
       expect(named).toHaveLength(1);
-      expect(named[0].join(" ")).toContain("731 days");
+      expect(named[0].join(" ")).toContain("must be after from");
     } finally {
       errors.mockRestore();
       const { POST: stopRoute } = await import("@/app/api/v1/experiments/[key]/stop/route");
