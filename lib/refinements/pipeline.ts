@@ -34,6 +34,11 @@ const SLICE_SUGGESTIONS = 5_000;
 const IDLE_WATERMARK_MS = 60_000;
 /** Chunks of built samples (buildPool.ts) whose earlier duplicates are looked up in one query. */
 const DEDUPE_LOOKUP_CHUNKS = 2;
+/**
+ * Sample lines gathered before they are inserted: fewer, larger parts for the engine to merge (measured on
+ * a 20,000-sample pass: an insert per lookup group cost about 0.4 s more CPU, most of it in merges).
+ */
+const INSERT_LINES = 5_000;
 /** How far before its watermark a pass starts reading (see runPipelinePass). */
 const OVERLAP_MS = 5_000;
 
@@ -163,8 +168,8 @@ interface ProjectWrite {
 
 /**
  * Writes one project's prepared samples in refinement order, so duplicates are decided in that order,
- * inserting each group of chunks as soon as its duplicates are decided while later chunks are still
- * being built. Later lookups may or may not see the rows inserted before them: either way a key's first
+ * inserting the lines of every INSERT_LINES or so once their duplicates are decided, while later chunks
+ * are still being built. Later lookups may or may not see the rows inserted before them: either way a key's first
  * sample is the same (the stored one, or the earlier one of this slice), so the outcomes are too.
  */
 async function writeProject({ projectId, suggestions, built, exposures }: PreparedProject): Promise<ProjectWrite> {
@@ -185,6 +190,7 @@ async function writeProject({ projectId, suggestions, built, exposures }: Prepar
   const processedAt = Date.now();
   const exposuresByUser = await exposures;
   const inserts: Promise<void>[] = [];
+  let pending: string[] = [];
   let at = 0;
   for (let chunk = 0; chunk < built.length;) {
     const samples: RefinementSample[] = [];
@@ -213,7 +219,10 @@ async function writeProject({ projectId, suggestions, built, exposures }: Prepar
       if (final.outcome !== "opted_out") out.usersWithCode.add(final.userId);
     });
     out.samples += lines.length;
-    const insert = insertSampleLines(lines);
+    pending.push(...lines);
+    if (pending.length < INSERT_LINES && chunk < built.length) continue;
+    const insert = insertSampleLines(pending);
+    pending = [];
     insert.catch(() => {}); // awaited below, before the slice counts as written
     inserts.push(insert);
   }
