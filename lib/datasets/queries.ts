@@ -13,16 +13,18 @@ export const PAGE_SIZE = 2_000;
 export const SPLIT_BUCKETS = 10_000;
 
 /**
- * Freezes the samples a filter selects into a dataset, in one statement: their ids in the order
- * (refined_at, suggestion_id) as positions 0, 1, …, each sample's split, and its label now. Samples of
- * users who opted out (outcome opted_out) carry no code and are never frozen.
+ * Freezes the samples a filter selects into a dataset, in one statement: their ids in the samples table's
+ * order (suggestion_id) as positions 0, 1, …, each sample's split, and its label now. Samples of users who
+ * opted out (outcome opted_out) carry no code and are never frozen. In the table's order, a download's
+ * page of ids is one run of the table's rows: in the order they were refined, each page's ids lay all
+ * over the table, so every page read (and decompressed the code of) nearly all of it.
  */
 export async function freezeSamples(projectId: string, datasetId: string, filter: DatasetFilter, validationShare: number): Promise<void> {
   const { where, params } = filterSql(projectId, filter);
   await runStatement({
     tag: "datasets.freeze",
     sql: `INSERT INTO dataset_samples (project_id, dataset_id, position, suggestion_id, split, label)
-          SELECT {projectId:String}, {datasetId:String}, toUInt32(row_number() OVER (ORDER BY s.refined_at, s.suggestion_id) - 1),
+          SELECT {projectId:String}, {datasetId:String}, toUInt32(row_number() OVER (ORDER BY s.suggestion_id) - 1),
                  s.suggestion_id, if(cityHash64(s.suggestion_id) % ${SPLIT_BUCKETS} < {threshold:UInt32}, 'validation', 'train'), l.label
           FROM refinement_samples AS s FINAL
           LEFT JOIN (SELECT suggestion_id, label FROM refinement_labels FINAL WHERE project_id = {projectId:String}) AS l

@@ -6,8 +6,8 @@ import { LABELS, OUTCOMES, labelSchema, outcomeSchema, sampleFilterSchema } from
 // Request and answer shapes of datasets (the public API, extended compatibly, never renamed), used by
 // the route contracts, the OpenAPI document, the service and the dashboard.
 //
-// A dataset is a saved sample filter frozen into one version: the exact list of samples (in the order
-// refined_at, suggestion_id) with each sample's train/validation split, and the SHA-256 of its rendered
+// A dataset is a saved sample filter frozen into one version: the exact list of samples (in suggestion_id
+// order, the samples table's) with each sample's train/validation split, and the SHA-256 of its rendered
 // lines. A new version of the same selection is a new dataset with the same filter.
 
 export const DATASET_FORMATS = ["jsonl", "chat", "fim"] as const;

@@ -10,7 +10,8 @@
 //   - exporting about 100,000 of them as a dataset: freezing, then streaming the download (samples/s and
 //     memory growth) vs the engine reading the same rows as one text.
 // Samples for browsing are generated inside the engine (INSERT … SELECT over numbers()), as the
-// results benchmark generates events.
+// results benchmark generates events, with suggestion ids in no relation to their time (hashes, as the
+// SDK's random ids are): ids counting up with time would make any read in time order look local.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -207,7 +208,7 @@ export async function benchRefinements(browseSamples: number, log: (line: string
                                           user_group, prefix, proposal, final, target, diff, edit_distance, edit_ratio, retained_chars,
                                           lines_added, lines_removed, outcome, reasons, syntax, dedupe_key, window_seconds, accepted_at,
                                           refined_at, refined_event_id, processed_at)
-          SELECT {projectId:String}, concat('g', toString(number)), concat('u', toString(number % 20000)),
+          SELECT {projectId:String}, lower(hex(SHA256(concat('g', toString(number))))), concat('u', toString(number % 20000)),
                  ['base', 'refined'][1 + number % 2], 'bench-exp', ['control', 'treatment'][1 + number % 2],
                  ['python', 'typescript', 'go', 'java', 'rust'][1 + cityHash64(number, 1) % 5], 'vscode', 'external',
                  concat('def f', toString(number), '(x):\\n'), '    return x + 1\\n', '    return x + 2\\n', '    return x + 2\\n',
@@ -220,7 +221,7 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   await runStatement({
     tag: "bench.generateLabels",
     sql: `INSERT INTO refinement_labels (project_id, suggestion_id, label, note, labeled_by, labeled_at)
-          SELECT {projectId:String}, concat('g', toString(number * 10)), ['good', 'bad', 'needs_review'][1 + number % 3], '',
+          SELECT {projectId:String}, lower(hex(SHA256(concat('g', toString(number * 10))))), ['good', 'bad', 'needs_review'][1 + number % 3], '',
                  'bench', now64(3)
           FROM numbers({count:UInt64})`,
     params: { projectId, count: Math.floor(browseSamples / 10) },
