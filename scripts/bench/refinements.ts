@@ -221,8 +221,8 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   await runStatement({
     tag: "bench.generateLabels",
     sql: `INSERT INTO refinement_labels (project_id, suggestion_id, label, note, labeled_by, labeled_at)
-          SELECT {projectId:String}, lower(hex(SHA256(concat('g', toString(number * 10))))), ['good', 'bad', 'needs_review'][1 + number % 3], '',
-                 'bench', now64(3)
+          SELECT {projectId:String}, lower(hex(SHA256(concat('g', toString(number * 10))))),
+                 ['good', 'bad', 'needs_review'][1 + number % 3], '', 'bench', now64(3)
           FROM numbers({count:UInt64})`,
     params: { projectId, count: Math.floor(browseSamples / 10) },
   });
