@@ -20,7 +20,10 @@ export function scheduleJob(name: string, timing: { intervalMs: number; firstRun
   if (jobs.has(name)) return;
   const run = () => {
     if (job.turn || jobs.get(name) !== job) return;
-    job.turn = turn().finally(() => (job.turn = undefined));
+    // A turn handles its own errors; should one escape, it must not become an unhandled rejection.
+    job.turn = turn()
+      .catch((error: unknown) => console.error(`[echo] background job ${name} failed:`, error))
+      .finally(() => (job.turn = undefined));
   };
   const job: Job = { timer: setInterval(run, timing.intervalMs) };
   job.timer.unref();
@@ -41,7 +44,10 @@ export async function cancelJob(name: string): Promise<void> {
   await job.turn;
 }
 
-/** Stops every job and waits for the turns in flight (before a store closes). */
+/**
+ * Stops every job and waits for the turns in flight (before a store closes), again for any job scheduled
+ * meanwhile (a start-up still running). A turn must not close a store itself: it would wait for itself.
+ */
 export async function stopAllJobs(): Promise<void> {
-  await Promise.all([...jobs.keys()].map(cancelJob));
+  while (jobs.size) await Promise.all([...jobs.keys()].map(cancelJob));
 }

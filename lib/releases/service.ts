@@ -642,6 +642,6 @@ export function startReleaseAutomation(client: Db) {
   startBackgroundJob(client, RAMP_JOB, () => rampPass(client));
 }
 
-export function stopReleaseAutomation() {
-  stopBackgroundJob(RAMP_JOB.name);
+export function stopReleaseAutomation(): Promise<void> {
+  return stopBackgroundJob(RAMP_JOB.name);
 }

@@ -3,7 +3,8 @@ import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay } from "../time";
-import { eventsInputSql, freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
+import { eventsInputSql,
+  exposuresInputSql, freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
 import { parseUserDayRows } from "./userDayRows";
 
 // The results reads of one experiment phase (their SQL is in lib/results/sql.ts).
@@ -123,21 +124,39 @@ export async function latencyOrderStatistics(
   }));
 }
 
-/** What a project's results are computed over, as far as telling whether anything changed since (eventsInputSql). */
+/**
+ * What a project's results are computed over, as far as telling whether anything changed since: its
+ * events (eventsInputSql) and its exposures (exposuresInputSql).
+ */
 export interface EventsInput {
   insertedRows: number;
   lastIngestedAt: string;
   latestEventMs: number;
+  exposureRows: number;
+  lastFirstExposedAt: string;
 }
 
-/** Each project's EventsInput; a project without events has none. */
+export const NO_INPUT: EventsInput = { insertedRows: 0, lastIngestedAt: "", latestEventMs: 0, exposureRows: 0, lastFirstExposedAt: "" };
+
+/** Each project's EventsInput (NO_INPUT's zeros where it has no events or no exposures). */
 export async function eventsInputs(projectIds: string[]): Promise<Map<string, EventsInput>> {
   if (!projectIds.length) return new Map();
-  const rows = await queryRows({
-    tag: "results.eventsInput",
-    sql: eventsInputSql(),
-    params: { projectIds },
-    columns: { projectId: "string", insertedRows: "number", lastIngestedAt: "string", latestEventMs: "number" },
-  });
-  return new Map(rows.map(({ projectId, ...input }) => [projectId, input]));
+  const [events, exposures] = await Promise.all([
+    queryRows({
+      tag: "results.eventsInput",
+      sql: eventsInputSql(),
+      params: { projectIds },
+      columns: { projectId: "string", insertedRows: "number", lastIngestedAt: "string", latestEventMs: "number" },
+    }),
+    queryRows({
+      tag: "results.exposuresInput",
+      sql: exposuresInputSql(),
+      params: { projectIds },
+      columns: { projectId: "string", exposureRows: "number", lastFirstExposedAt: "string" },
+    }),
+  ]);
+  const inputs = new Map<string, EventsInput>();
+  for (const { projectId, ...input } of events) inputs.set(projectId, { ...NO_INPUT, ...input });
+  for (const { projectId, ...input } of exposures) inputs.set(projectId, { ...(inputs.get(projectId) ?? NO_INPUT), ...input });
+  return inputs;
 }

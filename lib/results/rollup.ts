@@ -162,6 +162,6 @@ export function startRollupMaintenance(client: Db) {
 }
 
 /** Stops the background maintenance (benchmarks, which build the rollup themselves at known moments). */
-export function stopRollupMaintenance() {
-  stopBackgroundJob("rollup");
+export function stopRollupMaintenance(): Promise<void> {
+  return stopBackgroundJob("rollup");
 }

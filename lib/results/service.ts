@@ -35,6 +35,7 @@ import {
 } from "./inference";
 import {
   eventsInputs,
+  NO_INPUT,
   latencyOrderStatistics,
   planSource,
   userDayRows,
@@ -334,7 +335,6 @@ let upkeepFailures = new Map<string, string>();
 /** What each kept default view was computed over (by cache key), and where its window ended. */
 let keptInputs = new Map<string, { input: EventsInput; to: number }>();
 
-const NO_EVENTS: EventsInput = { insertedRows: 0, lastIngestedAt: "", latestEventMs: 0 };
 
 /**
  * Recomputes the default view of every running experiment's scorecard and replaces the kept one only
@@ -362,7 +362,7 @@ export async function keepScorecardsComputed(
   const keptFor = 2 * everyMs + 10_000;
   for (const { projectId, experiment } of running) {
     const principal = upkeep(projectId);
-    const input = inputs.get(projectId) ?? NO_EVENTS;
+    const input = inputs.get(projectId) ?? NO_INPUT;
     try {
       const cacheKey = scorecardCacheKey(principal, experiment, DEFAULT_VIEW);
       const kept = scorecards.get(cacheKey);
@@ -393,7 +393,11 @@ export async function keepScorecardsComputed(
   return { ...counts, failed };
 }
 
-const sameEvents = (a: EventsInput, b: EventsInput) => a.insertedRows === b.insertedRows && a.lastIngestedAt === b.lastIngestedAt;
+const sameEvents = (a: EventsInput, b: EventsInput) =>
+  a.insertedRows === b.insertedRows &&
+  a.lastIngestedAt === b.lastIngestedAt &&
+  a.exposureRows === b.exposureRows &&
+  a.lastFirstExposedAt === b.lastFirstExposedAt;
 
 /** Keeps running experiments' scorecards computed in the background of this server (every instance: the kept answers are per process). */
 export function startScorecardUpkeep(client: Db) {
@@ -406,8 +410,8 @@ export function startScorecardUpkeep(client: Db) {
   );
 }
 
-export function stopScorecardUpkeep() {
-  stopBackgroundJob("scorecards");
+export function stopScorecardUpkeep(): Promise<void> {
+  return stopBackgroundJob("scorecards");
 }
 
 async function computeScorecard(experiment: Experiment, principal: Principal, query: ScorecardQuery): Promise<Scorecard> {

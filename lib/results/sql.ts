@@ -61,6 +61,16 @@ export const eventsInputSql = () => `
   FROM event_day_stats WHERE project_id IN {projectIds:Array(String)}
   GROUP BY project_id`;
 
+/**
+ * Per project: the exposure rows stored (an assignment exposes without any event) and the latest first
+ * exposure. A new exposure adds a row (merges only ever lower the count, which reads as a change: a
+ * needless recomputation, never a stale answer).
+ */
+export const exposuresInputSql = () => `
+  SELECT project_id AS projectId, count() AS exposureRows, toString(max(first_exposed_at)) AS lastFirstExposedAt
+  FROM exposures WHERE project_id IN {projectIds:Array(String)}
+  GROUP BY project_id`;
+
 // (aliases differ from the columns: an alias named build_id would shadow the ordering column)
 const BUILD_COLUMNS = ["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum"];
 const latestBuild = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;

@@ -213,6 +213,6 @@ export function startWebhookDeliveries(client: Db, intervalMs = 5_000) {
   startBackgroundJob(client, { ...JOB, intervalMs }, () => deliverDue(client));
 }
 
-export function stopWebhookDeliveries() {
-  stopBackgroundJob(JOB.name);
+export function stopWebhookDeliveries(): Promise<void> {
+  return stopBackgroundJob(JOB.name);
 }

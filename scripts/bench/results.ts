@@ -59,9 +59,9 @@ export async function loadScaleExperiment(totalEvents: number, log: (line: strin
   const { clickhouseTime } = await import("../../lib/clickhouse/time");
 
   await startup();
-  stopRollupMaintenance(); // built below, at known moments, so that no build lands inside a measurement
-  stopRefinementPipeline(); // no background work of its own inside the measurements either
-  stopScorecardUpkeep();
+  await stopRollupMaintenance(); // built below, at known moments, so that no build lands inside a measurement
+  await stopRefinementPipeline(); // no background work of its own inside the measurements either
+  await stopScorecardUpkeep();
   const client = await database();
   const project = (await client.project.findFirstOrThrow()).id;
   const principal = { kind: "user" as const, userId: "bench", email: "bench", role: "admin" as const, projectId: project };

@@ -702,6 +702,14 @@ describe("scorecard (every metric at once)", () => {
     expect(await keepScorecardsComputed()).toEqual({ computed: 1, unchanged: 0, failed: [] });
     const recomputed = await defaultScorecard();
     expect(Date.parse(recomputed.computedAt)).toBeGreaterThan(Date.parse(kept.computedAt));
+    // An assignment exposes a user without any event: the exposed users change, so the answer does.
+    expect(await keepScorecardsComputed()).toEqual({ computed: 0, unchanged: 1, failed: [] });
+    const { POST: assign } = await import("@/app/api/v1/assign/route");
+    const assigned = await call(assign, "POST", "/api/v1/assign", { key: INGEST_KEY, body: { userId: `upkeep-new-${randomUUID()}` } });
+    expect(assigned.status).toBe(200);
+    await flushIngestion();
+    expect(await keepScorecardsComputed()).toEqual({ computed: 1, unchanged: 0, failed: [] });
+    expect((await defaultScorecard()).metrics[0].usersSoFar).toBe(recomputed.metrics[0].usersSoFar + 1);
     // An event stamped after the window's end (a client clock ahead; up to a day is accepted) enters the
     // window as time passes: each turn computes again until the window covers it.
     await storeBystanderEvent(Date.now() + 10 * 60_000);
@@ -715,20 +723,20 @@ describe("scorecard (every metric at once)", () => {
     const experiments = await import("@/app/api/v1/experiments/route");
     const control = { key: "control", modelVersion: "r-base", weight: 0.5 };
     const body = {
-      key: "upkeep-starts-ahead",
-      name: "Starts ahead",
+      key: "upkeep-stopped-before-start",
+      name: "Stopped before it started",
       variants: [control, { key: "treatment", modelVersion: "r-new", weight: 0.5 }],
     };
     expect((await call(experiments.POST, "POST", "/x", { key: ADMIN_KEY, body })).status).toBe(201);
     const { POST: startRoute } = await import("@/app/api/v1/experiments/[key]/start/route");
     expect((await call(startRoute, "POST", "/x", { key: ADMIN_KEY, params: { key: body.key } })).status).toBe(200);
-    // Started in the future as the store records it (a server whose clock ran ahead): its default window
-    // (since it started, until now) ends before it begins, so its computation throws. It started first,
-    // so the pass meets it first.
+    // A record whose stop precedes its start (a clock that jumped back): its default window (since it
+    // started, until it stopped) ends before it begins, so its computation throws. It started first (long
+    // ago), so the pass, which goes through running experiments by start, meets it before results-exp.
     const projectId = (await client.experiment.findFirstOrThrow({ where: { key: body.key } })).projectId;
     await client.experiment.update({
       where: { projectId_key: { projectId, key: body.key } },
-      data: { startedAt: new Date(Date.now() + 2 * DAY) },
+      data: { startedAt: new Date(Date.now() - 800 * DAY), stoppedAt: new Date(Date.now() - 801 * DAY) },
     });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     try {
