@@ -282,7 +282,7 @@ async function main() {
       target: { text: "≥ 20,000/s", met: median(r.pipelineSamplesPerSecond) >= 20_000 },
     });
     log.add({
-      name: `the same beside ${fmt(r.browseSamples)} stored samples`,
+      name: `the same beside ${fmt(r.browseSamples)} stored samples (duplicate lookups that find none)`,
       unit: "samples/s",
       samples: r.storedPipelineSamplesPerSecond,
       baseline: { name: "on the table without them (above)", value: median(r.pipelineSamplesPerSecond) },

@@ -103,7 +103,10 @@ export async function queryRowsOn<const C extends Record<string, ColumnKind>>(
 /** Column kinds a TabSeparated answer carries as plain text (see queryBulkRowsOn). */
 type TextColumnKind = "string" | "number";
 
-/** A number as TabSeparated writes it (nan and inf in ClickHouse's spelling); \\N as JSON's null would convert. */
+/**
+ * A number as TabSeparated writes it: nan and inf become NaN and ±Infinity (a JSON answer has null for them,
+ * which queryRowsOn reads as 0); \\N as JSON's null would convert.
+ */
 function tsvNumber(field: string): number {
   if (field === "\\N") return 0;
   if (field === "inf" || field === "+inf") return Number.POSITIVE_INFINITY;
@@ -122,13 +125,17 @@ export async function queryBulkRowsOn<const C extends Record<string, TextColumnK
 ): Promise<RowOf<C>[]> {
   const text = await queryTextOn(client, spec, "TabSeparatedWithNames");
   const [header, ...lines] = tsvLines(text);
+  if (!header) return []; // a server may leave out the header of an empty answer
   const names = Object.keys(spec.columns);
   const at = names.map((name) => {
-    const index = header?.findIndex((field) => tsvUnescape(field) === name) ?? -1;
+    const index = header.findIndex((field) => tsvUnescape(field) === name);
     if (index === -1) throw new Error(`ClickHouse query ${spec.tag}: the answer has no column '${name}'`);
     return index;
   });
-  return lines.map((fields) => {
+  return lines.map((fields, row) => {
+    if (fields.length !== header.length) {
+      throw new Error(`ClickHouse query ${spec.tag}: row ${row + 1} has ${fields.length} fields, the header ${header.length}`);
+    }
     const out: Record<string, unknown> = {};
     for (let i = 0; i < names.length; i++) {
       const field = fields[at[i]];

@@ -169,8 +169,9 @@ interface ProjectWrite {
 /**
  * Writes one project's prepared samples in refinement order, so duplicates are decided in that order,
  * inserting the lines of every INSERT_LINES or so once their duplicates are decided, while later chunks
- * are still being built. Later lookups may or may not see the rows inserted before them: either way a key's first
- * sample is the same (the stored one, or the earlier one of this slice), so the outcomes are too.
+ * are still being built. Lookups pass over the stored samples of the suggestions this slice builds (an
+ * earlier version, or this slice's own rows once inserted), so whether a lookup sees the rows inserted
+ * before it changes nothing: a key's first sample is an earlier stored one, or the earlier one of this slice.
  */
 async function writeProject({ projectId, suggestions, built, exposures }: PreparedProject): Promise<ProjectWrite> {
   const out: ProjectWrite = { samples: 0, usersWithCode: new Set() };
@@ -184,6 +185,8 @@ async function writeProject({ projectId, suggestions, built, exposures }: Prepar
   const lastFresh = fresh.lastIndexOf(true);
   if (lastFresh === -1) return out;
   const latest = suggestions[lastFresh].refinedAt;
+  // Their stored samples (an earlier version, or this slice's, inserted below) are no originals: this slice decides them.
+  const rebuilding = new Set(suggestions.filter((_, i) => fresh[i]).map((s) => s.suggestionId));
   const seen = new Map<string, string>();
   const asked = new Set<string>();
   const firstInSlice = new Map<string, string>();
@@ -202,7 +205,7 @@ async function writeProject({ projectId, suggestions, built, exposures }: Prepar
       if (fresh[first + i] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
     });
     for (const key of keys) asked.add(key);
-    for (const [key, earliest] of await seenDedupeKeys(projectId, [...keys], latest)) seen.set(key, earliest);
+    for (const [key, earliest] of await seenDedupeKeys(projectId, [...keys], latest, rebuilding)) seen.set(key, earliest);
     const lines: string[] = [];
     samples.forEach((sample, i) => {
       const suggestion = suggestions[first + i];
@@ -307,6 +310,6 @@ export function startRefinementPipeline(client: Db) {
   startBackgroundJob(client, job, () => refinementPass(client));
 }
 
-export function stopRefinementPipeline() {
-  stopBackgroundJob("refinements");
+export function stopRefinementPipeline(): Promise<void> {
+  return stopBackgroundJob("refinements");
 }

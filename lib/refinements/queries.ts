@@ -172,31 +172,61 @@ export async function exposuresOf(projectId: string, userIds: string[]): Promise
   return rows.sort((a, b) => (a.firstAt < b.firstAt ? -1 : a.firstAt > b.firstAt ? 1 : 0));
 }
 
+/** The earliest samples of a key looked up at once (see seenDedupeKeys). */
+const DEDUPE_CANDIDATES = 8;
+
 /**
  * Which of these dedupe keys an earlier clean sample (kept or a plain accept, refined before `before`)
- * already has: the samples the pipeline registers as a key's first within a slice too, so a duplicate
- * does not depend on whether its original was written in the same slice or an earlier one.
+ * already has, and its first such sample: the samples the pipeline registers as a key's first within a
+ * slice too, so a duplicate does not depend on whether its original was written in the same slice or an
+ * earlier one. Samples of `rebuilding` (the slice's suggestions being built again) do not count as they
+ * are stored: what they become is decided with the slice, and may or may not be stored yet.
  */
-export async function seenDedupeKeys(projectId: string, keys: string[], before: string): Promise<Map<string, string>> {
-  if (!keys.length) return new Map();
+export async function seenDedupeKeys(
+  projectId: string,
+  keys: string[],
+  before: string,
+  rebuilding: ReadonlySet<string> = new Set(),
+): Promise<Map<string, string>> {
+  const seen = new Map<string, string>();
+  let pending = keys;
+  const skipped = new Map<string, string[]>(); // per key, candidates passed over so far (all being rebuilt)
+  while (pending.length) {
+    const rows = await dedupeCandidates(projectId, pending, before, [...new Set([...skipped.values()].flat())]);
+    pending = [];
+    for (const { key, earliest } of rows) {
+      const first = earliest.find((id) => !rebuilding.has(id));
+      if (first !== undefined) seen.set(key, first);
+      else if (earliest.length === DEDUPE_CANDIDATES) {
+        // All of the earliest are being rebuilt (rare): the next ones are looked up without them.
+        skipped.set(key, [...(skipped.get(key) ?? []), ...earliest]);
+        pending.push(key);
+      }
+    }
+  }
+  return seen;
+}
+
+/** Per key, its earliest clean samples (at most DEDUPE_CANDIDATES, by refined_at then suggestion_id), leaving out `skip`. */
+async function dedupeCandidates(projectId: string, keys: string[], before: string, skip: string[]) {
+  if (!keys.length) return [];
   // The samples that may have these keys, found by the keys' hashes (migration 0007), then read by their
   // primary key: what they hold now decides.
-  const rows = await queryRows({
+  return queryRows({
     tag: "refinements.dedupe",
-    sql: `SELECT s.dedupe_key AS key, argMin(s.suggestion_id, (s.refined_at, s.suggestion_id)) AS first
+    sql: `SELECT s.dedupe_key AS key,
+                 arrayMap(t -> t.2, arraySlice(arraySort(groupArray((s.refined_at, s.suggestion_id))), 1, ${DEDUPE_CANDIDATES})) AS earliest
           FROM refinement_samples AS s FINAL
           WHERE s.project_id = {projectId:String}
             AND s.suggestion_id IN (
               SELECT suggestion_id FROM refinement_dedupe_keys
-              WHERE project_id = {projectId:String} AND refined_at <= {before:DateTime64(3, 'UTC')}
-                AND key_hash IN (SELECT cityHash64(arrayJoin({keys:Array(String)}))))
+              WHERE project_id = {projectId:String} AND key_hash IN (SELECT cityHash64(arrayJoin({keys:Array(String)}))))
             AND s.dedupe_key IN {keys:Array(String)} AND s.refined_at <= {before:DateTime64(3, 'UTC')}
-            AND s.outcome IN ('kept', 'unchanged')
+            AND s.outcome IN ('kept', 'unchanged') ${skip.length ? "AND s.suggestion_id NOT IN {skip:Array(String)}" : ""}
           GROUP BY s.dedupe_key`,
-    params: { projectId, keys, before },
-    columns: { key: "string", first: "string" },
+    params: { projectId, keys, before, ...(skip.length ? { skip } : {}) },
+    columns: { key: "string", earliest: "strings" },
   });
-  return new Map(rows.map((r) => [r.key, r.first]));
 }
 
 /** A sample row (lib/refinements/pipeline.ts sampleRow) as a line of TabSeparated, the engine's cheapest input. */
@@ -434,15 +464,15 @@ export async function forgetUserCode(projectId: string, userId: string): Promise
     params,
   });
   await runStatement({
-    tag: "refinements.optOut.dedupeKeys",
-    sql: "DELETE FROM refinement_dedupe_keys WHERE project_id = {projectId:String} AND user_id = {userId:String}",
-    params,
-  });
-  await runStatement({
     tag: "refinements.optOut.events",
     sql: `ALTER TABLE events UPDATE proposal = '', final = '', prefix = '', suffix = ''
           WHERE project_id = {projectId:String} AND user_id = {userId:String} AND type = 'refined'
           SETTINGS mutations_sync = 1`,
+    params,
+  });
+  await runStatement({
+    tag: "refinements.optOut.dedupeKeys",
+    sql: "DELETE FROM refinement_dedupe_keys WHERE project_id = {projectId:String} AND user_id = {userId:String}",
     params,
   });
 }

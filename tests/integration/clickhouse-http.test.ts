@@ -177,6 +177,7 @@ describe("bulk rows read as TabSeparated", () => {
     expect(bulk[0].code).toBe(code + "0");
     expect(bulk[1].maybe).toBe("");
     expect(bulk.map((row) => row.special)).toEqual([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+    expect(await queryBulkRowsOn(c, { ...spec, sql: `${spec.sql.replace("ORDER BY number", "")} LIMIT 0` })).toEqual([]);
     await expect(queryBulkRowsOn(c, { tag: "test.bulkMissing", sql: "SELECT 1 AS x", columns: { y: "number" } })).rejects.toThrow(
       "test.bulkMissing: the answer has no column 'y'",
     );

@@ -220,7 +220,7 @@ describe("datasets", () => {
     expect(first.bytes.equals(second.bytes)).toBe(true);
     expect(sha256(first.bytes)).toBe(jsonl.contentHash);
 
-    // one line per sample, in the frozen order (refined first, first), each a jsonl record
+    // one line per sample, in the frozen order (by suggestion id), each a jsonl record
     expect(first.text.endsWith("\n")).toBe(true);
     expect(first.lines.map((l) => l.metadata.suggestionId)).toEqual(exported.map((s) => s.id));
     const line = first.lines[0];
@@ -532,5 +532,21 @@ describe("datasets", () => {
     const validation = await exportableCount(projectId, jsonl.id, "validation");
     expect(train).toBeGreaterThan(validation);
     expect(train + validation).toBe(exported.length - mine);
+  });
+  it("freezes samples in suggestion id order (the samples table's), whatever order they were refined in", async () => {
+    const order: Suggestion[] = ["ds-order-z", "ds-order-m", "ds-order-a"].map((id, i) => ({
+      id,
+      userId: `ds-order-u${i}`,
+      language: "python",
+      kind: "kept",
+    }));
+    const posted = order.flatMap((s, n) => events(s, 200 + n).map((e) => ({ ...e, modelVersion: "ds-order" })));
+    const answer = await call((await handlers("events")).POST, "POST", "/api/v1/events", { key: INGEST_KEY, body: { events: posted } });
+    expect(answer.body.rejected).toEqual([]);
+    await flushIngestion();
+    await new Promise((r) => setTimeout(r, 1_100));
+    await runPipelinePass(await database());
+    const dataset = (await createDataset({ name: "ds-order", filter: { modelVersion: "ds-order" } })).body;
+    expect((await download(dataset.id)).lines.map((l) => l.metadata.suggestionId)).toEqual(["ds-order-a", "ds-order-m", "ds-order-z"]);
   });
 });

@@ -366,6 +366,19 @@ describe("refinement samples", () => {
     expect((await api("one", { params: { suggestionId: "rf-first-twice" } })).body.outcome).toBe("duplicate");
   });
 
+  it("decides a key within the slice that rebuilds its stored sample: the sample's earlier version is no original", async () => {
+    const moved = { ...cases.kept, suggestionId: "rf-moved", userId: "rf-u14", final: cases.kept.final + "    # moved\n" };
+    await post(refinementEvents(moved));
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-moved" } })).body.outcome).toBe("kept");
+    // In one slice: rf-moved is refined again (another target, another key), then another suggestion has its old one.
+    const again = refinementEvents({ ...moved, final: cases.kept.final + "    # moved again\n" }).filter((e) => e.type === "refined");
+    await post([...again, ...refinementEvents({ ...moved, suggestionId: "rf-takes-over", userId: "rf-u15" })]);
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-moved" } })).body.final).toContain("# moved again");
+    expect((await api("one", { params: { suggestionId: "rf-takes-over" } })).body.outcome).toBe("kept");
+  });
+
   it("re-reading stored events extracts only suggestions refined again since their sample was built", async () => {
     const ids = (rows: { suggestionId: string }[]) => rows.map((r) => r.suggestionId).sort();
     const everything = ["1970-01-01 00:00:00.000", "2299-01-01 00:00:00.000"] as const;

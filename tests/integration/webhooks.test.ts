@@ -60,7 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  stopWebhookDeliveries();
+  await stopWebhookDeliveries();
   await new Promise((resolve) => server.close(resolve));
 });
 
@@ -202,7 +202,7 @@ describe("webhooks", () => {
     startWebhookDeliveries(db, 100);
     const deadline = Date.now() + 10_000;
     while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    stopWebhookDeliveries();
+    await stopWebhookDeliveries();
     expect(received).toHaveLength(1);
     expect(verify(received[0].body, String(received[0].headers["echo-signature"]), secret)).toBe(true);
     await new Promise((r) => setTimeout(r, 200));
