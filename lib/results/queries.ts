@@ -3,8 +3,7 @@ import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay } from "../time";
-import { eventsInputSql,
-  exposuresInputSql, freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
+import { eventsInputSql, exposuresInputSql, freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
 import { parseUserDayRows } from "./userDayRows";
 
 // The results reads of one experiment phase (their SQL is in lib/results/sql.ts).

@@ -335,7 +335,6 @@ let upkeepFailures = new Map<string, string>();
 /** What each kept default view was computed over (by cache key), and where its window ended. */
 let keptInputs = new Map<string, { input: EventsInput; to: number }>();
 
-
 /**
  * Recomputes the default view of every running experiment's scorecard and replaces the kept one only
  * once the new one is ready, so a visit never waits for a computation (it shows "last computed").

@@ -23,9 +23,10 @@ export const createDataset = endpoint({
   summary: "Freeze the samples a filter selects into a dataset version (sample list, split, content hash, manifest)",
   description:
     "The filter is the refinement browser's; `outcome` and `label` may be lists (`outcome` defaults to kept and unchanged). " +
-    "Only samples with code are exported (never opted-out users'). Samples are ordered by suggestionId (earlier versions keep the order they were frozen in: refinedAt, then suggestionId); a sample is " +
-    "in the validation split when cityHash64(suggestionId) % 10000 < validationShare × 10000. A new version of the same " +
-    "selection is a new dataset with the same filter. 422 when the filter selects no sample.",
+    "Only samples with code are exported (never opted-out users'). Samples are ordered by suggestionId (earlier versions " +
+    "keep the order they were frozen in: refinedAt, then suggestionId); a sample is in the validation split when " +
+    "cityHash64(suggestionId) % 10000 < validationShare × 10000. A new version of the same selection is a new dataset " +
+    "with the same filter. 422 when the filter selects no sample.",
   tag: "Datasets",
   permission: "datasets:write",
   body: createDatasetSchema,
