@@ -380,16 +380,22 @@ describe("refinement samples", () => {
   });
 
   it("re-reading stored events extracts only suggestions refined again since their sample was built", async () => {
-    const ids = (rows: { suggestionId: string }[]) => rows.map((r) => r.suggestionId).sort();
+    // rf-opted's sample went with its user's opt-out (a later pass that re-reads it writes it again
+    // without code, or none does): nothing stored to skip, whichever happened.
+    const ids = (rows: { suggestionId: string }[]) =>
+      rows
+        .map((r) => r.suggestionId)
+        .filter((id) => id !== "rf-opted")
+        .sort();
     const everything = ["1970-01-01 00:00:00.000", "2299-01-01 00:00:00.000"] as const;
     expect((await refinedSuggestions(...everything)).length).toBeGreaterThan(0);
-    expect(await refinedSuggestions(...everything, { skipStored: true })).toEqual([]);
+    expect(ids(await refinedSuggestions(...everything, { skipStored: true }))).toEqual([]);
     const again = refinementEvents({ ...cases.kept, final: cases.kept.final + "\n# reviewed\n" }).filter((e) => e.type === "refined");
     await post(again);
     await flushIngestion();
     expect(ids(await refinedSuggestions(...everything, { skipStored: true }))).toEqual([cases.kept.suggestionId]);
     await pipeline();
-    expect(await refinedSuggestions(...everything, { skipStored: true })).toEqual([]);
+    expect(ids(await refinedSuggestions(...everything, { skipStored: true }))).toEqual([]);
     expect((await api("one", { params: { suggestionId: cases.kept.suggestionId } })).body.final).toContain("# reviewed");
   });
 
