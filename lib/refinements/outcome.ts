@@ -27,6 +27,12 @@ export type Outcome = "opted_out" | "secret" | "noise" | "syntax_error" | "dupli
 
 export const OUTCOME_PRECEDENCE: readonly Outcome[] = ["opted_out", "secret", "noise", "syntax_error", "duplicate", "unchanged", "kept"];
 
+/**
+ * Clean outcomes: the samples that can be a key's original, which a later sample with the same dedupe key
+ * duplicates (the pipeline's record within a slice and its lookup of stored samples both use these).
+ */
+export const CLEAN_OUTCOMES: readonly Outcome[] = ["kept", "unchanged"];
+
 /** Reasons, each with the outcome it leads to (`secret:<rule>` reasons lead to `secret`). */
 export const REASON_OUTCOMES = {
   opted_out: "opted_out",

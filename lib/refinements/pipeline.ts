@@ -3,6 +3,7 @@ import type { Db } from "../db";
 import { JOB_LOCKS, startBackgroundJob, stopBackgroundJob } from "../db/singleton";
 import { codeCollection } from "./collection";
 import { DEFAULT_REFINEMENT_CONFIG, type RefinementConfig } from "./config";
+import { CLEAN_OUTCOMES } from "./outcome";
 import {
   exposuresOf,
   forgetUserCode,
@@ -235,7 +236,7 @@ async function writeProject({ projectId, suggestions, built, exposures }: Prepar
 
 /** A sample that may turn out a duplicate: a clean one (kept, or a plain accept). */
 function isCandidate(sample: RefinementSample): boolean {
-  return sample.outcome === "kept" || sample.outcome === "unchanged";
+  return CLEAN_OUTCOMES.includes(sample.outcome);
 }
 
 export interface PassReport {

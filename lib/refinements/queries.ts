@@ -2,6 +2,7 @@ import { insertRows, insertTabSeparated, queryBulkRows, queryRows, queryRowsForL
 import { REFINEMENT_SAMPLE_COLUMNS } from "../clickhouse/tables";
 import { tsvStringArray, tsvValue } from "../clickhouse/tsv";
 import { clickhouseTime } from "../clickhouse/time";
+import { CLEAN_OUTCOMES } from "./outcome";
 import type { SampleFilter } from "./schemas";
 
 // ClickHouse access of the refinements domain: what the pipeline reads from events and exposures, the
@@ -190,16 +191,16 @@ export async function seenDedupeKeys(
 ): Promise<Map<string, string>> {
   const seen = new Map<string, string>();
   let pending = keys;
-  const skipped = new Map<string, string[]>(); // per key, candidates passed over so far (all being rebuilt)
+  const skip = new Set<string>(); // candidates passed over so far (all being rebuilt)
   while (pending.length) {
-    const rows = await dedupeCandidates(projectId, pending, before, [...new Set([...skipped.values()].flat())]);
+    const rows = await dedupeCandidates(projectId, pending, before, [...skip]);
     pending = [];
     for (const { key, earliest } of rows) {
       const first = earliest.find((id) => !rebuilding.has(id));
       if (first !== undefined) seen.set(key, first);
       else if (earliest.length === DEDUPE_CANDIDATES) {
         // All of the earliest are being rebuilt (rare): the next ones are looked up without them.
-        skipped.set(key, [...(skipped.get(key) ?? []), ...earliest]);
+        for (const id of earliest) skip.add(id);
         pending.push(key);
       }
     }
@@ -222,9 +223,9 @@ async function dedupeCandidates(projectId: string, keys: string[], before: strin
               SELECT suggestion_id FROM refinement_dedupe_keys
               WHERE project_id = {projectId:String} AND key_hash IN (SELECT cityHash64(arrayJoin({keys:Array(String)}))))
             AND s.dedupe_key IN {keys:Array(String)} AND s.refined_at <= {before:DateTime64(3, 'UTC')}
-            AND s.outcome IN ('kept', 'unchanged') ${skip.length ? "AND s.suggestion_id NOT IN {skip:Array(String)}" : ""}
+            AND s.outcome IN {clean:Array(String)} ${skip.length ? "AND s.suggestion_id NOT IN {skip:Array(String)}" : ""}
           GROUP BY s.dedupe_key`,
-    params: { projectId, keys, before, ...(skip.length ? { skip } : {}) },
+    params: { projectId, keys, before, clean: CLEAN_OUTCOMES, ...(skip.length ? { skip } : {}) },
     columns: { key: "string", earliest: "strings" },
   });
 }

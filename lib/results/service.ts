@@ -366,7 +366,7 @@ export async function keepScorecardsComputed(
       const cacheKey = scorecardCacheKey(principal, experiment, DEFAULT_VIEW);
       const kept = scorecards.get(cacheKey);
       const keptInput = previousInputs.get(cacheKey);
-      if (kept && keptInput && sameEvents(keptInput.input, input) && input.latestEventMs < keptInput.to) {
+      if (kept && keptInput && sameInput(keptInput.input, input) && input.latestEventMs < keptInput.to) {
         scorecards.set(cacheKey, kept.value, Date.now(), keptFor);
         keptInputs.set(cacheKey, keptInput);
         counts.unchanged++;
@@ -392,7 +392,7 @@ export async function keepScorecardsComputed(
   return { ...counts, failed };
 }
 
-const sameEvents = (a: EventsInput, b: EventsInput) =>
+const sameInput = (a: EventsInput, b: EventsInput) =>
   a.insertedRows === b.insertedRows &&
   a.lastIngestedAt === b.lastIngestedAt &&
   a.exposureRows === b.exposureRows &&
