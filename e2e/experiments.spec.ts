@@ -9,7 +9,7 @@ test("a release manager's flow: register versions, create and start an experimen
   page.on("dialog", (dialog) => dialog.accept());
   await signIn(page);
 
-  await page.getByRole("link", { name: "Model versions" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Model versions" }).click();
   const form = page.getByRole("form", { name: "Register a model version" });
   for (const [key, name] of [
     ["e2e-base", "Production model"],
