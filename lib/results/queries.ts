@@ -20,15 +20,16 @@ export interface ResultsWindow {
 
 /**
  * Where each part of a results window comes from, decided once per request:
- *   freshDays  days whose last rollup build saw exactly the events stored now (event_day_stats) and
- *              the exposures of the users it covered (count and checksum): the build's id, its
- *              max_first_at, and the day's first and last event time;
+ *   freshDays  days whose last rollup build saw the exposures of the users it covered (count and
+ *              checksum) and exactly the events stored now (event_day_stats), or those plus a tail of
+ *              rows inserted after the build (`tailAfter`, the build's mark: those rows' users are read
+ *              raw that day): the build's id, its max_first_at, and the day's first and last event time;
  *   rawDays    every other day of the window (with events or not yet): read from raw events.
  * Which users of a fresh day still need raw events is decided inside each query (`sourceCtes`),
  * against the exposures that query reads, so an exposure recorded meanwhile is never lost.
  */
 export interface SourcePlan {
-  freshDays: { day: string; buildId: string; maxFirstAt: string; minTimestamp: string; maxTimestamp: string }[];
+  freshDays: { day: string; buildId: string; maxFirstAt: string; minTimestamp: string; maxTimestamp: string; tailAfter: string }[];
   rawDays: string[];
 }
 
@@ -37,7 +38,14 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
     tag: "results.planSource",
     sql: freshDaysSql(),
     params: { ...window },
-    columns: { day: "string", buildId: "string", maxFirstAt: "string", minTimestamp: "string", maxTimestamp: "string" },
+    columns: {
+      day: "string",
+      buildId: "string",
+      maxFirstAt: "string",
+      minTimestamp: "string",
+      maxTimestamp: "string",
+      tailAfter: "string",
+    },
   });
   // Every other day of the window is raw, including days without events yet (they may get some
   // before the queries run).
@@ -54,6 +62,7 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
 const planParams = (plan: SourcePlan) => ({
   freshDays: plan.freshDays.map((f) => new TupleParam([f.day, BigInt(f.buildId), f.maxFirstAt, f.minTimestamp, f.maxTimestamp])),
   rawDays: plan.rawDays,
+  tailDays: plan.freshDays.filter((f) => f.tailAfter !== "").map((f) => new TupleParam([f.day, f.tailAfter])),
 });
 
 /**

@@ -25,6 +25,10 @@ const INTERVAL_MS = 30_000;
 const UNCOVERED_USERS_TOLERATED = 100;
 const SUPERSEDED_BUILD_KEEP_SECONDS = 600;
 const UNCOVERED_SHARE_TOLERATED = 0.01;
+/** A day whose build still holds but for a tail of later rows is rebuilt once the tail has this share of its rows… */
+const TAIL_SHARE_TOLERATED = 0.05;
+/** … or once its build is this old (a day that stopped changing gets a build without a tail). */
+const TAIL_AGE_TOLERATED_MS = 3_600_000;
 
 export interface RollupTarget {
   projectId: string;
@@ -56,6 +60,9 @@ export interface DayState {
   maxIngestedAt: string;
   builtRows: number | null;
   builtMaxIngestedAt: string | null;
+  builtAtMs: number | null;
+  /** Rows stored now that were inserted after the last build (0 when nothing changed or never built). */
+  tailRows: number;
   /** Exposed users a build of the day would cover now, and how many of them the last build covered. */
   relevantUsers: number;
   coveredUsers: number;
@@ -74,6 +81,8 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
       built: "boolean",
       builtRows: "number",
       builtMaxIngestedAt: "string",
+      builtAtMs: "number",
+      tailRows: "number",
       relevantUsers: "number",
       coveredUsers: "number",
     },
@@ -84,22 +93,32 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
     maxIngestedAt: r.maxIngestedAt,
     builtRows: r.built ? r.builtRows : null,
     builtMaxIngestedAt: r.built ? r.builtMaxIngestedAt : null,
+    builtAtMs: r.built ? r.builtAtMs : null,
+    tailRows: r.built ? r.tailRows : 0,
     relevantUsers: r.relevantUsers,
     coveredUsers: r.coveredUsers,
   }));
 }
 
 /**
- * Days to rebuild: events changed since the last build, or more exposed users than a few it does not
- * cover. A running experiment exposes new users all the time, each one relevant to the last
- * ROLLUP_LOOKBACK_DAYS days (their pre-exposure period): results read those few users from raw events
- * by (day, user) pair, so rebuilding every such day for each of them would cost more than it saves.
+ * Days to rebuild: never built; events changed since the last build other than by a tail of later rows
+ * (results then read the whole day raw), or by a tail past TAIL_SHARE_TOLERATED of the day's rows or
+ * older than TAIL_AGE_TOLERATED_MS (results read the tail's users raw: a live day is rebuilt as its tail
+ * grows, not after every insert); or more exposed users than a few it does not cover. A running
+ * experiment exposes new users all the time, each one relevant to the last ROLLUP_LOOKBACK_DAYS days
+ * (their pre-exposure period): results read those few users from raw events by (day, user) pair, so
+ * rebuilding every such day for each of them would cost more than it saves.
  */
-export function staleDays(states: DayState[]): DayState[] {
+export function staleDays(states: DayState[], now = Date.now()): DayState[] {
   const uncoveredLimit = (s: DayState) => Math.max(UNCOVERED_USERS_TOLERATED, s.relevantUsers * UNCOVERED_SHARE_TOLERATED);
+  const changed = (s: DayState) => s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt;
+  const tailTolerated = (s: DayState) =>
+    s.insertedRows > s.builtRows! &&
+    s.insertedRows - s.builtRows! === s.tailRows &&
+    s.tailRows <= s.builtRows! * TAIL_SHARE_TOLERATED &&
+    now - s.builtAtMs! < TAIL_AGE_TOLERATED_MS;
   return states.filter(
-    (s) =>
-      s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt || s.relevantUsers - s.coveredUsers > uncoveredLimit(s),
+    (s) => s.builtRows === null || (changed(s) && !tailTolerated(s)) || s.relevantUsers - s.coveredUsers > uncoveredLimit(s),
   );
 }
 
@@ -138,11 +157,11 @@ async function buildDay(target: RollupTarget, state: DayState) {
   });
 }
 
-/** Brings the rollup of every target up to date; answers how many days were built. */
-export async function refreshRollups(client: Db): Promise<number> {
+/** Brings the rollup of every target up to date (as of `now`, default the clock); answers how many days were built. */
+export async function refreshRollups(client: Db, now = Date.now()): Promise<number> {
   let built = 0;
-  for (const target of await rollupTargets(client)) {
-    for (const state of staleDays(await dayStates(target))) {
+  for (const target of await rollupTargets(client, now)) {
+    for (const state of staleDays(await dayStates(target), now)) {
       await buildDay(target, state);
       built++;
     }

@@ -72,7 +72,7 @@ export const exposuresInputSql = () => `
   GROUP BY project_id`;
 
 // (aliases differ from the columns: an alias named build_id would shadow the ordering column)
-const BUILD_COLUMNS = ["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum"];
+const BUILD_COLUMNS = ["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum", "built_at"];
 const latestBuild = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;
 
 /** The latest recorded rollup build of each day of the phase between two Date expressions (columns latest_*). */
@@ -81,26 +81,50 @@ export const latestBuildsSql = (fromDay: string, toDay: string) => `
   FROM experiment_rollup_days WHERE ${PHASE_FILTER} AND day BETWEEN ${fromDay} AND ${toDay} GROUP BY day`;
 
 /**
- * The fresh days of a results window: days whose last rollup build saw exactly the events stored now
- * (event_day_stats) and the exposures of the users it covered (count and checksum).
+ * Per day of `changed` (columns day, mark): the rows stored now that were inserted after the day's last
+ * build (ingested_at > mark). Rows are stamped with their insert's time, so when the rows inserted into
+ * the day since the build (event_day_stats) are exactly these, the build still holds for every user
+ * without such a row, and only the users with one (the day's tail) need raw events. Anything else (a row
+ * stamped before the mark that landed after the snapshot, duplicates merged away meanwhile) makes the
+ * counts differ, and the day is read raw. Only the recent rows are joined: a cheap scan of ingested_at.
+ */
+export const tailRowsSql = (changed: string) => `
+  SELECT c.day AS day, countIf(e.ingested_at > c.mark) AS tail_rows
+  FROM events AS e INNER JOIN ${changed} AS c ON c.day = toDate(e.timestamp)
+  WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM ${changed})
+    AND e.ingested_at > (SELECT min(mark) FROM ${changed})
+  GROUP BY c.day`;
+
+/**
+ * The fresh days of a results window: days whose last rollup build saw the exposures of the users it
+ * covered (count and checksum) and either exactly the events stored now (event_day_stats), or those plus a
+ * tail of rows inserted after it (see tailRowsSql: `tailAfter` is then the build's mark, whose later rows'
+ * users are read raw). A live day keeps a tail between builds instead of being read raw for everybody.
  */
 export function freshDaysSql(): string {
   const [fromDay, toDay] = [`toDate(toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK})`, `toDate(${WINDOW_TO})`];
   const covered = coveredBy("b", "b.latest_max_first_at");
+  const unchanged = "b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at";
   return `
       WITH
       exposed_all AS (${exposedWithHashSql()}),
       stats AS (${dayStatsSql(fromDay, toDay)}),
-      builds AS (${latestBuildsSql(fromDay, toDay)})
+      builds AS (${latestBuildsSql(fromDay, toDay)}),
+      changed AS (
+        SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
+        WHERE NOT (${unchanged})),
+      tails AS (${tailRowsSql("changed")})
       SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
-             toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp
+             toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp,
+             if(${unchanged}, '', toString(b.latest_max_ingested_at)) AS tailAfter
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day
       INNER JOIN (
         SELECT b.day AS day, countIf(${covered}) AS users, sumIf(x.exposure_hash, ${covered}) AS users_checksum
         FROM builds AS b CROSS JOIN exposed_all AS x
         GROUP BY b.day) AS c ON c.day = b.day
-      WHERE b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at
+      LEFT JOIN tails AS t ON t.day = b.day
+      WHERE (${unchanged} OR (s.inserted_rows > b.latest_inserted_rows AND s.inserted_rows - b.latest_inserted_rows = t.tail_rows))
         AND b.latest_users = c.users AND b.latest_users_checksum = c.users_checksum
       ORDER BY b.day`;
 }
@@ -151,6 +175,14 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
   rollup AS (
     SELECT * FROM experiment_user_daily
     WHERE ${PHASE_FILTER} AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+  tail_days AS (
+    SELECT t.1 AS day, t.2 AS mark FROM (SELECT arrayJoin({tailDays:Array(Tuple(Date, DateTime64(3, 'UTC')))}) AS t)),
+  tail_pairs AS (
+    -- users with rows inserted into a fresh day after its build (see freshDaysSql): read raw that day
+    SELECT DISTINCT d.day AS day, e.user_id AS user_id
+    FROM events AS e INNER JOIN tail_days AS d ON d.day = toDate(e.timestamp)
+    WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM tail_days)
+      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark),
   raw_pairs AS (
     -- users of a fresh day the rollup cannot answer for (see usable) …
     SELECT f.day AS day, x.user_id AS user_id
@@ -159,7 +191,9 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
     UNION ALL
     -- … and those whose exposure changed since the build (their rows carry the old one)
     SELECT r.day, r.user_id FROM rollup AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
-    WHERE r.first_at != x.first_at OR r.variant_key != x.variant),
+    WHERE r.first_at != x.first_at OR r.variant_key != x.variant
+    UNION ALL
+    SELECT day, user_id FROM tail_pairs),
   source AS (
     SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
            r.language AS language, r.ide AS ide, r.user_group AS user_group, ${sumColumnsSql("r")}, r.latencies AS latencies
@@ -167,6 +201,7 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
     INNER JOIN exposed AS x ON r.user_id = x.user_id
     INNER JOIN fresh AS f ON f.day = r.day
     WHERE r.first_at = x.first_at AND r.variant_key = x.variant AND ${usable}
+      AND (r.day, r.user_id) NOT IN (SELECT day, user_id FROM tail_pairs)
       AND ((r.period = 'post' AND NOT ${postEmpty}) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK})))
     UNION ALL
     ${what === "sums" ? rawSums : rawLatencies})`;
@@ -216,22 +251,31 @@ export function latencyOrderStatisticsSql(): string {
 
 // ── The rollup builder's statements (lib/results/rollup.ts) ──
 
-/** Per day of a rollup target with events: its events now, what its last build saw, and its exposed users. */
+/**
+ * Per day of a rollup target with events: its events now, what its last build saw (and when it was
+ * made), the rows inserted after it (tailRowsSql), and its exposed users.
+ */
 export function rollupDayStatesSql(): string {
   const covered = coveredBy("s", "b.latest_max_first_at");
   return `
       WITH exposed AS (${exposedWithHashSql()}),
       builds AS (${latestBuildsSql("{fromDay:Date}", "{toDay:Date}")}),
-      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")})
+      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")}),
+      changed AS (
+        SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
+        WHERE b.latest_inserted_rows != s.inserted_rows OR b.latest_max_ingested_at != s.max_ingested_at),
+      tails AS (${tailRowsSql("changed")})
       SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, toString(any(s.max_ingested_at)) AS maxIngestedAt,
              any(b.day) != toDate(0) AS built, any(b.latest_inserted_rows) AS builtRows,
-             toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt,
+             toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt, toUnixTimestamp64Milli(any(b.latest_built_at)) AS builtAtMs,
+             any(t.tail_rows) AS tailRows,
              countIf(${relevantToBuild("s.day")}) AS relevantUsers,
              -- the last build's users are still exactly those exposures: all covered, else none
              if(countIf(${covered}) = any(b.latest_users) AND sumIf(x.exposure_hash, ${covered}) = any(b.latest_users_checksum),
                 any(b.latest_users), 0) AS coveredUsers
       FROM stats AS s
       LEFT JOIN builds AS b ON b.day = s.day
+      LEFT JOIN tails AS t ON t.day = s.day
       CROSS JOIN exposed AS x
       GROUP BY s.day
       ORDER BY s.day`;

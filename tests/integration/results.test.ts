@@ -446,22 +446,38 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
       ide: "vscode",
       ...extra,
     });
-    const answer = await call(ingest.POST, "POST", "/x", {
-      key: INGEST_KEY,
-      body: {
-        events: [
-          event(lateUser, late, { type: "shown", suggestionId: "late-s", completionChars: 40, latencyMs: 900 }),
-          event(lateUser, late + 1000, { type: "accepted", suggestionId: "late-s", acceptedChars: 40 }),
-          event(newUser, start + 2 * DAY, { type: "shown", suggestionId: "new-pre", completionChars: 10, latencyMs: 120 }),
-          event(newUser, Date.now() - 60_000, { type: "exposure", experimentKey, variantKey: newVariant }),
-          event(newUser, Date.now() - 30_000, { type: "shown", suggestionId: "new-post", completionChars: 10, latencyMs: 130 }),
-          // an offline SDK reports an earlier exposure of an existing user: the first exposure moves
-          event(movedUser, movedTo, { type: "exposure", experimentKey, variantKey: truth.get(movedUser)!.variant }),
-        ],
-      },
-    });
-    expect(answer.body).toMatchObject({ accepted: 6, rejected: [] });
-    await flushIngestion();
+    const send = async (events: Record<string, unknown>[]) => {
+      const answer = await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events } });
+      expect(answer.body).toMatchObject({ accepted: events.length, rejected: [] });
+      await flushIngestion();
+    };
+
+    // The late suggestion alone: its day keeps its build, with a tail (the late user, read raw that day).
+    await send([
+      event(lateUser, late, { type: "shown", suggestionId: "late-s", completionChars: 40, latencyMs: 900 }),
+      event(lateUser, late + 1000, { type: "accepted", suggestionId: "late-s", acceptedChars: 40 }),
+    ]);
+    const lateDay = new Date(late).toISOString().slice(0, 10);
+    const withTail = await plan();
+    expect(withTail.freshDays.filter((f) => f.tailAfter !== "").map((f) => f.day)).toEqual([lateDay]);
+    expect(await rawEventDays()).toEqual([]);
+    const tailed = await all();
+    expect(await refreshRollups(client)).toBe(0); // a tail of 2 rows is not worth a rebuild
+    await truncate();
+    expect(await all()).toEqual(tailed); // the same as raw events answer
+    expect(tailed[0].variants.reduce((n: number, v: { denominator: number }) => n + v.denominator, 0)).toBe(
+      raw[0].variants.reduce((n: number, v: { denominator: number }) => n + v.denominator, 0) + 1,
+    );
+    expect(await refreshRollups(client)).toBeGreaterThan(0);
+    expect((await plan()).freshDays.filter((f) => f.tailAfter !== "")).toEqual([]);
+
+    await send([
+      event(newUser, start + 2 * DAY, { type: "shown", suggestionId: "new-pre", completionChars: 10, latencyMs: 120 }),
+      event(newUser, Date.now() - 60_000, { type: "exposure", experimentKey, variantKey: newVariant }),
+      event(newUser, Date.now() - 30_000, { type: "shown", suggestionId: "new-post", completionChars: 10, latencyMs: 130 }),
+      // an offline SDK reports an earlier exposure of an existing user: the first exposure moves
+      event(movedUser, movedTo, { type: "exposure", experimentKey, variantKey: truth.get(movedUser)!.variant }),
+    ]);
 
     const stale = await all(); // stale days and the new user come from raw events
     expect((await rawEventDays()).length).toBeGreaterThan(0);
@@ -469,8 +485,10 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
       raw[0].variants.reduce((n: number, v: { denominator: number }) => n + v.denominator, 0) + 2,
     );
     const buildsBefore = await builds();
-    expect(await refreshRollups(client)).toBeGreaterThan(0);
+    // an hour on, every changed day is rebuilt, tails included
+    expect(await refreshRollups(client, Date.now() + 3_600_000)).toBeGreaterThan(0);
     expect(await builds()).toBeGreaterThan(buildsBefore); // superseded builds stay a while for requests still reading them
+    expect((await plan()).freshDays.filter((f) => f.tailAfter !== "")).toEqual([]);
     expect(await all()).toEqual(stale);
     await truncate();
     expect(await all()).toEqual(stale);

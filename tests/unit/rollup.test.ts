@@ -7,29 +7,47 @@ const built: DayState = {
   maxIngestedAt: "2026-11-20 10:00:00.000",
   builtRows: 1000,
   builtMaxIngestedAt: "2026-11-20 10:00:00.000",
+  builtAtMs: Date.parse("2026-11-20T10:00:05Z"),
+  tailRows: 0,
   relevantUsers: 20_000,
   coveredUsers: 20_000,
 };
 
+const soon = built.builtAtMs! + 60_000;
+
 describe("which rollup days are rebuilt", () => {
   it("leaves a day alone while its events and exposures are what its build saw", () => {
-    expect(staleDays([built])).toEqual([]);
+    expect(staleDays([built], soon)).toEqual([]);
   });
 
-  it("rebuilds a day that was never built or whose events changed (an insert, or a merge of duplicates)", () => {
+  it("rebuilds a day that was never built or whose events changed other than by a tail of later rows", () => {
+    const later = "2026-11-20 10:00:01.000";
     const days = [
-      { ...built, day: "never", builtRows: null, builtMaxIngestedAt: null },
-      { ...built, day: "inserted", insertedRows: 1001, maxIngestedAt: "2026-11-20 10:00:01.000" },
-      { ...built, day: "same count, later insert", maxIngestedAt: "2026-11-20 10:00:01.000" },
+      { ...built, day: "never", builtRows: null, builtMaxIngestedAt: null, builtAtMs: null },
+      // rows inserted, but not all of them stamped after the build: one landed late with an earlier stamp
+      { ...built, day: "late row", insertedRows: 1002, maxIngestedAt: later, tailRows: 1 },
+      // duplicates merged away: fewer rows than inserted
+      { ...built, day: "merged", insertedRows: 1001, maxIngestedAt: later, tailRows: 0 },
+      // a duplicate merged away and a row inserted: the same count
+      { ...built, day: "same count, later insert", maxIngestedAt: later, tailRows: 1 },
     ];
-    expect(staleDays(days).map((d) => d.day)).toEqual(["never", "inserted", "same count, later insert"]);
+    expect(staleDays(days, soon).map((d) => d.day)).toEqual(["never", "late row", "merged", "same count, later insert"]);
+  });
+
+  it("keeps a day with a tail of later rows until the tail passes 5% of its rows or its build an hour", () => {
+    const tail = (rows: number) => ({ ...built, insertedRows: 1000 + rows, maxIngestedAt: "2026-11-20 10:00:01.000", tailRows: rows });
+    expect(staleDays([tail(1), tail(50)], soon)).toEqual([]);
+    expect(staleDays([tail(51)], soon)).toHaveLength(1);
+    expect(staleDays([tail(1)], built.builtAtMs! + 3_599_999)).toEqual([]);
+    expect(staleDays([tail(1)], built.builtAtMs! + 3_600_000)).toHaveLength(1);
+    expect(staleDays([built], built.builtAtMs! + 86_400_000)).toEqual([]); // unchanged: never too old
   });
 
   it("tolerates a few users exposed since the build (read raw), not many, and not a changed exposure", () => {
-    expect(staleDays([{ ...built, relevantUsers: 20_150 }])).toEqual([]); // 150 ≤ 1% of 20,150
-    expect(staleDays([{ ...built, relevantUsers: 20_300 }])).toHaveLength(1);
-    expect(staleDays([{ ...built, relevantUsers: 150, coveredUsers: 60 }])).toEqual([]); // 90 ≤ 100
-    expect(staleDays([{ ...built, coveredUsers: 0 }])).toHaveLength(1); // a covered user's exposure changed: the checksum no longer matches
+    expect(staleDays([{ ...built, relevantUsers: 20_150 }], soon)).toEqual([]); // 150 ≤ 1% of 20,150
+    expect(staleDays([{ ...built, relevantUsers: 20_300 }], soon)).toHaveLength(1);
+    expect(staleDays([{ ...built, relevantUsers: 150, coveredUsers: 60 }], soon)).toEqual([]); // 90 ≤ 100
+    expect(staleDays([{ ...built, coveredUsers: 0 }], soon)).toHaveLength(1); // a covered user's exposure changed: the checksum no longer matches
   });
 });
 

@@ -11,6 +11,14 @@ WITH
   rollup AS (
     SELECT * FROM experiment_user_daily
     WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+  tail_days AS (
+    SELECT t.1 AS day, t.2 AS mark FROM (SELECT arrayJoin({tailDays:Array(Tuple(Date, DateTime64(3, 'UTC')))}) AS t)),
+  tail_pairs AS (
+    -- users with rows inserted into a fresh day after its build (see freshDaysSql): read raw that day
+    SELECT DISTINCT d.day AS day, e.user_id AS user_id
+    FROM events AS e INNER JOIN tail_days AS d ON d.day = toDate(e.timestamp)
+    WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM tail_days)
+      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark),
   raw_pairs AS (
     -- users of a fresh day the rollup cannot answer for (see usable) …
     SELECT f.day AS day, x.user_id AS user_id
@@ -19,7 +27,9 @@ WITH
     UNION ALL
     -- … and those whose exposure changed since the build (their rows carry the old one)
     SELECT r.day, r.user_id FROM rollup AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
-    WHERE r.first_at != x.first_at OR r.variant_key != x.variant),
+    WHERE r.first_at != x.first_at OR r.variant_key != x.variant
+    UNION ALL
+    SELECT day, user_id FROM tail_pairs),
   source AS (
     SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
            r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars, r.latencies AS latencies
@@ -27,6 +37,7 @@ WITH
     INNER JOIN exposed AS x ON r.user_id = x.user_id
     INNER JOIN fresh AS f ON f.day = r.day
     WHERE r.first_at = x.first_at AND r.variant_key = x.variant AND ((toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at) AND (f.day < toDate(x.first_at) OR (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}) OR ((x.first_at >= {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {from:DateTime64(3, 'UTC')}) AND f.max_timestamp < {to:DateTime64(3, 'UTC')})))
+      AND (r.day, r.user_id) NOT IN (SELECT day, user_id FROM tail_pairs)
       AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))))
     UNION ALL
     
