@@ -1,6 +1,7 @@
 import { queryRows } from "../clickhouse";
 import { suggestionSumsSql } from "../metrics/sql";
 import { LATENCY_ORDER_STATISTICS_COLUMNS } from "../results/queries";
+import { latencyQuantileSql } from "../results/sql";
 
 // Live data of a ramp step (ClickHouse, through the one query helper): per version, the users outside
 // experiments since the step began, with the per-user sums of acceptance and show rate and the p95
@@ -45,27 +46,12 @@ export function rampArmSumsSql(): string {
 
 /**
  * Per arm: the p-quantile of shown latencies, the order statistics bracketing it and the per-user
- * clustering sums, as lib/results computes them for experiments (ranks as lib/stats
- * quantileConfidenceIndices; ClickHouse's quantileExact rank floor(p·n) + 1).
+ * clustering sums, with the SQL that computes them for experiments (lib/results/sql.ts latencyQuantileSql).
  */
 export function rampLatencySql(): string {
-  const spread = "{z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))";
   return `
     WITH ${perUserSql()}
-    SELECT arm, n, users, ranks, sorted[ranks[1]] AS quantile,
-           sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(greatest(ranks[3], 1), n)] AS upperValue,
-           arrayMap(a -> arrayCount(l -> l <= quantile, a), per_arm) AS xs, arrayMap(a -> length(a), per_arm) AS ys,
-           arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
-           arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
-    FROM (
-      SELECT served AS arm, groupArray(user_latencies) AS per_arm, count() AS users, arraySum(arrayMap(a -> length(a), per_arm)) AS n,
-             arraySort(arrayFlatten(per_arm)) AS sorted,
-             [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
-              toInt64(floor(n * {p:Float64} - ${spread})),
-              toInt64(ceil(n * {p:Float64} + ${spread}))] AS ranks
-      FROM per_user
-      WHERE length(user_latencies) > 0
-      GROUP BY served)`;
+    ${latencyQuantileSql("arm", "SELECT served AS arm, user_latencies FROM per_user WHERE length(user_latencies) > 0")}`;
 }
 
 export interface RampArmSums {

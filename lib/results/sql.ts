@@ -222,31 +222,41 @@ export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_
 }
 
 /**
- * Latencies of shown suggestions after exposure, per variant, in one pass: the p-quantile, the order
- * statistics that bracket it (ranks floor(np − z·√(np(1−p))) and ceil(np + z·√(np(1−p))), computed here
- * as lib/stats quantileConfidenceIndices does, clamped to 1…n; the caller checks them), and per user how
- * many suggestions are at or below the quantile (the clustering correction of estimateQuantileLift).
- * ClickHouse's quantileExact(p) is the order statistic at rank floor(p·n) + 1, the rank used here.
+ * Per group (a variant, a ramp arm), from `perUser` rows (group, user_latencies: a user's latencies, never
+ * empty): the p-quantile, the order statistics that bracket it (ranks floor(np − z·√(np(1−p))) and
+ * ceil(np + z·√(np(1−p))), computed here as lib/stats quantileConfidenceIndices does, clamped to 1…n; the
+ * caller checks them), and per user how many values are at or below the quantile (the clustering
+ * correction of estimateQuantileLift). ClickHouse's quantileExact(p) is the order statistic at rank
+ * floor(p·n) + 1, the rank used here.
  */
-export function latencyOrderStatisticsSql(): string {
+export function latencyQuantileSql(group: string, perUser: string): string {
   const spread = "{z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))";
   return `
-      WITH ${sourceCtes("latencies")}
-      SELECT variant, n, users, ranks, sorted[ranks[1]] AS quantile,
-             sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(ranks[3], n)] AS upperValue,
-             arrayMap(a -> arrayCount(l -> l <= quantile, a), per_user) AS xs, arrayMap(a -> length(a), per_user) AS ys,
+      SELECT ${group}, n, users, ranks, sorted[ranks[1]] AS quantile,
+             sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(greatest(ranks[3], 1), n)] AS upperValue,
+             arrayMap(a -> arrayCount(l -> l <= quantile, a), user_lists) AS xs, arrayMap(a -> length(a), user_lists) AS ys,
              arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
              arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
       FROM (
-        SELECT variant, groupArray(user_latencies) AS per_user, count() AS users, arraySum(arrayMap(a -> length(a), per_user)) AS n,
-               arraySort(arrayFlatten(per_user)) AS sorted,
+        SELECT ${group}, groupArray(user_latencies) AS user_lists, count() AS users, arraySum(arrayMap(a -> length(a), user_lists)) AS n,
+               arraySort(arrayFlatten(user_lists)) AS sorted,
                [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
                 toInt64(floor(n * {p:Float64} - ${spread})),
                 toInt64(ceil(n * {p:Float64} + ${spread}))] AS ranks
-        FROM (SELECT variant, user_id, arrayFlatten(groupArray(latencies)) AS user_latencies
+        FROM (${perUser})
+        GROUP BY ${group})`;
+}
+
+/** Latencies of shown suggestions after exposure, per variant, in one pass (see latencyQuantileSql). */
+export function latencyOrderStatisticsSql(): string {
+  return `
+      WITH ${sourceCtes("latencies")}
+      ${latencyQuantileSql(
+        "variant",
+        `SELECT variant, user_id, arrayFlatten(groupArray(latencies)) AS user_latencies
               FROM source WHERE period = 'post' AND variant IN {variants:Array(String)} GROUP BY variant, user_id
-              HAVING length(user_latencies) > 0)
-        GROUP BY variant)`;
+              HAVING length(user_latencies) > 0`,
+      )}`;
 }
 
 // ── The rollup builder's statements (lib/results/rollup.ts) ──

@@ -49,14 +49,15 @@ WITH
     WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')}
       AND e.timestamp >= x.first_at AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))
     GROUP BY variant, user_id, day, language, ide, user_group)
+      
       SELECT variant, n, users, ranks, sorted[ranks[1]] AS quantile,
-             sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(ranks[3], n)] AS upperValue,
-             arrayMap(a -> arrayCount(l -> l <= quantile, a), per_user) AS xs, arrayMap(a -> length(a), per_user) AS ys,
+             sorted[greatest(ranks[2], 1)] AS lowerValue, sorted[least(greatest(ranks[3], 1), n)] AS upperValue,
+             arrayMap(a -> arrayCount(l -> l <= quantile, a), user_lists) AS xs, arrayMap(a -> length(a), user_lists) AS ys,
              arraySum(xs) AS sumX, arraySum(ys) AS sumY, arraySum(arrayMap(v -> v * v, xs)) AS sumX2,
              arraySum(arrayMap(v -> v * v, ys)) AS sumY2, arraySum(arrayMap((a, b) -> a * b, xs, ys)) AS sumXY
       FROM (
-        SELECT variant, groupArray(user_latencies) AS per_user, count() AS users, arraySum(arrayMap(a -> length(a), per_user)) AS n,
-               arraySort(arrayFlatten(per_user)) AS sorted,
+        SELECT variant, groupArray(user_latencies) AS user_lists, count() AS users, arraySum(arrayMap(a -> length(a), user_lists)) AS n,
+               arraySort(arrayFlatten(user_lists)) AS sorted,
                [least(toInt64(n), toInt64(floor({p:Float64} * n)) + 1),
                 toInt64(floor(n * {p:Float64} - {z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64})))),
                 toInt64(ceil(n * {p:Float64} + {z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))))] AS ranks
