@@ -254,10 +254,11 @@ async function main() {
       target: { text: "< 1,000 ms and ≤ 2× aggregation", met: resultsMs < 1000 && resultsMs <= 2 * aggregation.value },
     });
     log.add({
-      name: "GET .../results while today's events keep arriving (today from raw events)",
+      name: "GET .../results while events keep arriving (today and yesterday changed since their builds: tails read raw)",
       unit: "ms",
       samples: results.liveResultsMs,
       baseline: { name: "results with the rollup fresh", value: resultsMs },
+      target: { text: "< 1,500 ms", met: median(results.liveResultsMs) < 1500 },
     });
   }
 
