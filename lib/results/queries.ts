@@ -67,14 +67,20 @@ const planParams = (plan: SourcePlan) => ({
 
 /**
  * One row per (variant, user, day[, segment]) with the sums of `layout` (default every sum of the
- * metric registry); day is "pre" for the CUPED lookback.
+ * metric registry); day is "pre" for the CUPED lookback. Without `byDay`, one row per (variant, user,
+ * period[, segment]): day "post" is the whole window after exposure (see userDayRowsSql).
  */
-export async function userDayRows(window: ResultsWindow, plan?: SourcePlan, layout: readonly SumKey[] = SUM_KEYS): Promise<UserDayRow[]> {
+export async function userDayRows(
+  window: ResultsWindow,
+  plan?: SourcePlan,
+  layout: readonly SumKey[] = SUM_KEYS,
+  byDay = true,
+): Promise<UserDayRow[]> {
   plan ??= await planSource(window);
   // Hundreds of thousands of rows: scanned straight from the TabSeparated text.
   const text = await queryTabSeparated({
     tag: window.segment ? "results.userDayRows.segment" : "results.userDayRows",
-    sql: userDayRowsSql(window.segment, layout),
+    sql: userDayRowsSql(window.segment, layout, byDay),
     params: { ...window, ...planParams(plan) },
   });
   return parseUserDayRows(text, layout.length);

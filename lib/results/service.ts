@@ -90,20 +90,26 @@ interface ResultsData {
   to: Date;
   exposures: Awaited<ReturnType<typeof exposureSummary>>;
   exposed: Map<string, number>;
+  /** Per user and day when the day-by-day series is wanted (`byDay`), else per user and period. */
   rows: UserDayRow[];
+  byDay: boolean;
   layout: SumKey[];
   segmentRows: UserDayRow[];
   segmentLayout: SumKey[];
   latency: Map<string, QuantileSummary> | null;
 }
 
-/** Reads what `metrics` need (the segment rows: what `segmentMetrics` need), in parallel. */
+/**
+ * Reads what `metrics` need (the segment rows: what `segmentMetrics` need), in parallel; the rows per day
+ * only when the day-by-day series is wanted (`byDay`): every other statistic sums each user's days.
+ */
 async function loadResults(
   experiment: Experiment,
   principal: Principal,
   query: Omit<ResultsQuery, "metric">,
   metrics: MetricKey[],
   segmentMetrics: MetricKey[],
+  byDay: boolean,
 ): Promise<ResultsData> {
   const { from, to } = resultsWindow(experiment, query);
   checkWindow(from, to);
@@ -125,15 +131,17 @@ async function loadResults(
   // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
   const [exposures, rows, segmentRows, latency] = await Promise.all([
     exposureSummary(window, variantKeys, window.to),
-    layout.length ? userDayRows(window, plan, layout) : Promise.resolve([]),
-    query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
+    layout.length ? userDayRows(window, plan, layout, byDay) : Promise.resolve([]),
+    query.segment && segmentLayout.length
+      ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout, false)
+      : Promise.resolve([]),
     quantileMetric?.kind === "quantile"
       ? latencySummaries(window, plan, variantKeys, query.alpha, quantileMetric.p)
       : Promise.resolve(null),
   ]);
   // Exposed users of the window: first exposed before its end.
   const exposed = new Map(variantKeys.map((v) => [v, exposures.exposedBefore.get(v) ?? 0]));
-  return { experiment, from, to, exposures, exposed, rows, layout, segmentRows, segmentLayout, latency };
+  return { experiment, from, to, exposures, exposed, rows, byDay, layout, segmentRows, segmentLayout, latency };
 }
 
 /** Sample ratio mismatch of exposed users against the configured weights. */
@@ -152,6 +160,12 @@ function sampleRatio(data: ResultsData) {
 function computedWith(query: Omit<ResultsQuery, "metric">, data: ResultsData) {
   const { method, alpha, correction, cuped } = query;
   return { method, alpha, correction, cuped, from: data.from.toISOString(), to: data.to.toISOString() };
+}
+
+/** The rows per day, which the day-by-day series needs (a load without them is a bug, not an empty series). */
+function dayRows(data: ResultsData): UserDayRow[] {
+  if (!data.byDay) throw new Error("the day-by-day series needs rows per day: load them with byDay");
+  return data.rows;
 }
 
 /** The window's exposure health, as both answers report it. */
@@ -246,7 +260,7 @@ function assembleMetric(
     guardrails,
     series:
       options.series && isRatioMetric(metric)
-        ? series(rows, ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query)
+        ? series(dayRows(data), ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query)
         : [],
     ...segmentAnswer,
   };
@@ -286,7 +300,7 @@ function guardrailChecks(data: ResultsData, query: ResultsQuery): ExperimentResu
 
 export async function experimentResults(client: Db, principal: Principal, key: string, query: ResultsQuery): Promise<ExperimentResults> {
   const experiment = await getExperiment(client, principal, key);
-  const data = await loadResults(experiment, principal, query, [query.metric, ...experiment.guardrailMetrics], [query.metric]);
+  const data = await loadResults(experiment, principal, query, [query.metric, ...experiment.guardrailMetrics], [query.metric], true);
   return assembleMetric(data, query.metric, query, { series: true }).results;
 }
 
@@ -422,6 +436,7 @@ async function computeScorecard(experiment: Experiment, principal: Principal, qu
     query,
     order.map((m) => m.metric),
     ratioMetrics,
+    false,
   );
   const usersSoFar = [...data.exposed.values()].reduce((s, n) => s + n, 0);
   // Traffic so far: exposed users per elapsed day of the window (at least one day).

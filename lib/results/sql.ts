@@ -209,13 +209,16 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
 
 /**
  * One row per (variant, user, day[, segment]) with the given sums of the metric registry (default all,
- * in SUM_KEYS order, after four string columns); day is "pre" for the CUPED lookback.
+ * in SUM_KEYS order, after four string columns); day is "pre" for the CUPED lookback. Without `byDay`, one
+ * row per (variant, user, period[, segment]), day "post" holding the whole window after exposure: what
+ * every statistic but the day-by-day series needs, in a twelfth of the rows over two weeks.
  */
-export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS): string {
+export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS, byDay = true): string {
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
+  const dayExpr = byDay ? "toString(day)" : "'post'";
   return `
     WITH ${sourceCtes()}
-    SELECT variant, user_id AS userId, if(period = 'pre', 'pre', toString(day)) AS day, ${segmentExpr} AS segment,
+    SELECT variant, user_id AS userId, if(period = 'pre', 'pre', ${dayExpr}) AS day, ${segmentExpr} AS segment,
       ${summedSumsSql(sums)}
     FROM source
     GROUP BY variant, userId, day, segment`;
