@@ -211,7 +211,7 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
  * One row per (variant, user, day[, segment]) with the given sums of the metric registry (default all,
  * in SUM_KEYS order, after four string columns); day is "pre" for the CUPED lookback. Without `byDay`, one
  * row per (variant, user, period[, segment]), day "post" holding the whole window after exposure: what
- * every statistic but the day-by-day series needs, in a twelfth of the rows over two weeks.
+ * every statistic but the day-by-day series needs, one row per user instead of one per active day.
  */
 export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS, byDay = true): string {
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
