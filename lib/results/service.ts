@@ -90,7 +90,7 @@ interface ResultsData {
   to: Date;
   exposures: Awaited<ReturnType<typeof exposureSummary>>;
   exposed: Map<string, number>;
-  /** Per user and day when the day-by-day series is wanted (`byDay`), else per user and period. */
+  /** Per user and day when loaded `byDay` (the day-by-day series is then computed), else per user and period. */
   rows: UserDayRow[];
   byDay: boolean;
   layout: SumKey[];
@@ -162,12 +162,6 @@ function computedWith(query: Omit<ResultsQuery, "metric">, data: ResultsData) {
   return { method, alpha, correction, cuped, from: data.from.toISOString(), to: data.to.toISOString() };
 }
 
-/** The rows per day, which the day-by-day series needs (a load without them is a bug, not an empty series). */
-function dayRows(data: ResultsData): UserDayRow[] {
-  if (!data.byDay) throw new Error("the day-by-day series needs rows per day: load them with byDay");
-  return data.rows;
-}
-
 /** The window's exposure health, as both answers report it. */
 function health(data: ResultsData) {
   const { totalUsers, multipleExposures, daily } = data.exposures;
@@ -179,7 +173,7 @@ function assembleMetric(
   data: ResultsData,
   metric: MetricKey,
   query: ResultsQuery,
-  options: { series: boolean; guardrails?: ExperimentResults["guardrails"] },
+  options: { guardrails?: ExperimentResults["guardrails"] } = {},
 ) {
   const { experiment, exposures, exposed, rows, layout, latency } = data;
   const variantKeys = experiment.variants.map((v) => v.key);
@@ -259,9 +253,7 @@ function assembleMetric(
     variants,
     guardrails,
     series:
-      options.series && isRatioMetric(metric)
-        ? series(dayRows(data), ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query)
-        : [],
+      data.byDay && isRatioMetric(metric) ? series(rows, ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query) : [],
     ...segmentAnswer,
   };
   return { results, estimates };
@@ -301,7 +293,7 @@ function guardrailChecks(data: ResultsData, query: ResultsQuery): ExperimentResu
 export async function experimentResults(client: Db, principal: Principal, key: string, query: ResultsQuery): Promise<ExperimentResults> {
   const experiment = await getExperiment(client, principal, key);
   const data = await loadResults(experiment, principal, query, [query.metric, ...experiment.guardrailMetrics], [query.metric], true);
-  return assembleMetric(data, query.metric, query, { series: true }).results;
+  return assembleMetric(data, query.metric, query).results;
 }
 
 /**
@@ -444,7 +436,7 @@ async function computeScorecard(experiment: Experiment, principal: Principal, qu
   const traffic = { usersSoFar, usersPerDay: usersSoFar / elapsedDays, running: experiment.status === "running" };
   const guardrails = guardrailChecks(data, { ...query, metric: experiment.primaryMetric });
   const metrics = order.map(({ metric, role }) => {
-    const { results, estimates } = assembleMetric(data, metric, { ...query, metric }, { series: false, guardrails });
+    const { results, estimates } = assembleMetric(data, metric, { ...query, metric }, { guardrails });
     const definition = METRICS[metric];
     const decision = decisionSupport([...estimates.values()], experiment.targetEffect, query.alpha, traffic);
     return {
