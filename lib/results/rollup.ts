@@ -28,7 +28,7 @@ const UNCOVERED_SHARE_TOLERATED = 0.01;
 /** A day whose build still holds but for a tail of later rows is rebuilt once the tail has this share of its rows… */
 const TAIL_SHARE_TOLERATED = 0.05;
 /** … or once its build is this old (a day that stopped changing gets a build without a tail). */
-const TAIL_AGE_TOLERATED_MS = 3_600_000;
+export const TAIL_AGE_TOLERATED_MS = 3_600_000;
 
 export interface RollupTarget {
   projectId: string;
@@ -63,6 +63,8 @@ export interface DayState {
   builtAtMs: number | null;
   /** Rows stored now that were inserted after the last build (0 when nothing changed or never built). */
   tailRows: number;
+  /** The events changed since the last build by exactly those rows (the build holds but for the day's tail). */
+  tailHolds: boolean;
   /** Exposed users a build of the day would cover now, and how many of them the last build covered. */
   relevantUsers: number;
   coveredUsers: number;
@@ -83,6 +85,7 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
       builtMaxIngestedAt: "string",
       builtAtMs: "number",
       tailRows: "number",
+      tailHolds: "boolean",
       relevantUsers: "number",
       coveredUsers: "number",
     },
@@ -95,6 +98,7 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
     builtMaxIngestedAt: r.built ? r.builtMaxIngestedAt : null,
     builtAtMs: r.built ? r.builtAtMs : null,
     tailRows: r.built ? r.tailRows : 0,
+    tailHolds: r.built && r.tailHolds,
     relevantUsers: r.relevantUsers,
     coveredUsers: r.coveredUsers,
   }));
@@ -113,10 +117,7 @@ export function staleDays(states: DayState[], now = Date.now()): DayState[] {
   const uncoveredLimit = (s: DayState) => Math.max(UNCOVERED_USERS_TOLERATED, s.relevantUsers * UNCOVERED_SHARE_TOLERATED);
   const changed = (s: DayState) => s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt;
   const tailTolerated = (s: DayState) =>
-    s.insertedRows > s.builtRows! &&
-    s.insertedRows - s.builtRows! === s.tailRows &&
-    s.tailRows <= s.builtRows! * TAIL_SHARE_TOLERATED &&
-    now - s.builtAtMs! < TAIL_AGE_TOLERATED_MS;
+    s.tailHolds && s.tailRows <= s.builtRows! * TAIL_SHARE_TOLERATED && now - s.builtAtMs! < TAIL_AGE_TOLERATED_MS;
   return states.filter(
     (s) => s.builtRows === null || (changed(s) && !tailTolerated(s)) || s.relevantUsers - s.coveredUsers > uncoveredLimit(s),
   );

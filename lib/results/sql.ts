@@ -80,43 +80,50 @@ export const latestBuildsSql = (fromDay: string, toDay: string) => `
   SELECT day, ${BUILD_COLUMNS.map(latestBuild).join(", ")}
   FROM experiment_rollup_days WHERE ${PHASE_FILTER} AND day BETWEEN ${fromDay} AND ${toDay} GROUP BY day`;
 
+/** The last build `b` of a day saw exactly the day's events now (`s`: dayStatsSql). */
+const BUILD_SAW_STATS = "b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at";
+
 /**
- * Per day of `changed` (columns day, mark): the rows stored now that were inserted after the day's last
- * build (ingested_at > mark). Rows are stamped with their insert's time, so when the rows inserted into
- * the day since the build (event_day_stats) are exactly these, the build still holds for every user
- * without such a row, and only the users with one (the day's tail) need raw events. Anything else (a row
- * stamped before the mark that landed after the snapshot, duplicates merged away meanwhile) makes the
- * counts differ, and the day is read raw. Only the recent rows are joined: a cheap scan of ingested_at.
+ * The CTEs `changed` (the days of `builds` whose `stats` differ from what their build saw, with the build's
+ * mark: the latest ingested_at it saw) and `tails` (per such day, tail_rows: the rows stored now that were
+ * inserted after the build, ingested_at > mark). Rows are stamped with their insert's time, so when the
+ * rows inserted into the day since the build (event_day_stats) are exactly these (TAIL_HOLDS), the build
+ * still holds for every user without such a row, and only the users with one (the day's tail) need raw
+ * events. Anything else (a row stamped before the mark that landed after the snapshot, duplicates merged
+ * away meanwhile) makes the counts differ, and the day is read raw. Only the recent rows are joined: a
+ * cheap scan of ingested_at.
  */
-export const tailRowsSql = (changed: string) => `
-  SELECT c.day AS day, countIf(e.ingested_at > c.mark) AS tail_rows
-  FROM events AS e INNER JOIN ${changed} AS c ON c.day = toDate(e.timestamp)
-  WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM ${changed})
-    AND e.ingested_at > (SELECT min(mark) FROM ${changed})
-  GROUP BY c.day`;
+const tailCtes = () => `
+      changed AS (
+        SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
+        WHERE NOT (${BUILD_SAW_STATS})),
+      tails AS (
+        SELECT c.day AS day, countIf(e.ingested_at > c.mark) AS tail_rows
+        FROM events AS e INNER JOIN changed AS c ON c.day = toDate(e.timestamp)
+        WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM changed)
+          AND e.ingested_at > (SELECT min(mark) FROM changed)
+        GROUP BY c.day)`;
+
+/** The last build `b` of a changed day still holds but for the day's tail (`t`: see tailCtes). */
+const TAIL_HOLDS = "s.inserted_rows > b.latest_inserted_rows AND s.inserted_rows - b.latest_inserted_rows = t.tail_rows";
 
 /**
  * The fresh days of a results window: days whose last rollup build saw the exposures of the users it
  * covered (count and checksum) and either exactly the events stored now (event_day_stats), or those plus a
- * tail of rows inserted after it (see tailRowsSql: `tailAfter` is then the build's mark, whose later rows'
+ * tail of rows inserted after it (see tailCtes: `tailAfter` is then the build's mark, whose later rows'
  * users are read raw). A live day keeps a tail between builds instead of being read raw for everybody.
  */
 export function freshDaysSql(): string {
   const [fromDay, toDay] = [`toDate(toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK})`, `toDate(${WINDOW_TO})`];
   const covered = coveredBy("b", "b.latest_max_first_at");
-  const unchanged = "b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at";
   return `
       WITH
       exposed_all AS (${exposedWithHashSql()}),
       stats AS (${dayStatsSql(fromDay, toDay)}),
-      builds AS (${latestBuildsSql(fromDay, toDay)}),
-      changed AS (
-        SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
-        WHERE NOT (${unchanged})),
-      tails AS (${tailRowsSql("changed")})
+      builds AS (${latestBuildsSql(fromDay, toDay)}),${tailCtes()}
       SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
              toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp,
-             if(${unchanged}, '', toString(b.latest_max_ingested_at)) AS tailAfter
+             if(${BUILD_SAW_STATS}, '', toString(b.latest_max_ingested_at)) AS tailAfter
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day
       INNER JOIN (
@@ -124,7 +131,7 @@ export function freshDaysSql(): string {
         FROM builds AS b CROSS JOIN exposed_all AS x
         GROUP BY b.day) AS c ON c.day = b.day
       LEFT JOIN tails AS t ON t.day = b.day
-      WHERE (${unchanged} OR (s.inserted_rows > b.latest_inserted_rows AND s.inserted_rows - b.latest_inserted_rows = t.tail_rows))
+      WHERE (${BUILD_SAW_STATS} OR (${TAIL_HOLDS}))
         AND b.latest_users = c.users AND b.latest_users_checksum = c.users_checksum
       ORDER BY b.day`;
 }
@@ -266,22 +273,18 @@ export function latencyOrderStatisticsSql(): string {
 
 /**
  * Per day of a rollup target with events: its events now, what its last build saw (and when it was
- * made), the rows inserted after it (tailRowsSql), and its exposed users.
+ * made), the rows inserted after it and whether its build holds but for them (tailCtes), and its exposed users.
  */
 export function rollupDayStatesSql(): string {
   const covered = coveredBy("s", "b.latest_max_first_at");
   return `
       WITH exposed AS (${exposedWithHashSql()}),
       builds AS (${latestBuildsSql("{fromDay:Date}", "{toDay:Date}")}),
-      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")}),
-      changed AS (
-        SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
-        WHERE b.latest_inserted_rows != s.inserted_rows OR b.latest_max_ingested_at != s.max_ingested_at),
-      tails AS (${tailRowsSql("changed")})
+      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")}),${tailCtes()}
       SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, toString(any(s.max_ingested_at)) AS maxIngestedAt,
              any(b.day) != toDate(0) AS built, any(b.latest_inserted_rows) AS builtRows,
              toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt, toUnixTimestamp64Milli(any(b.latest_built_at)) AS builtAtMs,
-             any(t.tail_rows) AS tailRows,
+             any(t.tail_rows) AS tailRows, any(${TAIL_HOLDS}) AS tailHolds,
              countIf(${relevantToBuild("s.day")}) AS relevantUsers,
              -- the last build's users are still exactly those exposures: all covered, else none
              if(countIf(${covered}) = any(b.latest_users) AND sumIf(x.exposure_hash, ${covered}) = any(b.latest_users_checksum),

@@ -156,7 +156,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { client, principal, project, start, events, loadSeconds, reuse, close } = await loadScaleExperiment(totalEvents, log);
   const { clickhouse } = await import("../../lib/clickhouse");
   const { experimentResults } = await import("../../lib/results/service");
-  const { refreshRollups } = await import("../../lib/results/rollup");
+  const { refreshRollups, TAIL_AGE_TOLERATED_MS } = await import("../../lib/results/rollup");
   const { userDayRows } = await import("../../lib/results/queries");
   const { sumsFor } = await import("../../lib/metrics/values");
   const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
@@ -188,8 +188,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   // server's background maintenance keeps it.
   const rawResultsMs = reuse ? [] : await timings(() => experimentResults(client, principal, "scale", query));
   const r0 = Date.now();
-  // As of an hour on, so that a day left with a tail by an earlier run on kept data is rebuilt too.
-  const rollupDays = await refreshRollups(client, Date.now() + 3_600_000);
+  // As of when tails are too old to keep, so that a day left with one by an earlier run on kept data is rebuilt too.
+  const rollupDays = await refreshRollups(client, Date.now() + TAIL_AGE_TOLERATED_MS);
   const rollupSeconds = (Date.now() - r0) / 1000;
   // The user-day query exactly as the request runs it: the sums of its metric and default guardrails.
   const layout = sumsFor(["acceptance_rate", ...DEFAULT_GUARDRAILS]);

@@ -9,6 +9,7 @@ const built: DayState = {
   builtMaxIngestedAt: "2026-11-20 10:00:00.000",
   builtAtMs: Date.parse("2026-11-20T10:00:05Z"),
   tailRows: 0,
+  tailHolds: false,
   relevantUsers: 20_000,
   coveredUsers: 20_000,
 };
@@ -25,17 +26,23 @@ describe("which rollup days are rebuilt", () => {
     const days = [
       { ...built, day: "never", builtRows: null, builtMaxIngestedAt: null, builtAtMs: null },
       // rows inserted, but not all of them stamped after the build: one landed late with an earlier stamp
-      { ...built, day: "late row", insertedRows: 1002, maxIngestedAt: later, tailRows: 1 },
+      { ...built, day: "late row", insertedRows: 1002, maxIngestedAt: later, tailRows: 1, tailHolds: false },
       // duplicates merged away: fewer rows than inserted
-      { ...built, day: "merged", insertedRows: 1001, maxIngestedAt: later, tailRows: 0 },
+      { ...built, day: "merged", insertedRows: 1001, maxIngestedAt: later, tailRows: 0, tailHolds: false },
       // a duplicate merged away and a row inserted: the same count
-      { ...built, day: "same count, later insert", maxIngestedAt: later, tailRows: 1 },
+      { ...built, day: "same count, later insert", maxIngestedAt: later, tailRows: 1, tailHolds: false },
     ];
     expect(staleDays(days, soon).map((d) => d.day)).toEqual(["never", "late row", "merged", "same count, later insert"]);
   });
 
   it("keeps a day with a tail of later rows until the tail passes 5% of its rows or its build an hour", () => {
-    const tail = (rows: number) => ({ ...built, insertedRows: 1000 + rows, maxIngestedAt: "2026-11-20 10:00:01.000", tailRows: rows });
+    const tail = (rows: number) => ({
+      ...built,
+      insertedRows: 1000 + rows,
+      maxIngestedAt: "2026-11-20 10:00:01.000",
+      tailRows: rows,
+      tailHolds: true,
+    });
     expect(staleDays([tail(1), tail(50)], soon)).toEqual([]);
     expect(staleDays([tail(51)], soon)).toHaveLength(1);
     expect(staleDays([tail(1)], built.builtAtMs! + 3_599_999)).toEqual([]);

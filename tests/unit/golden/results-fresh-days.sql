@@ -18,11 +18,11 @@ WITH
         SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
         WHERE NOT (b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at)),
       tails AS (
-  SELECT c.day AS day, countIf(e.ingested_at > c.mark) AS tail_rows
-  FROM events AS e INNER JOIN changed AS c ON c.day = toDate(e.timestamp)
-  WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM changed)
-    AND e.ingested_at > (SELECT min(mark) FROM changed)
-  GROUP BY c.day)
+        SELECT c.day AS day, countIf(e.ingested_at > c.mark) AS tail_rows
+        FROM events AS e INNER JOIN changed AS c ON c.day = toDate(e.timestamp)
+        WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM changed)
+          AND e.ingested_at > (SELECT min(mark) FROM changed)
+        GROUP BY c.day)
       SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
              toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp,
              if(b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at, '', toString(b.latest_max_ingested_at)) AS tailAfter
