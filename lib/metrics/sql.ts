@@ -19,11 +19,6 @@ export function sumColumnsSql(alias?: string): string {
   return SUM_KEYS.map((key) => (alias ? `${alias}.${key} AS ${key}` : key)).join(", ");
 }
 
-/** Every sum as a zero (rows that carry only latencies). */
-export function zeroSumsSql(): string {
-  return SUM_KEYS.map((key) => `0 AS ${key}`).join(", ");
-}
-
 /**
  * Per-suggestion sums over `events AS e` joined to `joinSql` (or not): grouped by the given keys plus
  * the suggestion (typed events have none: each is its own group, keyed by event_id), with the

@@ -1,7 +1,7 @@
 import { queryRows } from "../clickhouse";
 import { suggestionSumsSql } from "../metrics/sql";
 import { LATENCY_ORDER_STATISTICS_COLUMNS } from "../results/queries";
-import { latencyQuantileSql } from "../results/sql";
+import { latencyHistogramSql, latencyQuantileSql } from "../results/sql";
 
 // Live data of a ramp step (ClickHouse, through the one query helper): per version, the users outside
 // experiments since the step began, with the per-user sums of acceptance and show rate and the p95
@@ -18,10 +18,11 @@ export interface RampWindow {
 
 /** One row per user outside experiments who used exactly one of the arms in the window. */
 function perUserSql(): string {
+  const [buckets, counts] = latencyHistogramSql("latencies");
   return `per_user AS (
       SELECT user_id, any(arm) AS served, uniqExact(arm) AS arms,
              sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted,
-             arrayFlatten(groupArray(latencies)) AS user_latencies
+             ${buckets} AS latency_buckets, ${counts} AS latency_counts
       FROM (${suggestionSumsSql({
         keys: "e.user_id AS user_id, e.model_version AS arm",
         where:
@@ -46,12 +47,12 @@ export function rampArmSumsSql(): string {
 
 /**
  * Per arm: the p-quantile of shown latencies, the order statistics bracketing it and the per-user
- * clustering sums, with the SQL that computes them for experiments (lib/results/sql.ts latencyQuantileSql).
+ * clustering sums, from the latencies' histograms as for experiments (lib/results/sql.ts latencyQuantileSql).
  */
 export function rampLatencySql(): string {
   return `
-    WITH ${perUserSql()}
-    ${latencyQuantileSql("arm", "SELECT served AS arm, user_latencies FROM per_user WHERE length(user_latencies) > 0")}`;
+    WITH ${perUserSql()},
+    ${latencyQuantileSql("arm", "{arms:Array(String)}", "SELECT served AS arm, user_id, latency_buckets, latency_counts FROM per_user")}`;
 }
 
 export interface RampArmSums {

@@ -256,3 +256,15 @@ INSERT INTO refinement_dedupe_keys
 SELECT project_id, cityHash64(dedupe_key) AS key_hash, suggestion_id, user_id, refined_at
 FROM refinement_samples FINAL
 WHERE outcome IN ('kept', 'unchanged');
+
+TRUNCATE TABLE IF EXISTS experiment_rollup_days ON CLUSTER 'echo';
+
+ALTER TABLE experiment_user_daily_local ON CLUSTER 'echo' ADD COLUMN IF NOT EXISTS latency_buckets Array(UInt16) AFTER accepted_completion_chars,
+    ADD COLUMN IF NOT EXISTS latency_counts Array(UInt32) AFTER latency_buckets,
+    DROP COLUMN IF EXISTS latencies;
+
+ALTER TABLE experiment_user_daily ON CLUSTER 'echo' ADD COLUMN IF NOT EXISTS latency_buckets Array(UInt16) AFTER accepted_completion_chars,
+    ADD COLUMN IF NOT EXISTS latency_counts Array(UInt32) AFTER latency_buckets,
+    DROP COLUMN IF EXISTS latencies;
+
+TRUNCATE TABLE IF EXISTS experiment_user_daily_local ON CLUSTER 'echo';

@@ -32,7 +32,7 @@ WITH
     SELECT day, user_id FROM tail_pairs),
   source AS (
     SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
-           r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars, r.latencies AS latencies
+           r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars
     FROM rollup AS r
     INNER JOIN exposed AS x ON r.user_id = x.user_id
     INNER JOIN fresh AS f ON f.day = r.day
@@ -41,7 +41,7 @@ WITH
       AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))))
     UNION ALL
     
-    SELECT variant, user_id, period, day, language, ide, user_group, requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, shown_completion_chars, accepted_completion_chars, latencies
+    SELECT variant, user_id, period, day, language, ide, user_group, requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, shown_completion_chars, accepted_completion_chars
     FROM (
     SELECT x.variant AS variant, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group,
       countIf(e.type = 'accepted') > 0 AS was_accepted,

@@ -1,5 +1,5 @@
 INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group,
-                                         variant_key, first_at, requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, shown_completion_chars, accepted_completion_chars, latencies, build_id, built_at)
+                                         variant_key, first_at, requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, shown_completion_chars, accepted_completion_chars, latency_buckets, latency_counts, build_id, built_at)
       WITH exposed AS (
   SELECT user_id, any(variant_key) AS variant, min(first_exposed_at) AS first_at
   FROM exposures
@@ -7,7 +7,7 @@ INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_
   GROUP BY user_id
   HAVING uniqExact(variant_key) = 1)
       SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, day, user_id, period, language, ide, user_group, variant, first_at,
-             sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars, arrayFlatten(groupArray(latencies)), {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
+             sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars, arrayFilter((v, last) -> last, sorted_buckets, (arrayMap((a, b) -> a != b, (arraySort(arrayMap(v -> if(v = 0, 0, toUInt16(1 + ceil(log(v) / log(1.01)))), arrayFlatten(groupArray(latencies)))) AS sorted_buckets), arraySlice(arrayPushBack(sorted_buckets, 65535), 2)) AS last_of_run)), arrayPopFront(arrayDifference(arrayPushFront(arrayFilter((i, last) -> last, arrayEnumerate(sorted_buckets), last_of_run), 0))), {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
       FROM (
     SELECT x.variant AS variant, x.first_at AS first_at, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group,
       countIf(e.type = 'accepted') > 0 AS was_accepted,
