@@ -260,6 +260,13 @@ async function main() {
       baseline: { name: "results with the rollup fresh", value: resultsMs },
       target: { text: "< 1,500 ms", met: median(results.liveResultsMs) < 1500 },
     });
+    log.add({
+      name: "process memory (RSS) during GET .../results, highest",
+      unit: "MB",
+      samples: [results.resultsPeakRssMb],
+      baseline: { name: "before the requests", value: results.rssBeforeMb },
+      target: { text: "< 1,000 MB", met: results.resultsPeakRssMb < 1000 },
+    });
   }
 
   if (REFINEMENT_SAMPLES > 0) {

@@ -1,17 +1,17 @@
 import type { CupedRatioSummary } from "../stats";
 import type { RatioValues, Sums } from "./values";
 
-// Per-variant sufficient statistics of a ratio metric from per-user, per-day sums. Pure. Every metric
+// Per-variant sufficient statistics of a ratio metric from per-user sums. Pure. Every metric
 // is a ratio of per-user sums, because the user is the unit of randomization: the delta method then
 // gives honest variances however unevenly active users are.
 
-/** Per-user, per-day sums that every ratio metric is derived from. */
+/** A user's sums over a period (or a day) that every ratio metric is derived from. */
 export interface UserDayRow {
   variant: string;
   userId: string;
   /** The user's dense index within one answer (0, 1, 2, …): lets per-user state live in arrays. */
   user: number;
-  /** Day of the events (UTC), or "pre" for the CUPED lookback before the user's first exposure. */
+  /** "post" for the window after the user's first exposure, "pre" for the CUPED lookback before it. */
   day: string;
   segment: string;
   /** The sums of the request's layout (SUM_KEYS order; see lib/metrics/values.ts). */
@@ -159,76 +159,61 @@ export interface DailyPoint {
 }
 
 /**
- * Cumulative per-variant statistics day by day, updated incrementally: each row replaces its user's
- * earlier contribution, so the whole series costs one pass over the rows. The series is not
- * CUPED-adjusted, so only the (X, Y) moments are kept.
+ * What one day adds to a variant's cumulative (X, Y) moments of a ratio metric (lib/results/sql.ts
+ * seriesStepsSql): its users' new sums, and for the users active that day the change of their
+ * cumulative x², xy and y² (a user's running totals replace their earlier contribution).
+ */
+export interface SeriesStep {
+  variant: string;
+  day: string;
+  /** Users whose first active day of the window this is. */
+  newUsers: number;
+  dx: number;
+  dy: number;
+  dX2: number;
+  dXY: number;
+  dY2: number;
+}
+
+/**
+ * Cumulative per-variant statistics day by day from each day's step, exposed users without activity
+ * yet counted as zeros. The series is not CUPED-adjusted, so only the (X, Y) moments are kept.
  */
 export function dailySeries(
-  rows: UserDayRow[],
+  steps: SeriesStep[],
   metric: RatioValues,
   variants: string[],
   exposedByDay: (variant: string, date: string) => number,
 ): DailyPoint[] {
   const perUserMean = metric.denominator === "per_user";
-  const denominator = perUserMean ? () => 0 : (metric.denominator as (sums: Sums) => number);
-  const byDay = new Map<string, UserDayRow[]>();
-  let users = 0;
-  for (const row of rows) {
-    if (row.user >= users) users = row.user + 1;
-    if (row.day !== "pre") (byDay.get(row.day) ?? byDay.set(row.day, []).get(row.day)!).push(row);
-  }
-  const days = [...byDay.keys()].sort();
-  // Per variant: the running summary and, per user index, the user's cumulative (x, y) so far.
-  const running = new Map(
-    variants.map((v) => [
-      v,
-      { summary: emptySummary(), seen: 0, x: new Float64Array(users), y: new Float64Array(users), has: new Uint8Array(users) },
-    ]),
-  );
+  const byKey = new Map(steps.map((step) => [`${step.variant}\t${step.day}`, step]));
+  const days = [...new Set(steps.filter((step) => variants.includes(step.variant)).map((step) => step.day))].sort();
+  const running = new Map(variants.map((v) => [v, { summary: emptySummary(), seen: 0 }]));
   const points: DailyPoint[] = [];
   for (const date of days) {
-    const dayTotals = new Map(variants.map((v) => [v, { x: 0, y: 0 }]));
-    for (const row of byDay.get(date)!) {
-      const state = running.get(row.variant);
-      if (!state) continue;
-      const dx = metric.numerator(row.sums);
-      const dy = denominator(row.sums);
-      const s = state.summary;
-      const u = row.user;
-      if (!state.has[u]) {
-        state.has[u] = 1;
-        state.seen += 1;
-        s.users += 1;
-        // a per-user mean counts the user once in the denominator
-        if (perUserMean) {
-          s.sumY += 1;
-          s.sumY2 += 1;
-        }
-      }
-      const xBefore = state.x[u];
-      const yBefore = state.y[u];
-      const x = xBefore + dx;
-      const y = yBefore + dy;
-      s.sumX += dx;
-      s.sumX2 += x * x - xBefore * xBefore;
-      if (perUserMean) s.sumXY += dx;
-      else {
-        s.sumXY += x * y - xBefore * yBefore;
-        s.sumY += dy;
-        s.sumY2 += y * y - yBefore * yBefore;
-      }
-      state.x[u] = x;
-      state.y[u] = y;
-      const total = dayTotals.get(row.variant)!;
-      total.x += dx;
-      total.y += dy;
-    }
     for (const variant of variants) {
       const state = running.get(variant)!;
-      const cumulative = { ...state.summary };
+      const step = byKey.get(`${variant}\t${date}`);
+      const s = state.summary;
+      if (step) {
+        state.seen += step.newUsers;
+        s.users += step.newUsers;
+        s.sumX += step.dx;
+        s.sumX2 += step.dX2;
+        if (perUserMean) {
+          // a per-user mean counts the user once in the denominator: y = 1 from the first active day
+          s.sumY += step.newUsers;
+          s.sumY2 += step.newUsers;
+          s.sumXY += step.dx;
+        } else {
+          s.sumY += step.dy;
+          s.sumY2 += step.dY2;
+          s.sumXY += step.dXY;
+        }
+      }
+      const cumulative = { ...s };
       addSilentUsers(cumulative, exposedByDay(variant, date) - state.seen, metric);
-      const total = dayTotals.get(variant)!;
-      const daily = perUserMean ? null : total.y > 0 ? total.x / total.y : null;
+      const daily = perUserMean || !step ? null : step.dy > 0 ? step.dx / step.dy : null;
       points.push({ date, variant, daily, cumulative });
     }
   }

@@ -1,5 +1,5 @@
 import type { RatioValues } from "../metrics/values";
-import { addUser, dailySeries, emptySummary, groupByVariantAndUser, pooled, type UserDayRow } from "../metrics/summaries";
+import { addUser, dailySeries, emptySummary, groupByVariantAndUser, pooled, type SeriesStep, type UserDayRow } from "../metrics/summaries";
 import {
   adjustPValues,
   bayesianInference,
@@ -162,7 +162,7 @@ export function compareQuantile(control: QuantileSummary | undefined, treatment:
 }
 
 export function series(
-  rows: UserDayRow[],
+  steps: SeriesStep[],
   definition: RatioValues,
   variants: string[],
   daily: { date: string; variant: string; newUsers: number }[],
@@ -176,7 +176,7 @@ export function series(
       exposed.get(variant) ?? 0,
       daily.filter((d) => d.variant === variant && d.date <= date).reduce((s, d) => s + d.newUsers, 0),
     );
-  const points = dailySeries(rows, definition, variants, exposedByDay);
+  const points = dailySeries(steps, definition, variants, exposedByDay);
   const controlByDate = new Map(points.filter((p) => p.variant === variants[0]).map((p) => [p.date, p.cumulative]));
   return points.map((point) => {
     if (point.variant === variants[0])

@@ -1,9 +1,18 @@
 import { TupleParam } from "@clickhouse/client";
 import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
-import type { UserDayRow } from "../metrics/summaries";
+import type { SeriesStep, UserDayRow } from "../metrics/summaries";
+import { METRICS, type RatioMetricKey } from "../metrics/registry";
 import { DAY_MS, isoDay } from "../time";
-import { eventsInputSql, exposuresInputSql, freshDaysSql, latencyOrderStatisticsSql, userDayRowsSql, type Segment } from "./sql";
+import {
+  eventsInputSql,
+  exposuresInputSql,
+  freshDaysSql,
+  latencyOrderStatisticsSql,
+  seriesStepsSql,
+  userDayRowsSql,
+  type Segment,
+} from "./sql";
 import { parseUserDayRows } from "./userDayRows";
 
 // The results reads of one experiment phase (their SQL is in lib/results/sql.ts).
@@ -66,24 +75,43 @@ const planParams = (plan: SourcePlan) => ({
 });
 
 /**
- * One row per (variant, user, day[, segment]) with the sums of `layout` (default every sum of the
- * metric registry); day is "pre" for the CUPED lookback. Without `byDay`, one row per (variant, user,
- * period[, segment]): day "post" is the whole window after exposure (see userDayRowsSql).
+ * One row per (variant, user, period[, segment]) with the sums of `layout` (default every sum of the
+ * metric registry); day is "post" for the window after exposure, "pre" for the CUPED lookback.
  */
-export async function userDayRows(
-  window: ResultsWindow,
-  plan?: SourcePlan,
-  layout: readonly SumKey[] = SUM_KEYS,
-  byDay = true,
-): Promise<UserDayRow[]> {
+export async function userDayRows(window: ResultsWindow, plan?: SourcePlan, layout: readonly SumKey[] = SUM_KEYS): Promise<UserDayRow[]> {
   plan ??= await planSource(window);
-  // Hundreds of thousands of rows: scanned straight from the TabSeparated text.
+  // Tens of thousands of rows: scanned straight from the TabSeparated text.
   const text = await queryTabSeparated({
     tag: window.segment ? "results.userDayRows.segment" : "results.userDayRows",
-    sql: userDayRowsSql(window.segment, layout, byDay),
+    sql: userDayRowsSql(window.segment, layout),
     params: { ...window, ...planParams(plan) },
   });
   return parseUserDayRows(text, layout.length);
+}
+
+/** What each day after exposure adds to each variant's cumulative moments of ratio metric `metric` (see the SQL). */
+export async function seriesSteps(
+  window: ResultsWindow,
+  plan: SourcePlan,
+  variants: string[],
+  metric: RatioMetricKey,
+): Promise<SeriesStep[]> {
+  const definition = METRICS[metric];
+  return queryRows({
+    tag: "results.series",
+    sql: seriesStepsSql(definition.numerator, definition.denominator),
+    params: { ...window, ...planParams(plan), variants },
+    columns: {
+      variant: "string",
+      day: "string",
+      newUsers: "number",
+      dx: "number",
+      dy: "number",
+      dX2: "number",
+      dXY: "number",
+      dY2: "number",
+    },
+  });
 }
 
 export interface LatencyOrderStatistics {

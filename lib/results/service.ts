@@ -8,8 +8,8 @@ import { getExperiment } from "../experiments/service";
 import { runningExperiments } from "../experiments/store";
 import { scorecardRefreshSeconds } from "../settings";
 import { exposureSummary } from "../exposures/queries";
-import { isRatioMetric, METRICS, type MetricKey, type SumKey } from "../metrics/registry";
-import { variantSummaries, type UserDayRow } from "../metrics/summaries";
+import { isRatioMetric, METRICS, type MetricKey, type RatioMetricKey, type SumKey } from "../metrics/registry";
+import { variantSummaries, type SeriesStep, type UserDayRow } from "../metrics/summaries";
 import { ratioValues, sumsFor } from "../metrics/values";
 import {
   adjustPValues,
@@ -37,6 +37,7 @@ import {
   eventsInputs,
   NO_INPUT,
   latencyOrderStatistics,
+  seriesSteps,
   planSource,
   userDayRows,
   type EventsInput,
@@ -90,9 +91,10 @@ interface ResultsData {
   to: Date;
   exposures: Awaited<ReturnType<typeof exposureSummary>>;
   exposed: Map<string, number>;
-  /** Per user and day when loaded `byDay` (the day-by-day series is then computed), else per user and period. */
+  /** Per user and period (after exposure, and the CUPED lookback before it). */
   rows: UserDayRow[];
-  byDay: boolean;
+  /** The day-by-day series' steps of the metric it was loaded for (results), or null (scorecard). */
+  seriesSteps: SeriesStep[] | null;
   layout: SumKey[];
   segmentRows: UserDayRow[];
   segmentLayout: SumKey[];
@@ -100,8 +102,8 @@ interface ResultsData {
 }
 
 /**
- * Reads what `metrics` need (the segment rows: what `segmentMetrics` need), in parallel; the rows per day
- * only when the day-by-day series is wanted (`byDay`): every other statistic sums each user's days.
+ * Reads what `metrics` need (the segment rows: what `segmentMetrics` need), and the day-by-day series of
+ * `seriesMetric` when given, in parallel.
  */
 async function loadResults(
   experiment: Experiment,
@@ -109,7 +111,7 @@ async function loadResults(
   query: Omit<ResultsQuery, "metric">,
   metrics: MetricKey[],
   segmentMetrics: MetricKey[],
-  byDay: boolean,
+  seriesMetric?: RatioMetricKey,
 ): Promise<ResultsData> {
   const { from, to } = resultsWindow(experiment, query);
   checkWindow(from, to);
@@ -129,19 +131,18 @@ async function loadResults(
   const segmentLayout = sumsFor(segmentMetrics);
   const plan = await planSource(window);
   // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
-  const [exposures, rows, segmentRows, latency] = await Promise.all([
+  const [exposures, rows, segmentRows, latency, steps] = await Promise.all([
     exposureSummary(window, variantKeys, window.to),
-    layout.length ? userDayRows(window, plan, layout, byDay) : Promise.resolve([]),
-    query.segment && segmentLayout.length
-      ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout, false)
-      : Promise.resolve([]),
+    layout.length ? userDayRows(window, plan, layout) : Promise.resolve([]),
+    query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
     quantileMetric?.kind === "quantile"
       ? latencySummaries(window, plan, variantKeys, query.alpha, quantileMetric.p)
       : Promise.resolve(null),
+    seriesMetric ? seriesSteps(window, plan, variantKeys, seriesMetric) : Promise.resolve(null),
   ]);
   // Exposed users of the window: first exposed before its end.
   const exposed = new Map(variantKeys.map((v) => [v, exposures.exposedBefore.get(v) ?? 0]));
-  return { experiment, from, to, exposures, exposed, rows, byDay, layout, segmentRows, segmentLayout, latency };
+  return { experiment, from, to, exposures, exposed, rows, seriesSteps: steps, layout, segmentRows, segmentLayout, latency };
 }
 
 /** Sample ratio mismatch of exposed users against the configured weights. */
@@ -253,7 +254,9 @@ function assembleMetric(
     variants,
     guardrails,
     series:
-      data.byDay && isRatioMetric(metric) ? series(rows, ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query) : [],
+      data.seriesSteps && isRatioMetric(metric)
+        ? series(data.seriesSteps, ratioValues(metric, layout), variantKeys, exposures.daily, exposed, query)
+        : [],
     ...segmentAnswer,
   };
   return { results, estimates };
@@ -292,7 +295,15 @@ function guardrailChecks(data: ResultsData, query: ResultsQuery): ExperimentResu
 
 export async function experimentResults(client: Db, principal: Principal, key: string, query: ResultsQuery): Promise<ExperimentResults> {
   const experiment = await getExperiment(client, principal, key);
-  const data = await loadResults(experiment, principal, query, [query.metric, ...experiment.guardrailMetrics], [query.metric], true);
+  const metrics = [query.metric, ...experiment.guardrailMetrics];
+  const data = await loadResults(
+    experiment,
+    principal,
+    query,
+    metrics,
+    [query.metric],
+    isRatioMetric(query.metric) ? query.metric : undefined,
+  );
   return assembleMetric(data, query.metric, query).results;
 }
 
@@ -428,7 +439,6 @@ async function computeScorecard(experiment: Experiment, principal: Principal, qu
     query,
     order.map((m) => m.metric),
     ratioMetrics,
-    false,
   );
   const usersSoFar = [...data.exposed.values()].reduce((s, n) => s + n, 0);
   // Traffic so far: exposed users per elapsed day of the window (at least one day).

@@ -218,20 +218,45 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
 }
 
 /**
- * One row per (variant, user, day[, segment]) with the given sums of the metric registry (default all,
- * in SUM_KEYS order, after four string columns); day is "pre" for the CUPED lookback. Without `byDay`, one
- * row per (variant, user, period[, segment]), day "post" holding the whole window after exposure: what
- * every statistic but the day-by-day series needs, one row per user instead of one per active day.
+ * One row per (variant, user, period[, segment]) with the given sums of the metric registry (default all,
+ * in SUM_KEYS order, after four string columns): day "post" holds the whole window after exposure, "pre"
+ * the CUPED lookback. One row per user, whatever the number of days.
  */
-export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS, byDay = true): string {
+export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS): string {
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
-  const dayExpr = byDay ? "toString(day)" : "'post'";
   return `
     WITH ${sourceCtes()}
-    SELECT variant, user_id AS userId, if(period = 'pre', 'pre', ${dayExpr}) AS day, ${segmentExpr} AS segment,
+    SELECT variant, user_id AS userId, toString(period) AS day, ${segmentExpr} AS segment,
       ${summedSumsSql(sums)}
     FROM source
     GROUP BY variant, userId, day, segment`;
+}
+
+/**
+ * The day-by-day series of the ratio metric `numerator` / `denominator` (sums of the metric registry;
+ * "per_user" for a per-user mean, whose denominator is not summed), per variant and day after exposure:
+ * lib/metrics/summaries SeriesStep. Each user's running totals x and y come from a window over the
+ * user's days, so a day adds x² − (x − dx)² for each user active that day, and so on: the cumulative
+ * moments without one row per user and day leaving the engine.
+ */
+export function seriesStepsSql(numerator: readonly SumKey[], denominator: readonly SumKey[] | "per_user"): string {
+  const sumOf = (keys: readonly SumKey[]) => keys.map((key) => `toFloat64(${key})`).join(" + ");
+  return `
+    WITH ${sourceCtes()},
+    user_days AS (
+      SELECT variant, user_id, day, sum(${sumOf(numerator)}) AS ux, sum(${denominator === "per_user" ? "0" : sumOf(denominator)}) AS uy
+      FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}
+      GROUP BY variant, user_id, day),
+    running AS (
+      SELECT variant, day, ux, uy, sum(ux) OVER user_days AS x, sum(uy) OVER user_days AS y,
+             row_number() OVER user_days = 1 AS first_day
+      FROM user_days
+      WINDOW user_days AS (PARTITION BY variant, user_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+    SELECT variant, toString(day) AS day, countIf(first_day) AS newUsers, sum(ux) AS dx, sum(uy) AS dy,
+           sum(x * x - (x - ux) * (x - ux)) AS dX2, sum(x * y - (x - ux) * (y - uy)) AS dXY, sum(y * y - (y - uy) * (y - uy)) AS dY2
+    FROM running
+    GROUP BY variant, day
+    ORDER BY day, variant`;
 }
 
 /** lib/stats/histogramQuantile latencyBucket in SQL: the histogram bucket of a latency. */

@@ -24,6 +24,9 @@ export interface ResultsBench {
   /** The same results read from raw events only (no rollup built yet; none when the data was reused). */
   rawResultsMs: number[];
   aggregationMs: number[];
+  /** The process's resident memory before the results timings and its highest during them (MB). */
+  rssBeforeMb: number;
+  resultsPeakRssMb: number;
 }
 
 const DAY = 86_400_000;
@@ -194,7 +197,12 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   // The user-day query exactly as the request runs it: the sums of its metric and default guardrails.
   const layout = sumsFor(["acceptance_rate", ...DEFAULT_GUARDRAILS]);
   const aggregationMs = await timings(() => userDayRows(window, undefined, layout));
+  // The process's resident memory during the requests, sampled every 10 ms (the engine runs in its own threads).
+  const rssBeforeMb = process.memoryUsage.rss() / 1e6;
+  let resultsPeakRssMb = rssBeforeMb;
+  const sampler = setInterval(() => (resultsPeakRssMb = Math.max(resultsPeakRssMb, process.memoryUsage.rss() / 1e6)), 10);
   const resultsMs = await timings(() => experimentResults(client, principal, "scale", query));
+  clearInterval(sampler);
   // A live product keeps sending events today, and late ones for earlier days (a refined event minutes after
   // midnight): one more event now and one yesterday make both days differ from their builds. Yesterday
   // holds a whole day of events whatever the hour of the run, so the figure does not depend on it.
@@ -206,7 +214,18 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   });
   const liveResultsMs = await timings(() => experimentResults(client, principal, "scale", query));
   await close();
-  return { events, loadSeconds, rollupSeconds, rollupDays, resultsMs, liveResultsMs, rawResultsMs, aggregationMs };
+  return {
+    events,
+    loadSeconds,
+    rollupSeconds,
+    rollupDays,
+    resultsMs,
+    liveResultsMs,
+    rawResultsMs,
+    aggregationMs,
+    rssBeforeMb,
+    resultsPeakRssMb,
+  };
 }
 
 // tsx scripts/bench/results.ts [events] [report.json]: run on its own (prints the figures) or from

@@ -34,6 +34,8 @@ interface UserTruth {
   acceptedChars: number;
   /** Latencies of the user's shown suggestions after exposure. */
   latencies: number[];
+  /** Shown and accepted suggestions after exposure per UTC day (of each event). */
+  days: Map<string, { shown: number; accepted: number }>;
 }
 
 const truth = new Map<string, UserTruth>();
@@ -93,8 +95,13 @@ beforeAll(async () => {
       shownChars: 0,
       acceptedChars: 0,
       latencies: [],
+      days: new Map(),
     };
     truth.set(userId, t);
+    const onDay = (at: number) => {
+      const day = new Date(at).toISOString().slice(0, 10);
+      return t.days.get(day) ?? t.days.set(day, { shown: 0, accepted: 0 }).get(day)!;
+    };
     const propensity = 0.1 + 0.6 * random() + (variant === "treatment" ? 0.08 : 0);
     // Pre-exposure activity (counts only for CUPED), correlated with the user's propensity.
     for (let i = 0; i < 3 + (u % 4); i++) {
@@ -125,7 +132,9 @@ beforeAll(async () => {
       });
       t.shown++;
       t.shownChars += chars;
+      onDay(at + 100).shown++;
       if (random() < propensity) {
+        onDay(at + 2000).accepted++;
         events.push({ ...base(userId, at + 2000, language, modelVersion), type: "accepted", suggestionId: sid, acceptedChars: chars });
         t.accepted++;
         t.acceptedChars += chars;
@@ -277,12 +286,39 @@ describe("experiment results", () => {
     }
   });
 
-  it("draws a daily series whose last cumulative lift equals the overall lift", async () => {
+  it("draws a daily series of each day's rate and the cumulative lift, ending on the overall lift and interval", async () => {
     const body = await results();
     const treatment = body.series.filter((p: any) => p.variant === "treatment");
     expect(treatment.length).toBeGreaterThanOrEqual(5);
+    // Recomputed from the events sent: each day's pooled rate, and the pooled rates up to the day.
+    const pooledRate = (variant: string, until: string, from = until) => {
+      let [accepted, shown] = [0, 0];
+      for (const t of truth.values()) {
+        if (t.variant !== variant) continue;
+        for (const [day, counts] of t.days) {
+          if (day < from || day > until) continue;
+          accepted += counts.accepted;
+          shown += counts.shown;
+        }
+      }
+      return accepted / shown;
+    };
+    for (const point of body.series) expect(point.rate).toBeCloseTo(pooledRate(point.variant, point.date), 12);
+    for (const point of treatment) {
+      const lift = pooledRate("treatment", point.date, "0000") / pooledRate("control", point.date, "0000") - 1;
+      expect(point.cumulativeLift).toBeCloseTo(lift, 12);
+      if (point.ciRelative) expect(point.ciRelative[0]).toBeLessThanOrEqual(point.cumulativeLift);
+    }
+    // the last day's cumulative moments are the whole window's: the same interval as the answer's
     expect(treatment.at(-1).cumulativeLift).toBeCloseTo(body.variants[1].lift.relative, 10);
-    for (const point of treatment) if (point.ciRelative) expect(point.ciRelative[0]).toBeLessThanOrEqual(point.cumulativeLift);
+    expect(treatment.at(-1).ciRelative[0]).toBeCloseTo(body.variants[1].lift.ciRelative[0], 10);
+    expect(treatment.at(-1).ciRelative[1]).toBeCloseTo(body.variants[1].lift.ciRelative[1], 10);
+    // a per-user mean too (its denominator counts each exposed user once)
+    const perUser = await results({ metric: "suggestions_per_user" });
+    const last = perUser.series.filter((p: any) => p.variant === "treatment").at(-1);
+    expect(last.cumulativeLift).toBeCloseTo(perUser.variants[1].lift.relative, 10);
+    expect(last.ciRelative[0]).toBeCloseTo(perUser.variants[1].lift.ciRelative[0], 10);
+    expect(last.rate).toBeCloseTo(perUser.variants[1].rate, 10);
   });
 
   it("breaks results down by segment over the users active in each", async () => {

@@ -13,7 +13,7 @@ const generated: Record<string, string> = {
   "results-fresh-days": sql.freshDaysSql(),
   "results-user-day-rows": sql.userDayRowsSql(),
   "results-user-day-rows-by-language": sql.userDayRowsSql("language"),
-  "results-user-rows": sql.userDayRowsSql(undefined, undefined, false),
+  "results-series-steps": sql.seriesStepsSql(["accepted"], ["shown"]),
   "results-latency": sql.latencyOrderStatisticsSql(),
   "rollup-day-states": sql.rollupDayStatesSql(),
   "rollup-snapshot": sql.rollupSnapshotSql(),

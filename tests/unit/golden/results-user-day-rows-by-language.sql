@@ -64,7 +64,7 @@ WITH
         AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))
         AND (e.timestamp < x.first_at OR e.timestamp >= {from:DateTime64(3, 'UTC')})
     GROUP BY x.variant, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group, if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id)))
-    SELECT variant, user_id AS userId, if(period = 'pre', 'pre', toString(day)) AS day, language AS segment,
+    SELECT variant, user_id AS userId, toString(period) AS day, language AS segment,
       sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars
     FROM source
     GROUP BY variant, userId, day, segment
