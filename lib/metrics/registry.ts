@@ -12,7 +12,13 @@
 // the latencies of shown suggestions. Adding a ratio metric over existing sums is one METRICS entry;
 // a new sum is one SUMS entry plus a migration adding its rollup column (see migration 0004).
 
-/** Per-suggestion helper columns: SQL over the suggestion's events `e`. */
+/**
+ * The only event types SUGGESTION_FACTS read. Every other event's part of every sum adds up event by
+ * event (countIf, sumIf), which lets the sums' SQL group only these events by suggestion (lib/metrics/sql.ts).
+ */
+export const SUGGESTION_EVENT_TYPES = ["accepted", "refined"] as const;
+
+/** Per-suggestion helper columns: SQL over the suggestion's events `e` of SUGGESTION_EVENT_TYPES. */
 export const SUGGESTION_FACTS = {
   was_accepted: "countIf(e.type = 'accepted') > 0",
   was_refined: "countIf(e.type = 'refined' AND e.retained_chars IS NOT NULL) > 0",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readMigrations, splitStatements } from "@/lib/clickhouse/migrate";
 import { exposureDaysSql, exposedUsersSql } from "@/lib/exposures/queries";
-import { SUM_KEYS } from "@/lib/metrics/registry";
+import { SUGGESTION_EVENT_TYPES, SUGGESTION_FACTS, SUM_KEYS, SUMS } from "@/lib/metrics/registry";
 import { modelVersionDailySql, segmentValuesSql } from "@/lib/modelVersions/queries";
 import * as sql from "@/lib/results/sql";
 
@@ -57,5 +57,19 @@ describe("generated SQL", () => {
     }
     for (const key of SUM_KEYS) expect(columns, `rollup column ${key}`).toContain(key);
     expect(sql.rollupInsertSql()).toContain(SUM_KEYS.join(", "));
+  });
+
+  it("groups by suggestion only the event types whose facts the sums read; every other sum adds up event by event", () => {
+    // lib/metrics/sql.ts suggestionSumsSql puts all other events of a key group in one row
+    for (const [fact, sql] of Object.entries(SUGGESTION_FACTS)) {
+      const types = [...sql.matchAll(/e\.type = '(\w+)'/g)].map((m) => m[1]);
+      expect(types.length, fact).toBeGreaterThan(0);
+      for (const type of types) expect(SUGGESTION_EVENT_TYPES, `${fact} reads ${type}`).toContain(type);
+    }
+    const facts = Object.keys(SUGGESTION_FACTS);
+    for (const [key, { perSuggestion }] of Object.entries(SUMS)) {
+      if (facts.some((fact) => perSuggestion.includes(fact))) continue;
+      expect(perSuggestion, key).toMatch(/^(countIf|sumIf)\(/);
+    }
   });
 });

@@ -25,7 +25,8 @@ SELECT toString(day) AS date, '' AS modelVersion, count() AS users, sum(requeste
       AND ({language:String} = '' OR e.language = {language:String})
       AND ({ide:String} = '' OR e.ide = {ide:String})
       AND ({userGroup:String} = '' OR e.user_group = {userGroup:String})
-    GROUP BY toDate(e.timestamp), e.user_id, if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id))
+    GROUP BY toDate(e.timestamp), e.user_id,
+      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), ''))
       GROUP BY day, user_id
     )
     GROUP BY day

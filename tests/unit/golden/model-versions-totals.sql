@@ -25,7 +25,8 @@ SELECT '' AS date, model_version AS modelVersion, count() AS users, sum(requeste
       AND ({language:String} = '' OR e.language = {language:String})
       AND ({ide:String} = '' OR e.ide = {ide:String})
       AND ({userGroup:String} = '' OR e.user_group = {userGroup:String})
-    GROUP BY e.model_version, e.user_id, if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id))
+    GROUP BY e.model_version, e.user_id,
+      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), ''))
       GROUP BY model_version, user_id
     )
     GROUP BY model_version

@@ -63,7 +63,8 @@ WITH
     WHERE e.project_id = {projectId:String} AND e.type != 'exposure' AND e.timestamp >= toStartOfDay({from:DateTime64(3, 'UTC')}) - toIntervalDay({lookbackDays:UInt16}) AND e.timestamp < {to:DateTime64(3, 'UTC')} AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))
         AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))
         AND (e.timestamp < x.first_at OR e.timestamp >= {from:DateTime64(3, 'UTC')})
-    GROUP BY x.variant, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group, if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id))),
+    GROUP BY x.variant, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group,
+      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), ''))),
     user_days AS (
       SELECT variant, user_id, day, sum(toFloat64(accepted)) AS ux, sum(toFloat64(shown)) AS uy
       FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}

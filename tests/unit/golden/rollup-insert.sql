@@ -28,5 +28,6 @@ INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_
     INNER JOIN exposed AS x ON e.user_id = x.user_id
     WHERE e.project_id = {projectId:String} AND e.type != 'exposure' AND toDate(e.timestamp) = {day:Date}
           AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookback:UInt16}))
-    GROUP BY x.variant, x.first_at, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group, if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id))
+    GROUP BY x.variant, x.first_at, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group,
+      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), ''))
       GROUP BY day, user_id, period, language, ide, user_group, variant, first_at
