@@ -233,7 +233,7 @@ async function main() {
       samples: [results.loadSeconds],
     });
     const aggregation = {
-      name: "its aggregation query (per user and day, rollup + raw remainder, into JS)",
+      name: "its aggregation query (per user and period, rollup + raw remainder, into JS)",
       value: median(results.aggregationMs),
     };
     log.add({ name: aggregation.name, unit: "ms", samples: results.aggregationMs });
@@ -244,6 +244,8 @@ async function main() {
       unit: "s",
       digits: 1,
       samples: [results.rollupSeconds],
+      // the issue's target is for 100 million events
+      ...(results.events >= 100_000_000 ? { target: { text: "< 30 s", met: results.rollupSeconds < 30 } } : {}),
     });
     const resultsMs = median(results.resultsMs);
     log.add({
@@ -259,6 +261,14 @@ async function main() {
       samples: results.liveResultsMs,
       baseline: { name: "results with the rollup fresh", value: resultsMs },
       target: { text: "< 1,500 ms", met: median(results.liveResultsMs) < 1500 },
+    });
+    const perDay = results.incrementalSeconds / Math.max(1, results.incrementalDays);
+    log.add({
+      name: `rollup refresh after events arrived today and yesterday (${results.incrementalDays} days rebuilt), per day`,
+      unit: "s",
+      digits: 2,
+      samples: [perDay],
+      target: { text: "< 2 s", met: perDay < 2 },
     });
     log.add({
       name: "process memory (RSS) during GET .../results, highest",

@@ -10,6 +10,7 @@ import {
   rollupInsertSql,
   rollupRecordSql,
   rollupSnapshotSql,
+  rollupSupersededCountSql,
   ROLLUP_LOOKBACK_DAYS,
 } from "./sql";
 
@@ -149,13 +150,18 @@ async function buildDay(target: RollupTarget, state: DayState) {
       checksum: snapshot.users_checksum,
     },
   });
-  // Superseded builds of the day, once no request can still be reading them (a request reads the
-  // build its plan chose, within seconds).
-  await runStatement({
-    tag: "rollup.deleteSuperseded",
-    sql: rollupDeleteSupersededSql(),
-    params: { ...params, keepSeconds: SUPERSEDED_BUILD_KEEP_SECONDS },
-  });
+}
+
+/**
+ * Deletes the target's superseded builds made more than SUPERSEDED_BUILD_KEEP_SECONDS ago, when there
+ * are any: a request reads the build its plan chose within seconds, so no request can still be reading
+ * them. One statement for every day of the target, not one per build.
+ */
+async function deleteSupersededBuilds(target: RollupTarget) {
+  // the clock, not a pass's `now`: the keep protects requests reading now
+  const params = { ...target, before: clickhouseTime(Date.now() - SUPERSEDED_BUILD_KEEP_SECONDS * 1000) };
+  const [{ rows }] = await queryRows({ tag: "rollup.superseded", sql: rollupSupersededCountSql(), params, columns: { rows: "number" } });
+  if (rows > 0) await runStatement({ tag: "rollup.deleteSuperseded", sql: rollupDeleteSupersededSql(), params });
 }
 
 /** Brings the rollup of every target up to date (as of `now`, default the clock); answers how many days were built. */
@@ -166,6 +172,7 @@ export async function refreshRollups(client: Db, now = Date.now()): Promise<numb
       await buildDay(target, state);
       built++;
     }
+    await deleteSupersededBuilds(target);
   }
   return built;
 }

@@ -420,11 +420,24 @@ export function rollupRecordSql(): string {
              {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`;
 }
 
-/** Superseded builds of {day}, once no request can still be reading them. */
+/**
+ * Rows of the target's superseded builds (every build but each day's latest recorded one, unrecorded
+ * interrupted ones included) made before {before}: once no request can still be reading them.
+ */
+const SUPERSEDED_ROWS = `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')}
+        AND (day, build_id) NOT IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
+                                    WHERE ${PHASE_FILTER} GROUP BY day)`;
+
+/** How many rows of superseded builds there are to delete (a pass deletes only when there are some). */
+export function rollupSupersededCountSql(): string {
+  return `
+      SELECT count() AS rows FROM experiment_user_daily
+      WHERE ${SUPERSEDED_ROWS}`;
+}
+
+/** Deletes the rows of superseded builds (see SUPERSEDED_ROWS), every day of the target at once. */
 export function rollupDeleteSupersededSql(): string {
   return `
       DELETE FROM experiment_user_daily
-      WHERE ${PHASE_FILTER} AND day = {day:Date} AND built_at < {builtAt:DateTime64(3, 'UTC')} - toIntervalSecond({keepSeconds:UInt32})
-        AND build_id != (SELECT argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
-                         WHERE ${PHASE_FILTER} AND day = {day:Date})`;
+      WHERE ${SUPERSEDED_ROWS}`;
 }

@@ -544,6 +544,27 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     // an hour on, every changed day is rebuilt, tails included
     expect(await refreshRollups(client, Date.now() + TAIL_AGE_TOLERATED_MS)).toBeGreaterThan(0);
     expect(await builds()).toBeGreaterThan(buildsBefore); // superseded builds stay a while for requests still reading them
+    const mostBuildsOfADay = async () =>
+      Number(
+        (
+          await (
+            await ch.query({
+              query: "SELECT max(n) AS n FROM (SELECT day, uniqExact(build_id) AS n FROM experiment_user_daily GROUP BY day)",
+              format: "JSONEachRow",
+            })
+          ).json<{ n: number }>()
+        )[0].n,
+      );
+    expect(await mostBuildsOfADay()).toBeGreaterThan(1);
+    // ten minutes on, the next pass deletes them, every day at once: one build per day is left
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 11 * 60_000);
+      expect(await refreshRollups(client, Date.now() + TAIL_AGE_TOLERATED_MS)).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(await mostBuildsOfADay()).toBe(1);
     expect((await plan()).freshDays.filter((f) => f.tailAfter !== "")).toEqual([]);
     expect(await all()).toEqual(stale);
     await truncate();

@@ -20,6 +20,7 @@ const generated: Record<string, string> = {
   "rollup-insert": sql.rollupInsertSql(),
   "rollup-record": sql.rollupRecordSql(),
   "rollup-delete-superseded": sql.rollupDeleteSupersededSql(),
+  "rollup-superseded-count": sql.rollupSupersededCountSql(),
   "exposures-days": exposureDaysSql(),
   "exposures-users": exposedUsersSql(true),
   "model-versions-daily": modelVersionDailySql(),
