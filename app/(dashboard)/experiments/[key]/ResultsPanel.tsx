@@ -133,8 +133,8 @@ export function Results({ experiment }: { experiment: ExperimentView }) {
         {details.error ? <ErrorNote error={details.error} /> : null}
         {METRICS[selected].kind === "quantile" ? (
           <p className="muted" data-testid="no-daily-chart">
-            No daily chart for {METRICS[selected].label.toLowerCase()}: a 95th percentile is not the sum of daily parts, so each day would
-            need its own pass over every latency; the scorecard shows the whole window&apos;s value with its order-statistic interval.
+            No daily chart for {METRICS[selected].label.toLowerCase()}: a 95th percentile is not the sum of daily parts. The scorecard shows
+            the whole window&apos;s value (within 1% of the exact one) with its order-statistic interval.
           </p>
         ) : !detail ? (
           <div className="skeleton" style={{ height: 240, marginTop: 12 }} />
