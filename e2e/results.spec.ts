@@ -121,6 +121,7 @@ test("a product manager reads every metric at once, switches every control, and 
   await expect(page.getByTestId("metric-details")).toContainText("Generation rate over time");
   await page.getByLabel("Metric").selectOption("latency_p95");
   await expect(page.getByTestId("no-daily-chart")).toBeVisible();
+  await snapshotOf(page.getByTestId("metric-details"), "results-latency-details");
 
   // Cohorts of every segment attribute; latency is not split by cohort, and says so.
   await page.getByLabel("Segment").selectOption("language");
