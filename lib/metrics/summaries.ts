@@ -16,6 +16,11 @@ export interface UserDayRow {
   segment: string;
   /** The sums of the request's layout (SUM_KEYS order; see lib/metrics/values.ts). */
   sums: Float64Array;
+  /**
+   * For the day-by-day series of one metric (post rows): the user's days after exposure, ascending, as
+   * indexes from the window's first day, with that day's numerator and denominator.
+   */
+  series?: { days: number[]; x: number[]; y: number[] };
 }
 
 export interface UserValues {
@@ -159,9 +164,9 @@ export interface DailyPoint {
 }
 
 /**
- * What one day adds to a variant's cumulative (X, Y) moments of a ratio metric (lib/results/sql.ts
- * seriesStepsSql): its users' new sums, and for the users active that day the change of their
- * cumulative x², xy and y² (a user's running totals replace their earlier contribution).
+ * What one day adds to a variant's cumulative (X, Y) moments of a ratio metric: its users' new sums, and
+ * for the users active that day the change of their cumulative x², xy and y² (a user's running totals
+ * replace their earlier contribution).
  */
 export interface SeriesStep {
   variant: string;
@@ -173,6 +178,37 @@ export interface SeriesStep {
   dX2: number;
   dXY: number;
   dY2: number;
+}
+
+/**
+ * Each day's step from the users' days (rows with `series`; `firstDay`: the window's first UTC day, in
+ * ms): one pass over every user's days in order, whatever the number of users and days.
+ */
+export function seriesSteps(rows: UserDayRow[], firstDay: number): SeriesStep[] {
+  const steps = new Map<string, SeriesStep>();
+  for (const row of rows) {
+    if (!row.series) continue;
+    const { days, x: xs, y: ys } = row.series;
+    let [x, y] = [0, 0];
+    for (let i = 0; i < days.length; i++) {
+      const key = `${row.variant}\t${days[i]}`;
+      let step = steps.get(key);
+      if (!step) {
+        const day = new Date(firstDay + days[i] * 86_400_000).toISOString().slice(0, 10);
+        step = { variant: row.variant, day, newUsers: 0, dx: 0, dy: 0, dX2: 0, dXY: 0, dY2: 0 };
+        steps.set(key, step);
+      }
+      if (i === 0) step.newUsers++;
+      const [nextX, nextY] = [x + xs[i], y + ys[i]];
+      step.dx += xs[i];
+      step.dy += ys[i];
+      step.dX2 += nextX * nextX - x * x;
+      step.dXY += nextX * nextY - x * y;
+      step.dY2 += nextY * nextY - y * y;
+      [x, y] = [nextX, nextY];
+    }
+  }
+  return [...steps.values()];
 }
 
 /**

@@ -1,17 +1,16 @@
 import { TupleParam } from "@clickhouse/client";
 import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
-import type { SeriesStep, UserDayRow } from "../metrics/summaries";
-import { METRICS, type RatioMetricKey } from "../metrics/registry";
+import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay } from "../time";
 import {
   eventsInputSql,
   exposuresInputSql,
   freshDaysSql,
   latencyOrderStatisticsSql,
-  seriesStepsSql,
   userDayRowsSql,
   type Segment,
+  type SeriesSums,
 } from "./sql";
 import { parseUserDayRows } from "./userDayRows";
 
@@ -76,42 +75,23 @@ const planParams = (plan: SourcePlan) => ({
 
 /**
  * One row per (variant, user, period[, segment]) with the sums of `layout` (default every sum of the
- * metric registry); day is "post" for the window after exposure, "pre" for the CUPED lookback.
+ * metric registry); day is "post" for the window after exposure, "pre" for the CUPED lookback. With
+ * `series`, each row carries the user's days after exposure for that metric's day-by-day series.
  */
-export async function userDayRows(window: ResultsWindow, plan?: SourcePlan, layout: readonly SumKey[] = SUM_KEYS): Promise<UserDayRow[]> {
+export async function userDayRows(
+  window: ResultsWindow,
+  plan?: SourcePlan,
+  layout: readonly SumKey[] = SUM_KEYS,
+  series?: SeriesSums,
+): Promise<UserDayRow[]> {
   plan ??= await planSource(window);
   // Tens of thousands of rows: scanned straight from the TabSeparated text.
   const text = await queryTabSeparated({
     tag: window.segment ? "results.userDayRows.segment" : "results.userDayRows",
-    sql: userDayRowsSql(window.segment, layout),
+    sql: userDayRowsSql(window.segment, layout, series),
     params: { ...window, ...planParams(plan) },
   });
-  return parseUserDayRows(text, layout.length);
-}
-
-/** What each day after exposure adds to each variant's cumulative moments of ratio metric `metric` (see the SQL). */
-export async function seriesSteps(
-  window: ResultsWindow,
-  plan: SourcePlan,
-  variants: string[],
-  metric: RatioMetricKey,
-): Promise<SeriesStep[]> {
-  const definition = METRICS[metric];
-  return queryRows({
-    tag: "results.series",
-    sql: seriesStepsSql(definition.numerator, definition.denominator),
-    params: { ...window, ...planParams(plan), variants },
-    columns: {
-      variant: "string",
-      day: "string",
-      newUsers: "number",
-      dx: "number",
-      dy: "number",
-      dX2: "number",
-      dXY: "number",
-      dY2: "number",
-    },
-  });
+  return parseUserDayRows(text, layout.length, series !== undefined);
 }
 
 export interface LatencyOrderStatistics {

@@ -9,7 +9,7 @@ import { runningExperiments } from "../experiments/store";
 import { scorecardRefreshSeconds } from "../settings";
 import { exposureSummary } from "../exposures/queries";
 import { isRatioMetric, METRICS, type MetricKey, type RatioMetricKey, type SumKey } from "../metrics/registry";
-import { variantSummaries, type SeriesStep, type UserDayRow } from "../metrics/summaries";
+import { seriesSteps, variantSummaries, type SeriesStep, type UserDayRow } from "../metrics/summaries";
 import { ratioValues, sumsFor } from "../metrics/values";
 import {
   adjustPValues,
@@ -37,7 +37,6 @@ import {
   eventsInputs,
   NO_INPUT,
   latencyOrderStatistics,
-  seriesSteps,
   planSource,
   userDayRows,
   type EventsInput,
@@ -131,15 +130,17 @@ async function loadResults(
   const segmentLayout = sumsFor(segmentMetrics);
   const plan = await planSource(window);
   // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
-  const [exposures, rows, segmentRows, latency, steps] = await Promise.all([
+  // The series' metric rides along with the sums: each row carries its user's days after exposure.
+  const series = seriesMetric ? { numerator: METRICS[seriesMetric].numerator, denominator: METRICS[seriesMetric].denominator } : undefined;
+  const [exposures, rows, segmentRows, latency] = await Promise.all([
     exposureSummary(window, variantKeys, window.to),
-    layout.length ? userDayRows(window, plan, layout) : Promise.resolve([]),
+    layout.length ? userDayRows(window, plan, layout, series) : Promise.resolve([]),
     query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
     quantileMetric?.kind === "quantile"
       ? latencySummaries(window, plan, variantKeys, query.alpha, quantileMetric.p)
       : Promise.resolve(null),
-    seriesMetric ? seriesSteps(window, plan, variantKeys, seriesMetric) : Promise.resolve(null),
   ]);
+  const steps = series ? seriesSteps(rows, Date.parse(`${window.from.slice(0, 10)}T00:00:00Z`)) : null;
   // Exposed users of the window: first exposed before its end.
   const exposed = new Map(variantKeys.map((v) => [v, exposures.exposedBefore.get(v) ?? 0]));
   return { experiment, from, to, exposures, exposed, rows, seriesSteps: steps, layout, segmentRows, segmentLayout, latency };

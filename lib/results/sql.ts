@@ -217,46 +217,37 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
     ${what === "sums" ? rawSums : rawLatencies})`;
 }
 
-/**
- * One row per (variant, user, period[, segment]) with the given sums of the metric registry (default all,
- * in SUM_KEYS order, after four string columns): day "post" holds the whole window after exposure, "pre"
- * the CUPED lookback. One row per user, whatever the number of days.
- */
-export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS): string {
-  const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
-  return `
-    WITH ${sourceCtes()}
-    SELECT variant, user_id AS userId, toString(period) AS day, ${segmentExpr} AS segment,
-      ${summedSumsSql(sums)}
-    FROM source
-    GROUP BY variant, userId, day, segment`;
+/** The ratio metric whose day-by-day series a results answer draws: sums of the registry (see userDayRowsSql). */
+export interface SeriesSums {
+  numerator: readonly SumKey[];
+  /** "per_user" for a per-user mean, whose denominator is not summed. */
+  denominator: readonly SumKey[] | "per_user";
 }
 
 /**
- * The day-by-day series of the ratio metric `numerator` / `denominator` (sums of the metric registry;
- * "per_user" for a per-user mean, whose denominator is not summed), per variant and day after exposure:
- * lib/metrics/summaries SeriesStep. Each user's running totals x and y come from a window over the
- * user's days, so a day adds x² − (x − dx)² for each user active that day, and so on: the cumulative
- * moments without one row per user and day leaving the engine.
+ * One row per (variant, user, period[, segment]) with the given sums of the metric registry (default all,
+ * in SUM_KEYS order, after four string columns): day "post" holds the whole window after exposure, "pre"
+ * the CUPED lookback. One row per user, whatever the number of days. With `series`, three more columns
+ * carry the user's days after exposure for the day-by-day series, ascending: each day's index from the
+ * window's first day, and that day's numerator and denominator (lib/metrics/summaries seriesSteps).
  */
-export function seriesStepsSql(numerator: readonly SumKey[], denominator: readonly SumKey[] | "per_user"): string {
-  const sumOf = (keys: readonly SumKey[]) => keys.map((key) => `toFloat64(${key})`).join(" + ");
+export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS, series?: SeriesSums): string {
+  const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
+  // source.<column>: the SELECT's aliases (day is the period, every sum its total) shadow the columns
+  const sumOf = (keys: readonly SumKey[] | "per_user") => (keys === "per_user" ? "0" : keys.map((key) => `source.${key}`).join(" + "));
+  const points =
+    `(arraySort(groupArrayIf(tuple(toUInt32(dateDiff('day', toDate(${WINDOW_FROM}), source.day)), ` +
+    `${series ? sumOf(series.numerator) : "0"}, ${series ? sumOf(series.denominator) : "0"}), source.period = 'post')) AS points)`;
+  const seriesColumns = series
+    ? `,
+      arrayMap(t -> t.1, ${points}) AS seriesDays, arrayMap(t -> t.2, points) AS seriesX, arrayMap(t -> t.3, points) AS seriesY`
+    : "";
   return `
-    WITH ${sourceCtes()},
-    user_days AS (
-      SELECT variant, user_id, day, sum(${sumOf(numerator)}) AS ux, sum(${denominator === "per_user" ? "0" : sumOf(denominator)}) AS uy
-      FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}
-      GROUP BY variant, user_id, day),
-    running AS (
-      SELECT variant, day, ux, uy, sum(ux) OVER user_days AS x, sum(uy) OVER user_days AS y,
-             row_number() OVER user_days = 1 AS first_day
-      FROM user_days
-      WINDOW user_days AS (PARTITION BY variant, user_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-    SELECT variant, toString(day) AS day, countIf(first_day) AS newUsers, sum(ux) AS dx, sum(uy) AS dy,
-           sum(x * x - (x - ux) * (x - ux)) AS dX2, sum(x * y - (x - ux) * (y - uy)) AS dXY, sum(y * y - (y - uy) * (y - uy)) AS dY2
-    FROM running
-    GROUP BY variant, day
-    ORDER BY day, variant`;
+    WITH ${sourceCtes()}
+    SELECT variant, user_id AS userId, toString(period) AS day, ${segmentExpr} AS segment,
+      ${summedSumsSql(sums)}${seriesColumns}
+    FROM source
+    GROUP BY variant, userId, day, segment`;
 }
 
 /** lib/stats/histogramQuantile latencyBucket in SQL: the histogram bucket of a latency. */

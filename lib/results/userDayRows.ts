@@ -5,12 +5,12 @@ import { SUM_KEYS } from "../metrics/registry";
 /**
  * Rows of the user-day query (lib/results/sql.ts userDayRowsSql) from its TabSeparated answer: four
  * string columns (variant, user, day, segment), then one unsigned integer per sum of the metric
- * registry. A hand-written scanner, because splitting every line and field costs several times the
- * query itself: numbers are read digit by digit, and the few distinct variants, days and segments are
- * shared rather than copied per row. User ids stay escaped (they only group rows); the other strings
- * are unescaped.
+ * registry, and with `withSeries` three arrays of unsigned integers (the user's days for the series).
+ * A hand-written scanner, because splitting every line and field costs several times the query itself:
+ * numbers are read digit by digit, and the few distinct variants, days and segments are shared rather
+ * than copied per row. User ids stay escaped (they only group rows); the other strings are unescaped.
  */
-export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length): UserDayRow[] {
+export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length, withSeries = false): UserDayRow[] {
   const interned = new Map<string, string>();
   const userIndex = new Map<string, number>();
   const intern = (raw: string) => interned.get(raw) ?? (interned.set(raw, tsvUnescape(raw)), interned.get(raw)!);
@@ -29,6 +29,28 @@ export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length): User
     at = end + 1;
     return value;
   };
+  /** An array of unsigned integers ([1,2,3]) followed by `end` (a tab or the newline). */
+  const unsignedArray = (end: number) => {
+    const start = at;
+    const values: number[] = [];
+    if (text.charCodeAt(at) !== 91) throw new Error(`user-day rows: no array at offset ${start}`);
+    at++;
+    let code = text.charCodeAt(at);
+    while (code !== 93) {
+      const first = at;
+      let value = 0;
+      while (code >= 48 && code <= 57) {
+        value = value * 10 + (code - 48);
+        code = text.charCodeAt(++at);
+      }
+      if (at === first || (code !== 44 && code !== 93)) throw new Error(`user-day rows: a bad array at offset ${start}`);
+      values.push(value);
+      if (code === 44) code = text.charCodeAt(++at);
+    }
+    if (text.charCodeAt(++at) !== end) throw new Error(`user-day rows: an array ends badly at offset ${start}`);
+    at++;
+    return values;
+  };
   let at = 0;
   let row = 0;
   while (at < text.length) {
@@ -46,7 +68,7 @@ export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length): User
         code = text.charCodeAt(++at);
       }
       // each number ends in a tab (the last in a newline): anything else is not this query's answer
-      if (at === start || code !== (field === sumCount - 1 ? 10 : 9)) {
+      if (at === start || code !== (field === sumCount - 1 && !withSeries ? 10 : 9)) {
         throw new Error(`user-day rows: field ${field + 5} at offset ${start} is not an unsigned integer`);
       }
       sums[field] = value;
@@ -54,7 +76,9 @@ export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length): User
     }
     let user = userIndex.get(userId);
     if (user === undefined) userIndex.set(userId, (user = userIndex.size));
-    rows[row++] = { variant: intern(variant), userId, user, day: intern(day), segment: intern(segment), sums };
+    const parsed: UserDayRow = { variant: intern(variant), userId, user, day: intern(day), segment: intern(segment), sums };
+    if (withSeries) parsed.series = { days: unsignedArray(9), x: unsignedArray(9), y: unsignedArray(10) };
+    rows[row++] = parsed;
   }
   return rows;
 }

@@ -13,7 +13,10 @@ const generated: Record<string, string> = {
   "results-fresh-days": sql.freshDaysSql(),
   "results-user-day-rows": sql.userDayRowsSql(),
   "results-user-day-rows-by-language": sql.userDayRowsSql("language"),
-  "results-series-steps": sql.seriesStepsSql(["accepted"], ["shown"]),
+  "results-user-rows-with-series": sql.userDayRowsSql(undefined, ["requested", "shown", "accepted"], {
+    numerator: ["accepted"],
+    denominator: ["shown"],
+  }),
   "results-latency": sql.latencyOrderStatisticsSql(),
   "rollup-day-states": sql.rollupDayStatesSql(),
   "rollup-snapshot": sql.rollupSnapshotSql(),

@@ -93,3 +93,47 @@ describe("parseUserDayRows on an answer that is not the query's", () => {
     expect(() => parseUserDayRows("control\tu1\t2026-11-20\t\t3\tCode: 241. DB::Exception\t1\t40\t120\t0\t0\n", 7)).toThrow(/field 6/);
   });
 });
+
+describe("the day-by-day series from the users' days", () => {
+  it("reads each row's days, numerators and denominators, and refuses a broken array", async () => {
+    const { parseUserDayRows } = await import("@/lib/results/userDayRows");
+    const text = "control\tu1\tpost\t\t5\t2\t[0,2]\t[1,1]\t[3,2]\ncontrol\tu2\tpre\t\t1\t0\t[]\t[]\t[]\n";
+    const rows = parseUserDayRows(text, 2, true);
+    expect(rows.map((r) => r.series)).toEqual([
+      { days: [0, 2], x: [1, 1], y: [3, 2] },
+      { days: [], x: [], y: [] },
+    ]);
+    expect(() => parseUserDayRows("control\tu1\tpost\t\t5\t2\t[0,2\t[1]\t[3]\n", 2, true)).toThrow(/array/);
+    expect(() => parseUserDayRows("control\tu1\tpost\t\t5\t2\n", 2, true)).toThrow(/field 6/);
+  });
+
+  it("adds up what each day changes in every variant's cumulative moments, each user's running totals replacing their earlier part", async () => {
+    const { seriesSteps } = await import("@/lib/metrics/summaries");
+    const row = (variant: string, user: number, days: number[], x: number[], y: number[]) => ({
+      variant,
+      userId: `u${user}`,
+      user,
+      day: "post",
+      segment: "",
+      sums: new Float64Array(0),
+      series: { days, x, y },
+    });
+    const first = Date.parse("2026-11-20T00:00:00Z");
+    const steps = seriesSteps([row("a", 0, [0, 2], [1, 2], [3, 4]), row("a", 1, [2], [5], [6]), row("b", 2, [1], [0], [1])], first);
+    const byDay = (variant: string, day: string) => steps.find((s) => s.variant === variant && s.day === day);
+    expect(byDay("a", "2026-11-20")).toEqual({ variant: "a", day: "2026-11-20", newUsers: 1, dx: 1, dy: 3, dX2: 1, dXY: 3, dY2: 9 });
+    // u0 goes from (1, 3) to (3, 7); u1 starts at (5, 6)
+    expect(byDay("a", "2026-11-22")).toEqual({
+      variant: "a",
+      day: "2026-11-22",
+      newUsers: 1,
+      dx: 7,
+      dy: 10,
+      dX2: 9 - 1 + 25,
+      dXY: 21 - 3 + 30,
+      dY2: 49 - 9 + 36,
+    });
+    expect(byDay("b", "2026-11-21")).toMatchObject({ newUsers: 1, dx: 0, dy: 1, dY2: 1 });
+    expect(steps).toHaveLength(3);
+  });
+});

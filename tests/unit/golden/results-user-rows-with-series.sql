@@ -64,18 +64,9 @@ WITH
         AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))
         AND (e.timestamp < x.first_at OR e.timestamp >= {from:DateTime64(3, 'UTC')})
     GROUP BY x.variant, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group,
-      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), ''))),
-    user_days AS (
-      SELECT variant, user_id, day, sum(toFloat64(accepted)) AS ux, sum(toFloat64(shown)) AS uy
-      FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}
-      GROUP BY variant, user_id, day),
-    running AS (
-      SELECT variant, day, ux, uy, sum(ux) OVER user_days AS x, sum(uy) OVER user_days AS y,
-             row_number() OVER user_days = 1 AS first_day
-      FROM user_days
-      WINDOW user_days AS (PARTITION BY variant, user_id ORDER BY day ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-    SELECT variant, toString(day) AS day, countIf(first_day) AS newUsers, sum(ux) AS dx, sum(uy) AS dy,
-           sum(x * x - (x - ux) * (x - ux)) AS dX2, sum(x * y - (x - ux) * (y - uy)) AS dXY, sum(y * y - (y - uy) * (y - uy)) AS dY2
-    FROM running
-    GROUP BY variant, day
-    ORDER BY day, variant
+      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), '')))
+    SELECT variant, user_id AS userId, toString(period) AS day, '' AS segment,
+      sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted,
+      arrayMap(t -> t.1, (arraySort(groupArrayIf(tuple(toUInt32(dateDiff('day', toDate({from:DateTime64(3, 'UTC')}), source.day)), source.accepted, source.shown), source.period = 'post')) AS points)) AS seriesDays, arrayMap(t -> t.2, points) AS seriesX, arrayMap(t -> t.3, points) AS seriesY
+    FROM source
+    GROUP BY variant, userId, day, segment
