@@ -1,4 +1,5 @@
 import type { CupedRatioSummary } from "../stats";
+import { DAY_MS, isoDay } from "../time";
 import type { RatioValues, Sums } from "./values";
 
 // Per-variant sufficient statistics of a ratio metric from per-user sums. Pure. Every metric
@@ -194,8 +195,7 @@ export function seriesSteps(rows: UserDayRow[], firstDay: number): SeriesStep[] 
       const key = `${row.variant}\t${days[i]}`;
       let step = steps.get(key);
       if (!step) {
-        const day = new Date(firstDay + days[i] * 86_400_000).toISOString().slice(0, 10);
-        step = { variant: row.variant, day, newUsers: 0, dx: 0, dy: 0, dX2: 0, dXY: 0, dY2: 0 };
+        step = { variant: row.variant, day: isoDay(firstDay + days[i] * DAY_MS), newUsers: 0, dx: 0, dy: 0, dX2: 0, dXY: 0, dY2: 0 };
         steps.set(key, step);
       }
       if (i === 0) step.newUsers++;

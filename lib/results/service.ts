@@ -131,7 +131,7 @@ async function loadResults(
   const plan = await planSource(window);
   // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
   // The series' metric rides along with the sums: each row carries its user's days after exposure.
-  const series = seriesMetric ? { numerator: METRICS[seriesMetric].numerator, denominator: METRICS[seriesMetric].denominator } : undefined;
+  const series = seriesMetric ? METRICS[seriesMetric] : undefined;
   const [exposures, rows, segmentRows, latency] = await Promise.all([
     exposureSummary(window, variantKeys, window.to),
     layout.length ? userDayRows(window, plan, layout, series) : Promise.resolve([]),

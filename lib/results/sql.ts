@@ -235,12 +235,12 @@ export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
   // source.<column>: the SELECT's aliases (day is the period, every sum its total) shadow the columns
   const sumOf = (keys: readonly SumKey[] | "per_user") => (keys === "per_user" ? "0" : keys.map((key) => `source.${key}`).join(" + "));
-  const points =
+  const pointsOf = (s: SeriesSums) =>
     `(arraySort(groupArrayIf(tuple(toUInt32(dateDiff('day', toDate(${WINDOW_FROM}), source.day)), ` +
-    `${series ? sumOf(series.numerator) : "0"}, ${series ? sumOf(series.denominator) : "0"}), source.period = 'post')) AS points)`;
+    `${sumOf(s.numerator)}, ${sumOf(s.denominator)}), source.period = 'post')) AS points)`;
   const seriesColumns = series
     ? `,
-      arrayMap(t -> t.1, ${points}) AS seriesDays, arrayMap(t -> t.2, points) AS seriesX, arrayMap(t -> t.3, points) AS seriesY`
+      arrayMap(t -> t.1, ${pointsOf(series)}) AS seriesDays, arrayMap(t -> t.2, points) AS seriesX, arrayMap(t -> t.3, points) AS seriesY`
     : "";
   return `
     WITH ${sourceCtes()}

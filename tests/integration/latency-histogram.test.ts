@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/lib/clickhouse";
+import { LATENCY_ORDER_STATISTICS_COLUMNS } from "@/lib/results/queries";
 import { latencyBucketSql, latencyHistogramSql, latencyQuantileSql } from "@/lib/results/sql";
 import {
   addToHistogram,
@@ -84,19 +85,7 @@ describe("latency histograms in SQL", () => {
         p,
         z,
       },
-      columns: {
-        g: "string",
-        n: "number",
-        users: "number",
-        ranks: "numbers",
-        quantile: "number",
-        lowerValue: "number",
-        upperValue: "number",
-        sumX: "number",
-        sumY: "number",
-        sumX2: "number",
-        sumXY: "number",
-      },
+      columns: { g: "string", ...LATENCY_ORDER_STATISTICS_COLUMNS },
     });
     expect(answer.map((r) => r.g)).toEqual(["a", "b"]);
     for (const row of answer) {
