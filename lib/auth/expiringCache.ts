@@ -29,6 +29,11 @@ export class ExpiringCache<V> {
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  /** Every key, fresh or not yet dropped, oldest first. */
+  keys(): string[] {
+    return [...this.entries.keys()];
+  }
+
   delete(key: string) {
     this.entries.delete(key);
   }

@@ -22,6 +22,11 @@ export interface UserDayRow {
    * indexes from the window's first day, with that day's numerator and denominator.
    */
   series?: { days: number[]; x: number[]; y: number[] };
+  /**
+   * For the latency quantile (post rows): the user's latencies, those in buckets below the variant's
+   * window of buckets, and the count in each bucket of the window (lib/results/latencyWindow.ts).
+   */
+  latency?: { n: number; below: number; at: number[] };
 }
 
 export interface UserValues {

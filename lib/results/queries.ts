@@ -3,15 +3,8 @@ import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay } from "../time";
-import {
-  eventsInputSql,
-  exposuresInputSql,
-  freshDaysSql,
-  latencyOrderStatisticsSql,
-  userDayRowsSql,
-  type Segment,
-  type SeriesSums,
-} from "./sql";
+import { eventsInputSql, exposuresInputSql, freshDaysSql, latencyQuantilesSql, userDayRowsSql, type Segment, type SeriesSums } from "./sql";
+import type { BucketWindows, LatencyQuantile } from "./latencyWindow";
 import { parseUserDayRows } from "./userDayRows";
 
 // The results reads of one experiment phase (their SQL is in lib/results/sql.ts).
@@ -83,30 +76,23 @@ export async function userDayRows(
   plan?: SourcePlan,
   layout: readonly SumKey[] = SUM_KEYS,
   series?: SeriesSums,
+  latency?: BucketWindows,
 ): Promise<UserDayRow[]> {
   plan ??= await planSource(window);
   // Tens of thousands of rows: scanned straight from the TabSeparated text.
   const text = await queryTabSeparated({
     tag: window.segment ? "results.userDayRows.segment" : "results.userDayRows",
-    sql: userDayRowsSql(window.segment, layout, series),
-    params: { ...window, ...planParams(plan) },
+    sql: userDayRowsSql(window.segment, layout, series, latency !== undefined),
+    params: {
+      ...window,
+      ...planParams(plan),
+      ...(latency && { latencyVariants: [...latency.keys()], latencyLows: [...latency.values()] }),
+    },
   });
-  return parseUserDayRows(text, layout.length, series !== undefined);
+  return parseUserDayRows(text, layout.length, series !== undefined, latency !== undefined);
 }
 
-export interface LatencyOrderStatistics {
-  variant: string;
-  n: number;
-  /** 1-based ranks, in the variant's sorted latencies, of the quantile and of the ends of its interval. */
-  ranks: { quantile: number; lower: number; upper: number };
-  quantile: number;
-  lowerValue: number;
-  upperValue: number;
-  /** Clustering summary around the quantile: per user X = suggestions at or below it, Y = suggestions. */
-  clustering: { users: number; sumX: number; sumY: number; sumX2: number; sumY2: number; sumXY: number };
-}
-
-/** The columns of a latency order-statistics row (per variant here, per ramp arm in lib/releases). */
+/** The columns of a latency order-statistics row (per ramp arm in lib/releases). */
 export const LATENCY_ORDER_STATISTICS_COLUMNS = {
   n: "number",
   users: "number",
@@ -121,19 +107,28 @@ export const LATENCY_ORDER_STATISTICS_COLUMNS = {
   sumXY: "number",
 } as const;
 
-/** The p-quantile of shown latencies per variant with its bracketing order statistics and clustering sums (see the SQL). */
-export async function latencyOrderStatistics(
+/** The p-quantile of shown latencies per variant with its bracketing order statistics and its bucket (see the SQL). */
+export async function latencyQuantiles(
   window: ResultsWindow,
   plan: SourcePlan,
   variants: string[],
   p: number,
   z: number,
-): Promise<LatencyOrderStatistics[]> {
+): Promise<LatencyQuantile[]> {
   const rows = await queryRows({
     tag: "results.latency",
-    sql: latencyOrderStatisticsSql(),
+    sql: latencyQuantilesSql(),
     params: { ...window, ...planParams(plan), variants, p, z },
-    columns: { variant: "string", ...LATENCY_ORDER_STATISTICS_COLUMNS },
+    columns: {
+      variant: "string",
+      n: "number",
+      ranks: "numbers",
+      quantile: "number",
+      lowerValue: "number",
+      upperValue: "number",
+      quantileBucket: "number",
+      quantileFraction: "number",
+    },
   });
   return rows.map((r) => ({
     variant: r.variant,
@@ -142,7 +137,8 @@ export async function latencyOrderStatistics(
     quantile: r.quantile,
     lowerValue: r.lowerValue,
     upperValue: r.upperValue,
-    clustering: { users: r.users, sumX: r.sumX, sumY: r.sumY, sumX2: r.sumX2, sumY2: r.sumY2, sumXY: r.sumXY },
+    bucket: r.quantileBucket,
+    bucketFraction: r.quantileFraction,
   }));
 }
 

@@ -21,6 +21,7 @@ import {
   srmCheck,
   type LiftEstimate,
   type QuantileSummary,
+  type RatioSummary,
 } from "../stats";
 import {
   compareQuantile,
@@ -36,13 +37,14 @@ import {
 import {
   eventsInputs,
   NO_INPUT,
-  latencyOrderStatistics,
+  latencyQuantiles,
   planSource,
   userDayRows,
   type EventsInput,
   type ResultsWindow,
   type SourcePlan,
 } from "./queries";
+import { bucketWindows, latencyClustering, windowsCover, type BucketWindows, type LatencyQuantile } from "./latencyWindow";
 import { scorecardQuerySchema, type ExperimentResults, type ResultsQuery, type Scorecard, type ScorecardQuery } from "./schema";
 import { decisionSupport, scorecardOrder } from "./scorecard";
 import { DAY_MS } from "../time";
@@ -129,16 +131,16 @@ async function loadResults(
   const layout = sumsFor(metrics);
   const segmentLayout = sumsFor(segmentMetrics);
   const plan = await planSource(window);
-  // The latency query needs nothing from the others: the engine runs it while this thread parses rows.
   // The series' metric rides along with the sums: each row carries its user's days after exposure.
   const series = seriesMetric ? METRICS[seriesMetric] : undefined;
-  const [exposures, rows, segmentRows, latency] = await Promise.all([
+  const readRows = (latency?: BucketWindows) =>
+    layout.length || latency ? userDayRows(window, plan, layout, series, latency) : Promise.resolve([]);
+  const [exposures, { rows, latency }, segmentRows] = await Promise.all([
     exposureSummary(window, variantKeys, window.to),
-    layout.length ? userDayRows(window, plan, layout, series) : Promise.resolve([]),
-    query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
     quantileMetric?.kind === "quantile"
-      ? latencySummaries(window, plan, variantKeys, query.alpha, quantileMetric.p)
-      : Promise.resolve(null),
+      ? rowsAndLatency(window, plan, variantKeys, query.alpha, quantileMetric.p, readRows)
+      : readRows().then((rows) => ({ rows, latency: null })),
+    query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
   ]);
   const steps = series ? seriesSteps(rows, Date.parse(`${window.from.slice(0, 10)}T00:00:00Z`)) : null;
   // Exposed users of the window: first exposed before its end.
@@ -482,17 +484,52 @@ async function computeScorecard(experiment: Experiment, principal: Principal, qu
   };
 }
 
-/** The latency quantile per variant with the order statistics that bracket it and the clustering correction, in one query. */
-async function latencySummaries(
+/** Per experiment phase, each variant's bucket of the last latency quantile (see lib/results/latencyWindow.ts). */
+const globalForBuckets = globalThis as unknown as { __echoQuantileBuckets?: ExpiringCache<Map<string, number>> };
+const quantileBuckets = (globalForBuckets.__echoQuantileBuckets ??= new ExpiringCache<Map<string, number>>(DAY_MS, 1_000));
+
+/**
+ * The users' rows with their latencies around the quantile, and the latency quantile per variant with the
+ * order statistics that bracket it and the clustering correction. The histograms and the rows are read
+ * at once when the quantile's bucket can be expected from the last answer, and the rows read again
+ * around the quantile when it left the window; without an expectation, the histograms first.
+ */
+async function rowsAndLatency(
   window: ResultsWindow,
   plan: SourcePlan,
   variants: string[],
   alpha: number,
   p: number,
-): Promise<Map<string, QuantileSummary>> {
-  const statistics = await latencyOrderStatistics(window, plan, variants, p, normalQuantile(1 - alpha / 2));
+  readRows: (latency: BucketWindows) => Promise<UserDayRow[]>,
+): Promise<{ rows: UserDayRow[]; latency: Map<string, QuantileSummary> }> {
+  const key = `${window.projectId}\u0000${window.experimentKey}\u0000${window.phase}`;
+  const expected = quantileBuckets.get(key);
+  const quantilesRead = latencyQuantiles(window, plan, variants, p, normalQuantile(1 - alpha / 2));
+  let quantiles: LatencyQuantile[];
+  let windows: BucketWindows | undefined;
+  let rows: UserDayRow[] = [];
+  if (expected) {
+    windows = bucketWindows(expected.value);
+    [quantiles, rows] = await Promise.all([quantilesRead, readRows(windows)]);
+    if (!windowsCover(windows, quantiles)) windows = undefined;
+  } else {
+    quantiles = await quantilesRead;
+  }
+  const buckets = new Map(quantiles.map((q) => [q.variant, q.bucket]));
+  if (!windows) rows = await readRows((windows = bucketWindows(buckets)));
+  quantileBuckets.set(key, buckets);
+  return { rows, latency: latencySummaries(quantiles, latencyClustering(rows, windows, quantiles), alpha, p) };
+}
+
+/** The latency quantile per variant with the order statistics that bracket it and the clustering correction. */
+function latencySummaries(
+  quantiles: LatencyQuantile[],
+  clustering: Map<string, RatioSummary>,
+  alpha: number,
+  p: number,
+): Map<string, QuantileSummary> {
   const out = new Map<string, QuantileSummary>();
-  for (const s of statistics) {
+  for (const s of quantiles) {
     let bracket: { lower: number; upper: number } | null = null;
     try {
       bracket = quantileConfidenceIndices(s.n, p, alpha);
@@ -512,7 +549,7 @@ async function latencySummaries(
       lowerValue: bracket ? s.lowerValue : undefined,
       upperValue: bracket ? s.upperValue : undefined,
       ciAlpha: alpha,
-      clustering: s.clustering,
+      clustering: clustering.get(s.variant),
     });
   }
   return out;

@@ -2,6 +2,7 @@ import { exposedUsersSql, PHASE_FILTER } from "../exposures/queries";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import { sumColumnsSql, suggestionSumsSql, summedSumsSql } from "../metrics/sql";
 import { LATENCY_BUCKET_RATIO } from "../stats/histogramQuantile";
+import { LATENCY_WINDOW_BUCKETS } from "./latencyWindow";
 
 // The SQL of experiment results and of the experiment rollup, as pure builders (golden-tested in
 // tests/unit/results-sql.test.ts). Every value is a bound parameter ({name:Type}); every read of events
@@ -144,21 +145,25 @@ const WINDOW_KEYS =
 /**
  * The CTEs that end in `source`: one row per (variant, user, period, day, segment values) of the
  * window, with every sum ("sums"), or the histogram of the latencies of shown suggestions after exposure
- * ("latencies": latency_buckets and latency_counts, see latencyQuantileSql). On a fresh day, a user's rollup
+ * ("latencies": latency_buckets and latency_counts, see latencyQuantileSql), or both ("sumsAndLatencies":
+ * a row's histogram then holds the latencies of its period, unsorted and with repeats on raw rows). On a fresh day, a user's rollup
  * rows (of the plan's build only) are used when the build covered the user with the exposure the user has
  * now, and the day's post-exposure rows are exactly the window's: empty (the day lies wholly outside
  * it) or whole (every post-exposure event of the user that day is inside it). Every other (day, user)
  * pair of a fresh day is listed in raw_pairs and read from raw events, as are raw days.
  */
-export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
+export function sourceCtes(what: SourceValues = "sums"): string {
   const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
   const rawPart =
     "(toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))";
   const postEmpty = `(f.max_timestamp < ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_TO})`;
   const postWhole = `((x.first_at >= ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_FROM}) AND f.max_timestamp < ${WINDOW_TO})`;
   const usable = `(${coveredBy("f")} AND (f.day < toDate(x.first_at) OR ${postEmpty} OR ${postWhole}))`;
+  // raw rows: one per suggestion, whose shown latencies each count once
+  const rawHistogram = `arrayMap(v -> ${latencyBucketSql("v")}, latencies) AS latency_buckets,
+           arrayWithConstant(length(latencies), toUInt32(1)) AS latency_counts`;
   const rawSums = `
-    SELECT variant, user_id, period, day, language, ide, user_group, ${sumColumnsSql()}
+    SELECT variant, user_id, period, day, language, ide, user_group, ${sumColumnsSql()}${what === "sums" ? "" : `, ${rawHistogram}`}
     FROM (${suggestionSumsSql({
       keys: WINDOW_KEYS,
       join: "INNER JOIN exposed AS x ON e.user_id = x.user_id",
@@ -176,7 +181,12 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
     INNER JOIN exposed AS x ON e.user_id = x.user_id
     WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= ${WINDOW_FROM} AND e.timestamp < ${WINDOW_TO}
       AND e.timestamp >= x.first_at AND ${rawPart}`;
-  const rollupValues = what === "sums" ? sumColumnsSql("r") : "r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts";
+  const rollupHistogram = "r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts";
+  const rollupValues = {
+    sums: sumColumnsSql("r"),
+    latencies: rollupHistogram,
+    sumsAndLatencies: `${sumColumnsSql("r")}, ${rollupHistogram}`,
+  }[what];
   return `
   exposed AS (${exposedUsersSql(true)}),
   fresh AS (
@@ -214,8 +224,11 @@ export function sourceCtes(what: "sums" | "latencies" = "sums"): string {
       AND (r.day, r.user_id) NOT IN (SELECT day, user_id FROM tail_pairs)
       AND ((r.period = 'post' AND NOT ${postEmpty}) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK})))
     UNION ALL
-    ${what === "sums" ? rawSums : rawLatencies})`;
+    ${what === "latencies" ? rawLatencies : rawSums})`;
 }
+
+/** What each row of `source` carries (see sourceCtes). */
+export type SourceValues = "sums" | "latencies" | "sumsAndLatencies";
 
 /** The ratio metric whose day-by-day series a results answer draws: sums of the registry (see userDayRowsSql). */
 export interface SeriesSums {
@@ -230,8 +243,14 @@ export interface SeriesSums {
  * the CUPED lookback. One row per user, whatever the number of days. With `series`, three more columns
  * carry the user's days after exposure for the day-by-day series, ascending: each day's index from the
  * window's first day, and that day's numerator and denominator (lib/metrics/summaries seriesSteps).
+ * With `latency`, three more carry the user's latencies after exposure around the quantile: how many
+ * there are, how many fall in buckets below the variant's window (its first bucket in {latencyLows}, in
+ * the order of {latencyVariants}), and the counts of the window's LATENCY_WINDOW_BUCKETS buckets, from
+ * which each user's count at or below the quantile follows for any quantile in the window
+ * (lib/results/latencyWindow.ts). One pass over a row's histogram per bucket: a sumMap of the window
+ * took three times as long at 100M events, and the counts packed into one UInt256 sum twice.
  */
-export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS, series?: SeriesSums): string {
+export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS, series?: SeriesSums, latency = false): string {
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
   // source.<column>: the SELECT's aliases (day is the period, every sum its total) shadow the columns
   const sumOf = (keys: readonly SumKey[] | "per_user") => (keys === "per_user" ? "0" : keys.map((key) => `source.${key}`).join(" + "));
@@ -242,10 +261,24 @@ export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_
     ? `,
       arrayMap(t -> t.1, ${pointsOf(series)}) AS seriesDays, arrayMap(t -> t.2, points) AS seriesX, arrayMap(t -> t.3, points) AS seriesY`
     : "";
+  // the row's variant's first bucket of its window
+  const low = "{latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)]";
+  const countWhere = (condition: string) =>
+    `sumIf(arraySum((c, b) -> if(${condition}, c, 0), source.latency_counts, source.latency_buckets), source.period = 'post')`;
+  const latencyColumns = latency
+    ? `,
+      sumIf(arraySum(source.latency_counts), source.period = 'post') AS latencyN,
+      ${countWhere(`b < ${low}`)} AS latencyBelow,
+      [${Array.from({ length: LATENCY_WINDOW_BUCKETS }, (_, k) => countWhere(`b = ${low} + ${k}`)).join(",\n       ")}] AS latencyAt`
+    : "";
   return `
-    WITH ${sourceCtes()}
-    SELECT variant, user_id AS userId, toString(period) AS day, ${segmentExpr} AS segment,
-      ${summedSumsSql(sums)}${seriesColumns}
+    WITH ${sourceCtes(latency ? "sumsAndLatencies" : "sums")}
+    SELECT variant, user_id AS userId, toString(period) AS day, ${segmentExpr} AS segment${
+      sums.length
+        ? `,
+      ${summedSumsSql(sums)}`
+        : ""
+    }${seriesColumns}${latencyColumns}
     FROM source
     GROUP BY variant, userId, day, segment`;
 }
@@ -286,6 +319,30 @@ export function latencyHistogramSql(latencies: string): [buckets: string, counts
  * about what one pass over every latency did, and sorting millions of values per group is gone.
  */
 export function latencyQuantileSql(group: string, groups: string, rows: string): string {
+  return `${latencyQuantilesCtes(group, groups, rows)},
+      latency_users AS (
+        -- the quantile's columns ride along, so that the group's row needs no second join (nor a third read of the rows)
+        SELECT r.${group} AS ${group}, r.user_id AS user_id, any(q.n) AS n, any(q.ranks) AS ranks, any(q.quantile) AS quantile,
+               any(q.lower_value) AS lower_value, any(q.upper_value) AS upper_value,
+               -- per row: the counts of the buckets below the quantile's, and its share of the quantile's bucket
+               sum(if(arrayFirstIndex(b -> b >= q.quantile_bucket, r.latency_buckets) AS i = 0, toFloat64(arraySum(r.latency_counts)),
+                      arraySum(arraySlice(r.latency_counts, 1, i - 1))
+                      + if(r.latency_buckets[i] = q.quantile_bucket, r.latency_counts[i] * q.quantile_fraction, 0))) AS x,
+               sum(arraySum(r.latency_counts)) AS y
+        FROM latency_rows AS r INNER JOIN latency_quantiles AS q ON q.${group} = r.${group}
+        GROUP BY ${group}, user_id
+        HAVING y > 0)
+      SELECT ${group}, any(n) AS n, count() AS users, any(ranks) AS ranks, any(quantile) AS quantile, any(lower_value) AS lowerValue,
+             any(upper_value) AS upperValue, sum(x) AS sumX, sum(y) AS sumY, sum(x * x) AS sumX2, sum(y * y) AS sumY2, sum(x * y) AS sumXY
+      FROM latency_users
+      GROUP BY ${group}`;
+}
+
+/**
+ * The CTEs `latency_rows` (`rows`) and `latency_quantiles`: per group, n, the ranks, the quantile and the
+ * ends of its interval, and the quantile's bucket with its share of that bucket (see latencyQuantileSql).
+ */
+export function latencyQuantilesCtes(group: string, groups: string, rows: string): string {
   const spread = "{z:Float64} * sqrt(n * {p:Float64} * (1 - {p:Float64}))";
   const clamped = (rank: string) => `least(greatest(${rank}, 1), n)`;
   return `
@@ -313,35 +370,26 @@ export function latencyQuantileSql(group: string, groups: string, rows: string):
                     FROM latency_rows)
               ARRAY JOIN keys AS group_bucket, latency_counts AS count
               GROUP BY group_bucket)
-            GROUP BY ${group}))),
-      latency_users AS (
-        -- the quantile's columns ride along, so that the group's row needs no second join (nor a third read of the rows)
-        SELECT r.${group} AS ${group}, r.user_id AS user_id, any(q.n) AS n, any(q.ranks) AS ranks, any(q.quantile) AS quantile,
-               any(q.lower_value) AS lower_value, any(q.upper_value) AS upper_value,
-               -- per row: the counts of the buckets below the quantile's, and its share of the quantile's bucket
-               sum(if(arrayFirstIndex(b -> b >= q.quantile_bucket, r.latency_buckets) AS i = 0, toFloat64(arraySum(r.latency_counts)),
-                      arraySum(arraySlice(r.latency_counts, 1, i - 1))
-                      + if(r.latency_buckets[i] = q.quantile_bucket, r.latency_counts[i] * q.quantile_fraction, 0))) AS x,
-               sum(arraySum(r.latency_counts)) AS y
-        FROM latency_rows AS r INNER JOIN latency_quantiles AS q ON q.${group} = r.${group}
-        GROUP BY ${group}, user_id
-        HAVING y > 0)
-      SELECT ${group}, any(n) AS n, count() AS users, any(ranks) AS ranks, any(quantile) AS quantile, any(lower_value) AS lowerValue,
-             any(upper_value) AS upperValue, sum(x) AS sumX, sum(y) AS sumY, sum(x * x) AS sumX2, sum(y * y) AS sumY2, sum(x * y) AS sumXY
-      FROM latency_users
-      GROUP BY ${group}`;
+            GROUP BY ${group})))`;
 }
 
-/** The latency histograms of shown suggestions after exposure, per variant (see latencyQuantileSql). */
-export function latencyOrderStatisticsSql(): string {
+/**
+ * Per variant, from the histograms of the latencies of shown suggestions after exposure: the quantile, the
+ * order statistics that bracket it, and the quantile's bucket and share of it (see latencyQuantilesCtes).
+ * The users' clustering sums come with their sums (userDayRowsSql with `latency`).
+ */
+export function latencyQuantilesSql(): string {
   return `
       WITH ${sourceCtes("latencies")},
-      ${latencyQuantileSql(
+      ${latencyQuantilesCtes(
         "variant",
         "{variants:Array(String)}",
         `SELECT variant, user_id, latency_buckets, latency_counts
               FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}`,
-      )}`;
+      )}
+      SELECT variant, n, ranks, quantile, lower_value AS lowerValue, upper_value AS upperValue,
+             quantile_bucket AS quantileBucket, quantile_fraction AS quantileFraction
+      FROM latency_quantiles`;
 }
 
 // ── The rollup builder's statements (lib/results/rollup.ts) ──

@@ -5,12 +5,13 @@ import { SUM_KEYS } from "../metrics/registry";
 /**
  * Rows of the user-day query (lib/results/sql.ts userDayRowsSql) from its TabSeparated answer: four
  * string columns (variant, user, day, segment), then one unsigned integer per sum of the metric
- * registry, and with `withSeries` three arrays of unsigned integers (the user's days for the series).
+ * registry, with `withSeries` three arrays of unsigned integers (the user's days for the series), and with
+ * `withLatency` two unsigned integers and an array of them (the user's latencies around the quantile).
  * A hand-written scanner, because splitting every line and field costs several times the query itself:
  * numbers are read digit by digit, and the few distinct variants, days and segments are shared rather
  * than copied per row. User ids stay escaped (they only group rows); the other strings are unescaped.
  */
-export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length, withSeries = false): UserDayRow[] {
+export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length, withSeries = false, withLatency = false): UserDayRow[] {
   const interned = new Map<string, string>();
   const userIndex = new Map<string, number>();
   const intern = (raw: string) => interned.get(raw) ?? (interned.set(raw, tsvUnescape(raw)), interned.get(raw)!);
@@ -51,6 +52,19 @@ export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length, withS
     at++;
     return values;
   };
+  /** An unsigned integer followed by `end`. */
+  const unsigned = (end: number) => {
+    const start = at;
+    let value = 0;
+    let code = text.charCodeAt(at);
+    while (code >= 48 && code <= 57) {
+      value = value * 10 + (code - 48);
+      code = text.charCodeAt(++at);
+    }
+    if (at === start || code !== end) throw new Error(`user-day rows: no unsigned integer at offset ${start}`);
+    at++;
+    return value;
+  };
   let at = 0;
   let row = 0;
   while (at < text.length) {
@@ -68,7 +82,7 @@ export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length, withS
         code = text.charCodeAt(++at);
       }
       // each number ends in a tab (the last in a newline): anything else is not this query's answer
-      if (at === start || code !== (field === sumCount - 1 && !withSeries ? 10 : 9)) {
+      if (at === start || code !== (field === sumCount - 1 && !withSeries && !withLatency ? 10 : 9)) {
         throw new Error(`user-day rows: field ${field + 5} at offset ${start} is not an unsigned integer`);
       }
       sums[field] = value;
@@ -77,7 +91,8 @@ export function parseUserDayRows(text: string, sumCount = SUM_KEYS.length, withS
     let user = userIndex.get(userId);
     if (user === undefined) userIndex.set(userId, (user = userIndex.size));
     const parsed: UserDayRow = { variant: intern(variant), userId, user, day: intern(day), segment: intern(segment), sums };
-    if (withSeries) parsed.series = { days: unsignedArray(9), x: unsignedArray(9), y: unsignedArray(10) };
+    if (withSeries) parsed.series = { days: unsignedArray(9), x: unsignedArray(9), y: unsignedArray(withLatency ? 9 : 10) };
+    if (withLatency) parsed.latency = { n: unsigned(9), below: unsigned(9), at: unsignedArray(10) };
     rows[row++] = parsed;
   }
   return rows;

@@ -3,10 +3,12 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { compareFrequentist, compareQuantiles, quantileConfidenceIndices, type QuantileSummary, type RatioSummary } from "@/lib/stats";
+import type { ExpiringCache } from "@/lib/auth/expiringCache";
 import {
   addToHistogram,
   histogramOrderStatistic,
   LATENCY_BUCKET_RATIO,
+  latencyBucketBounds,
   rankPosition,
   valuesAtOrBelow,
 } from "@/lib/stats/histogramQuantile";
@@ -403,6 +405,33 @@ describe("experiment results", () => {
     expect(family.length).toBeGreaterThan(1);
     for (const f of family) expect(f.adjustedPValue).toBeGreaterThanOrEqual(f.pValue);
     expect(holm.guardrails.map((g: any) => g.metric).sort()).toEqual(["latency_p95", "show_rate"]);
+  });
+
+  it("answers the same p95 whether the quantile's bucket was expected rightly, wrongly or not at all (the users' latency windows)", async () => {
+    // lib/results/latencyWindow.ts: each server remembers the buckets of an experiment's last p95s and reads
+    // the users' latencies around them; a quantile outside that window makes it read them again.
+    const expectedBuckets = (globalThis as { __echoQuantileBuckets?: ExpiringCache<Map<string, number>> }).__echoQuantileBuckets!;
+    expectedBuckets.clear();
+    const cold = await results({ metric: "latency_p95" });
+    const [key] = expectedBuckets.keys();
+    const found = expectedBuckets.get(key)!.value;
+    expect([...found.keys()]).toEqual(["control", "treatment"]);
+    cold.variants.forEach((variant: { key: string; rate: number }) => {
+      const { low, high } = latencyBucketBounds(found.get(variant.key)!); // the bucket of the variant's p95
+      expect(variant.rate).toBeGreaterThanOrEqual(low);
+      expect(variant.rate).toBeLessThanOrEqual(high);
+    });
+    const expectedRightly = await results({ metric: "latency_p95" });
+    expectedBuckets.set(key, new Map([...found].map(([variant, bucket]) => [variant, bucket + 40])));
+    const expectedWrongly = await results({ metric: "latency_p95" });
+    expect(expectedBuckets.get(key)!.value).toEqual(found); // corrected by the answer
+    expectedBuckets.set(key, new Map([["control", found.get("control")! - 1]])); // a variant without an expectation
+    const expectedInPart = await results({ metric: "latency_p95" });
+    for (const answer of [expectedRightly, expectedWrongly, expectedInPart]) {
+      expect(answer.variants).toEqual(cold.variants);
+      expect(answer.guardrails).toEqual(cold.guardrails);
+    }
+    expect(cold.variants[1].lift.ciRelative[0]).not.toBeNaN();
   });
 
   it("names bad query parameters", async () => {

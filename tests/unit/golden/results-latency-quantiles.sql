@@ -74,20 +74,7 @@ WITH
                     FROM latency_rows)
               ARRAY JOIN keys AS group_bucket, latency_counts AS count
               GROUP BY group_bucket)
-            GROUP BY variant))),
-      latency_users AS (
-        -- the quantile's columns ride along, so that the group's row needs no second join (nor a third read of the rows)
-        SELECT r.variant AS variant, r.user_id AS user_id, any(q.n) AS n, any(q.ranks) AS ranks, any(q.quantile) AS quantile,
-               any(q.lower_value) AS lower_value, any(q.upper_value) AS upper_value,
-               -- per row: the counts of the buckets below the quantile's, and its share of the quantile's bucket
-               sum(if(arrayFirstIndex(b -> b >= q.quantile_bucket, r.latency_buckets) AS i = 0, toFloat64(arraySum(r.latency_counts)),
-                      arraySum(arraySlice(r.latency_counts, 1, i - 1))
-                      + if(r.latency_buckets[i] = q.quantile_bucket, r.latency_counts[i] * q.quantile_fraction, 0))) AS x,
-               sum(arraySum(r.latency_counts)) AS y
-        FROM latency_rows AS r INNER JOIN latency_quantiles AS q ON q.variant = r.variant
-        GROUP BY variant, user_id
-        HAVING y > 0)
-      SELECT variant, any(n) AS n, count() AS users, any(ranks) AS ranks, any(quantile) AS quantile, any(lower_value) AS lowerValue,
-             any(upper_value) AS upperValue, sum(x) AS sumX, sum(y) AS sumY, sum(x * x) AS sumX2, sum(y * y) AS sumY2, sum(x * y) AS sumXY
-      FROM latency_users
-      GROUP BY variant
+            GROUP BY variant)))
+      SELECT variant, n, ranks, quantile, lower_value AS lowerValue, upper_value AS upperValue,
+             quantile_bucket AS quantileBucket, quantile_fraction AS quantileFraction
+      FROM latency_quantiles

@@ -1,0 +1,85 @@
+import type { UserDayRow } from "../metrics/summaries";
+import type { RatioSummary } from "../stats";
+
+// The latency quantile's clustering sums, taken from the users' rows of the sums query instead of a
+// second pass over every latency histogram. The correction needs, per user, X = the user's latencies at
+// or below the variant's quantile (lib/stats/histogramQuantile valuesAtOrBelow) and Y = the user's
+// latencies. X depends on the quantile's bucket, which only the variant's whole histogram tells; so each
+// user's row carries the count of latencies below a window of buckets and the count of each bucket in it,
+// and X follows for any quantile whose bucket lies in the window. The window is centred on the bucket the
+// last answer for the experiment found (a p95 rarely moves by more than a bucket, 1%, between two
+// requests), so the sums and the histograms are read at the same time; when the quantile has left the
+// window, the sums are read again around it.
+
+/** The quantile of one variant's latencies (lib/results/sql.ts latencyQuantilesSql). */
+export interface LatencyQuantile {
+  variant: string;
+  n: number;
+  /** 1-based ranks, in the variant's sorted latencies, of the quantile and of the ends of its interval. */
+  ranks: { quantile: number; lower: number; upper: number };
+  quantile: number;
+  lowerValue: number;
+  upperValue: number;
+  /** The quantile's histogram bucket and its share of that bucket's latencies (histogramQuantile rankPosition). */
+  bucket: number;
+  bucketFraction: number;
+}
+
+/** Per variant, the first of the LATENCY_WINDOW_BUCKETS buckets whose counts the users' rows carry. */
+export type BucketWindows = Map<string, number>;
+
+/** Buckets on each side of the expected quantile's: ±2 buckets is ±2% of latency. */
+export const LATENCY_WINDOW_MARGIN = 2;
+export const LATENCY_WINDOW_BUCKETS = 2 * LATENCY_WINDOW_MARGIN + 1;
+
+/** Per variant, the window centred on the bucket of its quantile. */
+export function bucketWindows(quantiles: ReadonlyMap<string, number>): BucketWindows {
+  return new Map([...quantiles].map(([variant, bucket]) => [variant, Math.max(0, bucket - LATENCY_WINDOW_MARGIN)]));
+}
+
+/** Whether every variant's quantile bucket lies in its window, so that every user's X can be told. */
+export function windowsCover(windows: BucketWindows, quantiles: readonly LatencyQuantile[]): boolean {
+  return quantiles.every((q) => {
+    const low = windows.get(q.variant);
+    return low !== undefined && q.bucket >= low && q.bucket < low + LATENCY_WINDOW_BUCKETS;
+  });
+}
+
+/**
+ * A user's latencies at or below the quantile (valuesAtOrBelow): all those below the window, those of the
+ * window's buckets below the quantile's, and the quantile's share of its own bucket.
+ */
+export function userValuesAtOrBelow(latency: NonNullable<UserDayRow["latency"]>, low: number, quantile: LatencyQuantile): number {
+  let x = latency.below;
+  for (let k = 0; low + k < quantile.bucket; k++) x += latency.at[k];
+  return x + latency.at[quantile.bucket - low] * quantile.bucketFraction;
+}
+
+/**
+ * Per variant, the clustering sums over its users with latencies (X as above, Y their count), from the
+ * post rows read with windows that cover every quantile (windowsCover).
+ */
+export function latencyClustering(
+  rows: readonly UserDayRow[],
+  windows: BucketWindows,
+  quantiles: readonly LatencyQuantile[],
+): Map<string, RatioSummary> {
+  const byVariant = new Map(quantiles.map((q) => [q.variant, q]));
+  const out = new Map<string, RatioSummary>(
+    quantiles.map((q) => [q.variant, { users: 0, sumX: 0, sumY: 0, sumX2: 0, sumY2: 0, sumXY: 0 }]),
+  );
+  for (const row of rows) {
+    const quantile = byVariant.get(row.variant);
+    if (row.day !== "post" || !row.latency || row.latency.n === 0 || !quantile) continue;
+    const x = userValuesAtOrBelow(row.latency, windows.get(row.variant)!, quantile);
+    const y = row.latency.n;
+    const summary = out.get(row.variant)!;
+    summary.users++;
+    summary.sumX += x;
+    summary.sumY += y;
+    summary.sumX2 += x * x;
+    summary.sumY2 += y * y;
+    summary.sumXY += x * y;
+  }
+  return out;
+}
