@@ -30,7 +30,17 @@ export interface ResultsWindow {
  * against the exposures that query reads, so an exposure recorded meanwhile is never lost.
  */
 export interface SourcePlan {
-  freshDays: { day: string; buildId: string; maxFirstAt: string; minTimestamp: string; maxTimestamp: string; tailAfter: string }[];
+  freshDays: {
+    day: string;
+    buildId: string;
+    maxFirstAt: string;
+    minTimestamp: string;
+    maxTimestamp: string;
+    /** The users the build covered, and the checksum of their exposures (see migration 0003). */
+    users: string;
+    usersChecksum: string;
+    tailAfter: string;
+  }[];
   rawDays: string[];
 }
 
@@ -45,6 +55,8 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
       maxFirstAt: "string",
       minTimestamp: "string",
       maxTimestamp: "string",
+      users: "string",
+      usersChecksum: "string",
       tailAfter: "string",
     },
   });
@@ -61,7 +73,10 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
 }
 
 const planParams = (plan: SourcePlan) => ({
-  freshDays: plan.freshDays.map((f) => new TupleParam([f.day, BigInt(f.buildId), f.maxFirstAt, f.minTimestamp, f.maxTimestamp])),
+  freshDays: plan.freshDays.map(
+    (f) =>
+      new TupleParam([f.day, BigInt(f.buildId), f.maxFirstAt, f.minTimestamp, f.maxTimestamp, BigInt(f.users), BigInt(f.usersChecksum)]),
+  ),
   rawDays: plan.rawDays,
   tailDays: plan.freshDays.filter((f) => f.tailAfter !== "").map((f) => new TupleParam([f.day, f.tailAfter])),
 });

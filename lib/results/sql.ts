@@ -125,6 +125,7 @@ export function freshDaysSql(): string {
       builds AS (${latestBuildsSql(fromDay, toDay)}),${tailCtes()}
       SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
              toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp,
+             toString(b.latest_users) AS users, toString(b.latest_users_checksum) AS usersChecksum,
              if(${BUILD_SAW_STATS}, '', toString(b.latest_max_ingested_at)) AS tailAfter
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day
@@ -187,16 +188,40 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     latencies: rollupHistogram,
     sumsAndLatencies: `${sumColumnsSql("r")}, ${rollupHistogram}`,
   }[what];
+  const covered = coveredBy("f");
+  const rollupKeys =
+    "r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, " +
+    "r.language AS language, r.ide AS ide, r.user_group AS user_group";
   return `
   exposed AS (${exposedUsersSql(true)}),
+  exposed_all AS (${exposedWithHashSql()}),
   fresh AS (
-    SELECT t.1 AS day, t.2 AS build_id, t.3 AS max_first_at, t.4 AS min_timestamp, t.5 AS max_timestamp
-    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, UInt64, DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), DateTime64(3, 'UTC')))}) AS t)),
-  rollup AS (
-    SELECT * FROM experiment_user_daily
-    WHERE ${PHASE_FILTER} AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+    SELECT t.1 AS day, t.2 AS build_id, t.3 AS max_first_at, t.4 AS min_timestamp, t.5 AS max_timestamp, t.6 AS users, t.7 AS users_checksum
+    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, UInt64, DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), DateTime64(3, 'UTC'),
+                                                  UInt64, UInt64))}) AS t)),
   tail_days AS (
     SELECT t.1 AS day, t.2 AS mark FROM (SELECT arrayJoin({tailDays:Array(Tuple(Date, DateTime64(3, 'UTC')))}) AS t)),
+  clean AS (
+    -- fresh days whose every row holds as built: no tail; the users the build covered exposed now exactly
+    -- as then (their count and checksum, over the exposures this query reads); and the window taking the
+    -- day's post-exposure rows whole or not at all. Their rows need no check against each user's exposure.
+    SELECT f.day AS day
+    FROM fresh AS f
+    INNER JOIN (
+      SELECT f.day AS day, countIf(${covered}) AS users, sumIf(x.exposure_hash, ${covered}) AS users_checksum
+      FROM fresh AS f CROSS JOIN exposed_all AS x
+      GROUP BY f.day) AS c ON c.day = f.day
+    WHERE c.users = f.users AND c.users_checksum = f.users_checksum AND f.day NOT IN (SELECT day FROM tail_days)
+      AND (${postEmpty} OR (f.min_timestamp >= ${WINDOW_FROM} AND f.max_timestamp < ${WINDOW_TO}))),
+  -- computed once, a constant for the rest of the query (each reference to a CTE computes it again)
+  (SELECT groupArray(day) FROM clean) AS clean_days,
+  rollup_clean AS (
+    SELECT * FROM experiment_user_daily
+    WHERE ${PHASE_FILTER} AND has(clean_days, day) AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+  rollup_checked AS (
+    -- the other fresh days' rows (by the table's key, so that none are read when every day is clean)
+    SELECT * FROM experiment_user_daily
+    WHERE ${PHASE_FILTER} AND NOT has(clean_days, day) AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
   tail_pairs AS (
     -- users with rows inserted into a fresh day after its build (see freshDaysSql): read raw that day
     SELECT DISTINCT d.day AS day, e.user_id AS user_id
@@ -210,14 +235,20 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     WHERE f.day >= toDate(toStartOfDay(x.first_at) - ${LOOKBACK}) AND NOT ${usable}
     UNION ALL
     -- … and those whose exposure changed since the build (their rows carry the old one)
-    SELECT r.day, r.user_id FROM rollup AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
+    SELECT r.day, r.user_id FROM rollup_checked AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
     WHERE r.first_at != x.first_at OR r.variant_key != x.variant
     UNION ALL
     SELECT day, user_id FROM tail_pairs),
   source AS (
-    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
-           r.language AS language, r.ide AS ide, r.user_group AS user_group, ${rollupValues}
-    FROM rollup AS r
+    -- clean days: the build's rows of the users it covered (a row's exposure is its user's now)
+    SELECT ${rollupKeys}, ${rollupValues}
+    FROM rollup_clean AS r INNER JOIN fresh AS f ON f.day = r.day
+    WHERE r.first_at <= f.max_first_at AND r.first_at < ${WINDOW_TO}
+      AND ((r.period = 'post' AND NOT ${postEmpty}) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(r.first_at) - ${LOOKBACK})))
+    UNION ALL
+    -- other fresh days: each row checked against its user's exposure now
+    SELECT ${rollupKeys}, ${rollupValues}
+    FROM rollup_checked AS r
     INNER JOIN exposed AS x ON r.user_id = x.user_id
     INNER JOIN fresh AS f ON f.day = r.day
     WHERE r.first_at = x.first_at AND r.variant_key = x.variant AND ${usable}

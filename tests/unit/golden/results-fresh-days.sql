@@ -25,6 +25,7 @@ WITH
         GROUP BY c.day)
       SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
              toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp,
+             toString(b.latest_users) AS users, toString(b.latest_users_checksum) AS usersChecksum,
              if(b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at, '', toString(b.latest_max_ingested_at)) AS tailAfter
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day

@@ -5,14 +5,39 @@ WITH
   WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}
   GROUP BY user_id
   HAVING uniqExact(variant_key) = 1 AND min(first_exposed_at) < {to:DateTime64(3, 'UTC')}),
+  exposed_all AS (SELECT user_id, variant, first_at, cityHash64(user_id, variant, first_at) AS exposure_hash FROM (
+  SELECT user_id, any(variant_key) AS variant, min(first_exposed_at) AS first_at
+  FROM exposures
+  WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}
+  GROUP BY user_id
+  HAVING uniqExact(variant_key) = 1)),
   fresh AS (
-    SELECT t.1 AS day, t.2 AS build_id, t.3 AS max_first_at, t.4 AS min_timestamp, t.5 AS max_timestamp
-    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, UInt64, DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), DateTime64(3, 'UTC')))}) AS t)),
-  rollup AS (
-    SELECT * FROM experiment_user_daily
-    WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+    SELECT t.1 AS day, t.2 AS build_id, t.3 AS max_first_at, t.4 AS min_timestamp, t.5 AS max_timestamp, t.6 AS users, t.7 AS users_checksum
+    FROM (SELECT arrayJoin({freshDays:Array(Tuple(Date, UInt64, DateTime64(3, 'UTC'), DateTime64(3, 'UTC'), DateTime64(3, 'UTC'),
+                                                  UInt64, UInt64))}) AS t)),
   tail_days AS (
     SELECT t.1 AS day, t.2 AS mark FROM (SELECT arrayJoin({tailDays:Array(Tuple(Date, DateTime64(3, 'UTC')))}) AS t)),
+  clean AS (
+    -- fresh days whose every row holds as built: no tail; the users the build covered exposed now exactly
+    -- as then (their count and checksum, over the exposures this query reads); and the window taking the
+    -- day's post-exposure rows whole or not at all. Their rows need no check against each user's exposure.
+    SELECT f.day AS day
+    FROM fresh AS f
+    INNER JOIN (
+      SELECT f.day AS day, countIf((toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at)) AS users, sumIf(x.exposure_hash, (toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at)) AS users_checksum
+      FROM fresh AS f CROSS JOIN exposed_all AS x
+      GROUP BY f.day) AS c ON c.day = f.day
+    WHERE c.users = f.users AND c.users_checksum = f.users_checksum AND f.day NOT IN (SELECT day FROM tail_days)
+      AND ((f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}) OR (f.min_timestamp >= {from:DateTime64(3, 'UTC')} AND f.max_timestamp < {to:DateTime64(3, 'UTC')}))),
+  -- computed once, a constant for the rest of the query (each reference to a CTE computes it again)
+  (SELECT groupArray(day) FROM clean) AS clean_days,
+  rollup_clean AS (
+    SELECT * FROM experiment_user_daily
+    WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND has(clean_days, day) AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
+  rollup_checked AS (
+    -- the other fresh days' rows (by the table's key, so that none are read when every day is clean)
+    SELECT * FROM experiment_user_daily
+    WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND NOT has(clean_days, day) AND (day, build_id) IN (SELECT day, build_id FROM fresh)),
   tail_pairs AS (
     -- users with rows inserted into a fresh day after its build (see freshDaysSql): read raw that day
     SELECT DISTINCT d.day AS day, e.user_id AS user_id
@@ -26,14 +51,20 @@ WITH
     WHERE f.day >= toDate(toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16})) AND NOT ((toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at) AND (f.day < toDate(x.first_at) OR (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}) OR ((x.first_at >= {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {from:DateTime64(3, 'UTC')}) AND f.max_timestamp < {to:DateTime64(3, 'UTC')})))
     UNION ALL
     -- … and those whose exposure changed since the build (their rows carry the old one)
-    SELECT r.day, r.user_id FROM rollup AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
+    SELECT r.day, r.user_id FROM rollup_checked AS r INNER JOIN exposed AS x ON r.user_id = x.user_id
     WHERE r.first_at != x.first_at OR r.variant_key != x.variant
     UNION ALL
     SELECT day, user_id FROM tail_pairs),
   source AS (
-    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day,
-           r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars
-    FROM rollup AS r
+    -- clean days: the build's rows of the users it covered (a row's exposure is its user's now)
+    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars
+    FROM rollup_clean AS r INNER JOIN fresh AS f ON f.day = r.day
+    WHERE r.first_at <= f.max_first_at AND r.first_at < {to:DateTime64(3, 'UTC')}
+      AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(r.first_at) - toIntervalDay({lookbackDays:UInt16}))))
+    UNION ALL
+    -- other fresh days: each row checked against its user's exposure now
+    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars
+    FROM rollup_checked AS r
     INNER JOIN exposed AS x ON r.user_id = x.user_id
     INNER JOIN fresh AS f ON f.day = r.day
     WHERE r.first_at = x.first_at AND r.variant_key = x.variant AND ((toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at) AND (f.day < toDate(x.first_at) OR (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}) OR ((x.first_at >= {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {from:DateTime64(3, 'UTC')}) AND f.max_timestamp < {to:DateTime64(3, 'UTC')})))
