@@ -35,6 +35,7 @@ export const SHARDED_TABLES: Readonly<Record<string, string>> = {
 export const EVERY_NODE_TABLES: readonly string[] = [
   "schema_migrations",
   "experiment_rollup_days",
+  "experiment_variant_latency_daily",
   "refinement_labels",
   "refinement_pipeline_state",
   "dataset_samples",

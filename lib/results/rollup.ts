@@ -11,6 +11,8 @@ import {
   rollupRecordSql,
   rollupSnapshotSql,
   rollupSupersededCountSql,
+  rollupVariantLatencySql,
+  ROLLUP_BUILD_TABLES,
   ROLLUP_LOOKBACK_DAYS,
 } from "./sql";
 
@@ -126,7 +128,8 @@ export function staleDays(states: DayState[], now = Date.now()): DayState[] {
 
 /**
  * Builds one day: the snapshot of what it covers first (events inserted and users exposed during the
- * build then make results read raw events rather than miss them), then the rows, then the record.
+ * build then make results read raw events rather than miss them), then the rows and the variants'
+ * latency histograms, then the record.
  */
 async function buildDay(target: RollupTarget, state: DayState) {
   const buildId = randomBytes(8).readBigUInt64BE().toString();
@@ -138,6 +141,8 @@ async function buildDay(target: RollupTarget, state: DayState) {
     columns: { inserted_rows: "number", max_ingested_at: "string", max_first_at: "string", users: "number", users_checksum: "string" },
   });
   await runStatement({ tag: "rollup.insert", sql: rollupInsertSql(), params });
+  const maxFirstAt = snapshot.users > 0 ? snapshot.max_first_at : "1970-01-01 00:00:00.000";
+  await runStatement({ tag: "rollup.variantLatency", sql: rollupVariantLatencySql(), params: { ...params, maxFirstAt } });
   await runStatement({
     tag: "rollup.record",
     sql: rollupRecordSql(),
@@ -145,7 +150,7 @@ async function buildDay(target: RollupTarget, state: DayState) {
       ...params,
       insertedRows: snapshot.inserted_rows,
       maxIngestedAt: snapshot.max_ingested_at,
-      maxFirstAt: snapshot.users > 0 ? snapshot.max_first_at : "1970-01-01 00:00:00.000",
+      maxFirstAt,
       users: snapshot.users,
       checksum: snapshot.users_checksum,
     },
@@ -160,8 +165,11 @@ async function buildDay(target: RollupTarget, state: DayState) {
 async function deleteSupersededBuilds(target: RollupTarget) {
   // the clock, not a pass's `now`: the keep protects requests reading now
   const params = { ...target, before: clickhouseTime(Date.now() - SUPERSEDED_BUILD_KEEP_SECONDS * 1000) };
-  const [{ rows }] = await queryRows({ tag: "rollup.superseded", sql: rollupSupersededCountSql(), params, columns: { rows: "number" } });
-  if (rows > 0) await runStatement({ tag: "rollup.deleteSuperseded", sql: rollupDeleteSupersededSql(), params });
+  for (const table of ROLLUP_BUILD_TABLES) {
+    const sql = rollupSupersededCountSql(table);
+    const [{ rows }] = await queryRows({ tag: "rollup.superseded", sql, params, columns: { rows: "number" } });
+    if (rows > 0) await runStatement({ tag: "rollup.deleteSuperseded", sql: rollupDeleteSupersededSql(table), params });
+  }
 }
 
 /** Brings the rollup of every target up to date (as of `now`, default the clock); answers how many days were built. */

@@ -146,8 +146,10 @@ const WINDOW_KEYS =
 /**
  * The CTEs that end in `source`: one row per (variant, user, period, day, segment values) of the
  * window, with every sum ("sums"), or the histogram of the latencies of shown suggestions after exposure
- * ("latencies": latency_buckets and latency_counts, see latencyQuantileSql), or both ("sumsAndLatencies":
- * a row's histogram then holds the latencies of its period, unsorted and with repeats on raw rows). On a fresh day, a user's rollup
+ * ("latencies": latency_buckets and latency_counts, see latencyQuantileSql; a clean day, below, gives its
+ * build's variants' histograms instead of its users', one row per variant and bucket with no user), or both
+ * ("sumsAndLatencies": a row's histogram then holds the latencies of its period, unsorted and with repeats
+ * on raw rows). On a fresh day, a user's rollup
  * rows (of the plan's build only) are used when the build covered the user with the exposure the user has
  * now, and the day's post-exposure rows are exactly the window's: empty (the day lies wholly outside
  * it) or whole (every post-exposure event of the user that day is inside it). Every other (day, user)
@@ -177,7 +179,7 @@ export function sourceCtes(what: SourceValues = "sums"): string {
   const rawLatencies = `
     SELECT x.variant AS variant, e.user_id AS user_id, 'post' AS period, toDate(e.timestamp) AS day,
            e.language AS language, e.ide AS ide, e.user_group AS user_group,
-           [${latencyBucketSql("e.latency_ms")}] AS latency_buckets, [toUInt32(1)] AS latency_counts
+           [${latencyBucketSql("e.latency_ms")}] AS latency_buckets, [toUInt64(1)] AS latency_counts
     FROM events AS e FINAL
     INNER JOIN exposed AS x ON e.user_id = x.user_id
     WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= ${WINDOW_FROM} AND e.timestamp < ${WINDOW_TO}
@@ -192,6 +194,20 @@ export function sourceCtes(what: SourceValues = "sums"): string {
   const rollupKeys =
     "r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, " +
     "r.language AS language, r.ide AS ide, r.user_group AS user_group";
+  // A clean day's rows: the build's, as they are; for latencies, its variants' histograms (migration 0009)
+  const cleanRows =
+    what === "latencies"
+      ? `
+    SELECT h.variant_key AS variant, '' AS user_id, 'post' AS period, h.day AS day, '' AS language, '' AS ide, '' AS user_group,
+           [h.latency_bucket] AS latency_buckets, [h.latency_count] AS latency_counts
+    FROM experiment_variant_latency_daily AS h
+    WHERE ${PHASE_FILTER} AND has(clean_days, h.day)
+      AND (h.day, h.build_id) IN (SELECT day, build_id FROM fresh AS f WHERE NOT ${postEmpty})`
+      : `
+    SELECT ${rollupKeys}, ${rollupValues}
+    FROM rollup_clean AS r INNER JOIN fresh AS f ON f.day = r.day
+    WHERE r.first_at <= f.max_first_at AND r.first_at < ${WINDOW_TO}
+      AND ((r.period = 'post' AND NOT ${postEmpty}) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(r.first_at) - ${LOOKBACK})))`;
   return `
   exposed AS (${exposedUsersSql(true)}),
   exposed_all AS (${exposedWithHashSql()}),
@@ -240,11 +256,7 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     UNION ALL
     SELECT day, user_id FROM tail_pairs),
   source AS (
-    -- clean days: the build's rows of the users it covered (a row's exposure is its user's now)
-    SELECT ${rollupKeys}, ${rollupValues}
-    FROM rollup_clean AS r INNER JOIN fresh AS f ON f.day = r.day
-    WHERE r.first_at <= f.max_first_at AND r.first_at < ${WINDOW_TO}
-      AND ((r.period = 'post' AND NOT ${postEmpty}) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(r.first_at) - ${LOOKBACK})))
+    -- clean days: the build's rows of the users it covered (a row's exposure is its user's now)${cleanRows}
     UNION ALL
     -- other fresh days: each row checked against its user's exposure now
     SELECT ${rollupKeys}, ${rollupValues}
@@ -480,6 +492,24 @@ export function rollupInsertSql(): string {
       GROUP BY day, user_id, period, language, ide, user_group, variant, first_at`;
 }
 
+/**
+ * The variants' latency histograms of one build of {day} (after its rows, before its record): the users'
+ * post-exposure histograms summed, of the users the build covered (first exposed by {maxFirstAt}; a user
+ * exposed while the build ran has rows too, but is read raw, see coveredBy).
+ */
+export function rollupVariantLatencySql(): string {
+  return `
+      INSERT INTO experiment_variant_latency_daily (project_id, experiment_key, phase, day, build_id, variant_key, latency_bucket,
+                                                    latency_count, built_at)
+      SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, {day:Date}, {buildId:UInt64}, variant_key, bucket, sum(count),
+             {builtAt:DateTime64(3, 'UTC')}
+      FROM experiment_user_daily
+      ARRAY JOIN latency_buckets AS bucket, latency_counts AS count
+      WHERE ${PHASE_FILTER} AND day = {day:Date} AND build_id = {buildId:UInt64} AND period = 'post'
+        AND first_at <= {maxFirstAt:DateTime64(3, 'UTC')}
+      GROUP BY variant_key, bucket`;
+}
+
 /** The record of a finished build: what it saw, so reads can check it still holds. */
 export function rollupRecordSql(): string {
   return `
@@ -498,16 +528,19 @@ const SUPERSEDED_ROWS = `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'U
         AND (day, build_id) NOT IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
                                     WHERE ${PHASE_FILTER} GROUP BY day)`;
 
+/** Tables holding rows of each build (every one but the records, experiment_rollup_days). */
+export const ROLLUP_BUILD_TABLES = ["experiment_user_daily", "experiment_variant_latency_daily"] as const;
+
 /** How many rows of superseded builds there are to delete (a pass deletes only when there are some). */
-export function rollupSupersededCountSql(): string {
+export function rollupSupersededCountSql(table: (typeof ROLLUP_BUILD_TABLES)[number] = "experiment_user_daily"): string {
   return `
-      SELECT count() AS rows FROM experiment_user_daily
+      SELECT count() AS rows FROM ${table}
       WHERE ${SUPERSEDED_ROWS}`;
 }
 
 /** Deletes the rows of superseded builds (see SUPERSEDED_ROWS), every day of the target at once. */
-export function rollupDeleteSupersededSql(): string {
+export function rollupDeleteSupersededSql(table: (typeof ROLLUP_BUILD_TABLES)[number] = "experiment_user_daily"): string {
   return `
-      DELETE FROM experiment_user_daily
+      DELETE FROM ${table}
       WHERE ${SUPERSEDED_ROWS}`;
 }

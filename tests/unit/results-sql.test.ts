@@ -23,6 +23,7 @@ const generated: Record<string, string> = {
   "rollup-snapshot": sql.rollupSnapshotSql(),
   "rollup-insert": sql.rollupInsertSql(),
   "rollup-record": sql.rollupRecordSql(),
+  "rollup-variant-latency": sql.rollupVariantLatencySql(),
   "rollup-delete-superseded": sql.rollupDeleteSupersededSql(),
   "rollup-superseded-count": sql.rollupSupersededCountSql(),
   "exposures-days": exposureDaysSql(),

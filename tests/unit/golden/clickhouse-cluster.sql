@@ -268,3 +268,24 @@ ALTER TABLE experiment_user_daily ON CLUSTER 'echo' ADD COLUMN IF NOT EXISTS lat
     DROP COLUMN IF EXISTS latencies;
 
 TRUNCATE TABLE IF EXISTS experiment_user_daily_local ON CLUSTER 'echo';
+
+CREATE TABLE IF NOT EXISTS experiment_variant_latency_daily ON CLUSTER 'echo'
+(
+    project_id     LowCardinality(String),
+    experiment_key LowCardinality(String),
+    phase          UInt16,
+    day            Date,
+    build_id       UInt64,
+    variant_key    LowCardinality(String),
+    latency_bucket UInt16,
+    latency_count  UInt64,
+    built_at       DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/echo/experiment_variant_latency_daily', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (project_id, experiment_key, phase, day, build_id, variant_key, latency_bucket)
+TTL day + INTERVAL 729 DAY;
+
+TRUNCATE TABLE IF EXISTS experiment_rollup_days ON CLUSTER 'echo';
+
+TRUNCATE TABLE IF EXISTS experiment_user_daily_local ON CLUSTER 'echo';

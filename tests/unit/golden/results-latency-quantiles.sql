@@ -57,10 +57,11 @@ WITH
     SELECT day, user_id FROM tail_pairs),
   source AS (
     -- clean days: the build's rows of the users it covered (a row's exposure is its user's now)
-    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts
-    FROM rollup_clean AS r INNER JOIN fresh AS f ON f.day = r.day
-    WHERE r.first_at <= f.max_first_at AND r.first_at < {to:DateTime64(3, 'UTC')}
-      AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(r.first_at) - toIntervalDay({lookbackDays:UInt16}))))
+    SELECT h.variant_key AS variant, '' AS user_id, 'post' AS period, h.day AS day, '' AS language, '' AS ide, '' AS user_group,
+           [h.latency_bucket] AS latency_buckets, [h.latency_count] AS latency_counts
+    FROM experiment_variant_latency_daily AS h
+    WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND has(clean_days, h.day)
+      AND (h.day, h.build_id) IN (SELECT day, build_id FROM fresh AS f WHERE NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}))
     UNION ALL
     -- other fresh days: each row checked against its user's exposure now
     SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts
@@ -74,7 +75,7 @@ WITH
     
     SELECT x.variant AS variant, e.user_id AS user_id, 'post' AS period, toDate(e.timestamp) AS day,
            e.language AS language, e.ide AS ide, e.user_group AS user_group,
-           [if(e.latency_ms = 0, 0, toUInt16(1 + ceil(log(e.latency_ms) / log(1.01))))] AS latency_buckets, [toUInt32(1)] AS latency_counts
+           [if(e.latency_ms = 0, 0, toUInt16(1 + ceil(log(e.latency_ms) / log(1.01))))] AS latency_buckets, [toUInt64(1)] AS latency_counts
     FROM events AS e FINAL
     INNER JOIN exposed AS x ON e.user_id = x.user_id
     WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')}
