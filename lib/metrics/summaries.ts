@@ -191,29 +191,39 @@ export interface SeriesStep {
  * ms): one pass over every user's days in order, whatever the number of users and days.
  */
 export function seriesSteps(rows: UserDayRow[], firstDay: number): SeriesStep[] {
-  const steps = new Map<string, SeriesStep>();
+  // per variant, its steps by day index (a string key per user and day cost more than the sums)
+  const byVariant = new Map<string, SeriesStep[]>();
   for (const row of rows) {
     if (!row.series) continue;
     const { days, x: xs, y: ys } = row.series;
-    let [x, y] = [0, 0];
+    let steps = byVariant.get(row.variant);
+    if (!steps) byVariant.set(row.variant, (steps = []));
+    let x = 0;
+    let y = 0;
     for (let i = 0; i < days.length; i++) {
-      const key = `${row.variant}\t${days[i]}`;
-      let step = steps.get(key);
-      if (!step) {
-        step = { variant: row.variant, day: isoDay(firstDay + days[i] * DAY_MS), newUsers: 0, dx: 0, dy: 0, dX2: 0, dXY: 0, dY2: 0 };
-        steps.set(key, step);
-      }
+      const step = (steps[days[i]] ??= {
+        variant: row.variant,
+        day: isoDay(firstDay + days[i] * DAY_MS),
+        newUsers: 0,
+        dx: 0,
+        dy: 0,
+        dX2: 0,
+        dXY: 0,
+        dY2: 0,
+      });
       if (i === 0) step.newUsers++;
-      const [nextX, nextY] = [x + xs[i], y + ys[i]];
+      const nextX = x + xs[i];
+      const nextY = y + ys[i];
       step.dx += xs[i];
       step.dy += ys[i];
       step.dX2 += nextX * nextX - x * x;
       step.dXY += nextX * nextY - x * y;
       step.dY2 += nextY * nextY - y * y;
-      [x, y] = [nextX, nextY];
+      x = nextX;
+      y = nextY;
     }
   }
-  return [...steps.values()];
+  return [...byVariant.values()].flatMap((steps) => steps.filter((step) => step !== undefined));
 }
 
 /**
