@@ -44,6 +44,19 @@ export const relevantToBuild = (day: string) => `toDate(x.first_at) - ${ROLLUP_L
 export const coveredBy = (build: string, maxFirstAt = `${build}.max_first_at`) =>
   `(${relevantToBuild(`${build}.day`)} AND x.first_at <= ${maxFirstAt})`;
 
+/**
+ * Per day of the days table `days` (each with the max_first_at of its build: `maxFirstAt`, over alias b):
+ * the users a build of it covers among the exposures read now (CTE exposed_all), and their checksum, which
+ * the build recorded as it saw them (experiment_rollup_days users and users_checksum).
+ */
+const coveredNowSql = (days: string, maxFirstAt: string) => {
+  const covered = coveredBy("b", maxFirstAt);
+  return `
+        SELECT b.day AS day, countIf(${covered}) AS users, sumIf(x.exposure_hash, ${covered}) AS users_checksum
+        FROM ${days} AS b CROSS JOIN exposed_all AS x
+        GROUP BY b.day`;
+};
+
 /** event_day_stats per day of a project, between two Date expressions. */
 export const dayStatsSql = (fromDay: string, toDay: string) => `
   SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
@@ -117,7 +130,6 @@ const TAIL_HOLDS = "s.inserted_rows > b.latest_inserted_rows AND s.inserted_rows
  */
 export function freshDaysSql(): string {
   const [fromDay, toDay] = [`toDate(toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK})`, `toDate(${WINDOW_TO})`];
-  const covered = coveredBy("b", "b.latest_max_first_at");
   return `
       WITH
       exposed_all AS (${exposedWithHashSql()}),
@@ -129,10 +141,7 @@ export function freshDaysSql(): string {
              if(${BUILD_SAW_STATS}, '', toString(b.latest_max_ingested_at)) AS tailAfter
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day
-      INNER JOIN (
-        SELECT b.day AS day, countIf(${covered}) AS users, sumIf(x.exposure_hash, ${covered}) AS users_checksum
-        FROM builds AS b CROSS JOIN exposed_all AS x
-        GROUP BY b.day) AS c ON c.day = b.day
+      INNER JOIN (${coveredNowSql("builds", "b.latest_max_first_at")}) AS c ON c.day = b.day
       LEFT JOIN tails AS t ON t.day = b.day
       WHERE (${BUILD_SAW_STATS} OR (${TAIL_HOLDS}))
         AND b.latest_users = c.users AND b.latest_users_checksum = c.users_checksum
@@ -190,7 +199,6 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     latencies: rollupHistogram,
     sumsAndLatencies: `${sumColumnsSql("r")}, ${rollupHistogram}`,
   }[what];
-  const covered = coveredBy("f");
   const rollupKeys =
     "r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, " +
     "r.language AS language, r.ide AS ide, r.user_group AS user_group";
@@ -223,10 +231,7 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     -- day's post-exposure rows whole or not at all. Their rows need no check against each user's exposure.
     SELECT f.day AS day
     FROM fresh AS f
-    INNER JOIN (
-      SELECT f.day AS day, countIf(${covered}) AS users, sumIf(x.exposure_hash, ${covered}) AS users_checksum
-      FROM fresh AS f CROSS JOIN exposed_all AS x
-      GROUP BY f.day) AS c ON c.day = f.day
+    INNER JOIN (${coveredNowSql("fresh", "b.max_first_at")}) AS c ON c.day = f.day
     WHERE c.users = f.users AND c.users_checksum = f.users_checksum AND f.day NOT IN (SELECT day FROM tail_days)
       AND (${postEmpty} OR (f.min_timestamp >= ${WINDOW_FROM} AND f.max_timestamp < ${WINDOW_TO}))),
   -- computed once, a constant for the rest of the query (each reference to a CTE computes it again)

@@ -24,9 +24,9 @@ WITH
     SELECT f.day AS day
     FROM fresh AS f
     INNER JOIN (
-      SELECT f.day AS day, countIf((toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at)) AS users, sumIf(x.exposure_hash, (toDate(x.first_at) - 14 <= f.day AND x.first_at <= f.max_first_at)) AS users_checksum
-      FROM fresh AS f CROSS JOIN exposed_all AS x
-      GROUP BY f.day) AS c ON c.day = f.day
+        SELECT b.day AS day, countIf((toDate(x.first_at) - 14 <= b.day AND x.first_at <= b.max_first_at)) AS users, sumIf(x.exposure_hash, (toDate(x.first_at) - 14 <= b.day AND x.first_at <= b.max_first_at)) AS users_checksum
+        FROM fresh AS b CROSS JOIN exposed_all AS x
+        GROUP BY b.day) AS c ON c.day = f.day
     WHERE c.users = f.users AND c.users_checksum = f.users_checksum AND f.day NOT IN (SELECT day FROM tail_days)
       AND ((f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')}) OR (f.min_timestamp >= {from:DateTime64(3, 'UTC')} AND f.max_timestamp < {to:DateTime64(3, 'UTC')}))),
   -- computed once, a constant for the rest of the query (each reference to a CTE computes it again)
