@@ -193,20 +193,34 @@ async function writeProject({ projectId, suggestions, built, exposures }: Prepar
   const firstInSlice = new Map<string, string>();
   const processedAt = Date.now();
   const exposuresByUser = await exposures;
+  // Each group's lookup is sent as soon as its samples are built and the keys of the groups before it are
+  // known (a key is asked once), without waiting for earlier answers or inserts: the engine answers them in turn.
+  type Group = { samples: RefinementSample[]; first: number; found: Promise<Map<string, string>> };
+  const groups: Promise<Group>[] = [];
+  let at = 0;
+  for (let chunk = 0; chunk < built.length; chunk += DEDUPE_LOOKUP_CHUNKS) {
+    const parts = Promise.all(built.slice(chunk, chunk + DEDUPE_LOOKUP_CHUNKS));
+    const group = Promise.all([parts, groups.at(-1)]).then(([chunks]) => {
+      const samples = chunks.flat();
+      const first = at;
+      at += samples.length;
+      const keys = new Set<string>();
+      samples.forEach((sample, i) => {
+        if (fresh[first + i] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
+      });
+      for (const key of keys) asked.add(key);
+      const found = seenDedupeKeys(projectId, [...keys], latest, rebuilding);
+      found.catch(() => {}); // awaited below, in order
+      return { samples, first, found };
+    });
+    group.catch(() => {}); // awaited below, in order
+    groups.push(group);
+  }
   const inserts: Promise<void>[] = [];
   let pending: string[] = [];
-  let at = 0;
-  for (let chunk = 0; chunk < built.length;) {
-    const samples: RefinementSample[] = [];
-    for (const end = Math.min(built.length, chunk + DEDUPE_LOOKUP_CHUNKS); chunk < end; chunk++) samples.push(...(await built[chunk]));
-    const first = at;
-    at += samples.length;
-    const keys = new Set<string>();
-    samples.forEach((sample, i) => {
-      if (fresh[first + i] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
-    });
-    for (const key of keys) asked.add(key);
-    for (const [key, earliest] of await seenDedupeKeys(projectId, [...keys], latest, rebuilding)) seen.set(key, earliest);
+  for (let g = 0; g < groups.length; g++) {
+    const { samples, first, found } = await groups[g];
+    for (const [key, earliest] of await found) seen.set(key, earliest);
     const lines: string[] = [];
     samples.forEach((sample, i) => {
       const suggestion = suggestions[first + i];
@@ -224,7 +238,7 @@ async function writeProject({ projectId, suggestions, built, exposures }: Prepar
     });
     out.samples += lines.length;
     pending.push(...lines);
-    if (pending.length < INSERT_LINES && chunk < built.length) continue;
+    if (pending.length < INSERT_LINES && g < groups.length - 1) continue;
     const insert = insertSampleLines(pending);
     pending = [];
     insert.catch(() => {}); // awaited below, before the slice counts as written

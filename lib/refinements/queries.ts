@@ -86,47 +86,57 @@ export interface RefinedSuggestion {
 /**
  * The suggestions with a refined event inserted in (from, to], each with its last refined event (the
  * user's final state) and its acceptance; suggestions never accepted are not samples. With `skipStored`,
- * those whose stored sample was built from that same last refined event are left out (a pass re-reading
- * what an earlier one wrote: they would only be skipped after being read and sent).
+ * those whose stored sample is up to date are left out (a pass re-reading what an earlier one wrote: they
+ * would only be skipped after being read and sent): built from the latest of the range's refined events
+ * of the suggestion, or from a later one.
  */
 export async function refinedSuggestions(from: string, to: string, options: { skipStored?: boolean } = {}): Promise<RefinedSuggestion[]> {
-  const inRange = `SELECT DISTINCT project_id, suggestion_id FROM events
-        WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')}`;
+  const params = { from, to };
   const touched = options.skipStored
-    ? `in_range AS (${inRange}),
+    ? `in_range AS (
+        SELECT project_id, suggestion_id, argMax(event_id, timestamp) AS last_event, max(timestamp) AS last_at FROM events
+        WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')}
+        GROUP BY project_id, suggestion_id),
       touched AS (
-        SELECT project_id, suggestion_id FROM events FINAL
-        WHERE type = 'refined' AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM in_range)
-        GROUP BY project_id, suggestion_id
-        HAVING (project_id, suggestion_id, argMax(event_id, timestamp)) NOT IN (
-          SELECT project_id, suggestion_id, refined_event_id FROM refinement_samples FINAL
-          WHERE (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM in_range)))`
-    : `touched AS (${inRange})`;
+        SELECT i.project_id AS project_id, i.suggestion_id AS suggestion_id FROM in_range AS i
+        LEFT ANY JOIN (
+          SELECT project_id, suggestion_id, refined_event_id, refined_at FROM refinement_samples FINAL
+          WHERE (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM in_range)) AS s
+        ON s.project_id = i.project_id AND s.suggestion_id = i.suggestion_id
+        WHERE s.refined_event_id != i.last_event AND i.last_at >= s.refined_at)`
+    : `touched AS (
+        SELECT DISTINCT project_id, suggestion_id FROM events
+        WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')})`;
+  if (options.skipStored) {
+    // At steady state a re-read range holds nothing to build: asked first, as the read below would evaluate it twice.
+    const [{ count }] = await queryRows({
+      tag: "refinements.touched",
+      sql: `WITH ${touched} SELECT count() AS count FROM touched`,
+      params,
+      columns: { count: "number" },
+    });
+    if (count === 0) return [];
+  }
+  // One read of the suggestions' refined and accepted events together.
+  const refined = "type = 'refined'";
   return queryBulkRows({
     tag: "refinements.extract",
     sql: `
       WITH ${touched}
-      SELECT r.project_id AS projectId, r.suggestion_id AS suggestionId, r.user_id AS userId, r.model_version AS modelVersion,
-             r.language AS language, r.ide AS ide, r.user_group AS userGroup, r.prefix AS prefix, r.suffix AS suffix,
-             r.proposal AS proposal, r.final AS final, r.window_seconds AS windowSeconds, toString(r.refined_at) AS refinedAt,
-             toString(r.event_id) AS refinedEventId, toString(a.accepted_at) AS acceptedAt
-      FROM (
-        SELECT project_id, suggestion_id, argMax(user_id, timestamp) AS user_id, argMax(model_version, timestamp) AS model_version,
-               argMax(language, timestamp) AS language, argMax(ide, timestamp) AS ide, argMax(user_group, timestamp) AS user_group,
-               argMax(prefix, timestamp) AS prefix, argMax(suffix, timestamp) AS suffix, argMax(proposal, timestamp) AS proposal,
-               argMax(final, timestamp) AS final, argMax(window_seconds, timestamp) AS window_seconds,
-               max(timestamp) AS refined_at, argMax(event_id, timestamp) AS event_id
-        FROM events FINAL
-        WHERE type = 'refined' AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
-        GROUP BY project_id, suggestion_id) AS r
-      INNER JOIN (
-        SELECT project_id, suggestion_id, min(timestamp) AS accepted_at
-        FROM events FINAL
-        WHERE type = 'accepted' AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
-        GROUP BY project_id, suggestion_id) AS a
-      ON a.project_id = r.project_id AND a.suggestion_id = r.suggestion_id
-      ORDER BY r.refined_at, r.suggestion_id`,
-    params: { from, to },
+      SELECT project_id AS projectId, suggestion_id AS suggestionId, argMaxIf(user_id, timestamp, ${refined}) AS userId,
+             argMaxIf(model_version, timestamp, ${refined}) AS modelVersion, argMaxIf(language, timestamp, ${refined}) AS language,
+             argMaxIf(ide, timestamp, ${refined}) AS ide, argMaxIf(user_group, timestamp, ${refined}) AS userGroup,
+             argMaxIf(prefix, timestamp, ${refined}) AS prefix, argMaxIf(suffix, timestamp, ${refined}) AS suffix,
+             argMaxIf(proposal, timestamp, ${refined}) AS proposal, argMaxIf(final, timestamp, ${refined}) AS final,
+             argMaxIf(window_seconds, timestamp, ${refined}) AS windowSeconds,
+             toString(maxIf(timestamp, ${refined})) AS refinedAt, toString(argMaxIf(event_id, timestamp, ${refined})) AS refinedEventId,
+             toString(minIf(timestamp, type = 'accepted')) AS acceptedAt
+      FROM events FINAL
+      WHERE type IN ('refined', 'accepted') AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
+      GROUP BY project_id, suggestion_id
+      HAVING countIf(${refined}) > 0 AND countIf(type = 'accepted') > 0
+      ORDER BY maxIf(timestamp, ${refined}), suggestion_id`,
+    params,
     columns: {
       projectId: "string",
       suggestionId: "string",

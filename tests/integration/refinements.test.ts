@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
+import { clickhouseTime } from "@/lib/clickhouse/time";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { runPipelinePass } from "@/lib/refinements/pipeline";
 import { refinedSuggestions } from "@/lib/refinements/queries";
@@ -397,6 +398,23 @@ describe("refinement samples", () => {
     await pipeline();
     expect(ids(await refinedSuggestions(...everything, { skipStored: true }))).toEqual([]);
     expect((await api("one", { params: { suggestionId: cases.kept.suggestionId } })).body.final).toContain("# reviewed");
+  });
+
+  it("re-reading a refined event that arrived late, older than the stored sample's, builds nothing again", async () => {
+    // A client flushes an older refined event after a later one was built (an offline queue): the re-read
+    // range holds only the older event, and the stored sample, built from the later one, stays as it is.
+    const retried = { ...cases.kept, suggestionId: "rf-retried", userId: "rf-u16" };
+    const [shown, accepted, first] = refinementEvents(retried);
+    const later = refinementEvents({ ...retried, final: retried.final + "    # later\n" }).filter((e) => e.type === "refined");
+    await post([shown, accepted, first, ...later]);
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-retried" } })).body.final).toContain("# later");
+    const retryFrom = clickhouseTime(Date.now() - 1);
+    await post([{ ...first, eventId: randomUUID() }]);
+    await flushIngestion();
+    const range = [retryFrom, "2299-01-01 00:00:00.000"] as const;
+    expect((await refinedSuggestions(...range)).map((s) => [s.suggestionId, s.final.includes("# later")])).toEqual([["rf-retried", true]]);
+    expect(await refinedSuggestions(...range, { skipStored: true })).toEqual([]);
   });
 
   it("with collection turned off keeps neither samples nor code, and only an admin may turn it off", async () => {
