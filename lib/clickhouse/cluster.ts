@@ -106,6 +106,8 @@ export function clusteredStatements(statement: string, target: ClusterTarget): s
     // A view fires on inserts into its source's local table, on the node that stores them.
     return [`${view[0]} ${cluster}${toLocalNames(statement.slice(view[0].length))}`];
   }
+  const dropView = statement.match(/^DROP\s+VIEW\s+(IF\s+EXISTS\s+)?(\w+)$/i);
+  if (dropView) return [`${dropView[0]} ${cluster}`];
   const alter = statement.match(/^ALTER\s+TABLE\s+(\w+)\s+/i);
   if (alter) {
     const table = alter[1];

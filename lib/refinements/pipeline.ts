@@ -101,6 +101,8 @@ export function sampleRow(
 /** One project's part of a slice, read and being built (nothing written yet). */
 interface PreparedProject {
   projectId: string;
+  /** The slice's range of insert times, which its suggestions were read by. */
+  range: { from: string; to: string };
   suggestions: RefinedSuggestion[];
   /** The suggestions' samples in consecutive chunks, in order; null when the project does not collect samples. */
   built: Promise<RefinementSample[]>[] | null;
@@ -137,7 +139,7 @@ async function prepareSlice(
   for (const [projectId, projectSuggestions] of byProject) {
     const collection = await codeCollection(client, projectId);
     if (!collection.enabled) {
-      projects.push({ projectId, suggestions: projectSuggestions, built: null });
+      projects.push({ projectId, range: { from, to: slice.to }, suggestions: projectSuggestions, built: null });
       continue;
     }
     const inputs = projectSuggestions.map((s) => ({
@@ -156,7 +158,7 @@ async function prepareSlice(
     });
     // Each is awaited (and a failure raised) when the slice is written.
     for (const pending of [...built, exposures]) pending.catch(() => {});
-    projects.push({ projectId, suggestions: projectSuggestions, built, exposures });
+    projects.push({ projectId, range: { from, to: slice.to }, suggestions: projectSuggestions, built, exposures });
   }
   return { to: slice.to, count: slice.count, projects };
 }
@@ -174,14 +176,11 @@ interface ProjectWrite {
  * earlier version, or this slice's own rows once inserted), so whether a lookup sees the rows inserted
  * before it changes nothing: a key's first sample is an earlier stored one, or the earlier one of this slice.
  */
-async function writeProject({ projectId, suggestions, built, exposures }: PreparedProject): Promise<ProjectWrite> {
+async function writeProject({ projectId, range, suggestions, built, exposures }: PreparedProject): Promise<ProjectWrite> {
   const out: ProjectWrite = { samples: 0, usersWithCode: new Set() };
   if (!built || !exposures || !suggestions.length) return out;
   // A sample stored from the same refined event meanwhile (another pass) is not written again.
-  const stored = await storedRefinedEvents(
-    projectId,
-    suggestions.map((s) => s.suggestionId),
-  );
+  const stored = await storedRefinedEvents(projectId, range.from, range.to);
   const fresh = suggestions.map((s) => stored.get(s.suggestionId) !== s.refinedEventId);
   const lastFresh = fresh.lastIndexOf(true);
   if (lastFresh === -1) return out;

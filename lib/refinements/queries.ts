@@ -218,26 +218,44 @@ export async function seenDedupeKeys(
   return seen;
 }
 
+/** Hashes bound per lookup at most: their decimal text stays well within MAX_BOUND_LIST_CHARS. */
+const DEDUPE_HASHES_PER_QUERY = 5_000;
+
+/**
+ * The number a dedupe key is looked up by (migration 0010): its first 16 hex digits as an unsigned 64-bit
+ * integer, which the engine computes alike for every stored sample.
+ */
+export function dedupeKeyHash(key: string): bigint {
+  return BigInt(`0x${key.slice(0, 16).padEnd(16, "0")}`);
+}
+
 /** Per key, its earliest clean samples (at most DEDUPE_CANDIDATES, by refined_at then suggestion_id), leaving out `skip`. */
 async function dedupeCandidates(projectId: string, keys: string[], before: string, skip: string[]) {
-  if (!keys.length) return [];
-  // The samples that may have these keys, found by the keys' hashes (migration 0007), then read by their
-  // primary key: what they hold now decides.
-  return queryRows({
-    tag: "refinements.dedupe",
-    sql: `SELECT s.dedupe_key AS key,
-                 arrayMap(t -> t.2, arraySlice(arraySort(groupArray((s.refined_at, s.suggestion_id))), 1, ${DEDUPE_CANDIDATES})) AS earliest
-          FROM refinement_samples AS s FINAL
-          WHERE s.project_id = {projectId:String}
-            AND s.suggestion_id IN (
-              SELECT suggestion_id FROM refinement_dedupe_keys
-              WHERE project_id = {projectId:String} AND key_hash IN (SELECT cityHash64(arrayJoin({keys:Array(String)}))))
-            AND s.dedupe_key IN {keys:Array(String)} AND s.refined_at <= {before:DateTime64(3, 'UTC')}
-            AND s.outcome IN {clean:Array(String)} ${skip.length ? "AND s.suggestion_id NOT IN {skip:Array(String)}" : ""}
-          GROUP BY s.dedupe_key`,
-    params: { projectId, keys, before, clean: CLEAN_OUTCOMES, ...(skip.length ? { skip } : {}) },
-    columns: { key: "string", earliest: "strings" },
-  });
+  const asked = new Set(keys);
+  const found: { key: string; earliest: string[] }[] = [];
+  for (let at = 0; at < keys.length; at += DEDUPE_HASHES_PER_QUERY) {
+    const hashes = keys.slice(at, at + DEDUPE_HASHES_PER_QUERY).map(dedupeKeyHash);
+    // The samples that may have these keys, found by the keys' numbers, then read by their primary key:
+    // what they hold now decides (a sample whose key has another number's prefix is left out below).
+    const rows = await queryRows({
+      tag: "refinements.dedupe",
+      sql: `SELECT s.dedupe_key AS key,
+                   arrayMap(t -> t.2, arraySlice(arraySort(groupArray((s.refined_at, s.suggestion_id))), 1, ${DEDUPE_CANDIDATES}))
+                   AS earliest
+            FROM refinement_samples AS s FINAL
+            WHERE s.project_id = {projectId:String}
+              AND s.suggestion_id IN (
+                SELECT suggestion_id FROM refinement_dedupe_keys
+                WHERE project_id = {projectId:String} AND key_hash IN {hashes:Array(UInt64)})
+              AND s.refined_at <= {before:DateTime64(3, 'UTC')}
+              AND s.outcome IN {clean:Array(String)} ${skip.length ? "AND s.suggestion_id NOT IN {skip:Array(String)}" : ""}
+            GROUP BY s.dedupe_key`,
+      params: { projectId, hashes, before, clean: CLEAN_OUTCOMES, ...(skip.length ? { skip } : {}) },
+      columns: { key: "string", earliest: "strings" },
+    });
+    for (const row of rows) if (asked.has(row.key)) found.push(row);
+  }
+  return found;
 }
 
 /** A sample row (lib/refinements/pipeline.ts sampleRow) as a line of TabSeparated, the engine's cheapest input. */
@@ -488,20 +506,21 @@ export async function forgetUserCode(projectId: string, userId: string): Promise
   });
 }
 
-/** The refined event each of these suggestions' stored samples was built from. */
-export async function storedRefinedEvents(projectId: string, suggestionIds: string[]): Promise<Map<string, string>> {
-  if (!suggestionIds.length) return new Map();
-  const rows = await queryRowsForList(
-    {
-      tag: "refinements.stored",
-      sql: `SELECT suggestion_id AS suggestionId, toString(refined_event_id) AS eventId
-            FROM refinement_samples FINAL
-            WHERE project_id = {projectId:String} AND suggestion_id IN {ids:Array(String)}`,
-      params: { projectId },
-      columns: { suggestionId: "string", eventId: "string" },
-    },
-    "ids",
-    suggestionIds,
-  );
+/**
+ * The refined event that each stored sample of a suggestion refined in (from, to] was built from: the
+ * suggestions a slice read (refinedSuggestions), found by the same range instead of a list of their ids.
+ */
+export async function storedRefinedEvents(projectId: string, from: string, to: string): Promise<Map<string, string>> {
+  const rows = await queryRows({
+    tag: "refinements.stored",
+    sql: `SELECT suggestion_id AS suggestionId, toString(refined_event_id) AS eventId
+          FROM refinement_samples FINAL
+          WHERE project_id = {projectId:String} AND suggestion_id IN (
+            SELECT suggestion_id FROM events
+            WHERE project_id = {projectId:String} AND type = 'refined'
+              AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')})`,
+    params: { projectId, from, to },
+    columns: { suggestionId: "string", eventId: "string" },
+  });
   return new Map(rows.map((r) => [r.suggestionId, r.eventId]));
 }

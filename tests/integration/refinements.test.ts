@@ -4,7 +4,8 @@ import { clickhouse } from "@/lib/clickhouse";
 import { clickhouseTime } from "@/lib/clickhouse/time";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { runPipelinePass } from "@/lib/refinements/pipeline";
-import { refinedSuggestions } from "@/lib/refinements/queries";
+import { dedupeKey } from "@/lib/refinements/outcome";
+import { dedupeKeyHash, refinedSuggestions } from "@/lib/refinements/queries";
 import { database } from "@/lib/runtime/database";
 import { ADMIN_KEY, INGEST_KEY, call } from "./http";
 
@@ -398,6 +399,19 @@ describe("refinement samples", () => {
     await pipeline();
     expect(ids(await refinedSuggestions(...everything, { skipStored: true }))).toEqual([]);
     expect((await api("one", { params: { suggestionId: cases.kept.suggestionId } })).body.final).toContain("# reviewed");
+  });
+
+  it("numbers each dedupe key as the engine does (migration 0010)", async () => {
+    const keys = ["0123456789abcdef" + "0".repeat(48), "ffffffffffffffff" + "1".repeat(48), dedupeKey({ target: "x" })];
+    const client = await clickhouse();
+    const answer = await client.query({
+      query: "SELECT toString(reinterpretAsUInt64(reverse(unhex(substring(arrayJoin({keys:Array(String)}), 1, 16))))) AS n",
+      query_params: { keys },
+      format: "JSONEachRow",
+    });
+    const engine = ((await answer.json()) as { n: string }[]).map((row) => row.n);
+    expect(engine).toEqual(keys.map((key) => dedupeKeyHash(key).toString()));
+    expect(engine[0]).toBe("81985529216486895");
   });
 
   it("re-reading a refined event that arrived late, older than the stored sample's, builds nothing again", async () => {

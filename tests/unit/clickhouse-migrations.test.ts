@@ -24,7 +24,7 @@ describe("ClickHouse migrations", () => {
     const kinds = new Set<string>();
     for (const statement of readMigrations().flatMap((m) => splitStatements(m.sql))) {
       const clustered = clusteredStatements(statement, CLUSTER);
-      const table = statement.match(/^\w+\s+(?:TABLE|MATERIALIZED VIEW|INTO)\s+(?:IF (?:NOT )?EXISTS\s+)?(\w+)/)![1];
+      const table = statement.match(/^\w+\s+(?:TABLE|MATERIALIZED VIEW|VIEW|INTO)\s+(?:IF (?:NOT )?EXISTS\s+)?(\w+)/)![1];
       if (statement.startsWith("CREATE TABLE")) {
         kinds.add("table");
         if (table in SHARDED_TABLES) {
@@ -57,6 +57,10 @@ describe("ClickHouse migrations", () => {
       } else if (statement.startsWith("ALTER TABLE")) {
         kinds.add("alter");
         expect(clustered[0]).toMatch(new RegExp(`^ALTER TABLE ${table in SHARDED_TABLES ? `${table}_local` : table} ON CLUSTER 'echo'\\s`));
+      } else if (statement.startsWith("DROP VIEW")) {
+        kinds.add("drop view");
+        // A view is redefined by dropping it on every node (it exists on each, over the local tables).
+        expect(clustered).toEqual([`DROP VIEW IF EXISTS ${table} ON CLUSTER 'echo'`]);
       } else if (statement.startsWith("TRUNCATE TABLE")) {
         kinds.add("truncate");
         // Forgetting a cache must reach the stored rows of every shard, not a Distributed table's queue.
@@ -69,7 +73,7 @@ describe("ClickHouse migrations", () => {
         expect(clustered).toEqual([statement]);
       }
     }
-    expect([...kinds].sort()).toEqual(["alter", "insert", "table", "truncate", "view"]);
+    expect([...kinds].sort()).toEqual(["alter", "drop view", "insert", "table", "truncate", "view"]);
   });
 
   it("change a sharded table's columns on its local and Distributed tables, anything else on the local tables only", () => {

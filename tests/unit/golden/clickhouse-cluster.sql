@@ -289,3 +289,17 @@ TTL day + INTERVAL 729 DAY;
 TRUNCATE TABLE IF EXISTS experiment_rollup_days ON CLUSTER 'echo';
 
 TRUNCATE TABLE IF EXISTS experiment_user_daily_local ON CLUSTER 'echo';
+
+DROP VIEW IF EXISTS refinement_dedupe_keys_mv ON CLUSTER 'echo';
+
+TRUNCATE TABLE IF EXISTS refinement_dedupe_keys_local ON CLUSTER 'echo';
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS refinement_dedupe_keys_mv ON CLUSTER 'echo' TO refinement_dedupe_keys_local AS
+SELECT project_id, reinterpretAsUInt64(reverse(unhex(substring(dedupe_key, 1, 16)))) AS key_hash, suggestion_id, user_id, refined_at
+FROM refinement_samples_local
+WHERE outcome IN ('kept', 'unchanged');
+
+INSERT INTO refinement_dedupe_keys
+SELECT project_id, reinterpretAsUInt64(reverse(unhex(substring(dedupe_key, 1, 16)))) AS key_hash, suggestion_id, user_id, refined_at
+FROM refinement_samples FINAL
+WHERE outcome IN ('kept', 'unchanged');
