@@ -53,14 +53,15 @@ export const EXPOSURE_COLUMNS = [
   "last_exposed_at",
 ] as const satisfies readonly (keyof ExposureRow)[];
 
-/** Refinement sample rows (lib/refinements/pipeline.ts), in the order they are inserted. */
+/**
+ * Refinement sample rows, in the order the pipeline inserts them: the columns a sample builder writes, then
+ * those the pass decides (lib/refinements/rows.ts PASS_COLUMNS).
+ */
 export const REFINEMENT_SAMPLE_COLUMNS = [
   "project_id",
   "suggestion_id",
   "user_id",
   "model_version",
-  "experiment_key",
-  "variant_key",
   "language",
   "ide",
   "user_group",
@@ -69,14 +70,11 @@ export const REFINEMENT_SAMPLE_COLUMNS = [
   "proposal",
   "final",
   "target",
-  "diff",
   "edit_distance",
   "edit_ratio",
   "retained_chars",
   "lines_added",
   "lines_removed",
-  "outcome",
-  "reasons",
   "syntax",
   "secrets_found",
   "dedupe_key",
@@ -84,5 +82,9 @@ export const REFINEMENT_SAMPLE_COLUMNS = [
   "accepted_at",
   "refined_at",
   "refined_event_id",
+  "experiment_key",
+  "variant_key",
+  "outcome",
+  "reasons",
   "processed_at",
 ] as const;

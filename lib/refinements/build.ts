@@ -1,13 +1,15 @@
 import type { RefinementConfig } from "./config";
-import { buildSample, type RefinementInput, type RefinementSample, type SampleContext } from "./sample";
+import { builtRow, escapedCode, refinedLineFields, refinedSuggestion, refinementInput, type BuiltRow } from "./rows";
+import { buildSample, type SampleContext } from "./sample";
 import { checkRefinementSyntax } from "./syntax";
 
-// Building a batch of samples, the same code whether it runs in the pipeline's process or in one of its
-// worker threads (lib/refinements/buildPool.ts): what crosses to a worker is plain data.
+// Building a run of extracted lines into sample rows, the same code whether it runs in the pipeline's
+// process or in one of its worker threads (lib/refinements/buildPool.ts): what crosses to a worker is the
+// lines' text, and what comes back is each sample's row text and what the pass decides it by.
 
-/** Refinements to build, with what the caller knows about each: whether its user opted out. */
+/** Extracted lines to build (lib/refinements/rows.ts), with what the caller knows of each: whether its user opted out. */
 export interface BuildBatch {
-  inputs: RefinementInput[];
+  text: string;
   optedOut: boolean[];
   config: RefinementConfig;
 }
@@ -26,13 +28,16 @@ const checkSyntax: NonNullable<SampleContext["checkSyntax"]> = (language, input)
   });
 
 /**
- * The batch's samples, in its order. One after another: building is synchronous CPU work apart from a
+ * The batch's sample rows, in its order. One after another: building is synchronous CPU work apart from a
  * grammar's first load, so more in flight only adds scheduling (measured: 16 at once cost 40% more).
  */
-export async function buildBatch({ inputs, optedOut, config }: BuildBatch): Promise<RefinementSample[]> {
-  const samples = new Array<RefinementSample>(inputs.length);
-  for (let i = 0; i < inputs.length; i++) {
-    samples[i] = await buildSample(inputs[i], config, { optedOut: optedOut[i], checkSyntax });
+export async function buildBatch({ text, optedOut, config }: BuildBatch): Promise<BuiltRow[]> {
+  const lines = refinedLineFields(text);
+  const rows = new Array<BuiltRow>(lines.length);
+  for (let i = 0; i < lines.length; i++) {
+    const suggestion = refinedSuggestion(lines[i]);
+    const sample = await buildSample(refinementInput(suggestion), config, { optedOut: optedOut[i], checkSyntax });
+    rows[i] = builtRow(sample, suggestion.refinedEventId, { original: suggestion, escaped: escapedCode(lines[i]) });
   }
-  return samples;
+  return rows;
 }

@@ -12,7 +12,8 @@
 import os from "node:os";
 import { closeSharedPool, sharedPool, sharedPoolState } from "../workers/pool";
 import { buildBatch, type BuildBatch } from "./build";
-import type { RefinementSample } from "./sample";
+import type { RefinementConfig } from "./config";
+import type { BuiltRow, RefinedLines } from "./rows";
 
 /**
  * Batches smaller than this are built in-process: a server keeping up with live traffic (a pass every
@@ -40,7 +41,7 @@ export function defaultBuildWorkers(): number {
 }
 
 const buildPool = (size: number, workerFile: string) =>
-  sharedPool<BuildBatch, RefinementSample[], BuildBatch, null>({
+  sharedPool<BuildBatch, BuiltRow[], BuildBatch, null>({
     name: POOL,
     workerFile,
     size,
@@ -50,27 +51,35 @@ const buildPool = (size: number, workerFile: string) =>
     inProcess: buildBatch,
   });
 
-/**
- * The batch's samples in consecutive chunks, each settling as soon as it is built (so the caller can go
- * on with the first while the last are still being built): by the worker pool when the batch is large
- * enough, else in-process as one chunk.
- */
-export function buildSampleChunks(batch: BuildBatch, options: BuildOptions = {}): Promise<RefinementSample[]>[] {
-  const workers = options.workers ?? defaultBuildWorkers();
-  if (workers <= 0 || batch.inputs.length < (options.minPoolSamples ?? MIN_POOL_SAMPLES)) return [buildBatch(batch)];
-  const pool = buildPool(workers, options.workerFile ?? WORKER_FILE);
-  const chunk = Math.min(CHUNK_SAMPLES, Math.ceil(batch.inputs.length / workers));
-  const chunks: Promise<RefinementSample[]>[] = [];
-  for (let at = 0; at < batch.inputs.length; at += chunk) {
-    const part = { inputs: batch.inputs.slice(at, at + chunk), optedOut: batch.optedOut.slice(at, at + chunk), config: batch.config };
-    chunks.push(pool.run(part));
-  }
-  return chunks;
+/** Lines [from, to) of an extraction (lib/refinements/rows.ts), to be built with the config given. */
+export interface LineRun {
+  lines: RefinedLines;
+  from: number;
+  to: number;
+  /** Whether each line's user opted out, in the run's order. */
+  optedOut: boolean[];
+  config: RefinementConfig;
 }
 
-/** The batch's samples, in its order (see buildSampleChunks). */
-export async function buildSamples(batch: BuildBatch, options: BuildOptions = {}): Promise<RefinementSample[]> {
-  return (await Promise.all(buildSampleChunks(batch, options))).flat();
+/**
+ * The run's sample rows in consecutive chunks, each settling as soon as it is built (so the caller can go
+ * on with the first while the last are still being built): by the worker pool when the run is large
+ * enough, else in-process as one chunk. A chunk's lines go as one text, sliced from the extraction's.
+ */
+export function buildSampleChunks(run: LineRun, options: BuildOptions = {}): Promise<BuiltRow[]>[] {
+  const workers = options.workers ?? defaultBuildWorkers();
+  const count = run.to - run.from;
+  const batch = (first: number, end: number): BuildBatch => ({
+    text: run.lines.text.slice(run.lines.starts[first], run.lines.starts[end]),
+    optedOut: run.optedOut.slice(first - run.from, end - run.from),
+    config: run.config,
+  });
+  if (workers <= 0 || count < (options.minPoolSamples ?? MIN_POOL_SAMPLES)) return [buildBatch(batch(run.from, run.to))];
+  const pool = buildPool(workers, options.workerFile ?? WORKER_FILE);
+  const chunk = Math.min(CHUNK_SAMPLES, Math.ceil(count / workers));
+  const chunks: Promise<BuiltRow[]>[] = [];
+  for (let at = run.from; at < run.to; at += chunk) chunks.push(pool.run(batch(at, Math.min(at + chunk, run.to))));
+  return chunks;
 }
 
 /** Stops the pool's workers (tests; the next large batch starts them again). */

@@ -14,10 +14,13 @@
  *   in character pairs, |proposal| · |target|) the count is exact; beyond it (large, mostly rewritten texts)
  *   it falls back to a lower bound: the larger of (common prefix + common suffix) and
  *   (|proposal| − editDistance), since each Levenshtein operation loses at most one character of the proposal.
- * - `linesAdded` / `linesRemoved`: `+` and `-` lines of the line diff (`diff`'s `structuredPatch`); a
+ * - `linesAdded` / `linesRemoved`: `+` and `-` lines of a shortest line diff (lines with their newline as
+ *   tokens, as `diff`'s `diffLines`): the target's and the proposal's lines less their longest common
+ *   subsequence of lines, which every shortest diff keeps (the same bit-parallel LCS, over line numbers). A
  *   changed line counts once in each, and so does a last line that only gained or lost its newline.
- * - `diff`: that line diff as a unified diff from `proposal` to `target` with file headers only
- *   (`--- proposal` / `+++ target`), "" when the texts are equal.
+ * - `unifiedDiff`: a unified diff from `proposal` to `target` (`diff`'s `structuredPatch`) with file
+ *   headers only (`--- proposal` / `+++ target`), "" when the texts are equal. Computed when a sample is
+ *   shown, not stored: it follows from the two texts.
  */
 import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from "diff";
 import { distance } from "fastest-levenshtein";
@@ -32,7 +35,6 @@ export interface RefinementMeasures {
   retainedExact: boolean;
   linesAdded: number;
   linesRemoved: number;
-  diff: string;
 }
 
 /** Levenshtein distance between two texts (unit costs). */
@@ -66,20 +68,31 @@ export function retainedChars(
 
 /** Length of the longest common subsequence of two texts, bit-parallel (see the header). */
 export function lcsLength(a: string, b: string): number {
+  return lcsLengthOfCodes(charCodes(a), charCodes(b));
+}
+
+function charCodes(text: string): Uint16Array {
+  const codes = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) codes[i] = text.charCodeAt(i);
+  return codes;
+}
+
+/** Length of the longest common subsequence of two sequences of symbols (numbers), bit-parallel. */
+export function lcsLengthOfCodes(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const m = a.length;
   if (m === 0 || b.length === 0) return 0;
   const words = (m + 31) >>> 5;
-  // Peq[c]: the positions of character c in a, as a bit vector.
+  // Peq[c]: the positions of symbol c in a, as a bit vector.
   const peq = new Map<number, Uint32Array>();
   for (let i = 0; i < m; i++) {
-    const code = a.charCodeAt(i);
+    const code = a[i];
     let bits = peq.get(code);
     if (!bits) peq.set(code, (bits = new Uint32Array(words)));
     bits[i >>> 5] |= 1 << (i & 31);
   }
   const v = new Uint32Array(words).fill(0xffffffff);
   for (let j = 0; j < b.length; j++) {
-    const bits = peq.get(b.charCodeAt(j));
+    const bits = peq.get(b[j]);
     if (!bits) continue;
     let carry = 0;
     for (let w = 0; w < words; w++) {
@@ -90,29 +103,44 @@ export function lcsLength(a: string, b: string): number {
       v[w] = (sum >>> 0) | (vw - u);
     }
   }
-  // Each zero bit among the first m is one character of a in the LCS.
+  // Each zero bit among the first m is one symbol of a in the LCS.
   let zeros = 0;
   for (let i = 0; i < m; i++) if ((v[i >>> 5] & (1 << (i & 31))) === 0) zeros++;
   return zeros;
 }
 
-/** Lines added and removed, and the unified diff from `proposal` to `target`. */
-export function lineChanges(
-  proposal: string,
-  target: string,
-  contextLines: number = DEFAULT_REFINEMENT_CONFIG.diffContextLines,
-): { linesAdded: number; linesRemoved: number; diff: string } {
-  if (proposal === target) return { linesAdded: 0, linesRemoved: 0, diff: "" };
-  const patch = structuredPatch("proposal", "target", proposal, target, undefined, undefined, { context: contextLines });
-  let linesAdded = 0;
-  let linesRemoved = 0;
-  for (const hunk of patch.hunks) {
-    for (const line of hunk.lines) {
-      if (line.startsWith("+")) linesAdded++;
-      else if (line.startsWith("-")) linesRemoved++;
+/** Each line of the two texts (with its newline, if any) as a number, equal lines the same number. */
+function lineSymbols(a: string, b: string): [number[], number[]] {
+  const ids = new Map<string, number>();
+  const symbols = (text: string) => {
+    const out: number[] = [];
+    for (let at = 0; at < text.length;) {
+      const newline = text.indexOf("\n", at);
+      const end = newline === -1 ? text.length : newline + 1;
+      const line = text.slice(at, end);
+      let id = ids.get(line);
+      if (id === undefined) ids.set(line, (id = ids.size));
+      out.push(id);
+      at = end;
     }
-  }
-  return { linesAdded, linesRemoved, diff: formatPatch(patch, FILE_HEADERS_ONLY) };
+    return out;
+  };
+  return [symbols(a), symbols(b)];
+}
+
+/** Lines added and removed from `proposal` to `target` (see the header). */
+export function lineChanges(proposal: string, target: string): { linesAdded: number; linesRemoved: number } {
+  if (proposal === target) return { linesAdded: 0, linesRemoved: 0 };
+  const [before, after] = lineSymbols(proposal, target);
+  const kept = lcsLengthOfCodes(before, after);
+  return { linesAdded: after.length - kept, linesRemoved: before.length - kept };
+}
+
+/** The unified diff from `proposal` to `target`, "" when they are equal (see the header). */
+export function unifiedDiff(proposal: string, target: string, contextLines: number = DEFAULT_REFINEMENT_CONFIG.diffContextLines): string {
+  if (proposal === target) return "";
+  const patch = structuredPatch("proposal", "target", proposal, target, undefined, undefined, { context: contextLines });
+  return formatPatch(patch, FILE_HEADERS_ONLY);
 }
 
 /** All measures of a refinement: the proposal against its target. */
@@ -128,6 +156,6 @@ export function measureRefinement(
     editRatio: editRatio(distanceValue, proposal, target),
     retainedChars: retained.retainedChars,
     retainedExact: retained.exact,
-    ...lineChanges(proposal, target, config.diffContextLines),
+    ...lineChanges(proposal, target),
   };
 }

@@ -10,17 +10,14 @@ import {
   insertSampleLines,
   nextSlice,
   pipelineWatermark,
-  refinedSuggestions,
-  sampleLine,
+  refinedSuggestionsText,
   saveWatermark,
   seenDedupeKeys,
   storedRefinedEvents,
-  type RefinedSuggestion,
   type UserExposure,
 } from "./queries";
-import type { BuildBatch } from "./build";
 import { buildSampleChunks, type BuildOptions } from "./buildPool";
-import type { RefinementSample } from "./sample";
+import { sampleLine, scanRefinedLines, type BuiltRow, type RefinedHead } from "./rows";
 
 // The refinement pipeline, run incrementally: every pass reads the refined events inserted since the
 // last one (lib/refinements/queries.ts nextSlice), turns each suggestion's last refined event into a
@@ -53,59 +50,14 @@ export function exposureAt(exposures: readonly UserExposure[], refinedAt: string
   return { experimentKey: found?.experimentKey ?? "", variantKey: found?.variantKey ?? "" };
 }
 
-/**
- * The samples table row of a sample (an opted-out user's row keeps no code), in the experiment and
- * variant given (default: the sample's own).
- */
-export function sampleRow(
-  sample: RefinementSample,
-  refinedEventId: string,
-  processedAt: number,
-  attribution: { experimentKey: string | null; variantKey: string | null } = sample,
-) {
-  const code = sample.outcome !== "opted_out";
-  return {
-    project_id: sample.projectId ?? "",
-    suggestion_id: sample.suggestionId,
-    user_id: sample.userId,
-    model_version: sample.modelVersion,
-    experiment_key: attribution.experimentKey ?? "",
-    variant_key: attribution.variantKey ?? "",
-    language: sample.language ?? "",
-    ide: sample.ide ?? "",
-    user_group: sample.userGroup ?? "",
-    prefix: code ? sample.prefix : "",
-    suffix: code ? sample.suffix : "",
-    proposal: code ? sample.proposal : "",
-    final: code ? sample.final : "",
-    target: code ? sample.target : "",
-    diff: code ? sample.diff : "",
-    edit_distance: sample.editDistance,
-    edit_ratio: sample.editRatio,
-    retained_chars: sample.retainedChars,
-    lines_added: sample.linesAdded,
-    lines_removed: sample.linesRemoved,
-    outcome: sample.outcome,
-    reasons: sample.reasons,
-    syntax: sample.syntax,
-    secrets_found: sample.secretsFound,
-    dedupe_key: sample.dedupeKey,
-    window_seconds: sample.windowSeconds,
-    accepted_at: clickhouseTime(sample.acceptedAt ?? sample.refinedAt),
-    refined_at: clickhouseTime(sample.refinedAt),
-    refined_event_id: refinedEventId,
-    processed_at: clickhouseTime(processedAt),
-  };
-}
-
 /** One project's part of a slice, read and being built (nothing written yet). */
 interface PreparedProject {
   projectId: string;
   /** The slice's range of insert times, which its suggestions were read by. */
   range: { from: string; to: string };
-  suggestions: RefinedSuggestion[];
-  /** The suggestions' samples in consecutive chunks, in order; null when the project does not collect samples. */
-  built: Promise<RefinementSample[]>[] | null;
+  suggestions: RefinedHead[];
+  /** The suggestions' sample rows in consecutive chunks, in order; null when the project does not collect samples. */
+  built: Promise<BuiltRow[]>[] | null;
   /** Its users' exposures, by user, earliest first. */
   exposures?: Promise<Map<string, UserExposure[]>>;
 }
@@ -132,33 +84,32 @@ async function prepareSlice(
   if (slice.count === 0) return { ...slice, projects: [] };
   // A slice that starts before the watermark re-reads refined events an earlier pass has turned into
   // samples (at steady state, most of a pass's first slice): those are left out by the engine.
-  const suggestions = await refinedSuggestions(from, slice.to, { skipStored: rereads });
-  const byProject = new Map<string, RefinedSuggestion[]>();
-  for (const s of suggestions) (byProject.get(s.projectId) ?? byProject.set(s.projectId, []).get(s.projectId)!).push(s);
+  const lines = scanRefinedLines(await refinedSuggestionsText(from, slice.to, { skipStored: rereads }));
   const projects: PreparedProject[] = [];
-  for (const [projectId, projectSuggestions] of byProject) {
+  // A project's lines are consecutive (refinedSuggestionsText orders them so).
+  for (let first = 0; first < lines.heads.length;) {
+    const projectId = lines.heads[first].projectId;
+    let end = first + 1;
+    while (end < lines.heads.length && lines.heads[end].projectId === projectId) end++;
+    const suggestions = lines.heads.slice(first, end);
+    const range = { from, to: slice.to };
     const collection = await codeCollection(client, projectId);
     if (!collection.enabled) {
-      projects.push({ projectId, range: { from, to: slice.to }, suggestions: projectSuggestions, built: null });
-      continue;
+      projects.push({ projectId, range, suggestions, built: null });
+    } else {
+      const optedOut = suggestions.map((s) => collection.optedOut.has(s.userId));
+      const built = buildSampleChunks({ lines, from: first, to: end, optedOut, config }, build);
+      // The experiment and variant change nothing in how a sample is built: they are looked up meanwhile.
+      const exposures = exposuresOf(projectId, [...new Set(suggestions.map((s) => s.userId))]).then((rows) => {
+        const byUser = new Map<string, UserExposure[]>();
+        for (const exposure of rows) (byUser.get(exposure.userId) ?? byUser.set(exposure.userId, []).get(exposure.userId)!).push(exposure);
+        return byUser;
+      });
+      // Each is awaited (and a failure raised) when the slice is written.
+      for (const pending of [...built, exposures]) pending.catch(() => {});
+      projects.push({ projectId, range, suggestions, built, exposures });
     }
-    const inputs = projectSuggestions.map((s) => ({
-      ...s,
-      projectId,
-      refinedAt: fromClickhouseTime(s.refinedAt),
-      acceptedAt: fromClickhouseTime(s.acceptedAt),
-    }));
-    const batch: BuildBatch = { inputs, optedOut: projectSuggestions.map((s) => collection.optedOut.has(s.userId)), config };
-    const built = buildSampleChunks(batch, build);
-    // The experiment and variant change nothing in how a sample is built: they are looked up meanwhile.
-    const exposures = exposuresOf(projectId, [...new Set(projectSuggestions.map((s) => s.userId))]).then((rows) => {
-      const byUser = new Map<string, UserExposure[]>();
-      for (const exposure of rows) (byUser.get(exposure.userId) ?? byUser.set(exposure.userId, []).get(exposure.userId)!).push(exposure);
-      return byUser;
-    });
-    // Each is awaited (and a failure raised) when the slice is written.
-    for (const pending of [...built, exposures]) pending.catch(() => {});
-    projects.push({ projectId, range: { from, to: slice.to }, suggestions: projectSuggestions, built, exposures });
+    first = end;
   }
   return { to: slice.to, count: slice.count, projects };
 }
@@ -190,27 +141,27 @@ async function writeProject({ projectId, range, suggestions, built, exposures }:
   const seen = new Map<string, string>();
   const asked = new Set<string>();
   const firstInSlice = new Map<string, string>();
-  const processedAt = Date.now();
+  const processedAt = clickhouseTime(Date.now());
   const exposuresByUser = await exposures;
   // Each group's lookup is sent as soon as its samples are built and the keys of the groups before it are
   // known (a key is asked once), without waiting for earlier answers or inserts: the engine answers them in turn.
-  type Group = { samples: RefinementSample[]; first: number; found: Promise<Map<string, string>> };
+  type Group = { rows: BuiltRow[]; first: number; found: Promise<Map<string, string>> };
   const groups: Promise<Group>[] = [];
   let at = 0;
   for (let chunk = 0; chunk < built.length; chunk += DEDUPE_LOOKUP_CHUNKS) {
     const parts = Promise.all(built.slice(chunk, chunk + DEDUPE_LOOKUP_CHUNKS));
     const group = Promise.all([parts, groups.at(-1)]).then(([chunks]) => {
-      const samples = chunks.flat();
+      const rows = chunks.flat();
       const first = at;
-      at += samples.length;
+      at += rows.length;
       const keys = new Set<string>();
-      samples.forEach((sample, i) => {
-        if (fresh[first + i] && isCandidate(sample) && !asked.has(sample.dedupeKey)) keys.add(sample.dedupeKey);
+      rows.forEach((row, i) => {
+        if (fresh[first + i] && isCandidate(row) && !asked.has(row.dedupeKey)) keys.add(row.dedupeKey);
       });
       for (const key of keys) asked.add(key);
       const found = seenDedupeKeys(projectId, [...keys], latest, rebuilding);
       found.catch(() => {}); // awaited below, in order
-      return { samples, first, found };
+      return { rows, first, found };
     });
     group.catch(() => {}); // awaited below, in order
     groups.push(group);
@@ -218,22 +169,23 @@ async function writeProject({ projectId, range, suggestions, built, exposures }:
   const inserts: Promise<void>[] = [];
   let pending: string[] = [];
   for (let g = 0; g < groups.length; g++) {
-    const { samples, first, found } = await groups[g];
+    const { rows, first, found } = await groups[g];
     for (const [key, earliest] of await found) seen.set(key, earliest);
     const lines: string[] = [];
-    samples.forEach((sample, i) => {
+    rows.forEach((row, i) => {
       const suggestion = suggestions[first + i];
       if (!fresh[first + i]) return;
-      let final = sample;
-      if (isCandidate(sample)) {
-        const earlier = seen.get(sample.dedupeKey) ?? firstInSlice.get(sample.dedupeKey);
-        if (earlier !== undefined && earlier !== sample.suggestionId) {
-          final = { ...sample, outcome: "duplicate", reasons: [...sample.reasons, "duplicate"] as RefinementSample["reasons"] };
-        } else firstInSlice.set(sample.dedupeKey, sample.suggestionId);
+      let { outcome, reasons }: { outcome: BuiltRow["outcome"]; reasons: readonly string[] } = row;
+      if (isCandidate(row)) {
+        const earlier = seen.get(row.dedupeKey) ?? firstInSlice.get(row.dedupeKey);
+        if (earlier !== undefined && earlier !== suggestion.suggestionId) {
+          outcome = "duplicate";
+          reasons = [...reasons, "duplicate"];
+        } else firstInSlice.set(row.dedupeKey, suggestion.suggestionId);
       }
-      const attribution = exposureAt(exposuresByUser.get(sample.userId) ?? [], suggestion.refinedAt);
-      lines.push(sampleLine(sampleRow(final, suggestion.refinedEventId, processedAt, attribution)));
-      if (final.outcome !== "opted_out") out.usersWithCode.add(final.userId);
+      const { experimentKey, variantKey } = exposureAt(exposuresByUser.get(suggestion.userId) ?? [], suggestion.refinedAt);
+      lines.push(sampleLine(row, { experimentKey, variantKey, outcome, reasons, processedAt }));
+      if (outcome !== "opted_out") out.usersWithCode.add(suggestion.userId);
     });
     out.samples += lines.length;
     pending.push(...lines);
@@ -248,8 +200,8 @@ async function writeProject({ projectId, range, suggestions, built, exposures }:
 }
 
 /** A sample that may turn out a duplicate: a clean one (kept, or a plain accept). */
-function isCandidate(sample: RefinementSample): boolean {
-  return CLEAN_OUTCOMES.includes(sample.outcome);
+function isCandidate(row: BuiltRow): boolean {
+  return CLEAN_OUTCOMES.includes(row.outcome);
 }
 
 export interface PassReport {

@@ -1,8 +1,8 @@
-import { insertRows, insertTabSeparated, queryBulkRows, queryRows, queryRowsForList, runStatement } from "../clickhouse";
+import { insertRows, insertTabSeparated, queryRows, queryRowsForList, queryTabSeparated, runStatement } from "../clickhouse";
 import { REFINEMENT_SAMPLE_COLUMNS } from "../clickhouse/tables";
-import { tsvStringArray, tsvValue } from "../clickhouse/tsv";
 import { clickhouseTime } from "../clickhouse/time";
 import { CLEAN_OUTCOMES } from "./outcome";
+import { parseRefinedLines, REFINED_COLUMNS, type RefinedSuggestion } from "./rows";
 import type { SampleFilter } from "./schemas";
 
 // ClickHouse access of the refinements domain: what the pipeline reads from events and exposures, the
@@ -65,24 +65,6 @@ export async function nextSlice(from: string, limit: number): Promise<{ to: stri
   return { to, count };
 }
 
-export interface RefinedSuggestion {
-  projectId: string;
-  suggestionId: string;
-  userId: string;
-  modelVersion: string;
-  language: string;
-  ide: string;
-  userGroup: string;
-  prefix: string;
-  suffix: string;
-  proposal: string;
-  final: string;
-  windowSeconds: number;
-  refinedAt: string;
-  refinedEventId: string;
-  acceptedAt: string;
-}
-
 /**
  * The suggestions with a refined event inserted in (from, to], each with its last refined event (the
  * user's final state) and its acceptance; suggestions never accepted are not samples. With `skipStored`,
@@ -90,7 +72,7 @@ export interface RefinedSuggestion {
  * would only be skipped after being read and sent): built from the latest of the range's refined events
  * of the suggestion, or from a later one.
  */
-export async function refinedSuggestions(from: string, to: string, options: { skipStored?: boolean } = {}): Promise<RefinedSuggestion[]> {
+export async function refinedSuggestionsText(from: string, to: string, options: { skipStored?: boolean } = {}): Promise<string> {
   const params = { from, to };
   const touched = options.skipStored
     ? `in_range AS (
@@ -115,46 +97,46 @@ export async function refinedSuggestions(from: string, to: string, options: { sk
       params,
       columns: { count: "number" },
     });
-    if (count === 0) return [];
+    if (count === 0) return "";
   }
-  // One read of the suggestions' refined and accepted events together.
+  // One read of the suggestions' refined and accepted events together, in lib/refinements/rows.ts's
+  // column order, a project's lines together (each project is written on its own, in refinement order).
   const refined = "type = 'refined'";
-  return queryBulkRows({
+  const last = (column: string) => `argMaxIf(${column}, timestamp, ${refined})`;
+  const columns: Record<(typeof REFINED_COLUMNS)[number], string> = {
+    projectId: "project_id",
+    suggestionId: "suggestion_id",
+    userId: last("user_id"),
+    refinedAt: `toString(maxIf(timestamp, ${refined}))`,
+    refinedEventId: `toString(${last("event_id")})`,
+    acceptedAt: "toString(minIf(timestamp, type = 'accepted'))",
+    modelVersion: last("model_version"),
+    language: last("language"),
+    ide: last("ide"),
+    userGroup: last("user_group"),
+    windowSeconds: last("window_seconds"),
+    prefix: last("prefix"),
+    suffix: last("suffix"),
+    proposal: last("proposal"),
+    final: last("final"),
+  };
+  return queryTabSeparated({
     tag: "refinements.extract",
     sql: `
       WITH ${touched}
-      SELECT project_id AS projectId, suggestion_id AS suggestionId, argMaxIf(user_id, timestamp, ${refined}) AS userId,
-             argMaxIf(model_version, timestamp, ${refined}) AS modelVersion, argMaxIf(language, timestamp, ${refined}) AS language,
-             argMaxIf(ide, timestamp, ${refined}) AS ide, argMaxIf(user_group, timestamp, ${refined}) AS userGroup,
-             argMaxIf(prefix, timestamp, ${refined}) AS prefix, argMaxIf(suffix, timestamp, ${refined}) AS suffix,
-             argMaxIf(proposal, timestamp, ${refined}) AS proposal, argMaxIf(final, timestamp, ${refined}) AS final,
-             argMaxIf(window_seconds, timestamp, ${refined}) AS windowSeconds,
-             toString(maxIf(timestamp, ${refined})) AS refinedAt, toString(argMaxIf(event_id, timestamp, ${refined})) AS refinedEventId,
-             toString(minIf(timestamp, type = 'accepted')) AS acceptedAt
+      SELECT ${REFINED_COLUMNS.map((name) => `${columns[name]} AS ${name}`).join(", ")}
       FROM events FINAL
       WHERE type IN ('refined', 'accepted') AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
       GROUP BY project_id, suggestion_id
       HAVING countIf(${refined}) > 0 AND countIf(type = 'accepted') > 0
-      ORDER BY maxIf(timestamp, ${refined}), suggestion_id`,
+      ORDER BY project_id, maxIf(timestamp, ${refined}), suggestion_id`,
     params,
-    columns: {
-      projectId: "string",
-      suggestionId: "string",
-      userId: "string",
-      modelVersion: "string",
-      language: "string",
-      ide: "string",
-      userGroup: "string",
-      prefix: "string",
-      suffix: "string",
-      proposal: "string",
-      final: "string",
-      windowSeconds: "number",
-      refinedAt: "string",
-      refinedEventId: "string",
-      acceptedAt: "string",
-    },
   });
+}
+
+/** refinedSuggestionsText's lines read whole (tests, benchmarks). */
+export async function refinedSuggestions(from: string, to: string, options: { skipStored?: boolean } = {}): Promise<RefinedSuggestion[]> {
+  return parseRefinedLines(await refinedSuggestionsText(from, to, options));
 }
 
 export interface UserExposure {
@@ -256,19 +238,6 @@ async function dedupeCandidates(projectId: string, keys: string[], before: strin
     for (const row of rows) if (asked.has(row.key)) found.push(row);
   }
   return found;
-}
-
-/** A sample row (lib/refinements/pipeline.ts sampleRow) as a line of TabSeparated, the engine's cheapest input. */
-export function sampleLine(row: Record<string, unknown>): string {
-  let line = "";
-  for (const column of REFINEMENT_SAMPLE_COLUMNS) {
-    const value = row[column];
-    if (column === "reasons") line += tsvStringArray(value as string[]);
-    else if (typeof value !== "string" && typeof value !== "number") throw new Error(`sample row without ${column}`);
-    else line += tsvValue(value);
-    line += "\t";
-  }
-  return line.slice(0, -1);
 }
 
 /** Lines from which an insert is cut in two. */
@@ -415,7 +384,6 @@ const SAMPLE_COLUMNS = {
   proposal: "string",
   final: "string",
   target: "string",
-  diff: "string",
   editDistance: "number",
   editRatio: "number",
   retainedChars: "number",
@@ -440,7 +408,7 @@ export async function samplesById(projectId: string, suggestionIds: string[]) {
     tag: "refinements.samplesById",
     sql: `SELECT s.suggestion_id AS suggestionId, s.user_id AS userId, s.model_version AS modelVersion, s.experiment_key AS experimentKey,
                  s.variant_key AS variantKey, s.language AS language, s.ide AS ide, s.user_group AS userGroup, s.prefix AS prefix,
-                 s.suffix AS suffix, s.proposal AS proposal, s.final AS final, s.target AS target, s.diff AS diff,
+                 s.suffix AS suffix, s.proposal AS proposal, s.final AS final, s.target AS target,
                  s.edit_distance AS editDistance, s.edit_ratio AS editRatio, s.retained_chars AS retainedChars,
                  s.lines_added AS linesAdded, s.lines_removed AS linesRemoved, s.outcome AS outcome, s.reasons AS reasons,
                  s.syntax AS syntax, s.window_seconds AS windowSeconds, toString(s.accepted_at) AS acceptedAt,

@@ -4,7 +4,7 @@
  *
  *   redact   (redact.ts)   the four fields as one text; secrets become `[REDACTED:<rule>]`
  *   trim     (trim.ts)     the final less the context it repeats: the target
- *   measures (measures.ts) edit distance and ratio, retained characters, lines changed, unified diff
+ *   measures (measures.ts) edit distance and ratio, retained characters, lines changed
  *   syntax   (syntax.ts)   errors the target introduces in its context (async: grammars load lazily)
  *   outcome  (outcome.ts)  one outcome and every reason, with the dedupe key the caller checks
  *
@@ -82,8 +82,6 @@ export interface RefinementSample {
   reportedRetainedChars: number | null;
   linesAdded: number;
   linesRemoved: number;
-  /** Unified diff from the proposal to the target ("" when equal). */
-  diff: string;
   syntax: SyntaxStatus;
   outcome: Outcome;
   reasons: Reason[];
@@ -155,7 +153,6 @@ export async function buildSample(
     reportedRetainedChars: input.retainedChars ?? null,
     linesAdded: measures.linesAdded,
     linesRemoved: measures.linesRemoved,
-    diff: measures.diff,
     syntax,
     outcome,
     reasons,

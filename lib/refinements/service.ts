@@ -5,6 +5,7 @@ import type { Db } from "../db";
 import { invalid, notFound } from "../errors";
 import { flushIngestion } from "../ingestion/log";
 import { invalidateCodeCollection } from "./collection";
+import { unifiedDiff } from "./measures";
 import { forgetUserCode, insertLabel, outcomeCounts, samplePage, samplesById, type SampleCursor, type StoredSample } from "./queries";
 import type { ListSamplesQuery, Sample, SampleFilter, SampleSummary } from "./schemas";
 import { OUTCOMES } from "./schemas";
@@ -44,7 +45,7 @@ function presentSample(row: StoredSample): Sample {
     userGroup: row.userGroup,
     prefix: row.prefix,
     suffix: row.suffix,
-    diff: row.diff,
+    diff: unifiedDiff(row.proposal, row.target),
     linesAdded: row.linesAdded,
     linesRemoved: row.linesRemoved,
     retainedChars: row.retainedChars,

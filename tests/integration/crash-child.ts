@@ -86,7 +86,13 @@ if (mode === "stream") {
   const retryFile = process.argv[process.argv.indexOf("--retry") + 1];
   if (process.argv.includes("--retry")) {
     for (const userId of JSON.parse(fs.readFileSync(retryFile, "utf8")) as string[]) {
-      const answer = await post(await streamBatch(userId));
+      // As a client does: a 503 is retried after a pause (the log's disk may still hold the segments the
+      // restart is replaying into the engine, which it frees once they are stored).
+      let answer = await post(await streamBatch(userId));
+      for (let attempt = 1; answer.status === 503 && attempt < 50; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        answer = await post(await streamBatch(userId));
+      }
       if (answer.status !== 200) throw new Error(`the retry of ${userId} was answered ${answer.status}`);
     }
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_REFINEMENT_CONFIG, refinementConfig } from "@/lib/refinements/config";
-import { editDistance, editRatio, lcsLength, lineChanges, measureRefinement, retainedChars } from "@/lib/refinements/measures";
+import { structuredPatch } from "diff";
+import { editDistance, editRatio, lcsLength, lineChanges, measureRefinement, retainedChars, unifiedDiff } from "@/lib/refinements/measures";
 
 describe("editDistance and editRatio", () => {
   it("counts insertions, deletions and substitutions", () => {
@@ -66,29 +67,45 @@ describe("retainedChars", () => {
   });
 });
 
-describe("lineChanges", () => {
-  it("counts changed lines once on each side and gives a unified diff", () => {
-    expect(lineChanges("a\nb\nc\n", "a\nB\nc\nd\n")).toEqual({
-      linesAdded: 2,
-      linesRemoved: 1,
-      diff: "--- proposal\n+++ target\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n",
-    });
+describe("lineChanges and unifiedDiff", () => {
+  it("count changed lines once on each side, and give a unified diff", () => {
+    expect(lineChanges("a\nb\nc\n", "a\nB\nc\nd\n")).toEqual({ linesAdded: 2, linesRemoved: 1 });
+    expect(unifiedDiff("a\nb\nc\n", "a\nB\nc\nd\n")).toBe("--- proposal\n+++ target\n@@ -1,3 +1,4 @@\n a\n-b\n+B\n c\n+d\n");
   });
 
-  it("counts a last line that only gained its newline", () => {
-    const { linesAdded, linesRemoved, diff } = lineChanges("x = 1", "x = 1\n");
-    expect([linesAdded, linesRemoved]).toEqual([1, 1]);
-    expect(diff).toContain("\\ No newline at end of file");
+  it("count a last line that only gained its newline", () => {
+    expect(lineChanges("x = 1", "x = 1\n")).toEqual({ linesAdded: 1, linesRemoved: 1 });
+    expect(unifiedDiff("x = 1", "x = 1\n")).toContain("\\ No newline at end of file");
   });
 
-  it("is empty for equal texts", () => {
-    expect(lineChanges("same\n", "same\n")).toEqual({ linesAdded: 0, linesRemoved: 0, diff: "" });
+  it("are empty for equal texts", () => {
+    expect(lineChanges("same\n", "same\n")).toEqual({ linesAdded: 0, linesRemoved: 0 });
+    expect(unifiedDiff("same\n", "same\n")).toBe("");
   });
 
   it("keeps the configured context lines", () => {
     const proposal = "1\n2\n3\n4\n5\n6\n7\n";
     const target = "1\n2\n3\nfour\n5\n6\n7\n";
-    expect(lineChanges(proposal, target, 1).diff).toBe("--- proposal\n+++ target\n@@ -3,3 +3,3 @@\n 3\n-4\n+four\n 5\n");
+    expect(unifiedDiff(proposal, target, 1)).toBe("--- proposal\n+++ target\n@@ -3,3 +3,3 @@\n 3\n-4\n+four\n 5\n");
+  });
+
+  it("count the + and - lines of the unified diff, on random texts", () => {
+    // Lines drawn from a few, so texts share lines in many arrangements (and ties between alignments).
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const pool = ["a", "b", "c", "  d", "", "e e"];
+    const text = () => {
+      const lines = Array.from({ length: Math.floor(random() * 9) }, () => pool[Math.floor(random() * pool.length)]);
+      return lines.join("\n") + (random() < 0.7 && lines.length ? "\n" : "");
+    };
+    for (let i = 0; i < 2_000; i++) {
+      const [proposal, target] = [text(), text()];
+      const lines = structuredPatch("p", "t", proposal, target, undefined, undefined, { context: 0 }).hunks.flatMap((h) => h.lines);
+      expect(lineChanges(proposal, target)).toEqual({
+        linesAdded: lines.filter((l) => l.startsWith("+")).length,
+        linesRemoved: lines.filter((l) => l.startsWith("-")).length,
+      });
+    }
   });
 });
 
@@ -102,7 +119,6 @@ describe("measureRefinement", () => {
       retainedExact: true,
       linesAdded: 1,
       linesRemoved: 1,
-      diff: "--- proposal\n+++ target\n@@ -1,1 +1,1 @@\n-return data\n+return settings\n",
     });
     expect(measureRefinement("return data\n", "return settings\n")).toEqual(measures);
   });
@@ -115,7 +131,6 @@ describe("measureRefinement", () => {
       retainedExact: true,
       linesAdded: 0,
       linesRemoved: 0,
-      diff: "",
     });
   });
 });

@@ -303,3 +303,7 @@ INSERT INTO refinement_dedupe_keys
 SELECT project_id, reinterpretAsUInt64(reverse(unhex(substring(dedupe_key, 1, 16)))) AS key_hash, suggestion_id, user_id, refined_at
 FROM refinement_samples FINAL
 WHERE outcome IN ('kept', 'unchanged');
+
+ALTER TABLE refinement_samples_local ON CLUSTER 'echo' DROP COLUMN IF EXISTS diff;
+
+ALTER TABLE refinement_samples ON CLUSTER 'echo' DROP COLUMN IF EXISTS diff;
