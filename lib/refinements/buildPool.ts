@@ -22,7 +22,7 @@ import type { BuiltRow, RefinedLines } from "./rows";
  */
 const MIN_POOL_SAMPLES = 2_000;
 /** Samples per message at most: small enough to share a slice evenly between workers, large enough that messaging costs little. */
-const CHUNK_SAMPLES = 1_000;
+const CHUNK_SAMPLES = 500;
 const WORKER_FILE = "lib/refinements/buildWorker.ts";
 const POOL = "refinement build";
 

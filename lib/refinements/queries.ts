@@ -66,16 +66,11 @@ export async function nextSlice(from: string, limit: number): Promise<{ to: stri
 }
 
 /**
- * The suggestions with a refined event inserted in (from, to], each with its last refined event (the
- * user's final state) and its acceptance; suggestions never accepted are not samples. With `skipStored`,
- * those whose stored sample is up to date are left out (a pass re-reading what an earlier one wrote: they
- * would only be skipped after being read and sent): built from the latest of the range's refined events
- * of the suggestion, or from a later one.
+ * Suggestions refined in (from, to] whose stored sample is not up to date, as a CTE `touched`: it is up to
+ * date when built from the latest of the range's refined events of the suggestion, or from a later one.
+ * Only the range's events and the samples' primary key are read.
  */
-export async function refinedSuggestionsText(from: string, to: string, options: { skipStored?: boolean } = {}): Promise<string> {
-  const params = { from, to };
-  const touched = options.skipStored
-    ? `in_range AS (
+const STALE_TOUCHED = `in_range AS (
         SELECT project_id, suggestion_id, argMax(event_id, timestamp) AS last_event, max(timestamp) AS last_at FROM events
         WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')}
         GROUP BY project_id, suggestion_id),
@@ -85,20 +80,34 @@ export async function refinedSuggestionsText(from: string, to: string, options: 
           SELECT project_id, suggestion_id, refined_event_id, refined_at FROM refinement_samples FINAL
           WHERE (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM in_range)) AS s
         ON s.project_id = i.project_id AND s.suggestion_id = i.suggestion_id
-        WHERE s.refined_event_id != i.last_event AND i.last_at >= s.refined_at)`
+        WHERE s.refined_event_id != i.last_event AND i.last_at >= s.refined_at)`;
+
+/** How many suggestions refined in (from, to] have no up-to-date sample (see STALE_TOUCHED). */
+export async function staleSuggestionCount(from: string, to: string): Promise<number> {
+  const [{ count }] = await queryRows({
+    tag: "refinements.stale",
+    sql: `WITH ${STALE_TOUCHED} SELECT count() AS count FROM touched`,
+    params: { from, to },
+    columns: { count: "number" },
+  });
+  return count;
+}
+
+/**
+ * The suggestions with a refined event inserted in (from, to], each with its last refined event (the
+ * user's final state) and its acceptance; suggestions never accepted are not samples. With `skipStored`,
+ * those whose stored sample is up to date are left out (a pass re-reading what an earlier one wrote: they
+ * would only be skipped after being read and sent).
+ */
+export async function refinedSuggestionsText(from: string, to: string, options: { skipStored?: boolean } = {}): Promise<string> {
+  const params = { from, to };
+  const touched = options.skipStored
+    ? STALE_TOUCHED
     : `touched AS (
         SELECT DISTINCT project_id, suggestion_id FROM events
         WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')})`;
-  if (options.skipStored) {
-    // At steady state a re-read range holds nothing to build: asked first, as the read below would evaluate it twice.
-    const [{ count }] = await queryRows({
-      tag: "refinements.touched",
-      sql: `WITH ${touched} SELECT count() AS count FROM touched`,
-      params,
-      columns: { count: "number" },
-    });
-    if (count === 0) return "";
-  }
+  // Nothing stale is the rule in a re-read range: asked first, as the read below would evaluate `touched` twice.
+  if (options.skipStored && (await staleSuggestionCount(from, to)) === 0) return "";
   // One read of the suggestions' refined and accepted events together, in lib/refinements/rows.ts's
   // column order, a project's lines together (each project is written on its own, in refinement order).
   const refined = "type = 'refined'";

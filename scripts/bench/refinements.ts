@@ -206,14 +206,14 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   await runStatement({
     tag: "bench.generateSamples",
     sql: `INSERT INTO refinement_samples (project_id, suggestion_id, user_id, model_version, experiment_key, variant_key, language, ide,
-                                          user_group, prefix, proposal, final, target, diff, edit_distance, edit_ratio, retained_chars,
+                                          user_group, prefix, proposal, final, target, edit_distance, edit_ratio, retained_chars,
                                           lines_added, lines_removed, outcome, reasons, syntax, dedupe_key, window_seconds, accepted_at,
                                           refined_at, refined_event_id, processed_at)
           SELECT {projectId:String}, lower(hex(SHA256(concat('g', toString(number))))), concat('u', toString(number % 20000)),
                  ['base', 'refined'][1 + number % 2], 'bench-exp', ['control', 'treatment'][1 + number % 2],
                  ['python', 'typescript', 'go', 'java', 'rust'][1 + cityHash64(number, 1) % 5], 'vscode', 'external',
                  concat('def f', toString(number), '(x):\\n'), '    return x + 1\\n', '    return x + 2\\n', '    return x + 2\\n',
-                 '@@ -1 +1 @@\\n-    return x + 1\\n+    return x + 2\\n', 1, (cityHash64(number, 2) % 1000) / 1000, 15, 1, 1,
+                 1, (cityHash64(number, 2) % 1000) / 1000, 15, 1, 1,
                  ${outcomes}[1 + cityHash64(number, 3) % 9], [], 'ok', toString(cityHash64(number)), 60,
                  now64(3) - toIntervalSecond(number), now64(3) - toIntervalSecond(number) + toIntervalSecond(30), generateUUIDv4(), now64(3)
           FROM numbers({count:UInt64})`,
