@@ -10,11 +10,13 @@ import {
   insertSampleLines,
   nextSlice,
   pipelineWatermark,
+  refinedInsertGroups,
   refinedSuggestionsText,
   saveWatermark,
   seenDedupeKeys,
   staleSuggestionCount,
   storedRefinedEvents,
+  type InsertGroup,
   type UserExposure,
 } from "./queries";
 import { buildSampleChunks, type BuildOptions } from "./buildPool";
@@ -66,6 +68,7 @@ interface PreparedProject {
 interface PreparedSlice {
   to: string;
   count: number;
+  groups: InsertGroup[];
   projects: PreparedProject[];
 }
 
@@ -112,7 +115,7 @@ async function prepareSlice(
     }
     first = end;
   }
-  return { to: slice.to, count: slice.count, projects };
+  return { ...slice, projects };
 }
 
 /** What a project's part of a slice wrote: how many samples, and the users some of whose code they keep. */
@@ -232,9 +235,14 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
   const report: PassReport = { slices: 0, samples: 0 };
   const watermark = await pipelineWatermark();
   // A pass starts a little before the watermark when something there has no up-to-date sample: an insert
-  // that took long to commit may carry an ingested_at the previous pass had already read past.
+  // that took long to commit may carry an ingested_at the previous pass had already read past. Inserts this
+  // process has written whole need no check (most passes: one read of the overlap's insert times).
   const overlap = clickhouseTime(Math.max(0, fromClickhouseTime(watermark) - OVERLAP_MS));
-  const from = overlap < watermark && (await staleSuggestionCount(overlap, watermark)) > 0 ? overlap : watermark;
+  let from = watermark;
+  if (overlap < watermark) {
+    const unknown = (await refinedInsertGroups(overlap, watermark)).some((group) => writtenInserts().get(group.at) !== group.rows);
+    if (unknown && (await staleSuggestionCount(overlap, watermark)) > 0) from = overlap;
+  }
   let next = prepareSlice(client, from, size, config, build, from < watermark);
   for (;;) {
     const slice = await next;
@@ -253,13 +261,39 @@ export async function runPipelinePass(client: Db, options: PassOptions = {}): Pr
       for (const userId of usersWithCode) if (optedOut.has(userId)) await forgetUserCode(project.projectId, userId);
     }
     await saveWatermark(slice.to);
+    rememberWritten(slice.groups, slice.to);
     report.slices++;
     options.onSlice?.(report);
   }
   return report;
 }
 
-const globalForPipeline = globalThis as unknown as { __echoRefinementPass?: Promise<PassReport> };
+const globalForPipeline = globalThis as unknown as {
+  __echoRefinementPass?: Promise<PassReport>;
+  __echoRefinedInsertsWritten?: Map<string, number>;
+};
+
+/**
+ * Inserts of refined events whose samples this process wrote whole (by insert time: their rows), kept
+ * for the overlap a later pass re-reads. An insert that committed late has an insert time not here, or
+ * adds rows to one that is; another server's passes, and a restart, leave inserts unknown, which then
+ * costs a check of the stored samples, not a miss.
+ */
+function writtenInserts(): Map<string, number> {
+  return (globalForPipeline.__echoRefinedInsertsWritten ??= new Map());
+}
+
+/** Forgets the inserts written, as a restart does (tests). */
+export function forgetWrittenInserts() {
+  writtenInserts().clear();
+}
+
+function rememberWritten(groups: readonly InsertGroup[], watermark: string) {
+  const written = writtenInserts();
+  for (const group of groups) written.set(group.at, group.rows);
+  const forgetBefore = clickhouseTime(Math.max(0, fromClickhouseTime(watermark) - 2 * OVERLAP_MS));
+  for (const at of written.keys()) if (at <= forgetBefore) written.delete(at);
+}
 
 /** One pass at a time per process: the background job and callers (tests, benchmarks) share it. */
 export function refinementPass(client: Db): Promise<PassReport> {

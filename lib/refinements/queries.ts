@@ -31,38 +31,50 @@ export async function saveWatermark(ingestedTo: string): Promise<void> {
   });
 }
 
+/** Refined events of one insert (one insert time): how many suggestions and rows. */
+export interface InsertGroup {
+  at: string;
+  suggestions: number;
+  rows: number;
+}
+
+/** The refined events inserted in (from, upTo], one group per insert time, in order. */
+export async function refinedInsertGroups(from: string, upTo: string): Promise<InsertGroup[]> {
+  return queryRows({
+    tag: "refinements.slice",
+    sql: `SELECT toString(ingested_at) AS at, uniqExact(project_id, suggestion_id) AS suggestions, count() AS rows
+          FROM events
+          WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {upTo:DateTime64(3, 'UTC')}
+          GROUP BY ingested_at ORDER BY ingested_at`,
+    params: { from, upTo },
+    columns: { at: "string", suggestions: "number", rows: "number" },
+  });
+}
+
 /**
  * The next slice of work: refined events inserted after `from` and at least a second ago (an insert
  * still in flight may carry an earlier ingested_at), grouped by insert time so a slice never splits an
  * insert. Answers the end of the slice (the last whole insert time that keeps it within `limit`
- * suggestions) and how many suggestions it holds; an empty slice ends where the read ended.
+ * suggestions), how many suggestions it holds and its inserts; an empty slice ends where the read ended.
  */
-export async function nextSlice(from: string, limit: number): Promise<{ to: string; count: number }> {
+export async function nextSlice(from: string, limit: number): Promise<{ to: string; count: number; groups: InsertGroup[] }> {
   // The engine's clock, not this process's: a ClickHouse server's may differ.
   const [{ upTo }] = await queryRows({
     tag: "refinements.sliceEnd",
     sql: "SELECT toString(now64(3) - toIntervalSecond(1)) AS upTo",
     columns: { upTo: "string" },
   });
-  const groups = await queryRows({
-    tag: "refinements.slice",
-    sql: `SELECT toString(ingested_at) AS at, uniqExact(project_id, suggestion_id) AS suggestions
-          FROM events
-          WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {upTo:DateTime64(3, 'UTC')}
-          GROUP BY ingested_at ORDER BY ingested_at`,
-    params: { from, upTo },
-    columns: { at: "string", suggestions: "number" },
-  });
+  const groups = await refinedInsertGroups(from, upTo);
   // Nothing to do up to `upTo`: the caller may move the watermark there (count 0).
-  if (!groups.length) return { to: upTo, count: 0 };
+  if (!groups.length) return { to: upTo, count: 0, groups };
   let count = 0;
-  let to = groups[0].at;
+  let taken = 0;
   for (const group of groups) {
     if (count > 0 && count + group.suggestions > limit) break;
     count += group.suggestions;
-    to = group.at;
+    taken++;
   }
-  return { to, count };
+  return { to: groups[taken - 1].at, count, groups: groups.slice(0, taken) };
 }
 
 /**

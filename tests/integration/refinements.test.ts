@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clickhouse } from "@/lib/clickhouse";
-import { clickhouseTime } from "@/lib/clickhouse/time";
+import { clickhouseTime, fromClickhouseTime } from "@/lib/clickhouse/time";
 import { flushIngestion } from "@/lib/ingestion/log";
 import { runPipelinePass } from "@/lib/refinements/pipeline";
 import { dedupeKey } from "@/lib/refinements/outcome";
-import { dedupeKeyHash, refinedSuggestions } from "@/lib/refinements/queries";
+import { dedupeKeyHash, pipelineWatermark, refinedSuggestions } from "@/lib/refinements/queries";
 import { database } from "@/lib/runtime/database";
 import { ADMIN_KEY, INGEST_KEY, call } from "./http";
 
@@ -399,6 +399,37 @@ describe("refinement samples", () => {
     await pipeline();
     expect(ids(await refinedSuggestions(...everything, { skipStored: true }))).toEqual([]);
     expect((await api("one", { params: { suggestionId: cases.kept.suggestionId } })).body.final).toContain("# reviewed");
+  });
+
+  it("builds the samples of inserts that committed late, inside the seconds a pass re-reads", async () => {
+    await pipeline(); // every insert so far written: this process knows the inserts before the watermark
+    const watermark = await pipelineWatermark();
+    const client = await clickhouse();
+    // The kept suggestion's accepted and refined events again, under a new suggestion, inserted with an
+    // insert time the watermark has already passed (an insert that took that long to commit).
+    const late = (suggestionId: string, ingestedAt: string) =>
+      client.command({
+        query: `INSERT INTO events SELECT * REPLACE (generateUUIDv4() AS event_id, {id:String} AS suggestion_id,
+                                                     toDateTime64({at:String}, 3, 'UTC') AS ingested_at)
+                FROM (SELECT * FROM events FINAL WHERE suggestion_id = {kept:String} AND type IN ('accepted', 'refined'))`,
+        query_params: { id: suggestionId, at: ingestedAt, kept: cases.kept.suggestionId },
+      });
+    const built = async (suggestionId: string) => (await api("one", { params: { suggestionId } })).body.final;
+    // One sharing the insert time of the last insert written (it has more rows now)...
+    const [{ last }] = await (
+      await client.query({
+        query: "SELECT toString(max(ingested_at)) AS last FROM events WHERE type = 'refined' AND ingested_at <= {watermark:String}",
+        query_params: { watermark },
+        format: "JSONEachRow",
+      })
+    ).json<{ last: string }>();
+    await late("rf-late-1", last);
+    await pipeline();
+    expect(await built("rf-late-1")).toContain("encoding='utf-8'");
+    // ... and one at an insert time no pass has read.
+    await late("rf-late-2", clickhouseTime(fromClickhouseTime(await pipelineWatermark()) - 1_500));
+    await pipeline();
+    expect(await built("rf-late-2")).toContain("encoding='utf-8'");
   });
 
   it("numbers each dedupe key as the engine does (migration 0010)", async () => {
