@@ -29,7 +29,13 @@ export function clickhouseTime(ms: number): string {
   return `${cachedDate}${pad2[hours]}:${pad2[minutes]}:${pad2[seconds]}.${pad3[rest - seconds * 1000]}`;
 }
 
+const DIGITS = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})\.(\d{3})$/;
+
 /** The instant of a ClickHouse DateTime64(3, 'UTC') text (the inverse of clickhouseTime), in epoch milliseconds. */
 export function fromClickhouseTime(text: string): number {
-  return Date.parse(`${text.replace(" ", "T")}Z`);
+  // The engine's own shape read field by field (the refinement pipeline reads two per sample): several
+  // times faster than building an ISO text for Date.parse, which reads any other shape.
+  const m = DIGITS.exec(text);
+  if (!m) return Date.parse(`${text.replace(" ", "T")}Z`);
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]);
 }

@@ -15,7 +15,6 @@ import {
   saveWatermark,
   seenDedupeKeys,
   staleSuggestionCount,
-  storedRefinedEvents,
   type InsertGroup,
   type UserExposure,
 } from "./queries";
@@ -56,8 +55,6 @@ export function exposureAt(exposures: readonly UserExposure[], refinedAt: string
 /** One project's part of a slice, read and being built (nothing written yet). */
 interface PreparedProject {
   projectId: string;
-  /** The slice's range of insert times, which its suggestions were read by. */
-  range: { from: string; to: string };
   suggestions: RefinedHead[];
   /** The suggestions' sample rows in consecutive chunks, in order; null when the project does not collect samples. */
   built: Promise<BuiltRow[]>[] | null;
@@ -96,10 +93,9 @@ async function prepareSlice(
     let end = first + 1;
     while (end < lines.heads.length && lines.heads[end].projectId === projectId) end++;
     const suggestions = lines.heads.slice(first, end);
-    const range = { from, to: slice.to };
     const collection = await codeCollection(client, projectId);
     if (!collection.enabled) {
-      projects.push({ projectId, range, suggestions, built: null });
+      projects.push({ projectId, suggestions, built: null });
     } else {
       const optedOut = suggestions.map((s) => collection.optedOut.has(s.userId));
       const built = buildSampleChunks({ lines, from: first, to: end, optedOut, config }, build);
@@ -111,7 +107,7 @@ async function prepareSlice(
       });
       // Each is awaited (and a failure raised) when the slice is written.
       for (const pending of [...built, exposures]) pending.catch(() => {});
-      projects.push({ projectId, range, suggestions, built, exposures });
+      projects.push({ projectId, suggestions, built, exposures });
     }
     first = end;
   }
@@ -131,17 +127,14 @@ interface ProjectWrite {
  * earlier version, or this slice's own rows once inserted), so whether a lookup sees the rows inserted
  * before it changes nothing: a key's first sample is an earlier stored one, or the earlier one of this slice.
  */
-async function writeProject({ projectId, range, suggestions, built, exposures }: PreparedProject): Promise<ProjectWrite> {
+async function writeProject({ projectId, suggestions, built, exposures }: PreparedProject): Promise<ProjectWrite> {
   const out: ProjectWrite = { samples: 0, usersWithCode: new Set() };
   if (!built || !exposures || !suggestions.length) return out;
-  // A sample stored from the same refined event meanwhile (another pass) is not written again.
-  const stored = await storedRefinedEvents(projectId, range.from, range.to);
-  const fresh = suggestions.map((s) => stored.get(s.suggestionId) !== s.refinedEventId);
-  const lastFresh = fresh.lastIndexOf(true);
-  if (lastFresh === -1) return out;
-  const latest = suggestions[lastFresh].refinedAt;
-  // Their stored samples (an earlier version, or this slice's, inserted below) are no originals: this slice decides them.
-  const rebuilding = new Set(suggestions.filter((_, i) => fresh[i]).map((s) => s.suggestionId));
+  const latest = suggestions[suggestions.length - 1].refinedAt;
+  // Their stored samples (an earlier version, or this slice's, inserted below) are no originals: this slice
+  // decides them. (A re-read slice holds only suggestions without an up-to-date sample; a slice a crashed pass
+  // had already written is written again, the same samples once more, which reads with FINAL count once.)
+  const rebuilding = new Set(suggestions.map((s) => s.suggestionId));
   const seen = new Map<string, string>();
   const asked = new Set<string>();
   const firstInSlice = new Map<string, string>();
@@ -159,9 +152,7 @@ async function writeProject({ projectId, range, suggestions, built, exposures }:
       const first = at;
       at += rows.length;
       const keys = new Set<string>();
-      rows.forEach((row, i) => {
-        if (fresh[first + i] && isCandidate(row) && !asked.has(row.dedupeKey)) keys.add(row.dedupeKey);
-      });
+      for (const row of rows) if (isCandidate(row) && !asked.has(row.dedupeKey)) keys.add(row.dedupeKey);
       for (const key of keys) asked.add(key);
       const found = seenDedupeKeys(projectId, [...keys], latest, rebuilding);
       found.catch(() => {}); // awaited below, in order
@@ -178,7 +169,6 @@ async function writeProject({ projectId, range, suggestions, built, exposures }:
     const lines: string[] = [];
     rows.forEach((row, i) => {
       const suggestion = suggestions[first + i];
-      if (!fresh[first + i]) return;
       let { outcome, reasons }: { outcome: BuiltRow["outcome"]; reasons: readonly string[] } = row;
       if (isCandidate(row)) {
         const earlier = seen.get(row.dedupeKey) ?? firstInSlice.get(row.dedupeKey);

@@ -494,22 +494,3 @@ export async function forgetUserCode(projectId: string, userId: string): Promise
     params,
   });
 }
-
-/**
- * The refined event that each stored sample of a suggestion refined in (from, to] was built from: the
- * suggestions a slice read (refinedSuggestions), found by the same range instead of a list of their ids.
- */
-export async function storedRefinedEvents(projectId: string, from: string, to: string): Promise<Map<string, string>> {
-  const rows = await queryRows({
-    tag: "refinements.stored",
-    sql: `SELECT suggestion_id AS suggestionId, toString(refined_event_id) AS eventId
-          FROM refinement_samples FINAL
-          WHERE project_id = {projectId:String} AND suggestion_id IN (
-            SELECT suggestion_id FROM events
-            WHERE project_id = {projectId:String} AND type = 'refined'
-              AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')})`,
-    params: { projectId, from, to },
-    columns: { suggestionId: "string", eventId: "string" },
-  });
-  return new Map(rows.map((r) => [r.suggestionId, r.eventId]));
-}

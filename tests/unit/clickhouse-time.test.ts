@@ -28,4 +28,15 @@ describe("clickhouseTime", () => {
     for (const ms of [...edges, -1, -86_400_001, 1.5, 1_764_590_400_000.9]) expect(clickhouseTime(ms)).toBe(fromIso(ms));
     expect(fromClickhouseTime(clickhouseTime(1_764_590_400_123))).toBe(1_764_590_400_123);
   });
+
+  it("reads back every text it writes, and the engine's other shapes as Date.parse does", () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    for (let i = 0; i < 100_000; i++) {
+      const ms = Math.floor(random() * 253_402_300_800_000) - 2_208_988_800_000 * (i % 2); // 1900 to 9999
+      expect(fromClickhouseTime(clickhouseTime(ms))).toBe(ms);
+    }
+    expect(fromClickhouseTime("2026-11-24 10:00:00")).toBe(Date.UTC(2026, 10, 24, 10));
+    expect(fromClickhouseTime("2026-11-24 10:00:00.5")).toBe(Date.UTC(2026, 10, 24, 10, 0, 0, 500));
+  });
 });
