@@ -120,37 +120,50 @@ export async function refinedSuggestionsText(from: string, to: string, options: 
         WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')})`;
   // Nothing stale is the rule in a re-read range: asked first, as the read below would evaluate `touched` twice.
   if (options.skipStored && (await staleSuggestionCount(from, to)) === 0) return "";
-  // One read of the suggestions' refined and accepted events together, in lib/refinements/rows.ts's
-  // column order, a project's lines together (each project is written on its own, in refinement order).
-  const refined = "type = 'refined'";
-  const last = (column: string) => `argMaxIf(${column}, timestamp, ${refined})`;
+  // The code and the rest of each suggestion's last refined event are read from the range's own rows (a
+  // few granules, found by the insert-time index); the events of the whole table are scanned only for two
+  // narrow facts: the suggestion's latest refined time anywhere (a suggestion refined again in a later insert
+  // is that insert's to build, and one refined later in an earlier insert was built from it) and its
+  // acceptance. Lines in lib/refinements/rows.ts's column order, a project's lines together (each project
+  // is written on its own, in refinement order).
   const columns: Record<(typeof REFINED_COLUMNS)[number], string> = {
-    projectId: "project_id",
-    suggestionId: "suggestion_id",
-    userId: last("user_id"),
-    refinedAt: `toString(maxIf(timestamp, ${refined}))`,
-    refinedEventId: `toString(${last("event_id")})`,
-    acceptedAt: "toString(minIf(timestamp, type = 'accepted'))",
-    modelVersion: last("model_version"),
-    language: last("language"),
-    ide: last("ide"),
-    userGroup: last("user_group"),
-    windowSeconds: last("window_seconds"),
-    prefix: last("prefix"),
-    suffix: last("suffix"),
-    proposal: last("proposal"),
-    final: last("final"),
+    projectId: "r.project_id",
+    suggestionId: "r.suggestion_id",
+    userId: "r.user_id",
+    refinedAt: "toString(r.timestamp)",
+    refinedEventId: "toString(r.event_id)",
+    acceptedAt: "toString(a.accepted_at)",
+    modelVersion: "r.model_version",
+    language: "r.language",
+    ide: "r.ide",
+    userGroup: "r.user_group",
+    windowSeconds: "r.window_seconds",
+    prefix: "r.prefix",
+    suffix: "r.suffix",
+    proposal: "r.proposal",
+    final: "r.final",
   };
   return queryTabSeparated({
     tag: "refinements.extract",
     sql: `
-      WITH ${touched}
+      WITH ${touched},
+      last_in_range AS (
+        SELECT * FROM events
+        WHERE type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')} AND ingested_at <= {to:DateTime64(3, 'UTC')}
+          AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
+        ORDER BY project_id, suggestion_id, timestamp DESC, event_id DESC
+        LIMIT 1 BY project_id, suggestion_id),
+      anywhere AS (
+        SELECT project_id, suggestion_id,
+               maxIf(timestamp, type = 'refined') AS refined_at, minIf(timestamp, type = 'accepted') AS accepted_at
+        FROM events
+        WHERE type IN ('refined', 'accepted') AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
+        GROUP BY project_id, suggestion_id
+        HAVING countIf(type = 'accepted') > 0)
       SELECT ${REFINED_COLUMNS.map((name) => `${columns[name]} AS ${name}`).join(", ")}
-      FROM events FINAL
-      WHERE type IN ('refined', 'accepted') AND (project_id, suggestion_id) IN (SELECT project_id, suggestion_id FROM touched)
-      GROUP BY project_id, suggestion_id
-      HAVING countIf(${refined}) > 0 AND countIf(type = 'accepted') > 0
-      ORDER BY project_id, maxIf(timestamp, ${refined}), suggestion_id`,
+      FROM last_in_range AS r INNER JOIN anywhere AS a ON a.project_id = r.project_id AND a.suggestion_id = r.suggestion_id
+      WHERE a.refined_at = r.timestamp
+      ORDER BY r.project_id, r.timestamp, r.suggestion_id`,
     params,
   });
 }

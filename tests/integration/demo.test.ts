@@ -278,7 +278,7 @@ describe("demo data", () => {
     const [clear] = await rows<{ samples: string; events: string }>(
       `SELECT
          (SELECT count() FROM refinement_samples FINAL WHERE project_id = {p:String}
-            AND multiSearchAny(concat(prefix, proposal, final, suffix, target, diff), {s:Array(String)})) AS samples,
+            AND multiSearchAny(concat(prefix, proposal, final, suffix, target), {s:Array(String)})) AS samples,
          (SELECT count() FROM events FINAL WHERE project_id = {p:String} AND type = 'refined'
             AND multiSearchAny(concat(prefix, proposal, final, suffix), {s:Array(String)})) AS events`,
       { p: projectId, s: secrets },

@@ -458,8 +458,16 @@ describe("refinement samples", () => {
     await post([{ ...first, eventId: randomUUID() }]);
     await flushIngestion();
     const range = [retryFrom, "2299-01-01 00:00:00.000"] as const;
-    expect((await refinedSuggestions(...range)).map((s) => [s.suggestionId, s.final.includes("# later")])).toEqual([["rf-retried", true]]);
+    // The range's refined event is not the suggestion's latest (an insert before it holds a later one, which
+    // the sample was built from): nothing to read there, whether or not stored samples are skipped.
+    expect(await refinedSuggestions(...range)).toEqual([]);
     expect(await refinedSuggestions(...range, { skipStored: true })).toEqual([]);
+    // A range holding the later event too reads the suggestion at its latest state.
+    const everything = ["1970-01-01 00:00:00.000", "2299-01-01 00:00:00.000"] as const;
+    const read = (await refinedSuggestions(...everything)).find((s) => s.suggestionId === "rf-retried");
+    expect(read?.final).toContain("# later");
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-retried" } })).body.final).toContain("# later");
   });
 
   it("with collection turned off keeps neither samples nor code, and only an admin may turn it off", async () => {
