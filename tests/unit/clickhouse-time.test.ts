@@ -31,7 +31,7 @@ describe("clickhouseTime", () => {
 
   it("reads back every text it writes, and the engine's other shapes as Date.parse does", () => {
     let seed = 11;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 100_000; i++) {
       const ms = Math.floor(random() * 253_402_300_800_000) - 2_208_988_800_000 * (i % 2); // 1900 to 9999
       expect(fromClickhouseTime(clickhouseTime(ms))).toBe(ms);
