@@ -5,7 +5,6 @@ import { clusteredStatement, type ClusterTarget } from "./cluster";
 import { applyMigrations } from "./migrate";
 import {
   insertRowsOn,
-  queryBulkRowsOn,
   queryRowsForListOn,
   queryRowsOn,
   queryTabSeparatedOn,
@@ -54,13 +53,6 @@ export async function queryRowsForList<const C extends ColumnSpec>(
   values: readonly string[],
 ): Promise<RowOf<C>[]> {
   return queryRowsForListOn(await clickhouse(), spec, listParam, values);
-}
-
-/** queryBulkRowsOn on the process's client: thousands of rows of strings and numbers, read as TabSeparated. */
-export async function queryBulkRows<const C extends Record<string, "string" | "number">>(
-  spec: QuerySpec & { columns: C },
-): Promise<RowOf<C>[]> {
-  return queryBulkRowsOn(await clickhouse(), spec);
 }
 
 /** Rows of a SELECT on the process's client, typed by a column spec (lib/clickhouse/query.ts). */

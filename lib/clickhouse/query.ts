@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { tsvLines, tsvUnescape } from "./tsv";
 
 // The one way to talk to ClickHouse (lib/clickhouse/index.ts binds it to the process's migrated client;
 // only the migration runner passes its own). Every call names its call site (a tag, sent as the query's
@@ -100,51 +99,6 @@ export async function queryRowsOn<const C extends Record<string, ColumnKind>>(
   });
 }
 
-/** Column kinds a TabSeparated answer carries as plain text (see queryBulkRowsOn). */
-type TextColumnKind = "string" | "number";
-
-/**
- * A number as TabSeparated writes it: nan and inf become NaN and ±Infinity (a JSON answer has null for them,
- * which queryRowsOn reads as 0); \\N as JSON's null would convert.
- */
-function tsvNumber(field: string): number {
-  if (field === "\\N") return 0;
-  if (field === "inf" || field === "+inf") return Number.POSITIVE_INFINITY;
-  if (field === "-inf") return Number.NEGATIVE_INFINITY;
-  return field === "nan" || field === "-nan" ? Number.NaN : Number(field);
-}
-
-/**
- * queryRowsOn for answers of thousands of rows of strings and numbers (the refinement pipeline's
- * extraction, tens of megabytes of code): read as TabSeparatedWithNames, which the engine writes and
- * this process reads in about half the time of JSON (measured: 20,000 refined suggestions, 120 vs 240 ms).
- */
-export async function queryBulkRowsOn<const C extends Record<string, TextColumnKind>>(
-  client: ClickHouseClient,
-  spec: QuerySpec & { columns: C },
-): Promise<RowOf<C>[]> {
-  const text = await queryTextOn(client, spec, "TabSeparatedWithNames");
-  const [header, ...lines] = tsvLines(text);
-  if (!header) return []; // a server may leave out the header of an empty answer
-  const names = Object.keys(spec.columns);
-  const at = names.map((name) => {
-    const index = header.findIndex((field) => tsvUnescape(field) === name);
-    if (index === -1) throw new Error(`ClickHouse query ${spec.tag}: the answer has no column '${name}'`);
-    return index;
-  });
-  return lines.map((fields, row) => {
-    if (fields.length !== header.length) {
-      throw new Error(`ClickHouse query ${spec.tag}: row ${row + 1} has ${fields.length} fields, the header ${header.length}`);
-    }
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < names.length; i++) {
-      const field = fields[at[i]];
-      out[names[i]] = spec.columns[names[i]] === "number" ? tsvNumber(field) : field === "\\N" ? "" : tsvUnescape(field);
-    }
-    return out as RowOf<C>;
-  });
-}
-
 /**
  * queryRowsOn over a long list of values bound as `listParam` (an `Array(String)`): one query per run
  * of values that fits a URL (boundListChunks), their rows concatenated in the runs' order. For queries
@@ -164,15 +118,16 @@ export async function queryRowsForListOn<const C extends Record<string, ColumnKi
 
 /**
  * The raw TabSeparated answer of a SELECT, for answers of hundreds of thousands of rows that a
- * dedicated scanner reads faster than JSON (lib/results/userDayRows.ts).
+ * dedicated scanner reads faster than JSON (lib/results/userDayRows.ts, lib/refinements/rows.ts).
  */
 export async function queryTabSeparatedOn(client: ClickHouseClient, spec: QuerySpec): Promise<string> {
-  return queryTextOn(client, spec, "TabSeparated");
-}
-
-async function queryTextOn(client: ClickHouseClient, spec: QuerySpec, format: "TabSeparated" | "TabSeparatedWithNames"): Promise<string> {
   return timed(spec.tag, async () => {
-    const result = await client.query({ query: spec.sql, query_params: spec.params, format, clickhouse_settings: settings(spec.tag) });
+    const result = await client.query({
+      query: spec.sql,
+      query_params: spec.params,
+      format: "TabSeparated",
+      clickhouse_settings: settings(spec.tag),
+    });
     return result.text();
   });
 }

@@ -49,16 +49,3 @@ export function tsvUnescape(field: string): string {
   }
   return out + field.slice(from);
 }
-
-/** The fields of a TabSeparated answer's lines (`text` ends with a newline, or is empty), unescaped lazily by the caller. */
-export function tsvLines(text: string): string[][] {
-  const rows: string[][] = [];
-  let from = 0;
-  while (from < text.length) {
-    let end = text.indexOf("\n", from);
-    if (end === -1) end = text.length;
-    rows.push(text.slice(from, end).split("\t"));
-    from = end + 1;
-  }
-  return rows;
-}
