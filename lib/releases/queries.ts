@@ -14,6 +14,8 @@ export interface RampWindow {
   arms: string[];
   from: string;
   to: string;
+  /** The latest insert of the project's events when the step was evaluated: both reads stop there and agree. */
+  asOf: string;
 }
 
 /** One row per user outside experiments who used exactly one of the arms in the window. */
@@ -27,7 +29,7 @@ function perUserSql(): string {
         keys: "e.user_id AS user_id, e.model_version AS arm",
         where:
           "e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')} " +
-          "AND e.experiment_key = '' AND e.model_version IN {arms:Array(String)}",
+          "AND e.experiment_key = '' AND e.model_version IN {arms:Array(String)} AND e.ingested_at <= {asOf:DateTime64(3, 'UTC')}",
       })})
       GROUP BY user_id
       HAVING arms = 1)`;

@@ -10,6 +10,7 @@ import { getExperiment, stopExperiment } from "../experiments/service";
 import type { ExperimentView } from "../experiments/schemas";
 import { activePromotion, lockProject, presentModelVersion, recordProductionChange, withExperiments } from "../modelVersions/store";
 import { resultsQuerySchema } from "../results/schema";
+import { eventsAsOf } from "../results/queries";
 import { experimentResults } from "../results/service";
 import { normalQuantile, quantileConfidenceIndices, type RatioSummary } from "../stats";
 import { notifyWebhooks, type WebhookEvent } from "../webhooks/service";
@@ -127,6 +128,7 @@ export async function evaluateCurrentStep(row: PromotionRow, now = new Date()): 
     arms,
     from: clickhouseTime(row.stepStartedAt.getTime()),
     to: clickhouseTime(now.getTime() + 1),
+    asOf: await eventsAsOf(row.projectId),
   };
   const [sums, latencies] = await Promise.all([rampArmSums(window), rampLatency(window, 0.95, normalQuantile(1 - alpha / 2))]);
   const arm = (key: string) =>

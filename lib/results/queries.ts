@@ -3,7 +3,16 @@ import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay } from "../time";
-import { eventsInputSql, exposuresInputSql, freshDaysSql, latencyQuantilesSql, userDayRowsSql, type Segment, type SeriesSums } from "./sql";
+import {
+  eventsAsOfSql,
+  eventsInputSql,
+  exposuresInputSql,
+  freshDaysSql,
+  latencyQuantilesSql,
+  userDayRowsSql,
+  type Segment,
+  type SeriesSums,
+} from "./sql";
 import type { BucketWindows, LatencyQuantile } from "./latencyWindow";
 import { parseUserDayRows } from "./userDayRows";
 
@@ -26,6 +35,10 @@ export interface ResultsWindow {
  *              rows inserted after the build (`tailAfter`, the build's mark: those rows' users are read
  *              raw that day): the build's id, its max_first_at, and the day's first and last event time;
  *   rawDays    every other day of the window (with events or not yet): read from raw events.
+ *   asOf       the latest insert of the project's events when the plan was made: every raw read of the
+ *              answer stops there, so its queries see the same events (an insert landing between the
+ *              latency query and the sums query once left a p95 of no shown suggestions beside a
+ *              complete acceptance rate); later events wait for the next answer.
  * Which users of a fresh day still need raw events is decided inside each query (`sourceCtes`),
  * against the exposures that query reads, so an exposure recorded meanwhile is never lost.
  */
@@ -42,24 +55,28 @@ export interface SourcePlan {
     tailAfter: string;
   }[];
   rawDays: string[];
+  asOf: string;
 }
 
 export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
-  const freshDays = await queryRows({
-    tag: "results.planSource",
-    sql: freshDaysSql(),
-    params: { ...window },
-    columns: {
-      day: "string",
-      buildId: "string",
-      maxFirstAt: "string",
-      minTimestamp: "string",
-      maxTimestamp: "string",
-      users: "string",
-      usersChecksum: "string",
-      tailAfter: "string",
-    },
-  });
+  const [freshDays, asOf] = await Promise.all([
+    queryRows({
+      tag: "results.planSource",
+      sql: freshDaysSql(),
+      params: { ...window },
+      columns: {
+        day: "string",
+        buildId: "string",
+        maxFirstAt: "string",
+        minTimestamp: "string",
+        maxTimestamp: "string",
+        users: "string",
+        usersChecksum: "string",
+        tailAfter: "string",
+      },
+    }),
+    eventsAsOf(window.projectId),
+  ]);
   // Every other day of the window is raw, including days without events yet (they may get some
   // before the queries run).
   const fresh = new Set(freshDays.map((f) => f.day));
@@ -69,7 +86,18 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
     const day = isoDay(at);
     if (!fresh.has(day)) rawDays.push(day);
   }
-  return { freshDays, rawDays };
+  return { freshDays, rawDays, asOf };
+}
+
+/** The latest insert of a project's events (ClickHouse DateTime64 text; the epoch when it has none). */
+export async function eventsAsOf(projectId: string): Promise<string> {
+  const [{ asOf }] = await queryRows({
+    tag: "results.eventsAsOf",
+    sql: eventsAsOfSql(),
+    params: { projectId },
+    columns: { asOf: "string" },
+  });
+  return asOf;
 }
 
 const planParams = (plan: SourcePlan) => ({
@@ -78,6 +106,7 @@ const planParams = (plan: SourcePlan) => ({
       new TupleParam([f.day, BigInt(f.buildId), f.maxFirstAt, f.minTimestamp, f.maxTimestamp, BigInt(f.users), BigInt(f.usersChecksum)]),
   ),
   rawDays: plan.rawDays,
+  asOf: plan.asOf,
   tailDays: plan.freshDays.filter((f) => f.tailAfter !== "").map((f) => new TupleParam([f.day, f.tailAfter])),
 });
 

@@ -24,6 +24,13 @@ export const SEGMENT_COLUMNS = { language: "language", ide: "ide", userGroup: "u
 export type Segment = keyof typeof SEGMENT_COLUMNS;
 
 const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
+/**
+ * Raw reads of one answer take the events stored by its plan's moment (SourcePlan asOf), so that its
+ * queries, which run one after another, agree even while inserts land between them. ReplacingMergeTree
+ * keeps an event's latest copy, so an event whose repeat was stored after that moment (a retry past the
+ * ingestion's memory of ids) is left out of that answer; the next one counts it once.
+ */
+const STORED_BY_PLAN = "e.ingested_at <= {asOf:DateTime64(3, 'UTC')}";
 const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
 const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
 
@@ -64,6 +71,10 @@ export const dayStatsSql = (fromDay: string, toDay: string) => `
   FROM event_day_stats
   WHERE project_id = {projectId:String} AND day BETWEEN ${fromDay} AND ${toDay}
   GROUP BY day`;
+
+/** The latest insert of a project's events: where the reads of one results answer stop (SourcePlan asOf). */
+export const eventsAsOfSql = () => `
+  SELECT toString(max(max_ingested_at)) AS asOf FROM event_day_stats WHERE project_id = {projectId:String}`;
 
 /**
  * Per project: the rows ever inserted into events (duplicates included), the latest insert and the
@@ -181,7 +192,7 @@ export function sourceCtes(what: SourceValues = "sums"): string {
       join: "INNER JOIN exposed AS x ON e.user_id = x.user_id",
       where: `e.timestamp >= ${lookbackStart} AND e.timestamp < ${WINDOW_TO} AND ${rawPart}
         AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - ${LOOKBACK})
-        AND (e.timestamp < x.first_at OR e.timestamp >= ${WINDOW_FROM})`,
+        AND (e.timestamp < x.first_at OR e.timestamp >= ${WINDOW_FROM}) AND ${STORED_BY_PLAN}`,
     })})`;
   // Latency needs only shown suggestions after exposure, with no per-suggestion grouping: one histogram
   // row of one bucket per event.
@@ -192,7 +203,7 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     FROM events AS e FINAL
     INNER JOIN exposed AS x ON e.user_id = x.user_id
     WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= ${WINDOW_FROM} AND e.timestamp < ${WINDOW_TO}
-      AND e.timestamp >= x.first_at AND ${rawPart}`;
+      AND e.timestamp >= x.first_at AND ${rawPart} AND ${STORED_BY_PLAN}`;
   const rollupHistogram = "r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts";
   const rollupValues = {
     sums: sumColumnsSql("r"),
@@ -248,7 +259,7 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     SELECT DISTINCT d.day AS day, e.user_id AS user_id
     FROM events AS e INNER JOIN tail_days AS d ON d.day = toDate(e.timestamp)
     WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM tail_days)
-      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark),
+      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark AND ${STORED_BY_PLAN}),
   raw_pairs AS (
     -- users of a fresh day the rollup cannot answer for (see usable) …
     SELECT f.day AS day, x.user_id AS user_id

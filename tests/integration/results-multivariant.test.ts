@@ -136,3 +136,50 @@ describe("an experiment with two treatments", () => {
     expect(holm.srm.pValue).toBeCloseTo(Math.exp(-chiSquare / 2), 12);
   });
 });
+
+describe("one answer's reads", () => {
+  it("see the events stored when the answer was planned, while later inserts land between them", async () => {
+    const { database } = await import("@/lib/runtime/database");
+    const { clickhouseTime } = await import("@/lib/clickhouse/time");
+    const { planSource, latencyQuantiles, userDayRows } = await import("@/lib/results/queries");
+    const projectId = (await (await database()).project.findFirstOrThrow()).id;
+    const resultsWindow = {
+      projectId,
+      experimentKey,
+      phase: 1,
+      from: clickhouseTime(start - DAY),
+      to: clickhouseTime(Date.now() + 60_000),
+      lookbackDays: 14,
+    };
+    // The latency query and the sums query of one answer run one after another (the p95's bucket comes first).
+    const reads = async (plan: Awaited<ReturnType<typeof planSource>>) => ({
+      latency: await latencyQuantiles(resultsWindow, plan, variants, 0.95, 1.96),
+      rows: await userDayRows(resultsWindow, plan),
+    });
+    const plan = await planSource(resultsWindow);
+    const planned = await reads(plan);
+    const shownBefore = planned.latency.reduce((n, q) => n + q.n, 0);
+    expect(shownBefore).toBe([...truth.values()].reduce((n, t) => n + t.shown, 0));
+
+    // Every user shows one more suggestion, stored after the plan (as a batch landing between two queries).
+    const late = [...truth.keys()].map((userId) => ({
+      eventId: randomUUID(),
+      userId,
+      modelVersion: `m-${truth.get(userId)!.variant === "control" ? "base" : truth.get(userId)!.variant}`,
+      language: "python",
+      ide: "vscode",
+      type: "shown",
+      suggestionId: `${userId}-late`,
+      completionChars: 40,
+      latencyMs: 5_000,
+      timestamp: new Date(Date.now() - 60_000).toISOString(),
+    }));
+    const ingest = await import("@/app/api/v1/events/route");
+    expect((await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events: late } })).body.accepted).toBe(late.length);
+    await flushIngestion();
+
+    expect(await reads(plan)).toEqual(planned);
+    const replanned = await reads(await planSource(resultsWindow));
+    expect(replanned.latency.reduce((n, q) => n + q.n, 0)).toBe(shownBefore + late.length);
+  });
+});

@@ -43,7 +43,7 @@ WITH
     SELECT DISTINCT d.day AS day, e.user_id AS user_id
     FROM events AS e INNER JOIN tail_days AS d ON d.day = toDate(e.timestamp)
     WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM tail_days)
-      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark),
+      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark AND e.ingested_at <= {asOf:DateTime64(3, 'UTC')}),
   raw_pairs AS (
     -- users of a fresh day the rollup cannot answer for (see usable) …
     SELECT f.day AS day, x.user_id AS user_id
@@ -79,7 +79,7 @@ WITH
     FROM events AS e FINAL
     INNER JOIN exposed AS x ON e.user_id = x.user_id
     WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= {from:DateTime64(3, 'UTC')} AND e.timestamp < {to:DateTime64(3, 'UTC')}
-      AND e.timestamp >= x.first_at AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))),
+      AND e.timestamp >= x.first_at AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs)) AND e.ingested_at <= {asOf:DateTime64(3, 'UTC')}),
       
       latency_rows AS (SELECT variant, user_id, latency_buckets, latency_counts
               FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}),

@@ -43,7 +43,7 @@ WITH
     SELECT DISTINCT d.day AS day, e.user_id AS user_id
     FROM events AS e INNER JOIN tail_days AS d ON d.day = toDate(e.timestamp)
     WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM tail_days)
-      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark),
+      AND e.ingested_at > (SELECT min(mark) FROM tail_days) AND e.ingested_at > d.mark AND e.ingested_at <= {asOf:DateTime64(3, 'UTC')}),
   raw_pairs AS (
     -- users of a fresh day the rollup cannot answer for (see usable) …
     SELECT f.day AS day, x.user_id AS user_id
@@ -94,7 +94,7 @@ WITH
     INNER JOIN exposed AS x ON e.user_id = x.user_id
     WHERE e.project_id = {projectId:String} AND e.type != 'exposure' AND e.timestamp >= toStartOfDay({from:DateTime64(3, 'UTC')}) - toIntervalDay({lookbackDays:UInt16}) AND e.timestamp < {to:DateTime64(3, 'UTC')} AND (toDate(e.timestamp) IN {rawDays:Array(Date)} OR (toDate(e.timestamp), e.user_id) IN (SELECT day, user_id FROM raw_pairs))
         AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))
-        AND (e.timestamp < x.first_at OR e.timestamp >= {from:DateTime64(3, 'UTC')})
+        AND (e.timestamp < x.first_at OR e.timestamp >= {from:DateTime64(3, 'UTC')}) AND e.ingested_at <= {asOf:DateTime64(3, 'UTC')}
     GROUP BY x.variant, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group,
       if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), '')))
     SELECT variant, user_id AS userId, toString(period) AS day, '' AS segment,
