@@ -432,6 +432,29 @@ describe("refinement samples", () => {
     expect(await built("rf-late-2")).toContain("encoding='utf-8'");
   });
 
+  it("pairs a refinement with its own user's acceptance, looked for within a day of it", async () => {
+    const refinedAt = Date.now() - 60_000;
+    const events = (suggestionId: string, acceptedBy: string, acceptedAt: number) => {
+      const [, accepted, refined] = refinementEvents({ ...cases.kept, suggestionId, userId: "rf-horizon-user" });
+      return [
+        { ...accepted, userId: acceptedBy, timestamp: new Date(acceptedAt).toISOString() },
+        { ...refined, timestamp: new Date(refinedAt).toISOString() },
+      ];
+    };
+    const hour = 3_600_000;
+    await post([
+      ...events("rf-horizon-within", "rf-horizon-user", refinedAt - 23 * hour),
+      ...events("rf-horizon-beyond", "rf-horizon-user", refinedAt - 25 * hour),
+      // the same suggestion id accepted by another user: not this user's suggestion
+      ...events("rf-horizon-other-user", "rf-horizon-someone-else", refinedAt - 2_000),
+    ]);
+    await flushIngestion();
+    await pipeline();
+    expect((await api("one", { params: { suggestionId: "rf-horizon-within" } })).status).toBe(200);
+    expect((await api("one", { params: { suggestionId: "rf-horizon-beyond" } })).status).toBe(404);
+    expect((await api("one", { params: { suggestionId: "rf-horizon-other-user" } })).status).toBe(404);
+  });
+
   it("numbers each dedupe key as the engine does (migration 0010)", async () => {
     const keys = ["0123456789abcdef" + "0".repeat(48), "ffffffffffffffff" + "1".repeat(48), dedupeKey({ target: "x" })];
     const client = await clickhouse();
