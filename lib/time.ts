@@ -6,3 +6,8 @@ export const DAY_MS = 86_400_000;
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
+
+/** The start (epoch milliseconds) of the UTC day of a timestamp text that begins with YYYY-MM-DD (ISO or ClickHouse). */
+export function startOfUtcDay(timestamp: string): number {
+  return Date.parse(`${timestamp.slice(0, 10)}T00:00:00Z`);
+}

@@ -2,7 +2,7 @@ import { TupleParam } from "@clickhouse/client";
 import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
-import { DAY_MS, isoDay } from "../time";
+import { DAY_MS, isoDay, startOfUtcDay } from "../time";
 import {
   eventsAsOfSql,
   eventsInputSql,
@@ -81,8 +81,8 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
   // before the queries run).
   const fresh = new Set(freshDays.map((f) => f.day));
   const rawDays: string[] = [];
-  const last = Date.parse(`${window.to.slice(0, 10)}T00:00:00Z`);
-  for (let at = Date.parse(`${window.from.slice(0, 10)}T00:00:00Z`) - window.lookbackDays * DAY_MS; at <= last; at += DAY_MS) {
+  const last = startOfUtcDay(window.to);
+  for (let at = startOfUtcDay(window.from) - window.lookbackDays * DAY_MS; at <= last; at += DAY_MS) {
     const day = isoDay(at);
     if (!fresh.has(day)) rawDays.push(day);
   }

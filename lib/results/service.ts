@@ -47,7 +47,7 @@ import {
 import { bucketWindows, latencyClustering, windowsCover, type BucketWindows, type LatencyQuantile } from "./latencyWindow";
 import { scorecardQuerySchema, type ExperimentResults, type ResultsQuery, type Scorecard, type ScorecardQuery } from "./schema";
 import { decisionSupport, scorecardOrder } from "./scorecard";
-import { DAY_MS } from "../time";
+import { DAY_MS, startOfUtcDay } from "../time";
 
 /** The longest results window: the events' retention (a longer one reads nothing more, and costs a lot). */
 export const MAX_WINDOW_DAYS = 731;
@@ -142,7 +142,7 @@ async function loadResults(
       : readRows().then((rows) => ({ rows, latency: null })),
     query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
   ]);
-  const steps = series ? seriesSteps(rows, Date.parse(`${window.from.slice(0, 10)}T00:00:00Z`)) : null;
+  const steps = series ? seriesSteps(rows, startOfUtcDay(window.from)) : null;
   // Exposed users of the window: first exposed before its end.
   const exposed = new Map(variantKeys.map((v) => [v, exposures.exposedBefore.get(v) ?? 0]));
   return { experiment, from, to, exposures, exposed, rows, seriesSteps: steps, layout, segmentRows, segmentLayout, latency };
