@@ -92,8 +92,9 @@ const IN_RANGE = "type = 'refined' AND ingested_at > {from:DateTime64(3, 'UTC')}
  * The CTE `horizon` (lo, hi): the range's refined events' times, widened by REFINEMENT_HORIZON_HOURS on
  * each side. A scalar before the scan, so the primary key's day prunes it.
  */
+const HORIZON_INTERVAL = `toIntervalHour(${REFINEMENT_HORIZON_HOURS})`;
 const HORIZON = `horizon AS (
-        SELECT min(timestamp) - toIntervalHour(${REFINEMENT_HORIZON_HOURS}) AS lo, max(timestamp) + toIntervalHour(${REFINEMENT_HORIZON_HOURS}) AS hi
+        SELECT min(timestamp) - ${HORIZON_INTERVAL} AS lo, max(timestamp) + ${HORIZON_INTERVAL} AS hi
         FROM events WHERE ${IN_RANGE})`;
 
 /**
@@ -175,7 +176,8 @@ export async function refinedSuggestionsText(from: string, to: string, options: 
         SELECT project_id, user_id, suggestion_id,
                maxIf(timestamp, type = 'refined') AS refined_at, minIf(timestamp, type = 'accepted') AS accepted_at
         FROM events
-        WHERE type IN ('refined', 'accepted') AND (project_id, user_id, suggestion_id) IN (SELECT project_id, user_id, suggestion_id FROM touched)
+        WHERE type IN ('refined', 'accepted')
+          AND (project_id, user_id, suggestion_id) IN (SELECT project_id, user_id, suggestion_id FROM touched)
           AND timestamp >= (SELECT lo FROM horizon) AND timestamp <= (SELECT hi FROM horizon)
         GROUP BY project_id, user_id, suggestion_id
         HAVING countIf(type = 'accepted') > 0)
