@@ -7,6 +7,7 @@ import {
   insertRowsOn,
   queryRowsForListOn,
   queryRowsOn,
+  queriesRun,
   queryTabSeparatedOn,
   runStatementOn,
   SLOW_QUERY_MS,
@@ -15,7 +16,7 @@ import {
   type RowOf,
 } from "./query";
 
-export { closeClickHouse, type EngineKind };
+export { closeClickHouse, queriesRun, type EngineKind };
 
 /** The cluster the tables are laid out on (CLICKHOUSE_CLUSTER), if any. */
 export function clusterTarget(): ClusterTarget | undefined {

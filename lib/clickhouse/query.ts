@@ -62,7 +62,16 @@ const convert: Record<ColumnKind, (value: unknown) => unknown> = {
   strings: (v) => (Array.isArray(v) ? v.map(String) : []),
 };
 
+const globalForCounts = globalThis as unknown as { __echoQueriesRun?: Map<string, number> };
+const queriesRunByTag = (globalForCounts.__echoQueriesRun ??= new Map());
+
+/** How many queries with this tag the process has run (what a request cost, for tests and diagnostics). */
+export function queriesRun(tag: string): number {
+  return queriesRunByTag.get(tag) ?? 0;
+}
+
 async function timed<T>(tag: string, run: () => Promise<T>): Promise<T> {
+  queriesRunByTag.set(tag, (queriesRunByTag.get(tag) ?? 0) + 1);
   const started = performance.now();
   try {
     return await run();

@@ -1,5 +1,6 @@
 import type { UserDayRow } from "../metrics/summaries";
-import type { RatioSummary } from "../stats";
+import { bracketRanks, type RatioSummary } from "../stats";
+import { positionValue, type RankPosition } from "../stats/histogramQuantile";
 
 // The latency quantile's clustering sums, taken from the users' rows of the sums query instead of a
 // second pass over every latency histogram. The correction needs, per user, X = the user's latencies at
@@ -23,6 +24,79 @@ export interface LatencyQuantile {
   /** The quantile's histogram bucket and its share of that bucket's latencies (histogramQuantile rankPosition). */
   bucket: number;
   bucketFraction: number;
+}
+
+/**
+ * A variant's quantile from the positions of its three ranks (the quantile's, the bracket's ends): values
+ * interpolated in their buckets (positionValue), whichever read found the positions, so that an answer
+ * does not depend on it. A missing end (too few latencies to bracket the quantile) has no value.
+ */
+export function latencyQuantile(
+  variant: string,
+  n: number,
+  ranks: LatencyQuantile["ranks"],
+  quantile: RankPosition,
+  lower: RankPosition | null,
+  upper: RankPosition | null,
+): LatencyQuantile {
+  return {
+    variant,
+    n,
+    ranks,
+    quantile: positionValue(quantile),
+    lowerValue: lower ? positionValue(lower) : NaN,
+    upperValue: upper ? positionValue(upper) : NaN,
+    bucket: quantile.bucket,
+    bucketFraction: quantile.fraction,
+  };
+}
+
+/**
+ * Per variant, its quantile from the users' rows alone (read with `windows`): the rows carry each user's
+ * latencies, those below the window and those of each window bucket, so their sums are the variant's
+ * histogram around the window, exact. When every rank the answer needs (the quantile's, and the bracket's
+ * ends when the latencies suffice for one) falls in its variant's window, no histogram query is needed;
+ * otherwise null. Ranks as latencyQuantilesSql computes them (the quantile's floor(p·n) + 1).
+ */
+export function quantilesFromWindows(
+  rows: readonly UserDayRow[],
+  windows: BucketWindows,
+  variants: readonly string[],
+  p: number,
+  z: number,
+): LatencyQuantile[] | null {
+  const totals = new Map(variants.map((v) => [v, { n: 0, below: 0, at: new Array<number>(LATENCY_WINDOW_BUCKETS).fill(0) }]));
+  for (const row of rows) {
+    const total = totals.get(row.variant);
+    if (row.day !== "post" || !row.latency || !total) continue;
+    total.n += row.latency.n;
+    total.below += row.latency.below;
+    row.latency.at.forEach((count, k) => (total.at[k] += count));
+  }
+  const quantiles: LatencyQuantile[] = [];
+  for (const [variant, { n, below, at }] of totals) {
+    if (n === 0) continue;
+    const low = windows.get(variant);
+    if (low === undefined) return null;
+    /** The position of a rank (clamped to 1…n) inside the window, or null outside it. */
+    const position = (rank: number): RankPosition | null => {
+      let before = below;
+      const clamped = Math.min(Math.max(rank, 1), n);
+      for (let k = 0; k < at.length; k++) {
+        if (at[k] > 0 && before + at[k] >= clamped && clamped > before) return { bucket: low + k, fraction: (clamped - before) / at[k] };
+        before += at[k];
+      }
+      return null;
+    };
+    const quantileRank = Math.min(n, Math.floor(p * n) + 1);
+    const spread = z * Math.sqrt(n * p * (1 - p));
+    const ranks = { quantile: quantileRank, lower: Math.floor(n * p - spread), upper: Math.ceil(n * p + spread) };
+    const bracketed = bracketRanks(n, p, z) !== null;
+    const [quantile, lower, upper] = [ranks.quantile, ranks.lower, ranks.upper].map(position);
+    if (!quantile || (bracketed && (!lower || !upper))) return null;
+    quantiles.push(latencyQuantile(variant, n, ranks, quantile, bracketed ? lower : null, bracketed ? upper : null));
+  }
+  return quantiles;
 }
 
 /** Per variant, the first of the LATENCY_WINDOW_BUCKETS buckets whose counts the users' rows carry. */

@@ -13,7 +13,7 @@ import {
   type Segment,
   type SeriesSums,
 } from "./sql";
-import type { BucketWindows, LatencyQuantile } from "./latencyWindow";
+import { latencyQuantile, type BucketWindows, type LatencyQuantile } from "./latencyWindow";
 import { parseUserDayRows } from "./userDayRows";
 
 // The results reads of one experiment phase (their SQL is in lib/results/sql.ts).
@@ -163,27 +163,12 @@ export async function latencyQuantiles(
     tag: "results.latency",
     sql: latencyQuantilesSql(),
     params: { ...window, ...planParams(plan), variants, p, z },
-    columns: {
-      variant: "string",
-      n: "number",
-      ranks: "numbers",
-      quantile: "number",
-      lowerValue: "number",
-      upperValue: "number",
-      quantileBucket: "number",
-      quantileFraction: "number",
-    },
+    columns: { variant: "string", n: "number", ranks: "numbers", rankBuckets: "numbers", rankFractions: "numbers" },
   });
-  return rows.map((r) => ({
-    variant: r.variant,
-    n: r.n,
-    ranks: { quantile: r.ranks[0], lower: r.ranks[1], upper: r.ranks[2] },
-    quantile: r.quantile,
-    lowerValue: r.lowerValue,
-    upperValue: r.upperValue,
-    bucket: r.quantileBucket,
-    bucketFraction: r.quantileFraction,
-  }));
+  return rows.map((r) => {
+    const [quantile, lower, upper] = r.rankBuckets.map((bucket, i) => ({ bucket, fraction: r.rankFractions[i] }));
+    return latencyQuantile(r.variant, r.n, { quantile: r.ranks[0], lower: r.ranks[1], upper: r.ranks[2] }, quantile, lower, upper);
+  });
 }
 
 /**

@@ -44,7 +44,14 @@ import {
   type ResultsWindow,
   type SourcePlan,
 } from "./queries";
-import { bucketWindows, latencyClustering, windowsCover, type BucketWindows, type LatencyQuantile } from "./latencyWindow";
+import {
+  bucketWindows,
+  latencyClustering,
+  quantilesFromWindows,
+  windowsCover,
+  type BucketWindows,
+  type LatencyQuantile,
+} from "./latencyWindow";
 import { scorecardQuerySchema, type ExperimentResults, type ResultsQuery, type Scorecard, type ScorecardQuery } from "./schema";
 import { decisionSupport, scorecardOrder } from "./scorecard";
 import { DAY_MS, startOfUtcDay } from "../time";
@@ -490,9 +497,10 @@ const quantileBuckets = (globalForBuckets.__echoQuantileBuckets ??= new Expiring
 
 /**
  * The users' rows with their latencies around the quantile, and the latency quantile per variant with the
- * order statistics that bracket it and the clustering correction. The histograms and the rows are read
- * at once when the quantile's bucket can be expected from the last answer, and the rows read again
- * around the quantile when it left the window; without an expectation, the histograms first.
+ * order statistics that bracket it and the clustering correction. When the quantile's bucket can be
+ * expected from the last answer, the rows are read around it first, and their sums give the quantile
+ * when its ranks fall in the window (most requests: one query); otherwise, and without an expectation,
+ * the histograms are read, then the rows around the quantile they give.
  */
 async function rowsAndLatency(
   window: ResultsWindow,
@@ -504,16 +512,18 @@ async function rowsAndLatency(
 ): Promise<{ rows: UserDayRow[]; latency: Map<string, QuantileSummary> }> {
   const key = `${window.projectId}\u0000${window.experimentKey}\u0000${window.phase}`;
   const expected = quantileBuckets.get(key);
-  const quantilesRead = latencyQuantiles(window, plan, variants, p, normalQuantile(1 - alpha / 2));
-  let quantiles: LatencyQuantile[];
+  const z = normalQuantile(1 - alpha / 2);
+  let quantiles: LatencyQuantile[] | null = null;
   let windows: BucketWindows | undefined;
   let rows: UserDayRow[] = [];
   if (expected) {
     windows = bucketWindows(expected.value);
-    [quantiles, rows] = await Promise.all([quantilesRead, readRows(windows)]);
-    if (!windowsCover(windows, quantiles)) windows = undefined;
-  } else {
-    quantiles = await quantilesRead;
+    rows = await readRows(windows);
+    quantiles = quantilesFromWindows(rows, windows, variants, p, z);
+  }
+  if (!quantiles) {
+    quantiles = await latencyQuantiles(window, plan, variants, p, z);
+    if (windows && !windowsCover(windows, quantiles)) windows = undefined;
   }
   const buckets = new Map(quantiles.map((q) => [q.variant, q.bucket]));
   if (!windows) rows = await readRows((windows = bucketWindows(buckets)));

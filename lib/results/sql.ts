@@ -408,7 +408,8 @@ export function latencyQuantilesCtes(group: string, groups: string, rows: string
       latency_rows AS (${rows}),
       latency_quantiles AS (
         SELECT ${group}, n, ranks, values[1] AS quantile, values[2] AS lower_value, values[3] AS upper_value,
-               buckets[at[1]] AS quantile_bucket, fractions[1] AS quantile_fraction
+               buckets[at[1]] AS quantile_bucket, fractions[1] AS quantile_fraction,
+               arrayMap(i -> buckets[i], at) AS rank_buckets, fractions AS rank_fractions
         FROM (
           SELECT ${group}, arrayMap(t -> t.1, pairs) AS buckets, arrayMap(t -> t.2, pairs) AS counts, arrayCumSum(counts) AS cum,
                  arraySum(counts) AS n,
@@ -433,8 +434,10 @@ export function latencyQuantilesCtes(group: string, groups: string, rows: string
 }
 
 /**
- * Per variant, from the histograms of the latencies of shown suggestions after exposure: the quantile, the
- * order statistics that bracket it, and the quantile's bucket and share of it (see latencyQuantilesCtes).
+ * Per variant, from the histograms of the latencies of shown suggestions after exposure: n, the ranks of
+ * the quantile and of the order statistics that bracket it, and each rank's bucket and share of it (see
+ * latencyQuantilesCtes; the values follow in lib/stats/histogramQuantile positionValue, as when the users'
+ * rows alone give them, lib/results/latencyWindow.ts).
  * The users' clustering sums come with their sums (userDayRowsSql with `latency`).
  */
 export function latencyQuantilesSql(): string {
@@ -446,8 +449,7 @@ export function latencyQuantilesSql(): string {
         `SELECT variant, user_id, latency_buckets, latency_counts
               FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}`,
       )}
-      SELECT variant, n, ranks, quantile, lower_value AS lowerValue, upper_value AS upperValue,
-             quantile_bucket AS quantileBucket, quantile_fraction AS quantileFraction
+      SELECT variant, n, ranks, rank_buckets AS rankBuckets, rank_fractions AS rankFractions
       FROM latency_quantiles`;
 }
 

@@ -58,7 +58,11 @@ export function rankPosition(histogram: LatencyHistogram, rank: number): RankPos
 
 /** The order statistic at `rank`, interpolated linearly inside its bucket: low + fraction · (high − low). */
 export function histogramOrderStatistic(histogram: LatencyHistogram, rank: number): number {
-  const { bucket, fraction } = rankPosition(histogram, rank);
+  return positionValue(rankPosition(histogram, rank));
+}
+
+/** The value at a rank's position: its bucket's low bound + fraction · (high − low). */
+export function positionValue({ bucket, fraction }: RankPosition): number {
   const { low, high } = latencyBucketBounds(bucket);
   return low + fraction * (high - low);
 }

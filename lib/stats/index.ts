@@ -71,6 +71,7 @@ export {
 export {
   type QuantileSummary,
   type QuantileRanks,
+  bracketRanks,
   quantileConfidenceIndices,
   quantileStandardErrorIid,
   quantileClusteringInflation,

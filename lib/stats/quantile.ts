@@ -56,8 +56,8 @@ export function quantileConfidenceIndices(n: number, p: number, alpha: number = 
   return ranks;
 }
 
-/** The ranks of quantileConfidenceIndices, or null when they fall outside 1…n. */
-function bracketRanks(n: number, p: number, z: number): QuantileRanks | null {
+/** The ranks of quantileConfidenceIndices at a normal quantile z, or null when they fall outside 1…n. */
+export function bracketRanks(n: number, p: number, z: number): QuantileRanks | null {
   // The same operations, in the same order, as the SQL of lib/results: both must give the same ranks.
   const center = n * p;
   const spread = z * Math.sqrt(n * p * (1 - p));

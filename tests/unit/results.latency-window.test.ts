@@ -4,12 +4,21 @@ import {
   bucketWindows,
   latencyClustering,
   LATENCY_WINDOW_BUCKETS,
+  quantilesFromWindows,
   userValuesAtOrBelow,
   windowsCover,
   type LatencyQuantile,
 } from "@/lib/results/latencyWindow";
 import { parseUserDayRows } from "@/lib/results/userDayRows";
-import { addToHistogram, latencyBucket, rankPosition, valuesAtOrBelow, type LatencyHistogram } from "@/lib/stats/histogramQuantile";
+import { bracketRanks, normalQuantile } from "@/lib/stats";
+import {
+  addToHistogram,
+  histogramOrderStatistic,
+  latencyBucket,
+  rankPosition,
+  valuesAtOrBelow,
+  type LatencyHistogram,
+} from "@/lib/stats/histogramQuantile";
 
 /** A deterministic pseudo-random generator (mulberry32), so that a failure can be replayed. */
 function random(seed: number) {
@@ -61,6 +70,80 @@ describe("the latency window of the users' rows", () => {
       expect(userValuesAtOrBelow(windowed(histogram, low), low, quantile)).toBeCloseTo(valuesAtOrBelow(histogram, position), 9);
     }
     expect(covered).toBeGreaterThan(250);
+  });
+
+  it("finds each variant's quantile and bracket from the rows' sums exactly as from its whole histogram, or says it cannot", () => {
+    const next = random(11);
+    const z = normalQuantile(0.975);
+    let found = 0;
+    let refused = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const users = 1 + Math.floor(next() * 40);
+      // each user's latencies repeated up to a thousand times: the volume at which the bracket's ends lie
+      // within a bucket or two of the quantile (at small n the window cannot hold them, and the histograms are read)
+      const histograms = Array.from({ length: users }, () => {
+        const repeats = 1 + Math.floor(next() * 1000);
+        const histogram = addToHistogram(
+          new Map(),
+          Array.from({ length: Math.floor(next() * 100) }, () => Math.round(80 + next() * next() * 400)),
+        );
+        return new Map([...histogram].map(([bucket, count]) => [bucket, count * repeats]));
+      });
+      const group = new Map<number, number>();
+      for (const h of histograms) for (const [bucket, count] of h) group.set(bucket, (group.get(bucket) ?? 0) + count);
+      const n = [...group.values()].reduce((a, b) => a + b, 0);
+      if (n === 0) continue;
+      const rank = Math.min(n, Math.floor(0.95 * n) + 1);
+      // the expectation: the last answer's bucket, off by up to three buckets
+      const low = bucketWindows(new Map([["v", rankPosition(group, rank).bucket + Math.round((next() - 0.5) * 6)]])).get("v")!;
+      const rows: UserDayRow[] = histograms.map((h, i) => ({
+        variant: "v",
+        userId: `u${i}`,
+        user: i,
+        day: "post",
+        segment: "",
+        sums: new Float64Array(0),
+        latency: windowed(h, low),
+      }));
+      const answer = quantilesFromWindows(rows, new Map([["v", low]]), ["v"], 0.95, z);
+      const bracket = bracketRanks(n, 0.95, z);
+      const inWindow = (r: number) => {
+        const bucket = rankPosition(group, r).bucket;
+        return bucket >= low && bucket < low + LATENCY_WINDOW_BUCKETS;
+      };
+      if (!inWindow(rank) || (bracket && (!inWindow(bracket.lower) || !inWindow(bracket.upper)))) {
+        expect(answer).toBeNull();
+        refused++;
+        continue;
+      }
+      found++;
+      const [q] = answer!;
+      const position = rankPosition(group, rank);
+      expect(q).toMatchObject({ variant: "v", n, bucket: position.bucket, bucketFraction: position.fraction });
+      expect(q.quantile).toBe(histogramOrderStatistic(group, rank));
+      expect(q.ranks.quantile).toBe(rank);
+      if (bracket) {
+        expect([q.ranks.lower, q.ranks.upper]).toEqual([bracket.lower, bracket.upper]);
+        expect([q.lowerValue, q.upperValue]).toEqual([
+          histogramOrderStatistic(group, bracket.lower),
+          histogramOrderStatistic(group, bracket.upper),
+        ]);
+      } else expect(q.lowerValue).toBeNaN();
+    }
+    expect(found).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(20);
+    // a variant with latencies but no window of its own: the histograms must be read
+    const row: UserDayRow = {
+      variant: "w",
+      userId: "u",
+      user: 0,
+      day: "post",
+      segment: "",
+      sums: new Float64Array(0),
+      latency: { n: 3, below: 0, at: [3, 0, 0, 0, 0] },
+    };
+    expect(quantilesFromWindows([row], new Map([["v", 10]]), ["v", "w"], 0.95, z)).toBeNull();
+    expect(quantilesFromWindows([row], new Map([["w", 10]]), ["v", "w"], 0.95, z)).toHaveLength(1); // v has no latencies: no quantile
   });
 
   it("centres each variant's window on its bucket, and tells when a quantile left it", () => {

@@ -85,7 +85,8 @@ WITH
               FROM source WHERE period = 'post' AND variant IN {variants:Array(String)}),
       latency_quantiles AS (
         SELECT variant, n, ranks, values[1] AS quantile, values[2] AS lower_value, values[3] AS upper_value,
-               buckets[at[1]] AS quantile_bucket, fractions[1] AS quantile_fraction
+               buckets[at[1]] AS quantile_bucket, fractions[1] AS quantile_fraction,
+               arrayMap(i -> buckets[i], at) AS rank_buckets, fractions AS rank_fractions
         FROM (
           SELECT variant, arrayMap(t -> t.1, pairs) AS buckets, arrayMap(t -> t.2, pairs) AS counts, arrayCumSum(counts) AS cum,
                  arraySum(counts) AS n,
@@ -107,6 +108,5 @@ WITH
               ARRAY JOIN keys AS group_bucket, latency_counts AS count
               GROUP BY group_bucket)
             GROUP BY variant)))
-      SELECT variant, n, ranks, quantile, lower_value AS lowerValue, upper_value AS upperValue,
-             quantile_bucket AS quantileBucket, quantile_fraction AS quantileFraction
+      SELECT variant, n, ranks, rank_buckets AS rankBuckets, rank_fractions AS rankFractions
       FROM latency_quantiles
