@@ -32,12 +32,22 @@ async function main() {
     });
   }).listen(port, hostname, () => console.log(`[echo] ready on http://localhost:${port}`));
 
-  // Graceful stop: finish open requests and store what the write-ahead log holds (it would be replayed
-  // at the next start anyway; this just makes a clean stop leave nothing behind).
+  // Graceful stop: finish open requests, store what the write-ahead log holds (it would be replayed at
+  // the next start anyway; this just makes a clean stop leave nothing behind), then stop the background
+  // jobs (waiting for a pass in flight) and close the stores. Exiting with the embedded engine's queries
+  // still running on its threads made it abort as the process ended. A stop that hangs ends after 30 s.
+  const within = (ms: number, work: Promise<unknown>) => Promise.race([work, new Promise((r) => setTimeout(r, ms).unref())]);
   const stop = async () => {
-    server.close();
+    setTimeout(() => process.exit(1), 30_000).unref();
+    const closed = new Promise((r) => server.close(r));
+    server.closeIdleConnections();
+    await within(5_000, closed);
     const { flushIngestion } = await import("./lib/ingestion/log");
-    await Promise.race([flushIngestion(), new Promise((r) => setTimeout(r, 10_000))]);
+    await within(10_000, flushIngestion());
+    const { closeDatabase } = await import("./lib/db");
+    const { closeClickHouse } = await import("./lib/clickhouse");
+    await closeDatabase();
+    await closeClickHouse();
     process.exit(0);
   };
   process.once("SIGTERM", stop);
