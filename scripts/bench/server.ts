@@ -15,7 +15,8 @@ export interface BenchServer {
   api<T = unknown>(method: string, route: string, body?: unknown): Promise<T>;
   /** Resolves once the server's ingestion log is empty (everything acknowledged is in ClickHouse). */
   drained(): Promise<void>;
-  stop(): Promise<void>;
+  /** Stops it as a process manager does (SIGTERM); answers its exit code (null when a signal ended it). */
+  stop(): Promise<number | null>;
 }
 
 async function waitForHealth(port: number, child: ChildProcess) {
@@ -93,9 +94,11 @@ export async function startBenchServer(port = 3200, existingDataDir?: string, en
       }
     },
     async stop() {
+      const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
       process.kill(-child.pid!, "SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      const code = child.exitCode ?? (await exited);
       if (!existingDataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      return code;
     },
   };
 }

@@ -36,6 +36,8 @@ export interface SoakResult {
   rssAnonEndMb: number;
   /** The stores' processes, when they run apart from the app server. */
   stores: ProcessMemory[];
+  /** The app server's exit code when stopped after the soak (SIGTERM; null when a signal ended it). */
+  stopExitCode?: number | null;
 }
 
 /** A store's processes to sample (a group, e.g. PostgreSQL's server and its backends, reads as one). */
@@ -333,11 +335,14 @@ export async function soakOutOfProcess(seconds: number, log: (line: string) => v
   const stores = await startExternalStores();
   try {
     const server = await startBenchServer(port, undefined, stores.env);
+    let result: SoakResult;
     try {
-      return await soak(server, seconds, log, stores.processes);
-    } finally {
+      result = await soak(server, seconds, log, stores.processes);
+    } catch (error) {
       await server.stop();
+      throw error;
     }
+    return { ...result, stopExitCode: await server.stop() };
   } finally {
     await stores.stop();
   }
@@ -352,11 +357,14 @@ if (process.argv[1]?.endsWith("soak.ts")) {
     console.log(await soakOutOfProcess(seconds, print, port));
   } else {
     const server = await startBenchServer(port);
+    let result: SoakResult;
     try {
-      console.log(await soak(server, seconds, print));
-    } finally {
+      result = await soak(server, seconds, print);
+    } catch (error) {
       await server.stop();
+      throw error;
     }
+    console.log({ ...result, stopExitCode: await server.stop() });
   }
   process.exit(0);
 }
