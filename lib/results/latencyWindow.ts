@@ -56,7 +56,8 @@ export function latencyQuantile(
  * latencies, those below the window and those of each window bucket, so their sums are the variant's
  * histogram around the window, exact. When every rank the answer needs (the quantile's, and the bracket's
  * ends when the latencies suffice for one) falls in its variant's window, no histogram query is needed;
- * otherwise null. Ranks as latencyQuantilesSql computes them (the quantile's floor(p·n) + 1).
+ * otherwise null. Ranks as latencyQuantilesSql computes them (the quantile's floor(p·n) + 1; the bracket's
+ * those of lib/stats quantileConfidenceIndices, 0 when there is none).
  */
 export function quantilesFromWindows(
   rows: readonly UserDayRow[],
@@ -78,23 +79,21 @@ export function quantilesFromWindows(
     if (n === 0) continue;
     const low = windows.get(variant);
     if (low === undefined) return null;
-    /** The position of a rank (clamped to 1…n) inside the window, or null outside it. */
+    /** The position of a rank (1…n) inside the window, or null outside it. */
     const position = (rank: number): RankPosition | null => {
       let before = below;
-      const clamped = Math.min(Math.max(rank, 1), n);
       for (let k = 0; k < at.length; k++) {
-        if (at[k] > 0 && before + at[k] >= clamped && clamped > before) return { bucket: low + k, fraction: (clamped - before) / at[k] };
+        if (at[k] > 0 && rank > before && rank <= before + at[k]) return { bucket: low + k, fraction: (rank - before) / at[k] };
         before += at[k];
       }
       return null;
     };
     const quantileRank = Math.min(n, Math.floor(p * n) + 1);
-    const spread = z * Math.sqrt(n * p * (1 - p));
-    const ranks = { quantile: quantileRank, lower: Math.floor(n * p - spread), upper: Math.ceil(n * p + spread) };
-    const bracketed = bracketRanks(n, p, z) !== null;
-    const [quantile, lower, upper] = [ranks.quantile, ranks.lower, ranks.upper].map(position);
-    if (!quantile || (bracketed && (!lower || !upper))) return null;
-    quantiles.push(latencyQuantile(variant, n, ranks, quantile, bracketed ? lower : null, bracketed ? upper : null));
+    const bracket = bracketRanks(n, p, z);
+    const [quantile, lower, upper] = [quantileRank, bracket?.lower, bracket?.upper].map((rank) => (rank ? position(rank) : null));
+    if (!quantile || (bracket && (!lower || !upper))) return null;
+    const ranks = { quantile: quantileRank, lower: bracket?.lower ?? 0, upper: bracket?.upper ?? 0 };
+    quantiles.push(latencyQuantile(variant, n, ranks, quantile, lower, upper));
   }
   return quantiles;
 }
