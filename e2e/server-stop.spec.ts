@@ -16,7 +16,8 @@ const ingestKey = "echo_ingest_stop_test_key";
 const adminKey = "echo_admin_stop_test_key";
 
 function startServer(dataDir: string) {
-  const child = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
+  // as `npm start` runs it: Node with tsx as a loader (the tsx command would kill a busy child 30 ms after relaying the signal)
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
     cwd: root,
     env: {
       ...process.env,

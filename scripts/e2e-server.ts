@@ -10,7 +10,7 @@ if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
   process.exit(1);
 }
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-e2e-"));
-const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
+const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
   cwd: root,
   stdio: "inherit",
   // Same process group as this script: Playwright stops the web server by signalling its whole group,

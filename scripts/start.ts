@@ -35,7 +35,9 @@ if (!built) {
 
 const port = process.env.PORT || "3000";
 console.log(`[echo] starting on http://localhost:${port}`);
-const server = spawn(path.join(root, "node_modules", ".bin", "tsx"), [path.join(root, "server.ts")], {
+// Node itself, with tsx as a loader: the tsx command relays a signal and kills its child 30 ms later
+// unless the child confirms it in time, which a busy server may not (its clean stop then never runs).
+const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
   cwd: root,
   stdio: "inherit",
   env: { ...process.env, NODE_ENV: "production", PORT: port },
