@@ -3,16 +3,7 @@ import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayRow } from "../metrics/summaries";
 import { DAY_MS, isoDay, startOfUtcDay } from "../time";
-import {
-  eventsAsOfSql,
-  eventsInputSql,
-  exposuresInputSql,
-  freshDaysSql,
-  latencyQuantilesSql,
-  userDayRowsSql,
-  type Segment,
-  type SeriesSums,
-} from "./sql";
+import { eventsInputSql, exposuresInputSql, freshDaysSql, latencyQuantilesSql, userDayRowsSql, type Segment, type SeriesSums } from "./sql";
 import { latencyQuantile, type BucketWindows, type LatencyQuantile } from "./latencyWindow";
 import { parseUserDayRows } from "./userDayRows";
 
@@ -89,15 +80,15 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
   return { freshDays, rawDays, asOf };
 }
 
-/** The latest insert of a project's events (ClickHouse DateTime64 text; the epoch when it has none). */
+/** The latest insert of a project's events (eventsInputSql's; ClickHouse DateTime64 text, the epoch when it has none). */
 export async function eventsAsOf(projectId: string): Promise<string> {
-  const [{ asOf }] = await queryRows({
+  const [input] = await queryRows({
     tag: "results.eventsAsOf",
-    sql: eventsAsOfSql(),
-    params: { projectId },
-    columns: { asOf: "string" },
+    sql: eventsInputSql(),
+    params: { projectIds: [projectId] },
+    columns: { lastIngestedAt: "string" },
   });
-  return asOf;
+  return input?.lastIngestedAt ?? "1970-01-01 00:00:00.000";
 }
 
 const planParams = (plan: SourcePlan) => ({

@@ -24,6 +24,8 @@ export const SEGMENT_COLUMNS = { language: "language", ide: "ide", userGroup: "u
 export type Segment = keyof typeof SEGMENT_COLUMNS;
 
 const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
+const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
+const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
 /**
  * Raw reads of one answer take the events stored by its plan's moment (SourcePlan asOf), so that its
  * queries, which run one after another, agree even while inserts land between them. ReplacingMergeTree
@@ -31,8 +33,6 @@ const WINDOW_FROM = "{from:DateTime64(3, 'UTC')}";
  * ingestion's memory of ids) is left out of that answer; the next one counts it once.
  */
 const STORED_BY_PLAN = "e.ingested_at <= {asOf:DateTime64(3, 'UTC')}";
-const WINDOW_TO = "{to:DateTime64(3, 'UTC')}";
-const LOOKBACK = "toIntervalDay({lookbackDays:UInt16})";
 
 /** Pre-exposure days a rollup build keeps per user (the default CUPED lookback; longer ones read raw events). */
 export const ROLLUP_LOOKBACK_DAYS = 14;
@@ -71,10 +71,6 @@ export const dayStatsSql = (fromDay: string, toDay: string) => `
   FROM event_day_stats
   WHERE project_id = {projectId:String} AND day BETWEEN ${fromDay} AND ${toDay}
   GROUP BY day`;
-
-/** The latest insert of a project's events: where the reads of one results answer stop (SourcePlan asOf). */
-export const eventsAsOfSql = () => `
-  SELECT toString(max(max_ingested_at)) AS asOf FROM event_day_stats WHERE project_id = {projectId:String}`;
 
 /**
  * Per project: the rows ever inserted into events (duplicates included), the latest insert and the

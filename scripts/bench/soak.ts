@@ -37,7 +37,7 @@ export interface SoakResult {
   /** The stores' processes, when they run apart from the app server. */
   stores: ProcessMemory[];
   /** The app server's exit code when stopped after the soak (SIGTERM; null when a signal ended it). */
-  stopExitCode?: number | null;
+  stopExitCode: number | null;
 }
 
 /** A store's processes to sample (a group, e.g. PostgreSQL's server and its backends, reads as one). */
@@ -164,12 +164,29 @@ async function getLoop(port: number, paths: string[], until: number, tally: (sta
   }
 }
 
+/** The soak's traffic against `server`, which then is stopped (SIGTERM) and its exit code reported. */
 export async function soak(
   server: BenchServer,
   seconds: number,
   log: (line: string) => void,
   storeProcesses: StoreProcesses[] = [],
 ): Promise<SoakResult> {
+  let result: Omit<SoakResult, "stopExitCode">;
+  try {
+    result = await soakTraffic(server, seconds, log, storeProcesses);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { ...result, stopExitCode: await server.stop() };
+}
+
+async function soakTraffic(
+  server: BenchServer,
+  seconds: number,
+  log: (line: string) => void,
+  storeProcesses: StoreProcesses[],
+): Promise<Omit<SoakResult, "stopExitCode">> {
   await server.api("POST", "/api/v1/model-versions", { key: "soak-base", name: "Soak base" });
   await server.api("POST", "/api/v1/model-versions", { key: "soak-new", name: "Soak new" });
   await server.api("POST", "/api/v1/experiments", {
@@ -334,15 +351,7 @@ async function startExternalStores(port?: number): Promise<ExternalStores> {
 export async function soakOutOfProcess(seconds: number, log: (line: string) => void, port = 3200): Promise<SoakResult> {
   const stores = await startExternalStores();
   try {
-    const server = await startBenchServer(port, undefined, stores.env);
-    let result: SoakResult;
-    try {
-      result = await soak(server, seconds, log, stores.processes);
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    return { ...result, stopExitCode: await server.stop() };
+    return await soak(await startBenchServer(port, undefined, stores.env), seconds, log, stores.processes);
   } finally {
     await stores.stop();
   }
@@ -356,15 +365,7 @@ if (process.argv[1]?.endsWith("soak.ts")) {
   if (process.argv[4] === "out-of-process") {
     console.log(await soakOutOfProcess(seconds, print, port));
   } else {
-    const server = await startBenchServer(port);
-    let result: SoakResult;
-    try {
-      result = await soak(server, seconds, print);
-    } catch (error) {
-      await server.stop();
-      throw error;
-    }
-    console.log({ ...result, stopExitCode: await server.stop() });
+    console.log(await soak(await startBenchServer(port), seconds, print));
   }
   process.exit(0);
 }
