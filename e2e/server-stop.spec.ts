@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { SERVER_NODE_ARGS, serverEnv } from "../lib/runtime/serverProcess";
 import { E2E_PORT } from "../playwright.config";
 
 // The production server of its own data directory, stopped as a process manager stops it (SIGTERM) while
@@ -17,9 +18,9 @@ const adminKey = "echo_admin_stop_test_key";
 
 function startServer(dataDir: string) {
   // as `npm start` runs it: Node with tsx as a loader (the tsx command would kill a busy child 30 ms after relaying the signal)
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
+  const child = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(root, "server.ts")], {
     cwd: root,
-    env: {
+    env: serverEnv({
       ...process.env,
       ECHO_DATA_DIR: dataDir,
       ECHO_DEMO: "0",
@@ -28,7 +29,7 @@ function startServer(dataDir: string) {
       NODE_ENV: "production",
       HOSTNAME_BIND: "127.0.0.1",
       PORT: String(port),
-    },
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -17,6 +17,7 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SERVER_NODE_ARGS, serverEnv } from "../lib/runtime/serverProcess";
 import { benchAssignment } from "./bench/assignment";
 import { FigureLog, formatNumber, repeat, spreadOf } from "./bench/figures";
 import { load, type LoadResult } from "./bench/http";
@@ -218,10 +219,11 @@ async function main() {
     log.startSection(`4. Experiment results over ${fmt(RESULTS_EVENTS)} events (20,000 users, 14 days, embedded engine)`);
     // In a process of its own: a fresh heap and its own embedded engine, untouched by the sections above.
     const reportFile = path.join(os.tmpdir(), `echo-bench-results-${process.pid}.json`);
+    // Run as the server is (lib/runtime/serverProcess.ts): its memory is the server's during a request.
     const child = spawnSync(
-      path.join(import.meta.dirname, "..", "node_modules", ".bin", "tsx"),
-      [path.join(import.meta.dirname, "bench", "results.ts"), String(RESULTS_EVENTS), reportFile],
-      { stdio: "inherit" },
+      process.execPath,
+      [...SERVER_NODE_ARGS, path.join(import.meta.dirname, "bench", "results.ts"), String(RESULTS_EVENTS), reportFile],
+      { stdio: "inherit", env: serverEnv(process.env) },
     );
     if (child.status !== 0) throw new Error("the results benchmark failed");
     const results = JSON.parse(fs.readFileSync(reportFile, "utf8")) as ResultsBench;

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { SERVER_NODE_ARGS, serverEnv } from "../lib/runtime/serverProcess";
 
 const root = path.resolve(import.meta.dirname, "..");
 const stampFile = path.join(root, ".next", "echo-source-hash");
@@ -37,10 +38,10 @@ const port = process.env.PORT || "3000";
 console.log(`[echo] starting on http://localhost:${port}`);
 // Node itself, with tsx as a loader: the tsx command relays a signal and kills its child 30 ms later
 // unless the child confirms it in time, which a busy server may not (its clean stop then never runs).
-const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "server.ts")], {
+const server = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(root, "server.ts")], {
   cwd: root,
   stdio: "inherit",
-  env: { ...process.env, NODE_ENV: "production", PORT: port },
+  env: serverEnv({ ...process.env, NODE_ENV: "production", PORT: port }),
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

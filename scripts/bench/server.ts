@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SERVER_NODE_ARGS, serverEnv } from "../../lib/runtime/serverProcess";
 
 export const BENCH_KEYS = { admin: "echo_admin_bench_key", ingest: "echo_ingest_bench_key" };
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -51,11 +52,11 @@ export async function startBenchServer(port = 3200, existingDataDir?: string, en
   const dataDir = existingDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-"));
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", path.join(root, "server.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, ...SERVER_NODE_ARGS, path.join(root, "server.ts")], {
     cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
     detached: true,
-    env: {
+    env: serverEnv({
       ...process.env,
       PORT: String(port),
       HOSTNAME_BIND: "127.0.0.1",
@@ -65,7 +66,7 @@ export async function startBenchServer(port = 3200, existingDataDir?: string, en
       ECHO_INIT_INGEST_API_KEY: BENCH_KEYS.ingest,
       NODE_ENV: "production",
       ...env,
-    },
+    }),
   });
   await waitForHealth(port, child);
   return {

@@ -1,0 +1,38 @@
+/**
+ * How the server process (server.ts) is started: by `npm start`, the end-to-end tests' server and the
+ * benchmarks' (the results benchmark's process stands for the server's request path), and as
+ * docs/deploy.md shows an operator.
+ *
+ * Each keeps the server's resident memory close to what it uses, measured together in the soak (README,
+ * Soak; with the engine allocator's immediate decay, lib/clickhouse/client.ts: four-minute soaks went from
+ * 1,123 → 1,379 MB, highest 1,459 MB, to 945 → 976 MB, highest 989 MB, for the same requests and about 10%
+ * more CPU):
+ * - `--heap-growing-percent=10`: after each full collection V8 lets the old generation grow to a multiple
+ *   of what survived (up to 4× while collections keep up) before the next one. Every results answer parses
+ *   tens of thousands of user rows that live until its statistics are done, so under steady traffic the
+ *   main heap held hundreds of MB of garbage between collections; with 10% headroom it stays close to what
+ *   is live, for more frequent full collections, which run mostly on V8's helper threads. Read at each
+ *   collection: server.ts sets it when the process was started without it (HEAP_GROWING_FLAG).
+ * - `--max-semi-space-size=4`: V8's young generation in 4 MB halves instead of 16 MB (every request's
+ *   short-lived objects; the difference is resident once touched).
+ * - `MALLOC_ARENA_MAX=2`: glibc's allocator, which the engines' threads share outside their own
+ *   allocators, keeps two arenas instead of eight per core, each holding freed memory of its own.
+ * - `MALLOC_MMAP_THRESHOLD_=131072`: blocks from 128 KB on are mapped and unmapped on free, rather than
+ *   carved from the heap, where glibc raises the threshold as large blocks come and go and their space
+ *   then stays resident.
+ */
+export const HEAP_GROWING_FLAG = "--heap-growing-percent=10";
+
+export const SERVER_NODE_ARGS: readonly string[] = [HEAP_GROWING_FLAG, "--max-semi-space-size=4", "--import", "tsx"];
+
+const SERVER_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: "2",
+  MALLOC_MMAP_THRESHOLD_: "131072",
+};
+
+/** The server's environment: the allocator's settings above, unless the environment given sets them. */
+export function serverEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const settings = { ...env };
+  for (const [name, value] of Object.entries(SERVER_ALLOCATOR_ENV)) settings[name] ??= value;
+  return settings;
+}
