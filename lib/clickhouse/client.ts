@@ -37,14 +37,15 @@ const EMBEDDED_ENGINE_ARGS = [
 
 /**
  * Options of the embedded engine's allocator (jemalloc, linked inside libchdb, which reads them from
- * JE_MALLOC_CONF when the library loads): pages freed by queries and inserts go back to the system at
- * once instead of after five seconds. Under the soak's steady traffic the engine frees pages as fast as it
- * takes them, so the allocator held 250–450 MB resident for about 100 MB in use; a one-second decay kept
- * about 100 MB less, and none keeps the rest close to what is in use, for the same requests served and
- * about the same CPU (README, Soak; with the server's own settings, lib/runtime/serverProcess.ts). An
- * operator's JE_MALLOC_CONF wins.
+ * JE_MALLOC_CONF when the library loads): pages freed by queries and inserts go back to the system after
+ * about a second instead of five. Under the soak's steady traffic the engine frees pages as fast as it takes
+ * them, so the allocator held 250–450 MB resident for about 100 MB in use; with one second, about 100 MB
+ * less on average, with no error and the same requests served (README, Soak). Returning them at once
+ * (`dirty_decay_ms:0`) kept about 50 MB less again in the soak, but every large query then faults its
+ * memory in anew: results at 10M events took 60% longer, raw reads twice as long. An operator's
+ * JE_MALLOC_CONF wins.
  */
-const EMBEDDED_ALLOCATOR_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0";
+const EMBEDDED_ALLOCATOR_CONF = "dirty_decay_ms:1000";
 
 async function createHandle(): Promise<ClickHouseHandle> {
   const settings = clickhouseSettings();
