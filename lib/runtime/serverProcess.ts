@@ -3,14 +3,16 @@
  * benchmarks' (the results benchmark's process stands for the server's request path), and as
  * docs/deploy.md shows an operator.
  *
- * Each keeps the server's resident memory close to what it uses, measured in the soak (README, Soak):
+ * Each keeps the server's resident memory close to what it uses, measured in the soak (README, Soak: the
+ * ten-minute soak ended at 987 MB instead of 1,481 MB). The price is garbage collection while an answer is
+ * computed: results at 10M events took 441 ms with the headroom alone, 425 ms with the semi-spaces alone
+ * and 477 ms with both, against 397 ms with Node's defaults (medians of 12, on the same data).
  * - `--heap-growing-percent=20`: after each full collection V8 lets the old generation grow to a multiple
  *   of what survived (up to 4× while collections keep up) before the next one. Every results answer parses
  *   tens of thousands of user rows that live until its statistics are done, so under steady traffic the
  *   main heap held hundreds of MB of garbage between collections; with 20% headroom it stays close to what
- *   is live, for more frequent full collections, which run mostly on V8's helper threads (results at 10M
- *   events took about 5% longer, within the runs' spread; 10% headroom cost more). Read at each
- *   collection: server.ts sets it when the process was started without it (HEAP_GROWING_FLAG).
+ *   is live, for more frequent full collections. Read at each collection: server.ts sets it when the
+ *   process was started without it (HEAP_GROWING_FLAG).
  * - `--max-semi-space-size=4`: V8's young generation in 4 MB halves instead of 16 MB (every request's
  *   short-lived objects; the difference is resident once touched).
  * - `MALLOC_ARENA_MAX=2`: glibc's allocator, which the engines' threads share outside their own
@@ -21,7 +23,11 @@
  */
 export const HEAP_GROWING_FLAG = "--heap-growing-percent=20";
 
-export const SERVER_NODE_ARGS: readonly string[] = [HEAP_GROWING_FLAG, "--max-semi-space-size=4", "--import", "tsx"];
+/** V8's flags above. */
+export const SERVER_MEMORY_FLAGS: readonly string[] = [HEAP_GROWING_FLAG, "--max-semi-space-size=4"];
+
+/** Node's arguments before server.ts: the flags above, and tsx as the loader of the TypeScript sources. */
+export const SERVER_NODE_ARGS: readonly string[] = [...SERVER_MEMORY_FLAGS, "--import", "tsx"];
 
 const SERVER_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: "2",

@@ -1,10 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { HEAP_GROWING_FLAG, SERVER_NODE_ARGS, serverEnv } from "@/lib/runtime/serverProcess";
+import { HEAP_GROWING_FLAG, SERVER_MEMORY_FLAGS, SERVER_NODE_ARGS, serverEnv } from "@/lib/runtime/serverProcess";
 
 describe("the server process's settings", () => {
   it("starts Node with the flags and environment it sets (a misspelt flag stops Node)", () => {
-    const args = SERVER_NODE_ARGS.filter((arg, i, all) => arg !== "--import" && all[i - 1] !== "--import");
+    const args = SERVER_MEMORY_FLAGS;
+    expect(SERVER_NODE_ARGS).toEqual([...args, "--import", "tsx"]);
     expect(args).toContain(HEAP_GROWING_FLAG);
     const script =
       "console.log(JSON.stringify([process.execArgv.slice(0, -2), process.env.MALLOC_ARENA_MAX, process.env.MALLOC_MMAP_THRESHOLD_]))";
