@@ -1,33 +1,11 @@
 import type { CupedRatioSummary } from "../stats";
 import { DAY_MS, isoDay } from "../time";
-import type { RatioValues, Sums } from "./values";
+import type { UserDayTable } from "./userDayTable";
+import type { RatioValues } from "./values";
 
 // Per-variant sufficient statistics of a ratio metric from per-user sums. Pure. Every metric
 // is a ratio of per-user sums, because the user is the unit of randomization: the delta method then
 // gives honest variances however unevenly active users are.
-
-/** A user's sums over a period (or a day) that every ratio metric is derived from. */
-export interface UserDayRow {
-  variant: string;
-  userId: string;
-  /** The user's dense index within one answer (0, 1, 2, …): lets per-user state live in arrays. */
-  user: number;
-  /** "post" for the window after the user's first exposure, "pre" for the CUPED lookback before it. */
-  day: string;
-  segment: string;
-  /** The sums of the request's layout (SUM_KEYS order; see lib/metrics/values.ts). */
-  sums: Float64Array;
-  /**
-   * For the day-by-day series of one metric (post rows): the user's days after exposure, ascending, as
-   * indexes from the window's first day, with that day's numerator and denominator.
-   */
-  series?: { days: number[]; x: number[]; y: number[] };
-  /**
-   * For the latency quantile (post rows): the user's latencies, those in buckets below the variant's
-   * window of buckets, and the count in each bucket of the window (lib/results/latencyWindow.ts).
-   */
-  latency?: { n: number; below: number; at: number[] };
-}
 
 export interface UserValues {
   x: number;
@@ -98,17 +76,15 @@ export function addSilentUsers(summary: CupedRatioSummary, count: number, metric
  * their sums, the others (exposed, no activity in the window) contribute zeros.
  */
 export function variantSummaries(
-  rows: UserDayRow[],
+  rows: UserDayTable,
   metric: RatioValues,
   exposedUsers: Map<string, number>,
 ): Map<string, CupedRatioSummary> {
-  const perUser = groupByVariantAndUser(rows, metric);
+  const active = activeUserSummaries(rows, metric);
   const out = new Map<string, CupedRatioSummary>();
   for (const [variant, exposed] of exposedUsers) {
-    const summary = emptySummary();
-    const users = perUser.get(variant) ?? new Map<string, UserValues>();
-    for (const values of users.values()) addUser(summary, values, metric);
-    addSilentUsers(summary, exposed - users.size, metric);
+    const summary = active.get(variant) ?? emptySummary();
+    addSilentUsers(summary, exposed - summary.users, metric);
     out.set(variant, summary);
   }
   return out;
@@ -119,44 +95,72 @@ export function pooled(summary: { sumX: number; sumY: number }): number | null {
   return summary.sumY > 0 ? summary.sumX / summary.sumY : null;
 }
 
-function addSums(into: Float64Array, row: Sums) {
-  for (let i = 0; i < into.length; i++) into[i] += row[i];
+/**
+ * Each (variant, user) pair's rows summed into post- and pre-exposure parts: pair k's sums at
+ * [k·width, (k+1)·width) of `post` and `pre`. Every metric is linear in the parts.
+ */
+interface PartSums {
+  pairs: number;
+  /** Per pair, its variant's index in the table's variants. */
+  variant: Uint32Array;
+  post: Float64Array;
+  pre: Float64Array;
 }
 
-type UserParts = { userId: string; post: Float64Array; pre: Float64Array };
-
-/**
- * Each user's rows summed into post- and pre-exposure parts, per variant, indexed by the row's user
- * index. Every metric is linear in the parts.
- */
-function userPartSums(rows: UserDayRow[]): Map<string, UserParts[]> {
-  const out = new Map<string, UserParts[]>();
-  for (const row of rows) {
-    const users = out.get(row.variant) ?? out.set(row.variant, []).get(row.variant)!;
-    const width = row.sums.length;
-    const sums = (users[row.user] ??= { userId: row.userId, post: new Float64Array(width), pre: new Float64Array(width) });
-    addSums(row.day === "pre" ? sums.pre : sums.post, row.sums);
+/** The part sums of the rows of one segment value (its index in the table's segments), or of all rows (−1). */
+function userPartSums(table: UserDayTable, segment: number): PartSums {
+  const { width, length } = table;
+  const users = table.userIds.length;
+  const pre = table.days.indexOf("pre");
+  // a user may have rows in several variants (exposed more than once): the pair, not the user, is the key
+  const pairOf = new Int32Array(table.variants.length * users).fill(-1);
+  let pairs = 0;
+  for (let r = 0; r < length; r++) {
+    if (segment >= 0 && table.segment[r] !== segment) continue;
+    const key = table.variant[r] * users + table.user[r];
+    if (pairOf[key] < 0) pairOf[key] = pairs++;
   }
-  return out;
+  const parts: PartSums = {
+    pairs,
+    variant: new Uint32Array(pairs),
+    post: new Float64Array(pairs * width),
+    pre: new Float64Array(pairs * width),
+  };
+  for (let r = 0; r < length; r++) {
+    if (segment >= 0 && table.segment[r] !== segment) continue;
+    const pair = pairOf[table.variant[r] * users + table.user[r]];
+    parts.variant[pair] = table.variant[r];
+    const into = table.day[r] === pre ? parts.pre : parts.post;
+    for (let k = 0, from = r * width, to = pair * width; k < width; k++) into[to + k] += table.sums[from + k];
+  }
+  return parts;
 }
 
 // Results evaluate several metrics (the requested one, guardrails) over the same rows: sum them once.
-const partSumsCache = new WeakMap<UserDayRow[], ReturnType<typeof userPartSums>>();
+const partSumsCache = new WeakMap<UserDayTable, Map<number, PartSums>>();
 
-/** Per-user values keyed by variant, for rows of one segment value or all rows. */
-export function groupByVariantAndUser(rows: UserDayRow[], metric: RatioValues): Map<string, Map<string, UserValues>> {
-  let sums = partSumsCache.get(rows);
-  if (!sums) partSumsCache.set(rows, (sums = userPartSums(rows)));
-  const perUser = metric.denominator === "per_user" ? () => 0 : metric.denominator;
-  const out = new Map<string, Map<string, UserValues>>();
-  for (const [variant, users] of sums) {
-    const values = new Map<string, UserValues>();
-    // forEach skips the holes of the sparse per-index array (users of other variants)
-    users.forEach(({ userId, post, pre }) =>
-      values.set(userId, { x: metric.numerator(post), y: perUser(post), x0: metric.numerator(pre), y0: perUser(pre) }),
-    );
-    out.set(variant, values);
+/**
+ * Per variant, the sufficient statistics of the users with rows (of one segment value, its index in the
+ * table's segments, or of all rows: −1); variants without rows are absent.
+ */
+export function activeUserSummaries(table: UserDayTable, metric: RatioValues, segment = -1): Map<string, CupedRatioSummary> {
+  let cached = partSumsCache.get(table);
+  if (!cached) partSumsCache.set(table, (cached = new Map()));
+  let parts = cached.get(segment);
+  if (!parts) cached.set(segment, (parts = userPartSums(table, segment)));
+  const bySlot = table.variants.map(() => null as CupedRatioSummary | null);
+  const values: UserValues = { x: 0, y: 0, x0: 0, y0: 0 };
+  const perUser = metric.denominator === "per_user" ? null : metric.denominator;
+  for (let pair = 0; pair < parts.pairs; pair++) {
+    const at = pair * table.width;
+    values.x = metric.numerator(parts.post, at);
+    values.y = perUser ? perUser(parts.post, at) : 0;
+    values.x0 = metric.numerator(parts.pre, at);
+    values.y0 = perUser ? perUser(parts.pre, at) : 0;
+    addUser((bySlot[parts.variant[pair]] ??= emptySummary()), values, metric);
   }
+  const out = new Map<string, CupedRatioSummary>();
+  bySlot.forEach((summary, slot) => summary && out.set(table.variants[slot], summary));
   return out;
 }
 
@@ -190,40 +194,48 @@ export interface SeriesStep {
  * Each day's step from the users' days (rows with `series`; `firstDay`: the window's first UTC day, in
  * ms): one pass over every user's days in order, whatever the number of users and days.
  */
-export function seriesSteps(rows: UserDayRow[], firstDay: number): SeriesStep[] {
-  // per variant, its steps by day index (a string key per user and day cost more than the sums)
-  const byVariant = new Map<string, SeriesStep[]>();
-  for (const row of rows) {
-    if (!row.series) continue;
-    const { days, x: xs, y: ys } = row.series;
-    let steps = byVariant.get(row.variant);
-    if (!steps) byVariant.set(row.variant, (steps = []));
+export function seriesSteps(rows: UserDayTable, firstDay: number): SeriesStep[] {
+  if (!rows.series) return [];
+  const { days, x: xs, y: ys } = rows.series;
+  let dayCount = 0;
+  for (let i = 0; i < days.start[rows.length]; i++) dayCount = Math.max(dayCount, days.values[i] + 1);
+  // per (variant, day) slot its six fields, accumulated in one typed array: objects' fields updated with
+  // fractional values would box every result
+  const FIELDS = 6;
+  const slots = new Float64Array(rows.variants.length * dayCount * FIELDS);
+  const seen = new Uint8Array(rows.variants.length * dayCount);
+  for (let r = 0; r < rows.length; r++) {
+    const variantSlot = rows.variant[r] * dayCount;
     let x = 0;
     let y = 0;
-    for (let i = 0; i < days.length; i++) {
-      const step = (steps[days[i]] ??= {
-        variant: row.variant,
-        day: isoDay(firstDay + days[i] * DAY_MS),
-        newUsers: 0,
-        dx: 0,
-        dy: 0,
-        dX2: 0,
-        dXY: 0,
-        dY2: 0,
-      });
-      if (i === 0) step.newUsers++;
-      const nextX = x + xs[i];
-      const nextY = y + ys[i];
-      step.dx += xs[i];
-      step.dy += ys[i];
-      step.dX2 += nextX * nextX - x * x;
-      step.dXY += nextX * nextY - x * y;
-      step.dY2 += nextY * nextY - y * y;
+    for (let i = days.start[r], end = days.start[r + 1], j = xs.start[r]; i < end; i++, j++) {
+      const slot = variantSlot + days.values[i];
+      const at = slot * FIELDS;
+      seen[slot] = 1;
+      if (i === days.start[r]) slots[at]++;
+      const dx = xs.values[j];
+      const dy = ys.values[j];
+      const nextX = x + dx;
+      const nextY = y + dy;
+      slots[at + 1] += dx;
+      slots[at + 2] += dy;
+      slots[at + 3] += nextX * nextX - x * x;
+      slots[at + 4] += nextX * nextY - x * y;
+      slots[at + 5] += nextY * nextY - y * y;
       x = nextX;
       y = nextY;
     }
   }
-  return [...byVariant.values()].flatMap((steps) => steps.filter((step) => step !== undefined));
+  const steps: SeriesStep[] = [];
+  rows.variants.forEach((variant, v) => {
+    for (let day = 0; day < dayCount; day++) {
+      const slot = v * dayCount + day;
+      if (!seen[slot]) continue;
+      const [newUsers, dx, dy, dX2, dXY, dY2] = slots.subarray(slot * FIELDS, (slot + 1) * FIELDS);
+      steps.push({ variant, day: isoDay(firstDay + day * DAY_MS), newUsers, dx, dy, dX2, dXY, dY2 });
+    }
+  });
+  return steps;
 }
 
 /**

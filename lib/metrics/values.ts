@@ -8,9 +8,12 @@ export type Sums = ArrayLike<number>;
 
 export interface RatioValues {
   key: RatioMetricKey;
-  /** Per-user numerator and denominator; a per-user mean has denominator 1 for every exposed user. */
-  numerator: (sums: Sums) => number;
-  denominator: ((sums: Sums) => number) | "per_user";
+  /**
+   * Per-user numerator and denominator of the sums at `at` in `sums` (0 by default: the whole array is
+   * one user's); a per-user mean has denominator 1 for every exposed user.
+   */
+  numerator: SumsFunction;
+  denominator: SumsFunction | "per_user";
   higherIsBetter: boolean;
   /** The sums array layout the functions read. */
   layout: readonly SumKey[];
@@ -28,8 +31,10 @@ export function sumsFor(metrics: readonly MetricKey[]): SumKey[] {
   return SUM_KEYS.filter((key) => needed.has(key));
 }
 
-/** The sum of some of the sums, as a closure over their indices (hot: one call per row and metric). */
-function adder(keys: readonly SumKey[], layout: readonly SumKey[]): (sums: Sums) => number {
+type SumsFunction = (sums: Sums, at?: number) => number;
+
+/** The sum of some of the sums, as a closure over their indices (hot: one call per user and metric). */
+function adder(keys: readonly SumKey[], layout: readonly SumKey[]): SumsFunction {
   const indices = keys.map((key) => {
     const index = layout.indexOf(key);
     if (index < 0) throw new Error(`the sums layout [${layout.join(", ")}] lacks '${key}'`);
@@ -37,13 +42,13 @@ function adder(keys: readonly SumKey[], layout: readonly SumKey[]): (sums: Sums)
   });
   if (indices.length === 1) {
     const [a] = indices;
-    return (s) => s[a];
+    return (s, at = 0) => s[at + a];
   }
   if (indices.length === 2) {
     const [a, b] = indices;
-    return (s) => s[a] + s[b];
+    return (s, at = 0) => s[at + a] + s[at + b];
   }
-  return (s) => indices.reduce((total, i) => total + s[i], 0);
+  return (s, at = 0) => indices.reduce((total, i) => total + s[at + i], 0);
 }
 
 const compiled = new Map<string, RatioValues>();

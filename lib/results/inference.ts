@@ -1,5 +1,6 @@
 import type { RatioValues } from "../metrics/values";
-import { addUser, dailySeries, emptySummary, groupByVariantAndUser, pooled, type SeriesStep, type UserDayRow } from "../metrics/summaries";
+import { activeUserSummaries, dailySeries, emptySummary, pooled, type SeriesStep } from "../metrics/summaries";
+import type { UserDayTable } from "../metrics/userDayTable";
 import {
   adjustPValues,
   bayesianInference,
@@ -219,24 +220,17 @@ type SegmentVariant = Segments[number]["variants"][number];
  * relative lift differs across cohorts (inverse-variance weights of the delta-method variances).
  */
 export function segments(
-  rows: UserDayRow[],
+  rows: UserDayTable,
   segment: string,
   definition: RatioValues,
   variants: { key: string; modelVersion: string }[],
   query: ResultsQuery,
 ): { segments: Segments; heterogeneity: NonNullable<ExperimentResults["heterogeneity"]> } {
-  const values = [...new Set(rows.map((r) => r.segment))].sort();
+  const values = [...rows.segments].sort();
   const estimates: (LiftEstimate | null)[][] = [];
   const cohorts = values.map((value) => {
-    const perVariant = groupByVariantAndUser(
-      rows.filter((r) => r.segment === value),
-      definition,
-    );
-    const summaries = variants.map((v) => {
-      const summary = emptySummary();
-      for (const user of perVariant.get(v.key)?.values() ?? []) addUser(summary, user, definition);
-      return summary;
-    });
+    const perVariant = activeUserSummaries(rows, definition, rows.segments.indexOf(value));
+    const summaries = variants.map((v) => perVariant.get(v.key) ?? emptySummary());
     const cohortEstimates: (LiftEstimate | null)[] = [null];
     const cohortVariants = variants.map((v, i): SegmentVariant => {
       const base = ratioVariant(v, summaries[i], query.alpha);

@@ -1,4 +1,4 @@
-import type { UserDayRow } from "../metrics/summaries";
+import type { UserDayTable } from "../metrics/userDayTable";
 import { bracketRanks, type RatioSummary } from "../stats";
 import { positionValue, type RankPosition } from "../stats/histogramQuantile";
 
@@ -60,22 +60,34 @@ export function latencyQuantile(
  * those of lib/stats quantileConfidenceIndices, 0 when there is none).
  */
 export function quantilesFromWindows(
-  rows: readonly UserDayRow[],
+  rows: UserDayTable,
   windows: BucketWindows,
   variants: readonly string[],
   p: number,
   z: number,
 ): LatencyQuantile[] | null {
-  const totals = new Map(variants.map((v) => [v, { n: 0, below: 0, at: new Array<number>(LATENCY_WINDOW_BUCKETS).fill(0) }]));
-  for (const row of rows) {
-    const total = totals.get(row.variant);
-    if (row.day !== "post" || !row.latency || !total) continue;
-    total.n += row.latency.n;
-    total.below += row.latency.below;
-    row.latency.at.forEach((count, k) => (total.at[k] += count));
+  // per variant of the rows: its latencies, those below the window, and each window bucket's
+  const { latency } = rows;
+  const post = rows.days.indexOf("post");
+  const width = 2 + LATENCY_WINDOW_BUCKETS;
+  const sums = new Float64Array(rows.variants.length * width);
+  for (let r = 0; latency && r < rows.length; r++) {
+    if (rows.day[r] !== post) continue;
+    const into = rows.variant[r] * width;
+    if (latency.at.start[r + 1] - latency.at.start[r] > LATENCY_WINDOW_BUCKETS)
+      throw new Error(`user-day row ${r} has more than the window's buckets`);
+    sums[into] += latency.n[r];
+    sums[into + 1] += latency.below[r];
+    for (let i = latency.at.start[r], k = into + 2; i < latency.at.start[r + 1]; i++, k++) sums[k] += latency.at.values[i];
   }
+  const totals = variants.map((variant) => {
+    const slot = rows.variants.indexOf(variant);
+    if (slot < 0) return { variant, n: 0, below: 0, at: new Array<number>(LATENCY_WINDOW_BUCKETS).fill(0) };
+    const [n, below, ...at] = sums.subarray(slot * width, (slot + 1) * width);
+    return { variant, n, below, at };
+  });
   const quantiles: LatencyQuantile[] = [];
-  for (const [variant, { n, below, at }] of totals) {
+  for (const { variant, n, below, at } of totals) {
     if (n === 0) continue;
     const low = windows.get(variant);
     if (low === undefined) return null;
@@ -119,13 +131,14 @@ export function windowsCover(windows: BucketWindows, quantiles: readonly Latency
 }
 
 /**
- * A user's latencies at or below the quantile (valuesAtOrBelow): all those below the window, those of the
- * window's buckets below the quantile's, and the quantile's share of its own bucket.
+ * A user's latencies at or below the quantile (valuesAtOrBelow): all those below the window (`below`),
+ * those of the window's buckets below the quantile's, and the quantile's share of its own bucket (the
+ * window's counts are at[from], at[from + 1], …, the first that of bucket `low`).
  */
-export function userValuesAtOrBelow(latency: NonNullable<UserDayRow["latency"]>, low: number, quantile: LatencyQuantile): number {
-  let x = latency.below;
-  for (let k = 0; low + k < quantile.bucket; k++) x += latency.at[k];
-  return x + latency.at[quantile.bucket - low] * quantile.bucketFraction;
+export function userValuesAtOrBelow(below: number, at: ArrayLike<number>, from: number, low: number, quantile: LatencyQuantile): number {
+  let x = below;
+  for (let k = 0; low + k < quantile.bucket; k++) x += at[from + k];
+  return x + at[from + quantile.bucket - low] * quantile.bucketFraction;
 }
 
 /**
@@ -133,26 +146,35 @@ export function userValuesAtOrBelow(latency: NonNullable<UserDayRow["latency"]>,
  * post rows read with windows that cover every quantile (windowsCover).
  */
 export function latencyClustering(
-  rows: readonly UserDayRow[],
+  rows: UserDayTable,
   windows: BucketWindows,
   quantiles: readonly LatencyQuantile[],
 ): Map<string, RatioSummary> {
   const byVariant = new Map(quantiles.map((q) => [q.variant, q]));
-  const out = new Map<string, RatioSummary>(
-    quantiles.map((q) => [q.variant, { users: 0, sumX: 0, sumY: 0, sumX2: 0, sumY2: 0, sumXY: 0 }]),
-  );
-  for (const row of rows) {
-    const quantile = byVariant.get(row.variant);
-    if (row.day !== "post" || !row.latency || row.latency.n === 0 || !quantile) continue;
-    const x = userValuesAtOrBelow(row.latency, windows.get(row.variant)!, quantile);
-    const y = row.latency.n;
-    const summary = out.get(row.variant)!;
-    summary.users++;
-    summary.sumX += x;
-    summary.sumY += y;
-    summary.sumX2 += x * x;
-    summary.sumY2 += y * y;
-    summary.sumXY += x * y;
+  const { latency } = rows;
+  const post = rows.days.indexOf("post");
+  const quantileOf = rows.variants.map((variant) => byVariant.get(variant));
+  const lowOf = rows.variants.map((variant) => windows.get(variant)!);
+  // per variant of the rows: users, ΣX, ΣY, ΣX², ΣY², ΣXY
+  const sums = new Float64Array(rows.variants.length * 6);
+  for (let r = 0; latency && r < rows.length; r++) {
+    const quantile = quantileOf[rows.variant[r]];
+    if (rows.day[r] !== post || latency.n[r] === 0 || !quantile) continue;
+    const x = userValuesAtOrBelow(latency.below[r], latency.at.values, latency.at.start[r], lowOf[rows.variant[r]], quantile);
+    const y = latency.n[r];
+    const at = rows.variant[r] * 6;
+    sums[at]++;
+    sums[at + 1] += x;
+    sums[at + 2] += y;
+    sums[at + 3] += x * x;
+    sums[at + 4] += y * y;
+    sums[at + 5] += x * y;
+  }
+  const out = new Map<string, RatioSummary>();
+  for (const q of quantiles) {
+    const slot = rows.variants.indexOf(q.variant);
+    const [users, sumX, sumY, sumX2, sumY2, sumXY] = slot < 0 ? [0, 0, 0, 0, 0, 0] : sums.subarray(slot * 6, slot * 6 + 6);
+    out.set(q.variant, { users, sumX, sumY, sumX2, sumY2, sumXY });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { TupleParam } from "@clickhouse/client";
 import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
-import type { UserDayRow } from "../metrics/summaries";
+import type { UserDayTable } from "../metrics/userDayTable";
 import { DAY_MS, isoDay, startOfUtcDay } from "../time";
 import { eventsInputSql, exposuresInputSql, freshDaysSql, latencyQuantilesSql, userDayRowsSql, type Segment, type SeriesSums } from "./sql";
 import { latencyQuantile, type BucketWindows, type LatencyQuantile } from "./latencyWindow";
@@ -112,7 +112,7 @@ export async function userDayRows(
   layout: readonly SumKey[] = SUM_KEYS,
   series?: SeriesSums,
   latency?: BucketWindows,
-): Promise<UserDayRow[]> {
+): Promise<UserDayTable> {
   plan ??= await planSource(window);
   // Tens of thousands of rows: scanned straight from the TabSeparated text.
   const text = await queryTabSeparated({

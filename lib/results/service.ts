@@ -9,7 +9,8 @@ import { runningExperiments } from "../experiments/store";
 import { scorecardRefreshSeconds } from "../settings";
 import { exposureSummary } from "../exposures/queries";
 import { isRatioMetric, METRICS, type MetricKey, type RatioMetricKey, type SumKey } from "../metrics/registry";
-import { seriesSteps, variantSummaries, type SeriesStep, type UserDayRow } from "../metrics/summaries";
+import { seriesSteps, variantSummaries, type SeriesStep } from "../metrics/summaries";
+import { userDayTable, type UserDayTable } from "../metrics/userDayTable";
 import { ratioValues, sumsFor } from "../metrics/values";
 import {
   adjustPValues,
@@ -100,11 +101,11 @@ interface ResultsData {
   exposures: Awaited<ReturnType<typeof exposureSummary>>;
   exposed: Map<string, number>;
   /** Per user and period (after exposure, and the CUPED lookback before it). */
-  rows: UserDayRow[];
+  rows: UserDayTable;
   /** The day-by-day series' steps of the metric it was loaded for (results), or null (scorecard). */
   seriesSteps: SeriesStep[] | null;
   layout: SumKey[];
-  segmentRows: UserDayRow[];
+  segmentRows: UserDayTable;
   segmentLayout: SumKey[];
   latency: Map<string, QuantileSummary> | null;
 }
@@ -141,13 +142,15 @@ async function loadResults(
   // The series' metric rides along with the sums: each row carries its user's days after exposure.
   const series = seriesMetric ? METRICS[seriesMetric] : undefined;
   const readRows = (latency?: BucketWindows) =>
-    layout.length || latency ? userDayRows(window, plan, layout, series, latency) : Promise.resolve([]);
+    layout.length || latency ? userDayRows(window, plan, layout, series, latency) : Promise.resolve(userDayTable([], 0));
   const [exposures, { rows, latency }, segmentRows] = await Promise.all([
     exposureSummary(window, variantKeys, window.to),
     quantileMetric?.kind === "quantile"
       ? rowsAndLatency(window, plan, variantKeys, query.alpha, quantileMetric.p, readRows)
       : readRows().then((rows) => ({ rows, latency: null })),
-    query.segment && segmentLayout.length ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout) : Promise.resolve([]),
+    query.segment && segmentLayout.length
+      ? userDayRows({ ...window, segment: query.segment }, plan, segmentLayout)
+      : Promise.resolve(userDayTable([], segmentLayout.length)),
   ]);
   const steps = series ? seriesSteps(rows, startOfUtcDay(window.from)) : null;
   // Exposed users of the window: first exposed before its end.
@@ -508,14 +511,14 @@ async function rowsAndLatency(
   variants: string[],
   alpha: number,
   p: number,
-  readRows: (latency: BucketWindows) => Promise<UserDayRow[]>,
-): Promise<{ rows: UserDayRow[]; latency: Map<string, QuantileSummary> }> {
+  readRows: (latency: BucketWindows) => Promise<UserDayTable>,
+): Promise<{ rows: UserDayTable; latency: Map<string, QuantileSummary> }> {
   const key = `${window.projectId}\u0000${window.experimentKey}\u0000${window.phase}`;
   const expected = quantileBuckets.get(key);
   const z = normalQuantile(1 - alpha / 2);
   let quantiles: LatencyQuantile[] | null = null;
   let windows: BucketWindows | undefined;
-  let rows: UserDayRow[] = [];
+  let rows = userDayTable([], 0);
   if (expected) {
     windows = bucketWindows(expected.value);
     rows = await readRows(windows);

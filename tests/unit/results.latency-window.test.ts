@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { UserDayRow } from "@/lib/metrics/summaries";
+import { userDayRowAt, userDayTable, type UserDayRow, type UserDayTable } from "@/lib/metrics/userDayTable";
 import {
   bucketWindows,
   latencyClustering,
@@ -40,6 +40,8 @@ function windowed(histogram: LatencyHistogram, low: number): NonNullable<UserDay
   };
 }
 
+const rowsOf = (table: UserDayTable) => Array.from({ length: table.length }, (_, r) => userDayRowAt(table, r));
+
 const quantileAt = (variant: string, bucket: number, bucketFraction: number): LatencyQuantile => ({
   variant,
   n: 0,
@@ -67,7 +69,8 @@ describe("the latency window of the users' rows", () => {
       const quantile = quantileAt("v", position.bucket, position.fraction);
       if (!windowsCover(new Map([["v", low]]), [quantile])) continue;
       covered++;
-      expect(userValuesAtOrBelow(windowed(histogram, low), low, quantile)).toBeCloseTo(valuesAtOrBelow(histogram, position), 9);
+      const { below, at } = windowed(histogram, low);
+      expect(userValuesAtOrBelow(below, at, 0, low, quantile)).toBeCloseTo(valuesAtOrBelow(histogram, position), 9);
     }
     expect(covered).toBeGreaterThan(250);
   });
@@ -96,15 +99,10 @@ describe("the latency window of the users' rows", () => {
       const rank = Math.min(n, Math.floor(0.95 * n) + 1);
       // the expectation: the last answer's bucket, off by up to three buckets
       const low = bucketWindows(new Map([["v", rankPosition(group, rank).bucket + Math.round((next() - 0.5) * 6)]])).get("v")!;
-      const rows: UserDayRow[] = histograms.map((h, i) => ({
-        variant: "v",
-        userId: `u${i}`,
-        user: i,
-        day: "post",
-        segment: "",
-        sums: new Float64Array(0),
-        latency: windowed(h, low),
-      }));
+      const rows = userDayTable(
+        histograms.map((h, i) => ({ variant: "v", userId: `u${i}`, day: "post", segment: "", sums: [], latency: windowed(h, low) })),
+        0,
+      );
       const answer = quantilesFromWindows(rows, new Map([["v", low]]), ["v"], 0.95, z);
       const bracket = bracketRanks(n, 0.95, z);
       const inWindow = (r: number) => {
@@ -133,17 +131,12 @@ describe("the latency window of the users' rows", () => {
     expect(found).toBeGreaterThan(50);
     expect(refused).toBeGreaterThan(20);
     // a variant with latencies but no window of its own: the histograms must be read
-    const row: UserDayRow = {
-      variant: "w",
-      userId: "u",
-      user: 0,
-      day: "post",
-      segment: "",
-      sums: new Float64Array(0),
-      latency: { n: 3, below: 0, at: [3, 0, 0, 0, 0] },
-    };
-    expect(quantilesFromWindows([row], new Map([["v", 10]]), ["v", "w"], 0.95, z)).toBeNull();
-    expect(quantilesFromWindows([row], new Map([["w", 10]]), ["v", "w"], 0.95, z)).toHaveLength(1); // v has no latencies: no quantile
+    const row = userDayTable(
+      [{ variant: "w", userId: "u", day: "post", segment: "", sums: [], latency: { n: 3, below: 0, at: [3, 0, 0, 0, 0] } }],
+      0,
+    );
+    expect(quantilesFromWindows(row, new Map([["v", 10]]), ["v", "w"], 0.95, z)).toBeNull();
+    expect(quantilesFromWindows(row, new Map([["w", 10]]), ["v", "w"], 0.95, z)).toHaveLength(1); // v has no latencies: no quantile
   });
 
   it("centres each variant's window on its bucket, and tells when a quantile left it", () => {
@@ -169,13 +162,12 @@ describe("the latency window of the users' rows", () => {
 
   it("sums X, Y and their products per variant over the users with latencies, from post rows only", () => {
     const q = quantileAt("control", latencyBucket(200), 0.5);
-    const row = (userId: string, day: string, latency?: UserDayRow["latency"]): UserDayRow => ({
+    const row = (userId: string, day: string, latency: UserDayRow["latency"]): UserDayRow => ({
       variant: "control",
       userId,
-      user: 0,
       day,
       segment: "",
-      sums: new Float64Array(0),
+      sums: [],
       latency,
     });
     const low = q.bucket - 2;
@@ -186,7 +178,7 @@ describe("the latency window of the users' rows", () => {
       row("u1", "pre", { n: 9, below: 9, at: [0, 0, 0, 0, 0] }), // before exposure: not counted
       { ...row("u4", "post", { n: 1, below: 1, at: [0, 0, 0, 0, 0] }), variant: "other" }, // a variant without a quantile
     ];
-    expect(latencyClustering(rows, new Map([["control", low]]), [q]).get("control")).toEqual({
+    expect(latencyClustering(userDayTable(rows, 0), new Map([["control", low]]), [q]).get("control")).toEqual({
       users: 2,
       sumX: 3.5 + 4,
       sumY: 9,
@@ -198,12 +190,12 @@ describe("the latency window of the users' rows", () => {
 
   it("reads the rows' latency columns after the sums and the series, and refuses a row without them", () => {
     const text = "control\tu1\tpost\t\t5\t[0]\t[1]\t[3]\t7\t2\t[3,2,0,0,0]\ncontrol\tu2\tpre\t\t1\t[]\t[]\t[]\t0\t0\t[0,0,0,0,0]\n";
-    const rows = parseUserDayRows(text, 1, true, true);
+    const rows = rowsOf(parseUserDayRows(text, 1, true, true));
     expect(rows.map((r) => r.latency)).toEqual([
       { n: 7, below: 2, at: [3, 2, 0, 0, 0] },
       { n: 0, below: 0, at: [0, 0, 0, 0, 0] },
     ]);
-    expect(parseUserDayRows("control\tu1\tpost\t\t7\t2\t[3]\n", 0, false, true)[0].latency).toEqual({ n: 7, below: 2, at: [3] });
+    expect(rowsOf(parseUserDayRows("control\tu1\tpost\t\t7\t2\t[3]\n", 0, false, true))[0].latency).toEqual({ n: 7, below: 2, at: [3] });
     expect(() => parseUserDayRows("control\tu1\tpost\t\t5\n", 1, false, true)).toThrow(/field 5/);
     expect(() => parseUserDayRows("control\tu1\tpost\t\t5\t7\t2\t\n", 1, false, true)).toThrow(/array/);
   });
