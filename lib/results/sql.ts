@@ -318,18 +318,16 @@ export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_
     : "";
   // the row's variant's first bucket of its window
   const low = "{latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)]";
-  // Every row's histogram ascends without repeats, so bucket low + k can only be the j-th bucket from the
-  // first at or above low (i), j ≤ k: one search per row, then lookups (a pass over every bucket of every
-  // row per window bucket cost 1.4 times as much at 100M events; a sumMap more still).
-  const first = `arrayFirstIndex(b -> b >= ${low}, source.latency_buckets)`;
-  const countOf = (k: number) =>
-    Array.from(
-      { length: k + 1 },
-      (_, j) => `if(source.latency_buckets[${first} + ${j}] = ${low} + ${k}, source.latency_counts[${first} + ${j}], 0)`,
-    ).join(" + ");
+  // A row's histogram ascends without repeats: its latencies below the window are those of its first
+  // arrayCount(b < low) buckets, and bucket low + k is found by indexOf (0 when absent, and a count at index
+  // 0 reads as 0). Looking each window bucket up that way cost about 10% less at 100M events than reaching
+  // it from the first bucket at or above low (arrayFirstIndex) with one comparison per step; a pass over
+  // every bucket of every row per window bucket had cost 1.4 times as much, a sumMap more still.
   const post = (perRow: string) => `sumIf(${perRow}, source.period = 'post')`;
-  const below = `if(${first} = 0, arraySum(source.latency_counts), arraySum(arraySlice(source.latency_counts, 1, ${first} - 1)))`;
-  const window = Array.from({ length: LATENCY_WINDOW_BUCKETS }, (_, k) => post(`if(${first} = 0, 0, ${countOf(k)})`));
+  const below = `arraySum(arraySlice(source.latency_counts, 1, arrayCount(b -> b < ${low}, source.latency_buckets)))`;
+  const window = Array.from({ length: LATENCY_WINDOW_BUCKETS }, (_, k) =>
+    post(`source.latency_counts[indexOf(source.latency_buckets, ${low} + ${k})]`),
+  );
   const latencyColumns = latency
     ? `,
       ${post("arraySum(source.latency_counts)")} AS latencyN,
