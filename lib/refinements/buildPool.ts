@@ -23,6 +23,12 @@ import type { BuiltRow, RefinedLines } from "./rows";
 const MIN_POOL_SAMPLES = 2_000;
 /** Samples per message at most: small enough to share a slice evenly between workers, large enough that messaging costs little. */
 const CHUNK_SAMPLES = 500;
+/**
+ * Runs smaller than a whole slice (lib/refinements/pipeline.ts, 5,000 suggestions) go to one worker as one
+ * message: a server keeping up with heavy live traffic (a few thousand samples per pass) then keeps one
+ * worker (about 70 MB) instead of one per core; a backlog's full slices are shared between them all.
+ */
+const SHARED_RUN_SAMPLES = 5_000;
 const WORKER_FILE = "lib/refinements/buildWorker.ts";
 const POOL = "refinement build";
 
@@ -33,6 +39,8 @@ export interface BuildOptions {
   workerFile?: string;
   /** Batches from this size on are built by the workers (default 2,000; tests use smaller ones). */
   minPoolSamples?: number;
+  /** Batches from this size on are shared between the workers (default 5,000; tests use smaller ones). */
+  sharedRunSamples?: number;
 }
 
 /** One worker per core the process may use. */
@@ -45,7 +53,6 @@ const buildPool = (size: number, workerFile: string) =>
     name: POOL,
     workerFile,
     size,
-    startAll: true,
     newMemo: () => null,
     message: (batch) => ({ message: batch }),
     inProcess: buildBatch,
@@ -76,9 +83,10 @@ export function buildSampleChunks(run: LineRun, options: BuildOptions = {}): Pro
   });
   if (workers <= 0 || count < (options.minPoolSamples ?? MIN_POOL_SAMPLES)) return [buildBatch(batch(run.from, run.to))];
   const pool = buildPool(workers, options.workerFile ?? WORKER_FILE);
+  if (count < (options.sharedRunSamples ?? SHARED_RUN_SAMPLES)) return [pool.run(batch(run.from, run.to))];
   const chunk = Math.min(CHUNK_SAMPLES, Math.ceil(count / workers));
   const chunks: Promise<BuiltRow[]>[] = [];
-  for (let at = run.from; at < run.to; at += chunk) chunks.push(pool.run(batch(at, Math.min(at + chunk, run.to))));
+  for (let at = run.from; at < run.to; at += chunk) chunks.push(pool.run(batch(at, Math.min(at + chunk, run.to)), at === run.from));
   return chunks;
 }
 

@@ -22,8 +22,6 @@ export interface WorkerPoolSpec<Input, Result, Message, Memo> {
   /** The worker's module, from the application's root. */
   workerFile: string;
   size: number;
-  /** Start every worker with the first task (they load large modules before the large tasks come), not as needed. */
-  startAll?: boolean;
   /** What each worker remembers of what it was sent (e.g. a project's config, sent once). */
   newMemo: () => Memo;
   /** The message for a task to a worker whose memo this is (which it may update), with what to transfer. */
@@ -57,9 +55,14 @@ export class WorkerPool<Input, Result, Message, Memo> {
 
   constructor(readonly spec: WorkerPoolSpec<Input, Result, Message, Memo>) {}
 
-  run(input: Input): Promise<Result> {
+  /**
+   * Runs a task on a free worker, starting one when none is free and the pool is not full. `startAll`
+   * starts every worker now (the first of many tasks: they load large modules before the tasks come).
+   */
+  run(input: Input, startAll = false): Promise<Result> {
     if (this.failed) return Promise.resolve().then(() => this.spec.inProcess(input));
     clearTimeout(this.idleTimer);
+    if (startAll) while (this.workers.length < this.spec.size) this.spawn();
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, input, resolve, reject });
       this.dispatch();
@@ -76,7 +79,6 @@ export class WorkerPool<Input, Result, Message, Memo> {
   }
 
   private dispatch() {
-    if (this.spec.startAll) while (this.workers.length < this.spec.size) this.spawn();
     while (this.queue.length > 0) {
       let free = this.workers.find((w) => !w.task);
       if (!free && this.workers.length < this.spec.size) free = this.spawn();

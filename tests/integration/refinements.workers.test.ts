@@ -125,9 +125,18 @@ describe("refinement pipeline on worker threads", () => {
 
   it("builds in worker threads and stores exactly the samples built in-process", async () => {
     // Four workers: each slice comes back in four chunks, its duplicates looked up in two queries.
-    const pooled = await passFromScratch({ build: { workers: 4, minPoolSamples: 256 } });
+    const pooled = await passFromScratch({ build: { workers: 4, minPoolSamples: 256, sharedRunSamples: 256 } });
     expect(buildPoolState()).toEqual({ workers: 4, failed: false });
     expect(pooled.report).toEqual(inProcess.report);
+    expect(pooled.samples).toEqual(inProcess.samples);
+  }, 120_000);
+
+  it("gives a run smaller than a slice to one worker, which builds the same samples", async () => {
+    closeBuildPool();
+    // one slice of every suggestion, below the size that is shared between workers
+    const pooled = await passFromScratch({ sliceSuggestions: 1_000, build: { workers: 4, minPoolSamples: 256, sharedRunSamples: 1_000 } });
+    expect(pooled.report).toEqual({ slices: 1, samples: SUGGESTIONS });
+    expect(buildPoolState()).toEqual({ workers: 1, failed: false });
     expect(pooled.samples).toEqual(inProcess.samples);
   }, 120_000);
 
