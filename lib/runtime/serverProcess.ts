@@ -4,9 +4,11 @@
  * docs/deploy.md shows an operator.
  *
  * Each keeps the server's resident memory close to what it uses, measured in the soak (README, Soak: the
- * ten-minute soak ended at 987 MB instead of 1,481 MB). The price is garbage collection while an answer is
- * computed: results at 10M events took 441 ms with the headroom alone, 425 ms with the semi-spaces alone
- * and 477 ms with both, against 397 ms with Node's defaults (medians of 12, on the same data).
+ * ten-minute soak ended at 987 MB instead of 1,481 MB). Their price was garbage collection while an answer
+ * was computed (results at 10M events 477 ms against 397 ms with Node's defaults); since a results answer
+ * holds its users' rows as columns (lib/metrics/userDayTable.ts) it is within the runs' spread: medians of
+ * the last 12 of 16 requests at 10M, 507 and 420 ms with Node's defaults, 493 and 418 ms with these flags
+ * (two runs each, alternating, on the same data).
  * - `--heap-growing-percent=20`: after each full collection V8 lets the old generation grow to a multiple
  *   of what survived (up to 4× while collections keep up) before the next one. Every results answer parses
  *   tens of thousands of user rows that live until its statistics are done, so under steady traffic the
@@ -15,6 +17,12 @@
  *   process was started without it (HEAP_GROWING_FLAG).
  * - `--max-semi-space-size=4`: V8's young generation in 4 MB halves instead of 16 MB (every request's
  *   short-lived objects; the difference is resident once touched).
+ * - `--no-liftoff`: WebAssembly (PGlite's PostgreSQL, tree-sitter's runtime and grammars) compiled once,
+ *   by the optimizing tier, instead of first by the baseline tier and then again as it runs hot, which
+ *   keeps both codes resident: about 80 MB less (PGlite opened, 4,000 queries and every grammar loaded:
+ *   264–268 MB resident against 338–353 MB), for a slower first start of each module (PGlite opens in
+ *   about 4.4 s instead of 2.5 s, the grammars load in 1.3 s instead of 0.7 s) and code as fast as before
+ *   once running (the same 4,000 queries 1.5–1.6 s against 1.7 s; 3,000 parses 85 ms against 117–140 ms).
  * - `MALLOC_ARENA_MAX=2`: glibc's allocator, which the engines' threads share outside their own
  *   allocators, keeps two arenas instead of eight per core, each holding freed memory of its own.
  * - `MALLOC_MMAP_THRESHOLD_=131072`: blocks from 128 KB on are mapped and unmapped on free, rather than
@@ -24,7 +32,7 @@
 export const HEAP_GROWING_FLAG = "--heap-growing-percent=20";
 
 /** V8's flags above. */
-export const SERVER_MEMORY_FLAGS: readonly string[] = [HEAP_GROWING_FLAG, "--max-semi-space-size=4"];
+export const SERVER_MEMORY_FLAGS: readonly string[] = [HEAP_GROWING_FLAG, "--max-semi-space-size=4", "--no-liftoff"];
 
 /** Node's arguments before server.ts: the flags above, and tsx as the loader of the TypeScript sources. */
 export const SERVER_NODE_ARGS: readonly string[] = [...SERVER_MEMORY_FLAGS, "--import", "tsx"];
