@@ -7,7 +7,7 @@ import type { RatioValues } from "./values";
 // is a ratio of per-user sums, because the user is the unit of randomization: the delta method then
 // gives honest variances however unevenly active users are.
 
-export interface UserValues {
+interface UserValues {
   x: number;
   y: number;
   x0: number;
@@ -34,28 +34,26 @@ export function emptySummary(): CupedRatioSummary {
   };
 }
 
-/** Adds one user to a variant's sufficient statistics (sign −1 takes a user's earlier values out again). */
-export function addUser(summary: CupedRatioSummary, v: UserValues, metric: RatioValues, sign: 1 | -1 = 1) {
+/** Adds one user to a variant's sufficient statistics. */
+function addUser(summary: CupedRatioSummary, v: UserValues, metric: RatioValues) {
   // A per-user mean counts every exposed user once in the denominator, also before exposure.
   const y = metric.denominator === "per_user" ? 1 : v.y;
   const y0 = metric.denominator === "per_user" ? 1 : v.y0;
-  const x = sign * v.x;
-  const x0 = sign * v.x0;
-  summary.users += sign;
-  summary.sumX += x;
-  summary.sumY += sign * y;
-  summary.sumX2 += x * v.x;
-  summary.sumY2 += sign * y * y;
-  summary.sumXY += x * y;
-  summary.sumX0 += x0;
-  summary.sumY0 += sign * y0;
-  summary.sumX02 += x0 * v.x0;
-  summary.sumY02 += sign * y0 * y0;
-  summary.sumX0Y0 += x0 * y0;
-  summary.sumXX0 += x * v.x0;
-  summary.sumXY0 += x * y0;
-  summary.sumYX0 += sign * y * v.x0;
-  summary.sumYY0 += sign * y * y0;
+  summary.users += 1;
+  summary.sumX += v.x;
+  summary.sumY += y;
+  summary.sumX2 += v.x * v.x;
+  summary.sumY2 += y * y;
+  summary.sumXY += v.x * y;
+  summary.sumX0 += v.x0;
+  summary.sumY0 += y0;
+  summary.sumX02 += v.x0 * v.x0;
+  summary.sumY02 += y0 * y0;
+  summary.sumX0Y0 += v.x0 * y0;
+  summary.sumXX0 += v.x * v.x0;
+  summary.sumXY0 += v.x * y0;
+  summary.sumYX0 += y * v.x0;
+  summary.sumYY0 += y * y0;
 }
 
 /** Adds `count` exposed users without activity (all values zero; denominator 1 for per-user means). */

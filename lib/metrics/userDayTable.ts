@@ -150,7 +150,7 @@ export function userDayTable(rows: readonly UserDayRow[], width: number): UserDa
 }
 
 /** A row's numbers in a ragged column. */
-export function raggedRow(column: RaggedColumn, row: number): number[] {
+function raggedRow(column: RaggedColumn, row: number): number[] {
   return Array.from(column.values.subarray(column.start[row], column.start[row + 1]));
 }
 
