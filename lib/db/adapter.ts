@@ -26,12 +26,6 @@ export function pgliteDir(url = process.env.DATABASE_URL): string {
 
 // ---------------------------------------------------------------- embedded PGlite
 
-// One PGlite per directory per process. PGlite has no cross-process lock and two instances on one
-// directory corrupt it; the Prisma CLI calls the config's adapter() twice per command, so open lazily
-// and share. Never run the app and a `prisma migrate` command on the same directory at the same time.
-// On globalThis: server.ts loads this module from source while Next.js loads its own bundled copy, and
-// both must share the one PGlite per directory.
-const globalForPglite = globalThis as unknown as { __echoPglite?: Map<string, PGlite> };
 /**
  * The database the application's tables live in: PGlite before 0.4 connected to `template1` (0.4 and later
  * default to `postgres`), so directories created by earlier versions keep being read where their data is.
@@ -44,6 +38,13 @@ const PGLITE_DATABASE = "template1";
  * smaller than with 0.3 (README, Soak).
  */
 const PGLITE_SHARED_BUFFERS = "16MB";
+
+// One PGlite per directory per process. PGlite has no cross-process lock and two instances on one
+// directory corrupt it; the Prisma CLI calls the config's adapter() twice per command, so open lazily
+// and share. Never run the app and a `prisma migrate` command on the same directory at the same time.
+// On globalThis: server.ts loads this module from source while Next.js loads its own bundled copy, and
+// both must share the one PGlite per directory.
+const globalForPglite = globalThis as unknown as { __echoPglite?: Map<string, PGlite> };
 const openDbs = (globalForPglite.__echoPglite ??= new Map<string, PGlite>());
 function pgliteFor(dir: string): PGlite {
   let db = openDbs.get(dir);
