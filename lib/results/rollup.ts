@@ -5,6 +5,7 @@ import type { Db } from "../db";
 import { JOB_LOCKS, startBackgroundJob, stopBackgroundJob } from "../db/singleton";
 import { DAY_MS, isoDay } from "../time";
 import {
+  rollupCarrySql,
   rollupDayStatesSql,
   rollupDeleteSupersededSql,
   rollupInsertSql,
@@ -18,7 +19,10 @@ import {
 
 // Builds the experiment rollup (migration 0003): per experiment phase and UTC day, the per-user sums
 // that results read instead of raw events. A day is (re)built when its events changed since its last
-// build (event_day_stats) or when users exposed since then are not covered yet. Results never trust a
+// build (event_day_stats) or when users exposed since then are not covered yet; a build patches the last
+// one when that still holds for everybody else (the users with rows since its mark, or exposed since its
+// snapshot, computed anew, the other users' rows carried over), so that keeping a live day fresh reads
+// the events of the users who changed, not the whole day again. Results never trust a
 // build blindly (lib/results/sql.ts checks both per read), so a build that is late, missing or
 // interrupted only makes results slower, never different. The statements are in lib/results/sql.ts.
 
@@ -28,10 +32,6 @@ const INTERVAL_MS = 30_000;
 const UNCOVERED_USERS_TOLERATED = 100;
 const SUPERSEDED_BUILD_KEEP_SECONDS = 600;
 const UNCOVERED_SHARE_TOLERATED = 0.01;
-/** A day whose build still holds but for a tail of later rows is rebuilt once the tail has this share of its rows… */
-const TAIL_SHARE_TOLERATED = 0.05;
-/** … or once its build is this old (a day that stopped changing gets a build without a tail). */
-export const TAIL_AGE_TOLERATED_MS = 3_600_000;
 
 export interface RollupTarget {
   projectId: string;
@@ -57,17 +57,25 @@ export async function rollupTargets(client: Db, now = Date.now()): Promise<Rollu
   }));
 }
 
+/** A day's rollup build as recorded (experiment_rollup_days). */
+export interface BuildRecord {
+  buildId: string;
+  builtAtMs: number;
+  /** The day's events it saw (event_day_stats): rows inserted, and the latest insert (its mark). */
+  insertedRows: number;
+  maxIngestedAt: string;
+  /** The exposures it covered: the latest first exposure, how many users, and their checksum. */
+  maxFirstAt: string;
+  users: number;
+  usersChecksum: string;
+}
+
 export interface DayState {
   day: string;
   insertedRows: number;
   maxIngestedAt: string;
-  builtRows: number | null;
-  builtMaxIngestedAt: string | null;
-  builtAtMs: number | null;
-  /** Rows stored now that were inserted after the last build (0 when nothing changed or never built). */
-  tailRows: number;
-  /** The events changed since the last build by exactly those rows (the build holds but for the day's tail). */
-  tailHolds: boolean;
+  /** The day's last build as its record has it, or null when the day was never built. */
+  built: BuildRecord | null;
   /** Exposed users a build of the day would cover now, and how many of them the last build covered. */
   relevantUsers: number;
   coveredUsers: number;
@@ -87,8 +95,10 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
       builtRows: "number",
       builtMaxIngestedAt: "string",
       builtAtMs: "number",
-      tailRows: "number",
-      tailHolds: "boolean",
+      builtBuildId: "string",
+      builtMaxFirstAt: "string",
+      builtUsers: "number",
+      builtChecksum: "string",
       relevantUsers: "number",
       coveredUsers: "number",
     },
@@ -97,51 +107,74 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
     day: r.day,
     insertedRows: r.insertedRows,
     maxIngestedAt: r.maxIngestedAt,
-    builtRows: r.built ? r.builtRows : null,
-    builtMaxIngestedAt: r.built ? r.builtMaxIngestedAt : null,
-    builtAtMs: r.built ? r.builtAtMs : null,
-    tailRows: r.built ? r.tailRows : 0,
-    tailHolds: r.built && r.tailHolds,
+    built: r.built
+      ? {
+          buildId: r.builtBuildId,
+          builtAtMs: r.builtAtMs,
+          insertedRows: r.builtRows,
+          maxIngestedAt: r.builtMaxIngestedAt,
+          maxFirstAt: r.builtMaxFirstAt,
+          users: r.builtUsers,
+          usersChecksum: r.builtChecksum,
+        }
+      : null,
     relevantUsers: r.relevantUsers,
     coveredUsers: r.coveredUsers,
   }));
 }
 
 /**
- * Days to rebuild: never built; events changed since the last build other than by a tail of later rows
- * (results then read the whole day raw), or by a tail past TAIL_SHARE_TOLERATED of the day's rows or
- * older than TAIL_AGE_TOLERATED_MS (results read the tail's users raw: a live day is rebuilt as its tail
- * grows, not after every insert); or more exposed users than a few it does not cover. A running
+ * Days to rebuild: never built; events changed since the last build (a live day's tail is patched at the
+ * next pass, see buildDay, which costs the events of the users in it: results read fewer users raw, and
+ * no pass reads a whole live day again); or more exposed users than a few it does not cover. A running
  * experiment exposes new users all the time, each one relevant to the last ROLLUP_LOOKBACK_DAYS days
  * (their pre-exposure period): results read those few users from raw events by (day, user) pair, so
- * rebuilding every such day for each of them would cost more than it saves.
+ * building every such day again for each of them would cost more than it saves.
  */
-export function staleDays(states: DayState[], now = Date.now()): DayState[] {
+export function staleDays(states: DayState[]): DayState[] {
   const uncoveredLimit = (s: DayState) => Math.max(UNCOVERED_USERS_TOLERATED, s.relevantUsers * UNCOVERED_SHARE_TOLERATED);
-  const changed = (s: DayState) => s.builtRows !== s.insertedRows || s.builtMaxIngestedAt !== s.maxIngestedAt;
-  const tailTolerated = (s: DayState) =>
-    s.tailHolds && s.tailRows <= s.builtRows! * TAIL_SHARE_TOLERATED && now - s.builtAtMs! < TAIL_AGE_TOLERATED_MS;
-  return states.filter(
-    (s) => s.builtRows === null || (changed(s) && !tailTolerated(s)) || s.relevantUsers - s.coveredUsers > uncoveredLimit(s),
-  );
+  const changed = (s: DayState, b: BuildRecord) => b.insertedRows !== s.insertedRows || b.maxIngestedAt !== s.maxIngestedAt;
+  return states.filter((s) => s.built === null || changed(s, s.built) || s.relevantUsers - s.coveredUsers > uncoveredLimit(s));
 }
 
 /**
  * Builds one day: the snapshot of what it covers first (events inserted and users exposed during the
  * build then make results read raw events rather than miss them), then the rows and the variants'
- * latency histograms, then the record.
+ * latency histograms, then the record. The rows come from all of the day's events, or, when the day's
+ * last build still holds for every user but those who changed since (see rollupSnapshotSql's patchable),
+ * as a patch: those users' rows from their events, everybody else's carried over from that build.
  */
-async function buildDay(target: RollupTarget, state: DayState) {
+async function buildDay(target: RollupTarget, state: DayState, incremental: boolean) {
   const buildId = randomBytes(8).readBigUInt64BE().toString();
   const params = { ...target, day: state.day, lookback: ROLLUP_LOOKBACK_DAYS, builtAt: clickhouseTime(Date.now()), buildId };
+  const previous = incremental ? state.built : null;
+  const previousParams = previous && {
+    previousBuildId: previous.buildId,
+    previousInsertedRows: previous.insertedRows,
+    previousMark: previous.maxIngestedAt,
+    previousMaxFirstAt: previous.maxFirstAt,
+    previousUsers: previous.users,
+    previousChecksum: previous.usersChecksum,
+  };
   const [snapshot] = await queryRows({
     tag: "rollup.snapshot",
-    sql: rollupSnapshotSql(),
-    params,
-    columns: { inserted_rows: "number", max_ingested_at: "string", max_first_at: "string", users: "number", users_checksum: "string" },
+    sql: rollupSnapshotSql(previous !== null),
+    params: { ...params, ...previousParams },
+    columns: {
+      inserted_rows: "number",
+      max_ingested_at: "string",
+      max_first_at: "string",
+      users: "number",
+      users_checksum: "string",
+      patchable: "boolean",
+    },
   });
-  await runStatement({ tag: "rollup.insert", sql: rollupInsertSql(), params });
   const maxFirstAt = snapshot.users > 0 ? snapshot.max_first_at : "1970-01-01 00:00:00.000";
+  if (previousParams && snapshot.patchable) {
+    const patchParams = { ...params, ...previousParams, maxIngestedAt: snapshot.max_ingested_at, maxFirstAt };
+    await runStatement({ tag: "rollup.patchRows", sql: rollupInsertSql(true), params: patchParams });
+    await runStatement({ tag: "rollup.carryRows", sql: rollupCarrySql(), params: patchParams });
+  } else await runStatement({ tag: "rollup.insert", sql: rollupInsertSql(), params });
   await runStatement({ tag: "rollup.variantLatency", sql: rollupVariantLatencySql(), params: { ...params, maxFirstAt } });
   await runStatement({
     tag: "rollup.record",
@@ -172,12 +205,15 @@ async function deleteSupersededBuilds(target: RollupTarget) {
   }
 }
 
-/** Brings the rollup of every target up to date (as of `now`, default the clock); answers how many days were built. */
-export async function refreshRollups(client: Db, now = Date.now()): Promise<number> {
+/**
+ * Brings the rollup of every target up to date (as of `now`, default the clock); answers how many days were
+ * built. `incremental: false` builds every stale day from all of its events, never as a patch.
+ */
+export async function refreshRollups(client: Db, now = Date.now(), options: { incremental?: boolean } = {}): Promise<number> {
   let built = 0;
   for (const target of await rollupTargets(client, now)) {
-    for (const state of staleDays(await dayStates(target), now)) {
-      await buildDay(target, state);
+    for (const state of staleDays(await dayStates(target))) {
+      await buildDay(target, state, options.incremental ?? true);
       built++;
     }
     await deleteSupersededBuilds(target);

@@ -464,59 +464,122 @@ export function latencyQuantilesSql(): string {
 
 // ── The rollup builder's statements (lib/results/rollup.ts) ──
 
-/**
- * Per day of a rollup target with events: its events now, what its last build saw (and when it was
- * made), the rows inserted after it and whether its build holds but for them (tailCtes), and its exposed users.
- */
+/** Per day of a rollup target with events: its events now, its last build's record, and its exposed users. */
 export function rollupDayStatesSql(): string {
   const covered = coveredBy("s", "b.latest_max_first_at");
   return `
       WITH exposed AS (${exposedWithHashSql()}),
       builds AS (${latestBuildsSql("{fromDay:Date}", "{toDay:Date}")}),
-      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")}),${tailCtes()}
+      stats AS (${dayStatsSql("{fromDay:Date}", "{toDay:Date}")})
       SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, toString(any(s.max_ingested_at)) AS maxIngestedAt,
              any(b.day) != toDate(0) AS built, any(b.latest_inserted_rows) AS builtRows,
              toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt, toUnixTimestamp64Milli(any(b.latest_built_at)) AS builtAtMs,
-             any(t.tail_rows) AS tailRows, any(${TAIL_HOLDS}) AS tailHolds,
+             toString(any(b.latest_build_id)) AS builtBuildId, toString(any(b.latest_max_first_at)) AS builtMaxFirstAt,
+             any(b.latest_users) AS builtUsers, toString(any(b.latest_users_checksum)) AS builtChecksum,
              countIf(${relevantToBuild("s.day")}) AS relevantUsers,
              -- the last build's users are still exactly those exposures: all covered, else none
              if(countIf(${covered}) = any(b.latest_users) AND sumIf(x.exposure_hash, ${covered}) = any(b.latest_users_checksum),
                 any(b.latest_users), 0) AS coveredUsers
       FROM stats AS s
       LEFT JOIN builds AS b ON b.day = s.day
-      LEFT JOIN tails AS t ON t.day = s.day
       CROSS JOIN exposed AS x
       GROUP BY s.day
       ORDER BY s.day`;
 }
 
-/** What a build of {day} covers, taken before its rows are written: the day's events and the users exposed by then. */
-export function rollupSnapshotSql(): string {
+/** The users a build of {day} covers (exposed by now), their checksum, and of them those a previous build covered. */
+const coveredSnapshotCte = (previous: boolean) => `
+        covered AS (
+          SELECT toString(max(x.first_at)) AS max_first_at, count() AS users, toString(sum(x.exposure_hash)) AS users_checksum${
+            previous
+              ? `,
+                 countIf(x.first_at <= {previousMaxFirstAt:DateTime64(3, 'UTC')}) AS previous_users,
+                 sumIf(x.exposure_hash, x.first_at <= {previousMaxFirstAt:DateTime64(3, 'UTC')}) AS previous_checksum`
+              : ""
+          }
+          FROM exposed AS x WHERE ${relevantToBuild("{day:Date}")})`;
+
+/**
+ * What a build of {day} covers, taken before its rows are written: the day's events and the users exposed
+ * by then. With `previous` (the day's last build, {previous*} parameters), also whether the new build may
+ * patch that one (`patchable`, see rollupPatchUsersCte): the rows inserted since it are exactly those
+ * stamped after its mark (the tail, as results check it, tailCtes), and the users it covered are exposed
+ * now exactly as it saw them (their count and checksum). Either way its rows hold for every user outside
+ * the patch.
+ */
+export function rollupSnapshotSql(previous = false): string {
+  const tail = `
+        tail AS (
+          SELECT count() AS rows FROM events
+          WHERE project_id = {projectId:String} AND toDate(timestamp) = {day:Date}
+            AND ingested_at > {previousMark:DateTime64(3, 'UTC')} AND ingested_at <= (SELECT max(max_ingested_at) FROM stats)),`;
+  const patchable = `,
+               s.inserted_rows >= {previousInsertedRows:UInt64} AND s.inserted_rows - {previousInsertedRows:UInt64} = t.rows
+                 AND c.previous_users = {previousUsers:UInt64} AND c.previous_checksum = {previousChecksum:UInt64} AS patchable`;
   return `
         WITH exposed AS (${exposedWithHashSql()}),
-        covered AS (
-          SELECT toString(max(x.first_at)) AS max_first_at, count() AS users, toString(sum(x.exposure_hash)) AS users_checksum
-          FROM exposed AS x WHERE ${relevantToBuild("{day:Date}")})
+        stats AS (${dayStatsSql("{day:Date}", "{day:Date}")}),${previous ? tail : ""}${coveredSnapshotCte(previous)}
         SELECT s.inserted_rows AS inserted_rows, toString(s.max_ingested_at) AS max_ingested_at, c.max_first_at AS max_first_at,
-               c.users AS users, c.users_checksum AS users_checksum
-        FROM (${dayStatsSql("{day:Date}", "{day:Date}")}) AS s CROSS JOIN covered AS c`;
+               c.users AS users, c.users_checksum AS users_checksum${previous ? patchable : ", false AS patchable"}
+        FROM stats AS s CROSS JOIN covered AS c${previous ? " CROSS JOIN tail AS t" : ""}`;
 }
 
-/** The rows of one build of {day}: per exposed user, period and segment values, every sum and the latency histogram. */
-export function rollupInsertSql(): string {
+/**
+ * The users whose rows a patch of the day's previous build computes anew (the CTE patch_users): those with
+ * rows stamped after the previous build's mark and by the new snapshot's ({maxIngestedAt}), and those first
+ * exposed after the previous build's snapshot and by the new one's ({maxFirstAt}), whom it did not cover.
+ * Both bounds are the snapshots', so the two statements of a patch (computed rows and carried rows) agree
+ * on the set whatever lands between them; a row stamped inside the bounds that lands later makes the
+ * day's counts differ from the build's record, and results then read the day raw (tailCtes).
+ */
+const rollupPatchUsersCte = () => `
+      patch_users AS (
+        SELECT user_id FROM events
+        WHERE project_id = {projectId:String} AND toDate(timestamp) = {day:Date}
+          AND ingested_at > {previousMark:DateTime64(3, 'UTC')} AND ingested_at <= {maxIngestedAt:DateTime64(3, 'UTC')}
+        UNION DISTINCT
+        SELECT user_id FROM (${exposedUsersSql(false)}) AS x
+        WHERE ${relevantToBuild("{day:Date}")}
+          AND x.first_at > {previousMaxFirstAt:DateTime64(3, 'UTC')} AND x.first_at <= {maxFirstAt:DateTime64(3, 'UTC')})`;
+
+/** The columns of a rollup row but its build's (build_id, built_at). */
+const ROLLUP_ROW_COLUMNS =
+  "project_id, experiment_key, phase, day, user_id, period, language, ide, user_group, variant_key, first_at, " +
+  `${sumColumnsSql()}, latency_buckets, latency_counts`;
+
+/**
+ * The rows of one build of {day}: per exposed user, period and segment values, every sum and the latency
+ * histogram. With `patch`, only the rows of the patch's users (rollupPatchUsersCte); rollupCarrySql
+ * brings the previous build's rows of everyone else.
+ */
+export function rollupInsertSql(patch = false): string {
   return `
-      INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group,
-                                         variant_key, first_at, ${sumColumnsSql()}, latency_buckets, latency_counts, build_id, built_at)
-      WITH exposed AS (${exposedUsersSql(false)})
+      INSERT INTO experiment_user_daily (${ROLLUP_ROW_COLUMNS}, build_id, built_at)
+      WITH exposed AS (${exposedUsersSql(false)})${patch ? `,${rollupPatchUsersCte()}` : ""}
       SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, day, user_id, period, language, ide, user_group, variant, first_at,
              ${summedSumsSql()}, ${latencyHistogramSql("latencies").join(", ")}, {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
       FROM (${suggestionSumsSql({
         keys: "x.variant AS variant, x.first_at AS first_at, " + WINDOW_KEYS.replace("x.variant AS variant, ", ""),
         join: "INNER JOIN exposed AS x ON e.user_id = x.user_id",
-        where: `toDate(e.timestamp) = {day:Date}
+        where: `toDate(e.timestamp) = {day:Date}${patch ? " AND e.user_id IN (SELECT user_id FROM patch_users)" : ""}
           AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookback:UInt16}))`,
       })})
       GROUP BY day, user_id, period, language, ide, user_group, variant, first_at`;
+}
+
+/**
+ * The second half of a patch: the previous build's rows ({previousBuildId}) of the users it covered and the
+ * patch does not compute anew, under the new build. Their events of the day are the ones it read, and
+ * their exposures the ones it saw (rollupSnapshotSql's patchable), so a full build would write the same.
+ */
+export function rollupCarrySql(): string {
+  return `
+      INSERT INTO experiment_user_daily (${ROLLUP_ROW_COLUMNS}, build_id, built_at)
+      WITH ${rollupPatchUsersCte().trimStart()}
+      SELECT ${ROLLUP_ROW_COLUMNS}, {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
+      FROM experiment_user_daily
+      WHERE ${PHASE_FILTER} AND day = {day:Date} AND build_id = {previousBuildId:UInt64}
+        AND first_at <= {previousMaxFirstAt:DateTime64(3, 'UTC')} AND user_id NOT IN (SELECT user_id FROM patch_users)`;
 }
 
 /**

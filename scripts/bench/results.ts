@@ -17,9 +17,16 @@ export interface ResultsBench {
   /** The rollup's build after the load (lib/results/rollup.ts), as the server does in the background. */
   rollupSeconds: number;
   rollupDays: number;
-  /** The refresh after the live scenario: the days it rebuilt (today so far and yesterday whole) and its time. */
+  /** The live scenario: one background pass's worth of traffic today (events, and the users they came from), and a late event yesterday. */
+  liveEvents: number;
+  liveUsers: number;
+  /** The refresh after the live scenario: the days it built (today so far and yesterday whole), how many as patches, and its time. */
   incrementalDays: number;
+  patchedDays: number;
   incrementalSeconds: number;
+  /** The same scenario again, its days built from all of their events instead (incremental builds off): days and time. */
+  fullRebuildDays: number;
+  fullRebuildSeconds: number;
   /** Each timing: three runs after a warm-up. */
   resultsMs: number[];
   /** The same results with events still arriving today and late for yesterday (a tail on each day). */
@@ -34,6 +41,47 @@ export interface ResultsBench {
 
 const DAY = 86_400_000;
 const USERS = 20_000;
+/** The load's events span 14 days. */
+const LOAD_DAYS = 14;
+/** The rollup maintenance's interval (lib/results/rollup.ts): the live scenario sends one pass's worth of traffic. */
+const PASS_SECONDS = 30;
+
+/**
+ * Inserts suggestions first..first+count-1 of the scale experiment (requested, shown, then accepted or
+ * rejected), each at a deterministic moment between its user's exposure (or `sinceMs`, when later) and
+ * now, inside the engine. Suggestion n always makes the same events, so use new numbers for new traffic.
+ */
+async function insertSuggestions(
+  ch: { command(params: { query: string; query_params: Record<string, unknown> }): Promise<unknown> },
+  project: string,
+  first: number,
+  count: number,
+  sinceMs = 0,
+) {
+  await ch.command({
+    query: `
+      INSERT INTO events (project_id, event_id, type, timestamp, user_id, suggestion_id, model_version, experiment_key, variant_key,
+                          language, ide, user_group, completion_chars, latency_ms, accepted_chars)
+      WITH s.n AS n, x.variant_key AS variant, greatest(x.first_exposed_at, {since:DateTime64(3, 'UTC')}) AS from_at
+      SELECT {project:String},
+             toUUID(concat('00000000-0000-4000-8000-', leftPad(lower(hex(n * 3 + step.1)), 12, '0'))), step.3,
+             from_at + toIntervalMillisecond(
+               toUInt64((cityHash64(n, 1) % 1000000) / 1000000
+                        * toUInt64(dateDiff('millisecond', from_at, now64(3)) - 5000)) + step.2),
+             s.user_id, concat('s', toString(n)), if(variant = 'control', 'base', 'refined'), 'scale', variant,
+             ['python', 'typescript', 'go'][1 + s.u % 3], ['vscode', 'jetbrains'][1 + s.u % 2],
+             if(s.u % 10 = 0, 'internal', 'external'),
+             if(step.3 = 'shown', 60, 0), if(step.3 = 'shown', 100 + cityHash64(n, 2) % 200, 0), if(step.3 = 'accepted', 60, 0)
+      FROM (SELECT number AS n, toUInt32(floor(pow((cityHash64(number, 0) % 1000000) / 1000000, 2) * {users:UInt32})) AS u,
+                   concat('u', toString(u)) AS user_id
+            FROM numbers({first:UInt64}, {count:UInt64})) AS s
+      INNER JOIN exposures AS x ON x.user_id = s.user_id AND x.project_id = {project:String}
+      ARRAY JOIN [(0, 0, 'requested'), (1, 100, 'shown'),
+                  (2, 2000, if((cityHash64(n, 3) % 1000000) / 1000000 < if(variant = 'control', 0.26, 0.3),
+                               'accepted', 'rejected'))] AS step`,
+    query_params: { project, users: USERS, first, count, since: new Date(sinceMs).toISOString().replace("T", " ").replace("Z", "") },
+  });
+}
 
 /**
  * The scale experiment "scale" (control/treatment over USERS users, `totalEvents` events over 14 days) in
@@ -120,29 +168,7 @@ export async function loadScaleExperiment(totalEvents: number, log: (line: strin
     const suggestions = Math.ceil(totalEvents / 3); // requested, shown, accepted | rejected
     const chunk = 1_000_000;
     for (let first = 0; first < suggestions; first += chunk) {
-      await ch.command({
-        query: `
-          INSERT INTO events (project_id, event_id, type, timestamp, user_id, suggestion_id, model_version, experiment_key, variant_key,
-                              language, ide, user_group, completion_chars, latency_ms, accepted_chars)
-          WITH s.n AS n, x.variant_key AS variant, x.first_exposed_at AS exposed_at
-          SELECT {project:String},
-                 toUUID(concat('00000000-0000-4000-8000-', leftPad(lower(hex(n * 3 + step.1)), 12, '0'))), step.3,
-                 exposed_at + toIntervalMillisecond(
-                   toUInt64((cityHash64(n, 1) % 1000000) / 1000000
-                            * toUInt64(dateDiff('millisecond', exposed_at, now64(3)) - 5000)) + step.2),
-                 s.user_id, concat('s', toString(n)), if(variant = 'control', 'base', 'refined'), 'scale', variant,
-                 ['python', 'typescript', 'go'][1 + s.u % 3], ['vscode', 'jetbrains'][1 + s.u % 2],
-                 if(s.u % 10 = 0, 'internal', 'external'),
-                 if(step.3 = 'shown', 60, 0), if(step.3 = 'shown', 100 + cityHash64(n, 2) % 200, 0), if(step.3 = 'accepted', 60, 0)
-          FROM (SELECT number AS n, toUInt32(floor(pow((cityHash64(number, 0) % 1000000) / 1000000, 2) * {users:UInt32})) AS u,
-                       concat('u', toString(u)) AS user_id
-                FROM numbers({first:UInt64}, {count:UInt64})) AS s
-          INNER JOIN exposures AS x ON x.user_id = s.user_id AND x.project_id = {project:String}
-          ARRAY JOIN [(0, 0, 'requested'), (1, 100, 'shown'),
-                      (2, 2000, if((cityHash64(n, 3) % 1000000) / 1000000 < if(variant = 'control', 0.26, 0.3),
-                                   'accepted', 'rejected'))] AS step`,
-        query_params: { project, users: USERS, first, count: Math.min(chunk, suggestions - first) },
-      });
+      await insertSuggestions(ch, project, first, Math.min(chunk, suggestions - first));
       log(`  loaded ${Math.min(suggestions, first + chunk).toLocaleString("en-US")} of ${suggestions.toLocaleString("en-US")} suggestions`);
     }
     loadSeconds = (Date.now() - t0) / 1000;
@@ -162,7 +188,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { client, principal, project, start, events, loadSeconds, reuse, close } = await loadScaleExperiment(totalEvents, log);
   const { clickhouse } = await import("../../lib/clickhouse");
   const { experimentResults } = await import("../../lib/results/service");
-  const { refreshRollups, TAIL_AGE_TOLERATED_MS } = await import("../../lib/results/rollup");
+  const { refreshRollups } = await import("../../lib/results/rollup");
+  const { queriesRun } = await import("../../lib/clickhouse");
   const { userDayRows } = await import("../../lib/results/queries");
   const { sumsFor } = await import("../../lib/metrics/values");
   const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
@@ -194,8 +221,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   // server's background maintenance keeps it.
   const rawResultsMs = reuse ? [] : await timings(() => experimentResults(client, principal, "scale", query));
   const r0 = Date.now();
-  // As of when tails are too old to keep, so that a day left with one by an earlier run on kept data is rebuilt too.
-  const rollupDays = await refreshRollups(client, Date.now() + TAIL_AGE_TOLERATED_MS);
+  const rollupDays = await refreshRollups(client);
   const rollupSeconds = (Date.now() - r0) / 1000;
   // The user-day query exactly as the request runs it: the sums of its metric and default guardrails.
   const layout = sumsFor(["acceptance_rate", ...DEFAULT_GUARDRAILS]);
@@ -207,27 +233,57 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const resultsMs = await timings(() => experimentResults(client, principal, "scale", query));
   clearInterval(sampler);
   // A live product keeps sending events today, and late ones for earlier days (a refined event minutes after
-  // midnight): one more event now and one yesterday make both days differ from their builds. Yesterday
-  // holds a whole day of events whatever the hour of the run, so the figure does not depend on it.
-  await ch.command({
-    query: `INSERT INTO events (project_id, event_id, type, timestamp, user_id, suggestion_id, model_version)
-            SELECT {project:String}, generateUUIDv4(), 'requested', at, 'u1', 'live', 'base'
-            FROM (SELECT arrayJoin([now64(3) - toIntervalSecond(1), toStartOfDay(now64(3)) - toIntervalHour(12)]) AS at)`,
-    query_params: { project },
-  });
+  // midnight): one background pass's worth of traffic at the load's own rate (its suggestions spread over
+  // the last 30 s, from the users the load's distribution draws), and one event yesterday, make both days
+  // differ from their builds. Yesterday holds a whole day of events whatever the hour of the run, so the
+  // figure does not depend on it. New suggestion numbers each run, so that kept data never repeats an event.
+  const liveSuggestions = Math.ceil((events / 3) * (PASS_SECONDS / (LOAD_DAYS * 86_400)));
+  let nextSuggestion = 1e12 + (Date.now() % 1e9) * 1e3;
+  const liveTraffic = async () => {
+    const before = clickhouseTime(Date.now() - 1000);
+    await insertSuggestions(ch, project, nextSuggestion, liveSuggestions, Date.now() - PASS_SECONDS * 1000);
+    nextSuggestion += liveSuggestions;
+    await ch.command({
+      query: `INSERT INTO events (project_id, event_id, type, timestamp, user_id, suggestion_id, model_version)
+              VALUES ({project:String}, generateUUIDv4(), 'requested', toStartOfDay(now64(3)) - toIntervalHour(12), 'u1', 'late', 'base')`,
+      query_params: { project },
+    });
+    const [sent] = await (
+      await ch.query({
+        query: `SELECT count() AS events, uniqExact(user_id) AS users FROM events
+                WHERE project_id = {project:String} AND toDate(timestamp) = today() AND ingested_at > {before:DateTime64(3, 'UTC')}`,
+        query_params: { project, before },
+        format: "JSONEachRow",
+      })
+    ).json<{ events: number | string; users: number | string }>();
+    return { events: Number(sent.events), users: Number(sent.users) };
+  };
+  const live = await liveTraffic();
   const liveResultsMs = await timings(() => experimentResults(client, principal, "scale", query));
-  // The background maintenance's next pass, once those tails are old enough to rebuild their days.
+  // The background maintenance's next pass: it patches both days (the users who sent events, anew).
+  const patchesBefore = queriesRun("rollup.patchRows");
   const i0 = performance.now();
-  const incrementalDays = await refreshRollups(client, Date.now() + TAIL_AGE_TOLERATED_MS);
+  const incrementalDays = await refreshRollups(client);
   const incrementalSeconds = (performance.now() - i0) / 1000;
+  const patchedDays = queriesRun("rollup.patchRows") - patchesBefore;
+  // Its baseline: the same again, the days built from all of their events.
+  await liveTraffic();
+  const f0 = performance.now();
+  const fullRebuildDays = await refreshRollups(client, Date.now(), { incremental: false });
+  const fullRebuildSeconds = (performance.now() - f0) / 1000;
   await close();
   return {
     events,
     loadSeconds,
     rollupSeconds,
     rollupDays,
+    liveEvents: live.events,
+    liveUsers: live.users,
     incrementalDays,
+    patchedDays,
     incrementalSeconds,
+    fullRebuildDays,
+    fullRebuildSeconds,
     resultsMs,
     liveResultsMs,
     rawResultsMs,

@@ -466,7 +466,7 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
   it("answers exactly what raw events answer, before, during and after a rebuild, and without it", async () => {
     const { database } = await import("@/lib/runtime/database");
     const { clickhouse } = await import("@/lib/clickhouse");
-    const { refreshRollups, TAIL_AGE_TOLERATED_MS } = await import("@/lib/results/rollup");
+    const { refreshRollups } = await import("@/lib/results/rollup");
     const client = await database();
     const ch = await clickhouse();
     const truncate = async () => {
@@ -551,7 +551,9 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     expect(withTail.freshDays.filter((f) => f.tailAfter !== "").map((f) => f.day)).toEqual([lateDay]);
     expect(await rawEventDays()).toEqual([]);
     const tailed = await all();
-    expect(await refreshRollups(client)).toBe(0); // a tail of 2 rows is not worth a rebuild
+    expect(await refreshRollups(client)).toBe(1); // the next pass patches the day: the late user's rows anew
+    expect((await plan()).freshDays.filter((f) => f.tailAfter !== "")).toEqual([]);
+    expect(await all()).toEqual(tailed);
     await truncate();
     expect(await all()).toEqual(tailed); // the same as raw events answer
     expect(tailed[0].variants.reduce((n: number, v: { denominator: number }) => n + v.denominator, 0)).toBe(
@@ -574,8 +576,8 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
       raw[0].variants.reduce((n: number, v: { denominator: number }) => n + v.denominator, 0) + 2,
     );
     const buildsBefore = await builds();
-    // an hour on, every changed day is rebuilt, tails included
-    expect(await refreshRollups(client, Date.now() + TAIL_AGE_TOLERATED_MS)).toBeGreaterThan(0);
+    // the next pass builds every changed day again
+    expect(await refreshRollups(client)).toBeGreaterThan(0);
     expect(await builds()).toBeGreaterThan(buildsBefore); // superseded builds stay a while for requests still reading them
     const mostBuildsOfADay = async () =>
       Number(
@@ -593,7 +595,7 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     try {
       vi.setSystemTime(Date.now() + 11 * 60_000);
-      expect(await refreshRollups(client, Date.now() + TAIL_AGE_TOLERATED_MS)).toBe(0);
+      expect(await refreshRollups(client)).toBe(0);
     } finally {
       vi.useRealTimers();
     }
@@ -602,6 +604,94 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     expect(await all()).toEqual(stale);
     await truncate();
     expect(await all()).toEqual(stale);
+  }, 120_000);
+
+  it("patches a day's build for the users who changed since it, writing the rows a full build writes", async () => {
+    const { database } = await import("@/lib/runtime/database");
+    const { clickhouse, queriesRun } = await import("@/lib/clickhouse");
+    const { refreshRollups } = await import("@/lib/results/rollup");
+    const client = await database();
+    const ch = await clickhouse();
+    const rows = async <T>(query: string) => (await ch.query({ query, format: "JSONEachRow" })).json<T>();
+    const refresh = (options?: { incremental: boolean }) => refreshRollups(client, Date.now(), options);
+    // Every row of each day's current build, but for the build's own id and time.
+    const currentBuilds = `(day, build_id) IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
+                                               WHERE experiment_key = '${experimentKey}' GROUP BY day)`;
+    const builtRows = () =>
+      rows<Record<string, unknown>>(`
+        SELECT * EXCEPT (build_id, built_at) FROM experiment_user_daily
+        WHERE experiment_key = '${experimentKey}' AND ${currentBuilds} ORDER BY ALL`);
+    const builtHistograms = () =>
+      rows<Record<string, unknown>>(`
+        SELECT * EXCEPT (build_id, built_at) FROM experiment_variant_latency_daily
+        WHERE experiment_key = '${experimentKey}' AND ${currentBuilds} ORDER BY ALL`);
+    const builds = { full: () => queriesRun("rollup.insert"), patch: () => queriesRun("rollup.patchRows") };
+    await refresh();
+    const answer = await all();
+
+    // A late suggestion of an existing user on a built day (a tail), and a user exposed now with
+    // activity before the exposure on built days (not covered by their builds).
+    const ingest = await import("@/app/api/v1/events/route");
+    const send = async (events: Record<string, unknown>[]) => {
+      const sent = await call(ingest.POST, "POST", "/x", { key: INGEST_KEY, body: { events } });
+      expect(sent.body).toMatchObject({ accepted: events.length, rejected: [] });
+      await flushIngestion();
+    };
+    const event = (userId: string, at: number, extra: Record<string, unknown>) => ({
+      eventId: randomUUID(),
+      userId,
+      timestamp: new Date(at).toISOString(),
+      modelVersion: "r-base",
+      language: "python",
+      ide: "vscode",
+      ...extra,
+    });
+    const late = start + 3 * DAY + 7 * 3_600_000;
+    const newUser = "r-user-patched-in";
+    await send([
+      event("r-user-3", late, { type: "shown", suggestionId: "patch-late", completionChars: 25, latencyMs: 640 }),
+      event("r-user-3", late + 1000, { type: "accepted", suggestionId: "patch-late", acceptedChars: 25 }),
+      event(newUser, start + 4 * DAY, { type: "shown", suggestionId: "patch-pre", completionChars: 12, latencyMs: 110 }),
+      event(newUser, Date.now() - 60_000, {
+        type: "exposure",
+        experimentKey,
+        variantKey: assignUser(config, newUser).assignments[0].variantKey,
+      }),
+      event(newUser, Date.now() - 30_000, { type: "shown", suggestionId: "patch-post", completionChars: 12, latencyMs: 115 }),
+    ]);
+    const changed = await all();
+    expect(changed).not.toEqual(answer);
+    // days with events and no build yet (today, when no earlier test sent events today) are built in full
+    const daysOf = async (table: string) =>
+      new Set(
+        (await rows<{ day: string }>(`SELECT DISTINCT toString(day) AS day FROM ${table} WHERE project_id = '${projectId}'`)).map(
+          (r) => r.day,
+        ),
+      );
+    const projectId = (await client.project.findFirstOrThrow()).id;
+    const builtDays = await daysOf("experiment_rollup_days");
+    const newDays = [...(await daysOf("event_day_stats"))].filter((day) => !builtDays.has(day));
+    const [full, patch] = [builds.full(), builds.patch()];
+    expect(await refresh()).toBeGreaterThanOrEqual(2);
+    expect(builds.patch() - patch).toBeGreaterThanOrEqual(2); // the late suggestion's day and the new user's pre-exposure day
+    expect(builds.full() - full).toBe(newDays.length);
+    expect(await all()).toEqual(changed);
+    const patched = { rows: await builtRows(), histograms: await builtHistograms() };
+    expect(patched.rows.some((r) => r.user_id === newUser)).toBe(true);
+
+    // The same days built from all of their events: the same rows, row for row.
+    await ch.command({ query: "TRUNCATE TABLE experiment_rollup_days" });
+    expect(await refresh({ incremental: false })).toBeGreaterThan(0);
+    expect({ rows: await builtRows(), histograms: await builtHistograms() }).toEqual(patched);
+
+    // A covered user's exposure changed (an earlier one reported late; r-user-24 was first exposed on day 4): the builds that covered the user
+    // no longer hold for everybody else, and their days are built in full, not patched.
+    await send([event("r-user-24", start + 3 * DAY, { type: "exposure", experimentKey, variantKey: truth.get("r-user-24")!.variant })]);
+    const moved = await all();
+    const fullBefore = builds.full();
+    expect(await refresh()).toBeGreaterThan(0);
+    expect(builds.full() - fullBefore).toBeGreaterThan(0);
+    expect(await all()).toEqual(moved);
   }, 120_000);
 });
 

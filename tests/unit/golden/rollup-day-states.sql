@@ -12,27 +12,18 @@ WITH exposed AS (SELECT user_id, variant, first_at, cityHash64(user_id, variant,
          min(min_timestamp) AS min_timestamp, max(max_timestamp) AS max_timestamp
   FROM event_day_stats
   WHERE project_id = {projectId:String} AND day BETWEEN {fromDay:Date} AND {toDay:Date}
-  GROUP BY day),
-      changed AS (
-        SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
-        WHERE NOT (b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at)),
-      tails AS (
-        SELECT c.day AS day, countIf(e.ingested_at > c.mark) AS tail_rows
-        FROM events AS e INNER JOIN changed AS c ON c.day = toDate(e.timestamp)
-        WHERE e.project_id = {projectId:String} AND toDate(e.timestamp) IN (SELECT day FROM changed)
-          AND e.ingested_at > (SELECT min(mark) FROM changed)
-        GROUP BY c.day)
+  GROUP BY day)
       SELECT toString(s.day) AS day, any(s.inserted_rows) AS insertedRows, toString(any(s.max_ingested_at)) AS maxIngestedAt,
              any(b.day) != toDate(0) AS built, any(b.latest_inserted_rows) AS builtRows,
              toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt, toUnixTimestamp64Milli(any(b.latest_built_at)) AS builtAtMs,
-             any(t.tail_rows) AS tailRows, any(s.inserted_rows > b.latest_inserted_rows AND s.inserted_rows - b.latest_inserted_rows = t.tail_rows) AS tailHolds,
+             toString(any(b.latest_build_id)) AS builtBuildId, toString(any(b.latest_max_first_at)) AS builtMaxFirstAt,
+             any(b.latest_users) AS builtUsers, toString(any(b.latest_users_checksum)) AS builtChecksum,
              countIf(toDate(x.first_at) - 14 <= s.day) AS relevantUsers,
              -- the last build's users are still exactly those exposures: all covered, else none
              if(countIf((toDate(x.first_at) - 14 <= s.day AND x.first_at <= b.latest_max_first_at)) = any(b.latest_users) AND sumIf(x.exposure_hash, (toDate(x.first_at) - 14 <= s.day AND x.first_at <= b.latest_max_first_at)) = any(b.latest_users_checksum),
                 any(b.latest_users), 0) AS coveredUsers
       FROM stats AS s
       LEFT JOIN builds AS b ON b.day = s.day
-      LEFT JOIN tails AS t ON t.day = s.day
       CROSS JOIN exposed AS x
       GROUP BY s.day
       ORDER BY s.day

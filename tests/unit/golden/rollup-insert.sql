@@ -1,5 +1,4 @@
-INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group,
-                                         variant_key, first_at, requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, shown_completion_chars, accepted_completion_chars, latency_buckets, latency_counts, build_id, built_at)
+INSERT INTO experiment_user_daily (project_id, experiment_key, phase, day, user_id, period, language, ide, user_group, variant_key, first_at, requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, shown_completion_chars, accepted_completion_chars, latency_buckets, latency_counts, build_id, built_at)
       WITH exposed AS (
   SELECT user_id, any(variant_key) AS variant, min(first_exposed_at) AS first_at
   FROM exposures

@@ -4,14 +4,15 @@ WITH exposed AS (SELECT user_id, variant, first_at, cityHash64(user_id, variant,
   WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16}
   GROUP BY user_id
   HAVING uniqExact(variant_key) = 1)),
-        covered AS (
-          SELECT toString(max(x.first_at)) AS max_first_at, count() AS users, toString(sum(x.exposure_hash)) AS users_checksum
-          FROM exposed AS x WHERE toDate(x.first_at) - 14 <= {day:Date})
-        SELECT s.inserted_rows AS inserted_rows, toString(s.max_ingested_at) AS max_ingested_at, c.max_first_at AS max_first_at,
-               c.users AS users, c.users_checksum AS users_checksum
-        FROM (
+        stats AS (
   SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
          min(min_timestamp) AS min_timestamp, max(max_timestamp) AS max_timestamp
   FROM event_day_stats
   WHERE project_id = {projectId:String} AND day BETWEEN {day:Date} AND {day:Date}
-  GROUP BY day) AS s CROSS JOIN covered AS c
+  GROUP BY day),
+        covered AS (
+          SELECT toString(max(x.first_at)) AS max_first_at, count() AS users, toString(sum(x.exposure_hash)) AS users_checksum
+          FROM exposed AS x WHERE toDate(x.first_at) - 14 <= {day:Date})
+        SELECT s.inserted_rows AS inserted_rows, toString(s.max_ingested_at) AS max_ingested_at, c.max_first_at AS max_first_at,
+               c.users AS users, c.users_checksum AS users_checksum, false AS patchable
+        FROM stats AS s CROSS JOIN covered AS c
