@@ -659,6 +659,12 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
       }),
       event(newUser, Date.now() - 30_000, { type: "shown", suggestionId: "patch-post", completionChars: 12, latencyMs: 115 }),
     ]);
+    // and a repeat of a stored event that the ingestion no longer remembers (a retry after a long outage):
+    // stored again with a later stamp, one copy counted
+    await ch.command({
+      query: `INSERT INTO events SELECT * REPLACE (now64(3) AS ingested_at) FROM events
+              WHERE user_id = 'r-user-8' AND type = 'accepted' ORDER BY event_id LIMIT 1`,
+    });
     const changed = await all();
     expect(changed).not.toEqual(answer);
     // days with events and no build yet (today, when no earlier test sent events today) are built in full
