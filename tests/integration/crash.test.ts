@@ -46,7 +46,11 @@ function runChild(
       }
     });
     child.stderr.on("data", (chunk) => (err += chunk));
-    child.on("exit", (code) => code !== null && reject(new Error(`child exited (${code}) before printing ${until}: ${err.slice(-2000)}`)));
+    // 'exit' can come before the last lines are read from the pipe: decide once stdout has closed
+    child.on("exit", (code) => {
+      if (code === null) return; // killed
+      void closed.then(() => found || reject(new Error(`child exited (${code}) before printing ${until}: ${err.slice(-2000)}`)));
+    });
   });
 }
 
