@@ -10,6 +10,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { clickhouseTime } from "../../lib/clickhouse/time";
 
 export interface ResultsBench {
   events: number;
@@ -79,7 +80,7 @@ async function insertSuggestions(
       ARRAY JOIN [(0, 0, 'requested'), (1, 100, 'shown'),
                   (2, 2000, if((cityHash64(n, 3) % 1000000) / 1000000 < if(variant = 'control', 0.26, 0.3),
                                'accepted', 'rejected'))] AS step`,
-    query_params: { project, users: USERS, first, count, since: new Date(sinceMs).toISOString().replace("T", " ").replace("Z", "") },
+    query_params: { project, users: USERS, first, count, since: clickhouseTime(sinceMs) },
   });
 }
 
@@ -110,7 +111,6 @@ export async function loadScaleExperiment(totalEvents: number, log: (line: strin
   const { exposureRow } = await import("../../lib/exposures/rows");
   const { EXPOSURE_COLUMNS } = await import("../../lib/clickhouse/tables");
   const { tsvRow } = await import("../../lib/clickhouse/tsv");
-  const { clickhouseTime } = await import("../../lib/clickhouse/time");
 
   await startup();
   await stopRollupMaintenance(); // built below, at known moments, so that no build lands inside a measurement
@@ -186,15 +186,13 @@ export async function loadScaleExperiment(totalEvents: number, log: (line: strin
 
 export async function benchResults(totalEvents: number, log: (line: string) => void): Promise<ResultsBench> {
   const { client, principal, project, start, events, loadSeconds, reuse, close } = await loadScaleExperiment(totalEvents, log);
-  const { clickhouse } = await import("../../lib/clickhouse");
+  const { clickhouse, queriesRun } = await import("../../lib/clickhouse");
   const { experimentResults } = await import("../../lib/results/service");
   const { refreshRollups } = await import("../../lib/results/rollup");
-  const { queriesRun } = await import("../../lib/clickhouse");
   const { userDayRows } = await import("../../lib/results/queries");
   const { sumsFor } = await import("../../lib/metrics/values");
   const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
   const { resultsQuerySchema } = await import("../../lib/results/schema");
-  const { clickhouseTime } = await import("../../lib/clickhouse/time");
   const ch = await clickhouse();
 
   const query = resultsQuerySchema.parse({ from: new Date(start - DAY).toISOString(), to: new Date(start + 15 * DAY).toISOString() });
