@@ -13,7 +13,7 @@ function runChild(
   env: NodeJS.ProcessEnv,
   until: RegExp,
   onLine: (line: string) => void = () => {},
-): Promise<{ line: string; kill: () => Promise<void> }> {
+): Promise<{ line: string; kill: () => Promise<void>; ended: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     // Its own process group: tsx runs the script in a child of its own, and both must die at once.
     const child = spawn(path.resolve("node_modules/.bin/tsx"), [path.resolve("tests/integration/crash-child.ts"), ...args], {
@@ -36,6 +36,12 @@ function runChild(
         found = true;
         resolve({
           line,
+          // A child that printed what was waited for may still be closing its stores (the engine writes
+          // on shutdown): the next child, or removing the directory, waits for it to be gone.
+          ended: async () => {
+            await exited;
+            await closed;
+          },
           kill: async () => {
             process.kill(-child.pid!, "SIGKILL");
             await exited;
@@ -76,6 +82,7 @@ it("keeps every acknowledged event through a kill -9, and a retry after restart 
   expect(JSON.parse(ingest.line.slice(4))).toEqual({ status: 200, body: { accepted: 500, duplicates: 0, rejected: [] } });
 
   const restarted = await runChild(["count", batchFile, "--retry"], env, /^COUNT /);
+  await restarted.ended();
   const [, count, retry] = restarted.line.match(/^COUNT (\d+) (.*)$/)!;
   expect(Number(count)).toBe(500);
   expect(JSON.parse(retry).status).toBe(200);
@@ -110,6 +117,7 @@ it("loses and doubles no refinement sample when the pipeline is killed in the mi
   await refining.kill();
 
   const finished = await runChild(["samples", batchFile], env, /^SAMPLES /);
+  await finished.ended();
   const [, rows, distinct] = finished.line.match(/^SAMPLES (\d+) (\d+)$/)!;
   expect(Number(distinct)).toBe(200);
   expect(Number(rows)).toBe(200);
@@ -131,6 +139,7 @@ it("keeps every acknowledged batch, once and whole, while clients stream and the
     await streaming.kill();
   }
   const tallied = await runChild(["tally", batchFile], env, /^TALLY /);
+  await tallied.ended();
   const stored = JSON.parse(tallied.line.slice(6)) as Record<string, [number, number]>;
   expect(acknowledged.size).toBeGreaterThan(15);
   for (const user of acknowledged) expect(stored[user], user).toEqual([200, 200]);
@@ -221,6 +230,7 @@ it.skipIf(!canMountDisk)(
       const refusedUsers = [...refused.keys()];
       fs.writeFileSync(retryFile, JSON.stringify(refusedUsers));
       const before503Retry = await runChild(["tally", batchFile], env, /^TALLY /);
+      await before503Retry.ended();
       const storedBefore = JSON.parse(before503Retry.line.slice(6)) as Record<string, [number, number]>;
       // Before any retry: acknowledged batches are all there, once; a refused one is whole or absent, never in part.
       for (const user of acknowledged) expect(storedBefore[user], user).toEqual([200, 200]);
@@ -228,6 +238,7 @@ it.skipIf(!canMountDisk)(
         expect([count, ids], user).toSatisfy(([c, i]: number[]) => c === i && (c === 200 || c === 0));
       // The clients retry what was refused: then everything sent is stored exactly once.
       const retried = await runChild(["tally", batchFile, "--retry", retryFile], env, /^TALLY /);
+      await retried.ended();
       const stored = JSON.parse(retried.line.slice(6)) as Record<string, [number, number]>;
       for (const user of [...acknowledged, ...refusedUsers]) expect(stored[user], user).toEqual([200, 200]);
       console.log(
