@@ -191,8 +191,8 @@ async function buildDay(target: RollupTarget, state: DayState, incremental: bool
 }
 
 /**
- * Deletes the target's superseded builds made more than SUPERSEDED_BUILD_KEEP_SECONDS ago, when there
- * are any: a request reads the build its plan chose within seconds, so no request can still be reading
+ * Deletes the target's builds superseded more than SUPERSEDED_BUILD_KEEP_SECONDS ago, when there are
+ * any: a request reads the build its plan chose within seconds, so no request can still be reading
  * them. One statement for every day of the target, not one per build.
  */
 async function deleteSupersededBuilds(target: RollupTarget) {

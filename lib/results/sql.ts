@@ -611,12 +611,14 @@ export function rollupRecordSql(): string {
 }
 
 /**
- * Rows of the target's superseded builds (every build but each day's latest recorded one, unrecorded
- * interrupted ones included) made before {before}: once no request can still be reading them.
+ * Rows of the target's superseded builds, once no request can still be reading them: builds made before
+ * {before} but each day's latest recorded one of those (unrecorded interrupted ones included). A request
+ * planned within the keep reads either a build made since {before} or that one, however old it is: a
+ * build is superseded from when its successor is made, not from when it was made itself.
  */
 const SUPERSEDED_ROWS = `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')}
         AND (day, build_id) NOT IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
-                                    WHERE ${PHASE_FILTER} GROUP BY day)`;
+                                    WHERE ${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')} GROUP BY day)`;
 
 /** Tables holding rows of each build (every one but the records, experiment_rollup_days). */
 export const ROLLUP_BUILD_TABLES = ["experiment_user_daily", "experiment_variant_latency_daily"] as const;

@@ -699,6 +699,81 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     expect(builds.full() - fullBefore).toBeGreaterThan(0);
     expect(await all()).toEqual(moved);
   }, 120_000);
+
+  it("keeps the build a request planned with for ten minutes after a newer one replaces it, however old that build is", async () => {
+    const { database } = await import("@/lib/runtime/database");
+    const { clickhouse } = await import("@/lib/clickhouse");
+    const { clickhouseTime } = await import("@/lib/clickhouse/time");
+    const { refreshRollups } = await import("@/lib/results/rollup");
+    const { planSource, userDayRows: table } = await import("@/lib/results/queries");
+    const { userDayRowAt } = await import("@/lib/metrics/userDayTable");
+    // the rows in a fixed order (a query answers them in any)
+    const userDayRows = async (...args: Parameters<typeof table>) => {
+      const rows = await table(...args);
+      return Array.from({ length: rows.length }, (_, r) => JSON.stringify(userDayRowAt(rows, r))).sort();
+    };
+    const client = await database();
+    const ch = await clickhouse();
+    const projectId = (await client.project.findFirstOrThrow()).id;
+    const rowsOfBuild = async (buildId: string) =>
+      Number(
+        (
+          await (
+            await ch.query({
+              query: "SELECT count() AS n FROM experiment_user_daily WHERE build_id = {b:UInt64}",
+              query_params: { b: buildId },
+              format: "JSONEachRow",
+            })
+          ).json<{ n: number }>()
+        )[0].n,
+      );
+    const later = async <T>(minutes: number, run: () => Promise<T>) => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      try {
+        vi.setSystemTime(Date.now() + minutes * 60_000);
+        return await run();
+      } finally {
+        vi.useRealTimers();
+      }
+    };
+    await refreshRollups(client); // every day built
+    const window = {
+      projectId,
+      experimentKey,
+      phase: 1,
+      from: clickhouseTime(start - DAY),
+      to: clickhouseTime(Date.parse(to)),
+      lookbackDays: 14,
+    };
+    // A request plans with today's builds...
+    const planned = await planSource(window);
+    const read = await userDayRows(window, planned);
+    const changedDay = new Date(start + 2 * DAY).toISOString().slice(0, 10);
+    const replaced = planned.freshDays.find((f) => f.day === changedDay)!.buildId;
+    // ...a late suggestion changes one day, and a pass over ten minutes later replaces that day's build...
+    const ingest = await import("@/app/api/v1/events/route");
+    const at = start + 2 * DAY + 9 * 3_600_000;
+    const late = { userId: "r-user-5", modelVersion: "r-base", language: "python", ide: "vscode", suggestionId: "kept-build" };
+    const sent = await call(ingest.POST, "POST", "/x", {
+      key: INGEST_KEY,
+      body: {
+        events: [
+          { ...late, eventId: randomUUID(), type: "shown", timestamp: new Date(at).toISOString(), completionChars: 30, latencyMs: 500 },
+          { ...late, eventId: randomUUID(), type: "accepted", timestamp: new Date(at + 1000).toISOString(), acceptedChars: 30 },
+        ],
+      },
+    });
+    expect(sent.body).toMatchObject({ accepted: 2, rejected: [] });
+    await flushIngestion();
+    expect(await later(11, () => refreshRollups(client))).toBeGreaterThanOrEqual(1);
+    expect((await planSource(window)).freshDays.find((f) => f.day === changedDay)!.buildId).not.toBe(replaced);
+    // ...while the request still reads what it planned: the replaced build is all there.
+    expect(await userDayRows(window, planned)).toEqual(read);
+    expect(await rowsOfBuild(replaced)).toBeGreaterThan(0);
+    // Ten minutes after it was replaced, it goes.
+    await later(22, () => refreshRollups(client));
+    expect(await rowsOfBuild(replaced)).toBe(0);
+  }, 120_000);
 });
 
 describe("scorecard (every metric at once)", () => {
