@@ -189,8 +189,9 @@ export interface SeriesStep {
 }
 
 /**
- * Each day's step from the users' days (rows with `series`; `firstDay`: the window's first UTC day, in
- * ms): one pass over every user's days in order, whatever the number of users and days.
+ * Each day's step from the users' days (rows with `series`, each row's days in any order; `firstDay`: the
+ * window's first UTC day, in ms): one pass over every user's days in day order, whatever the number of
+ * users and days.
  */
 export function seriesSteps(rows: UserDayTable, firstDay: number): SeriesStep[] {
   if (!rows.series) return [];
@@ -202,15 +203,22 @@ export function seriesSteps(rows: UserDayTable, firstDay: number): SeriesStep[] 
   const FIELDS = 6;
   const slots = new Float64Array(rows.variants.length * dayCount * FIELDS);
   const seen = new Uint8Array(rows.variants.length * dayCount);
+  let order = new Uint32Array(64);
   for (let r = 0; r < rows.length; r++) {
     const variantSlot = rows.variant[r] * dayCount;
+    const first = days.start[r];
+    const count = days.start[r + 1] - first;
+    if (order.length < count) order = new Uint32Array(count * 2);
+    const entries = dayOrder(days.values, first, count, order);
     let x = 0;
     let y = 0;
-    for (let i = days.start[r], end = days.start[r + 1], j = xs.start[r]; i < end; i++, j++) {
+    for (let k = 0; k < count; k++) {
+      const i = first + entries[k];
       const slot = variantSlot + days.values[i];
       const at = slot * FIELDS;
       seen[slot] = 1;
-      if (i === days.start[r]) slots[at]++;
+      if (k === 0) slots[at]++;
+      const j = xs.start[r] + entries[k];
       const dx = xs.values[j];
       const dy = ys.values[j];
       const nextX = x + dx;
@@ -234,6 +242,23 @@ export function seriesSteps(rows: UserDayTable, firstDay: number): SeriesStep[] 
     }
   });
   return steps;
+}
+
+/**
+ * The offsets 0…count−1 of one row's days (values[first…first+count)) in ascending day order, in `into`:
+ * an insertion sort, since a user has a few days and they mostly come in order already.
+ */
+function dayOrder(values: ArrayLike<number>, first: number, count: number, into: Uint32Array): Uint32Array {
+  for (let k = 0; k < count; k++) {
+    const day = values[first + k];
+    let at = k;
+    while (at > 0 && values[first + into[at - 1]] > day) {
+      into[at] = into[at - 1];
+      at--;
+    }
+    into[at] = k;
+  }
+  return into;
 }
 
 /**

@@ -296,8 +296,9 @@ export interface SeriesSums {
  * One row per (variant, user, period[, segment]) with the given sums of the metric registry (default all,
  * in SUM_KEYS order, after four string columns): day "post" holds the whole window after exposure, "pre"
  * the CUPED lookback. One row per user, whatever the number of days. With `series`, three more columns
- * carry the user's days after exposure for the day-by-day series, ascending: each day's index from the
- * window's first day, and that day's numerator and denominator (lib/metrics/summaries seriesSteps).
+ * carry the user's days after exposure for the day-by-day series, in no particular order (a day may come
+ * more than once, one per segment row): each day's index from the window's first day, and that day's
+ * numerator and denominator (lib/metrics/summaries seriesSteps orders them).
  * With `latency`, three more carry the user's latencies after exposure around the quantile: how many
  * there are, how many fall in buckets below the variant's window (its first bucket in {latencyLows}, in
  * the order of {latencyVariants}), and the counts of the window's LATENCY_WINDOW_BUCKETS buckets, from
@@ -309,12 +310,14 @@ export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
   // source.<column>: the SELECT's aliases (day is the period, every sum its total) shadow the columns
   const sumOf = (keys: readonly SumKey[] | "per_user") => (keys === "per_user" ? "0" : keys.map((key) => `source.${key}`).join(" + "));
-  const pointsOf = (s: SeriesSums) =>
-    `(arraySort(groupArrayIf(tuple(toUInt32(dateDiff('day', toDate(${WINDOW_FROM}), source.day)), ` +
-    `${sumOf(s.numerator)}, ${sumOf(s.denominator)}), source.period = 'post')) AS points)`;
+  // Three arrays gathered side by side (one group's aggregates see its rows in the same order), in the
+  // order the rows came: sorting tuples by day here cost about 55 ms of 440 at 100M events, sorting each
+  // user's few days in seriesSteps nothing measurable.
+  const postArray = (value: string) => `groupArrayIf(${value}, source.period = 'post')`;
   const seriesColumns = series
     ? `,
-      arrayMap(t -> t.1, ${pointsOf(series)}) AS seriesDays, arrayMap(t -> t.2, points) AS seriesX, arrayMap(t -> t.3, points) AS seriesY`
+      ${postArray(`toUInt32(dateDiff('day', toDate(${WINDOW_FROM}), source.day))`)} AS seriesDays,
+      ${postArray(sumOf(series.numerator))} AS seriesX, ${postArray(sumOf(series.denominator))} AS seriesY`
     : "";
   // the row's variant's first bucket of its window
   const low = "{latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)]";

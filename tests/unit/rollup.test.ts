@@ -117,4 +117,33 @@ describe("the day-by-day series from the users' days", () => {
     expect(byDay("b", "2026-11-21")).toMatchObject({ newUsers: 1, dx: 0, dy: 1, dY2: 1 });
     expect(steps).toHaveLength(3);
   });
+
+  it("takes each user's days in whatever order the query gathered them, a day repeated once per segment row", async () => {
+    const { seriesSteps } = await import("@/lib/metrics/summaries");
+    const { userDayTable } = await import("@/lib/metrics/userDayTable");
+    const row = (user: number, days: number[], x: number[], y: number[]) => ({
+      variant: "a",
+      userId: `u${user}`,
+      day: "post",
+      segment: "",
+      sums: [],
+      series: { days, x, y },
+    });
+    const first = Date.parse("2026-11-20T00:00:00Z");
+    const inOrder = [row(0, [0, 1, 1, 3], [1, 2, 0, 4], [2, 3, 1, 5]), row(1, [2, 5], [1, 1], [1, 2])];
+    const shuffled = [row(0, [3, 1, 0, 1], [4, 2, 1, 0], [5, 3, 2, 1]), row(1, [5, 2], [1, 1], [2, 1])];
+    const expected = seriesSteps(userDayTable(inOrder, 0), first);
+    expect(seriesSteps(userDayTable(shuffled, 0), first)).toEqual(expected);
+    // u0's first day is day 0 whichever entry comes first: one new user that day, u1 on day 2
+    expect(expected.map((s) => [s.day, s.newUsers])).toEqual([
+      ["2026-11-20", 1],
+      ["2026-11-21", 0],
+      ["2026-11-22", 1],
+      ["2026-11-23", 0],
+      ["2026-11-25", 0],
+    ]);
+    // u0 reaches (7, 11) on day 3: the steps add up to each user's final totals
+    expect(expected.reduce((sum, s) => sum + s.dX2, 0)).toBe(7 * 7 + 2 * 2);
+    expect(expected.reduce((sum, s) => sum + s.dXY, 0)).toBe(7 * 11 + 2 * 3);
+  });
 });

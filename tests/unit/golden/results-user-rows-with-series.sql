@@ -98,6 +98,7 @@ WITH
       if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), '')))
     SELECT variant, user_id AS userId, toString(period) AS day, '' AS segment,
       sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted,
-      arrayMap(t -> t.1, (arraySort(groupArrayIf(tuple(toUInt32(dateDiff('day', toDate({from:DateTime64(3, 'UTC')}), source.day)), source.accepted, source.shown), source.period = 'post')) AS points)) AS seriesDays, arrayMap(t -> t.2, points) AS seriesX, arrayMap(t -> t.3, points) AS seriesY
+      groupArrayIf(toUInt32(dateDiff('day', toDate({from:DateTime64(3, 'UTC')}), source.day)), source.period = 'post') AS seriesDays,
+      groupArrayIf(source.accepted, source.period = 'post') AS seriesX, groupArrayIf(source.shown, source.period = 'post') AS seriesY
     FROM source
     GROUP BY variant, userId, day, segment
