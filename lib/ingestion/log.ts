@@ -138,9 +138,8 @@ export async function enqueueEvents(projectId: string, events: LoggedRows): Prom
     for (let i = 0; i < count; i++) {
       const row = todo ? todo[i] : i;
       const eventId = events.eventIds[row];
-      const seen = recent.get(projectId, eventId);
+      const seen = recent.claim(projectId, eventId, mine);
       if (seen === undefined) {
-        recent.add(projectId, eventId, mine);
         fresh.push(row);
       } else if (seen.logged || seen === mine) {
         duplicates++; // seen === mine: repeated within this batch; if the append fails, so does the request

@@ -81,15 +81,55 @@ class Generation<V> {
 
   /** The slot holding the id, or -1. */
   private find(project: number, id: Uint32Array): number {
+    const found = this.probe(project, id);
+    return found >= 0 ? found : -1;
+  }
+
+  /**
+   * One walk of the id's probe chain: the slot holding the id, or −1 − the slot it would go into (the
+   * chain's first deleted slot, else the empty one that ends it; −1 − 0 before the table exists).
+   */
+  private probe(project: number, id: Uint32Array): number {
     const keys = this.keys;
     if (!keys) return -1;
+    let free = -1;
     for (let slot = this.hash(project, id); ; slot = (slot + 1) % this.slots) {
       const at = slot * WORDS_PER_SLOT;
       const owner = keys[at];
-      if (owner === 0) return -1;
-      if (owner === project && keys[at + 1] === id[0] && keys[at + 2] === id[1] && keys[at + 3] === id[2] && keys[at + 4] === id[3])
+      if (owner === 0) return -1 - (free >= 0 ? free : slot);
+      if (owner === DELETED) {
+        if (free < 0) free = slot;
+      } else if (owner === project && keys[at + 1] === id[0] && keys[at + 2] === id[1] && keys[at + 3] === id[2] && keys[at + 4] === id[3])
         return slot;
     }
+  }
+
+  /**
+   * The id's value when the generation holds it; else undefined, and `absent` tells where `insertAt`
+   * puts it (found by the same walk of the chain, so a claim walks it once).
+   */
+  lookup(project: number, id: Uint32Array | string): V | undefined {
+    if (typeof id === "string") return this.others.get(`${project}/${id}`);
+    const found = this.probe(project, id);
+    if (found >= 0) return this.values[found];
+    this.absentAt = this.keys ? -1 - found : -1;
+    return undefined;
+  }
+
+  /** Where the last lookup that missed would put its id (−1: the table is not allocated yet). */
+  private absentAt = -1;
+
+  /** Adds an id the last lookup of it missed, with no other change to the generation since. */
+  insertMissed(project: number, id: Uint32Array | string, value: V) {
+    if (typeof id === "string" || this.absentAt < 0) return this.set(project, id, value);
+    const slot = this.absentAt;
+    const keys = this.keys!;
+    const at = slot * WORDS_PER_SLOT;
+    if (keys[at] === 0) this.used++;
+    keys.set(id, at + 1);
+    keys[at] = project;
+    this.values[slot] = value;
+    this.size++;
   }
 
   get(project: number, id: Uint32Array | string): V | undefined {
@@ -183,6 +223,26 @@ export class RecentIds<V> {
     return this.young.get(project, id) ?? this.old.get(project, id);
   }
 
+  /**
+   * The id's value when it is remembered (as `get`); otherwise remembers it with `value` (as `add`) and
+   * answers undefined. One parse of the id and one walk of each generation's probe chain, where `get`
+   * then `add` took two and four: ingestion does this for every event.
+   */
+  claim(projectId: string, eventId: string, value: V): V | undefined {
+    let project = this.projects.get(projectId);
+    if (project === undefined) this.projects.set(projectId, (project = this.projects.size + 1));
+    const id = this.key(eventId);
+    const young = this.young.lookup(project, id);
+    if (young !== undefined) return young;
+    const old = this.old.get(project, id);
+    if (old !== undefined) return old;
+    if (this.young.full) {
+      this.rotate();
+      this.young.set(project, id, value);
+    } else this.young.insertMissed(project, id, value);
+    return undefined;
+  }
+
   has(projectId: string, eventId: string): boolean {
     return this.get(projectId, eventId) !== undefined;
   }
@@ -191,13 +251,16 @@ export class RecentIds<V> {
     let project = this.projects.get(projectId);
     if (project === undefined) this.projects.set(projectId, (project = this.projects.size + 1));
     const id = this.key(eventId);
-    if (this.young.get(project, id) === undefined && this.young.full) {
-      const recycled = this.old;
-      recycled.clear();
-      this.old = this.young;
-      this.young = recycled;
-    }
+    if (this.young.get(project, id) === undefined && this.young.full) this.rotate();
     this.young.set(project, id, value);
+  }
+
+  /** The young generation becomes the old one; the old one is emptied and takes new ids. */
+  private rotate() {
+    const recycled = this.old;
+    recycled.clear();
+    this.old = this.young;
+    this.young = recycled;
   }
 
   delete(projectId: string, eventId: string) {

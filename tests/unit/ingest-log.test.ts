@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EVENT_COLUMNS } from "@/lib/clickhouse/tables";
 import { eventTsv } from "@/lib/events/rows";
 import { eventSchema } from "@/lib/events/schema";
@@ -311,6 +311,37 @@ describe("RecentIds", () => {
     for (const id of ids) recent.add("p", id, `again ${id}`);
     expect(ids.every((id) => recent.get("p", id) === `again ${id}`)).toBe(true);
     expect(recent.size).toBe(9_000);
+  });
+
+  it("claims an id as get-then-add does, through rotations, deletions and ids that are not UUIDs", () => {
+    // Two tables fed the same operations, one claiming, one looking up then adding: the same answers throughout.
+    // The same hash seed for both: reusing deleted slots depends on the layout, and with it when a generation fills.
+    const random = vi.spyOn(Math, "random").mockReturnValue(0.25);
+    const claiming = new RecentIds<number>(600);
+    const reference = new RecentIds<number>(600);
+    random.mockRestore();
+    const pool = [...Array.from({ length: 900 }, () => crypto.randomUUID()), ...Array.from({ length: 30 }, (_, i) => `plain-${i}`)];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    let claimed = 0;
+    for (let step = 0; step < 20_000; step++) {
+      const project = next() < 0.8 ? "p1" : "p2";
+      const id = pool[Math.floor(next() * pool.length)];
+      const cased = next() < 0.1 ? id.toUpperCase() : id;
+      if (next() < 0.1) {
+        claiming.delete(project, cased);
+        reference.delete(project, cased);
+        continue;
+      }
+      const seen = reference.get(project, cased);
+      if (seen === undefined) reference.add(project, cased, step);
+      const answer = claiming.claim(project, cased, step);
+      expect(answer, `step ${step}`).toBe(seen);
+      if (answer === undefined) claimed++;
+    }
+    expect(claimed).toBeGreaterThan(1_000); // rotations happened: ids were forgotten and claimed again
+    expect(claiming.size).toBe(reference.size);
+    for (const project of ["p1", "p2"]) for (const id of pool) expect(claiming.get(project, id)).toBe(reference.get(project, id));
   });
 
   it("keeps an id that is not a UUID beside the UUIDs, with the same semantics", () => {
