@@ -46,6 +46,8 @@ const USERS = 20_000;
 const LOAD_DAYS = 14;
 /** The rollup maintenance's interval (lib/results/rollup.ts): the live scenario sends one pass's worth of traffic. */
 const PASS_SECONDS = 30;
+/** Runs of the request and of its aggregation, taken in turns: five each, for medians that a slow spell moves less. */
+const PAIRED_RUNS = 5;
 
 /**
  * Inserts suggestions first..first+count-1 of the scale experiment (requested, shown, then accepted or
@@ -204,11 +206,11 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     to: clickhouseTime(query.to!.getTime()),
     lookbackDays: 14,
   };
-  /** Three timed runs after a warm-up (the bench reports their median and spread). */
-  const timings = async (f: () => Promise<unknown>) => {
-    await f(); // warm-up
+  /** Timed runs (default three) after a warm-up (the bench reports their median and spread). */
+  const timings = async (f: () => Promise<unknown>, runs = 3, warmUp = true) => {
+    if (warmUp) await f();
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < runs; i++) {
       const t = performance.now();
       await f();
       times.push(performance.now() - t);
@@ -221,14 +223,24 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const r0 = Date.now();
   const rollupDays = await refreshRollups(client);
   const rollupSeconds = (Date.now() - r0) / 1000;
-  // The user-day query exactly as the request runs it: the sums of its metric and default guardrails.
+  // The user-day query as the request runs it: its plan and the sums of its metric and default guardrails.
   const layout = sumsFor(["acceptance_rate", ...DEFAULT_GUARDRAILS]);
-  const aggregationMs = await timings(() => userDayRows(window, undefined, layout));
+  const aggregation = () => userDayRows(window, undefined, layout);
+  const request = () => experimentResults(client, principal, "scale", query);
   // The process's resident memory during the requests, sampled every 10 ms (the engine runs in its own threads).
   const rssBeforeMb = process.memoryUsage.rss() / 1e6;
   let resultsPeakRssMb = rssBeforeMb;
   const sampler = setInterval(() => (resultsPeakRssMb = Math.max(resultsPeakRssMb, process.memoryUsage.rss() / 1e6)), 10);
-  const resultsMs = await timings(() => experimentResults(client, principal, "scale", query));
+  // The request and its baseline taken in turns, so that a slow spell of the machine weighs on both
+  // alike (taken one after the other, their medians had come from different minutes).
+  const aggregationMs: number[] = [];
+  const resultsMs: number[] = [];
+  await aggregation(); // warm-up
+  await request();
+  for (let i = 0; i < PAIRED_RUNS; i++) {
+    aggregationMs.push(...(await timings(aggregation, 1, false)));
+    resultsMs.push(...(await timings(request, 1, false)));
+  }
   clearInterval(sampler);
   // A live product keeps sending events today, and late ones for earlier days (a refined event minutes after
   // midnight): one background pass's worth of traffic at the load's own rate (its suggestions spread over
