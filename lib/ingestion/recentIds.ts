@@ -105,8 +105,8 @@ class Generation<V> {
   }
 
   /**
-   * The id's value when the generation holds it; else undefined, and `absent` tells where `insertAt`
-   * puts it (found by the same walk of the chain, so a claim walks it once).
+   * The id's value when the generation holds it; else undefined, and `insertMissed` then puts it where
+   * the same walk of the chain ended (so a claim walks it once).
    */
   lookup(project: number, id: Uint32Array | string): V | undefined {
     if (typeof id === "string") return this.others.get(`${project}/${id}`);
