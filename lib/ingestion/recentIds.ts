@@ -122,7 +122,11 @@ class Generation<V> {
   /** Adds an id the last lookup of it missed, with no other change to the generation since. */
   insertMissed(project: number, id: Uint32Array | string, value: V) {
     if (typeof id === "string" || this.absentAt < 0) return this.set(project, id, value);
-    const slot = this.absentAt;
+    this.putAt(this.absentAt, project, id, value);
+  }
+
+  /** Writes an absent id into `slot` (empty or deleted, where a walk of its chain ended). */
+  private putAt(slot: number, project: number, id: Uint32Array, value: V) {
     const keys = this.keys!;
     const at = slot * WORDS_PER_SLOT;
     if (keys[at] === 0) this.used++;
@@ -145,26 +149,14 @@ class Generation<V> {
       this.others.set(key, value);
       return;
     }
-    const found = this.find(project, id);
-    if (found >= 0) {
-      this.values[found] = value;
-      return;
-    }
     if (!this.keys) {
       this.keys = new Uint32Array(this.slots * WORDS_PER_SLOT);
       this.values = [];
       for (let slot = 0; slot < this.slots; slot++) this.values.push(undefined);
     }
-    const keys = this.keys;
-    // Into the first empty or deleted slot of the id's probe chain (the id is in neither generation's chain).
-    let slot = this.hash(project, id);
-    while (keys[slot * WORDS_PER_SLOT] !== 0 && keys[slot * WORDS_PER_SLOT] !== DELETED) slot = (slot + 1) % this.slots;
-    const at = slot * WORDS_PER_SLOT;
-    if (keys[at] === 0) this.used++;
-    keys.set(id, at + 1);
-    keys[at] = project;
-    this.values[slot] = value;
-    this.size++;
+    const found = this.probe(project, id);
+    if (found >= 0) this.values[found] = value;
+    else this.putAt(-1 - found, project, id, value);
   }
 
   delete(project: number, id: Uint32Array | string): boolean {
