@@ -462,6 +462,37 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     { from: new Date(start + 2.5 * DAY).toISOString() }, // a window starting mid-day, after some exposures
   ];
   const all = () => Promise.all(queries.map((q) => results({ to, ...q })));
+  /** Rows of a query of the engine (the tests' own reads of the rollup's tables). */
+  const engineRows = async <T>(query: string, params: Record<string, unknown> = {}) => {
+    const { clickhouse } = await import("@/lib/clickhouse");
+    return (await (await clickhouse()).query({ query, query_params: params, format: "JSONEachRow" })).json<T>();
+  };
+  /** The number a query answers as `n`. */
+  const engineCount = async (query: string, params: Record<string, unknown> = {}) =>
+    Number((await engineRows<{ n: number | string }>(query, params))[0].n);
+  /** Runs `run` with the clock `minutes` ahead (Date only: timers run as they do). */
+  const later = async <T>(minutes: number, run: () => Promise<T>) => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + minutes * 60_000);
+      return await run();
+    } finally {
+      vi.useRealTimers();
+    }
+  };
+  /** The comparisons' window, as the results queries take it. */
+  const rollupWindow = async () => {
+    const { database } = await import("@/lib/runtime/database");
+    const { clickhouseTime } = await import("@/lib/clickhouse/time");
+    return {
+      projectId: (await (await database()).project.findFirstOrThrow()).id,
+      experimentKey,
+      phase: 1,
+      from: clickhouseTime(start - DAY),
+      to: clickhouseTime(Date.parse(to)),
+      lookbackDays: 14,
+    };
+  };
 
   it("answers exactly what raw events answer, before, during and after a rebuild, and without it", async () => {
     const { database } = await import("@/lib/runtime/database");
@@ -473,14 +504,7 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
       for (const table of ["experiment_user_daily", "experiment_rollup_days"]) await ch.command({ query: `TRUNCATE TABLE ${table}` });
     };
     // Builds of a day keep their rows apart: a rebuild never mixes with, or loses to, an earlier one.
-    const builds = async () =>
-      Number(
-        (
-          await (
-            await ch.query({ query: "SELECT uniqExact(build_id) AS n FROM experiment_user_daily", format: "JSONEachRow" })
-          ).json<{ n: number }>()
-        )[0].n,
-      );
+    const builds = () => engineCount("SELECT uniqExact(build_id) AS n FROM experiment_user_daily");
 
     await truncate();
     const raw = await all();
@@ -488,26 +512,13 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     expect(await refreshRollups(client)).toBe(0); // nothing changed: nothing to rebuild
     // Every day with events is now read from the rollup, none raw.
     const { planSource } = await import("@/lib/results/queries");
-    const { clickhouseTime } = await import("@/lib/clickhouse/time");
-    const projectId = (await client.project.findFirstOrThrow()).id;
-    const plan = () =>
-      planSource({
-        projectId,
-        experimentKey,
-        phase: 1,
-        from: clickhouseTime(start - DAY),
-        to: clickhouseTime(Date.parse(to)),
-        lookbackDays: 14,
-      });
+    const window = await rollupWindow();
+    const plan = () => planSource(window);
     const eventDays = async () =>
       (
-        await (
-          await ch.query({
-            query: "SELECT DISTINCT toString(day) AS day FROM event_day_stats WHERE project_id = {p:String}",
-            query_params: { p: projectId },
-            format: "JSONEachRow",
-          })
-        ).json<{ day: string }>()
+        await engineRows<{ day: string }>("SELECT DISTINCT toString(day) AS day FROM event_day_stats WHERE project_id = {p:String}", {
+          p: window.projectId,
+        })
       ).map((r) => r.day);
     const rawEventDays = async () => {
       const { rawDays } = await plan();
@@ -579,26 +590,11 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     // the next pass builds every changed day again
     expect(await refreshRollups(client)).toBeGreaterThan(0);
     expect(await builds()).toBeGreaterThan(buildsBefore); // superseded builds stay a while for requests still reading them
-    const mostBuildsOfADay = async () =>
-      Number(
-        (
-          await (
-            await ch.query({
-              query: "SELECT max(n) AS n FROM (SELECT day, uniqExact(build_id) AS n FROM experiment_user_daily GROUP BY day)",
-              format: "JSONEachRow",
-            })
-          ).json<{ n: number }>()
-        )[0].n,
-      );
+    const mostBuildsOfADay = () =>
+      engineCount("SELECT max(n) AS n FROM (SELECT day, uniqExact(build_id) AS n FROM experiment_user_daily GROUP BY day)");
     expect(await mostBuildsOfADay()).toBeGreaterThan(1);
     // ten minutes on, the next pass deletes them, every day at once: one build per day is left
-    vi.useFakeTimers({ toFake: ["Date"] });
-    try {
-      vi.setSystemTime(Date.now() + 11 * 60_000);
-      expect(await refreshRollups(client)).toBe(0);
-    } finally {
-      vi.useRealTimers();
-    }
+    expect(await later(11, () => refreshRollups(client))).toBe(0);
     expect(await mostBuildsOfADay()).toBe(1);
     expect((await plan()).freshDays.filter((f) => f.tailAfter !== "")).toEqual([]);
     expect(await all()).toEqual(stale);
@@ -612,17 +608,16 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     const { refreshRollups } = await import("@/lib/results/rollup");
     const client = await database();
     const ch = await clickhouse();
-    const rows = async <T>(query: string) => (await ch.query({ query, format: "JSONEachRow" })).json<T>();
     const refresh = (options?: { incremental: boolean }) => refreshRollups(client, Date.now(), options);
     // Every row of each day's current build, but for the build's own id and time.
     const currentBuilds = `(day, build_id) IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
                                                WHERE experiment_key = '${experimentKey}' GROUP BY day)`;
     const builtRows = () =>
-      rows<Record<string, unknown>>(`
+      engineRows<Record<string, unknown>>(`
         SELECT * EXCEPT (build_id, built_at) FROM experiment_user_daily
         WHERE experiment_key = '${experimentKey}' AND ${currentBuilds} ORDER BY ALL`);
     const builtHistograms = () =>
-      rows<Record<string, unknown>>(`
+      engineRows<Record<string, unknown>>(`
         SELECT * EXCEPT (build_id, built_at) FROM experiment_variant_latency_daily
         WHERE experiment_key = '${experimentKey}' AND ${currentBuilds} ORDER BY ALL`);
     const builds = { full: () => queriesRun("rollup.insert"), patch: () => queriesRun("rollup.patchRows") };
@@ -670,7 +665,7 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     // days with events and no build yet (today, when no earlier test sent events today) are built in full
     const daysOf = async (table: string) =>
       new Set(
-        (await rows<{ day: string }>(`SELECT DISTINCT toString(day) AS day FROM ${table} WHERE project_id = '${projectId}'`)).map(
+        (await engineRows<{ day: string }>(`SELECT DISTINCT toString(day) AS day FROM ${table} WHERE project_id = '${projectId}'`)).map(
           (r) => r.day,
         ),
       );
@@ -702,8 +697,6 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
 
   it("keeps the build a request planned with for ten minutes after a newer one replaces it, however old that build is", async () => {
     const { database } = await import("@/lib/runtime/database");
-    const { clickhouse } = await import("@/lib/clickhouse");
-    const { clickhouseTime } = await import("@/lib/clickhouse/time");
     const { refreshRollups } = await import("@/lib/results/rollup");
     const { planSource, userDayRows: table } = await import("@/lib/results/queries");
     const { userDayRowAt } = await import("@/lib/metrics/userDayTable");
@@ -713,38 +706,10 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
       return Array.from({ length: rows.length }, (_, r) => JSON.stringify(userDayRowAt(rows, r))).sort();
     };
     const client = await database();
-    const ch = await clickhouse();
-    const projectId = (await client.project.findFirstOrThrow()).id;
-    const rowsOfBuild = async (buildId: string) =>
-      Number(
-        (
-          await (
-            await ch.query({
-              query: "SELECT count() AS n FROM experiment_user_daily WHERE build_id = {b:UInt64}",
-              query_params: { b: buildId },
-              format: "JSONEachRow",
-            })
-          ).json<{ n: number }>()
-        )[0].n,
-      );
-    const later = async <T>(minutes: number, run: () => Promise<T>) => {
-      vi.useFakeTimers({ toFake: ["Date"] });
-      try {
-        vi.setSystemTime(Date.now() + minutes * 60_000);
-        return await run();
-      } finally {
-        vi.useRealTimers();
-      }
-    };
+    const rowsOfBuild = (buildId: string) =>
+      engineCount("SELECT count() AS n FROM experiment_user_daily WHERE build_id = {b:UInt64}", { b: buildId });
     await refreshRollups(client); // every day built
-    const window = {
-      projectId,
-      experimentKey,
-      phase: 1,
-      from: clickhouseTime(start - DAY),
-      to: clickhouseTime(Date.parse(to)),
-      lookbackDays: 14,
-    };
+    const window = await rollupWindow();
     // A request plans with today's builds...
     const planned = await planSource(window);
     const read = await userDayRows(window, planned);

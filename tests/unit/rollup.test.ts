@@ -73,6 +73,17 @@ describe("parseUserDayRows on an answer that is not the query's", () => {
 });
 
 describe("the day-by-day series from the users' days", () => {
+  /** A user's row with only the series' arrays: days (indexes from `first`), numerators, denominators. */
+  const seriesRow = (variant: string, user: number, days: number[], x: number[], y: number[]) => ({
+    variant,
+    userId: `u${user}`,
+    day: "post",
+    segment: "",
+    sums: [],
+    series: { days, x, y },
+  });
+  const first = Date.parse("2026-11-20T00:00:00Z");
+
   it("reads each row's days, numerators and denominators, and refuses a broken array", async () => {
     const { parseUserDayRows } = await import("@/lib/results/userDayRows");
     const text = "control\tu1\tpost\t\t5\t2\t[0,2]\t[1,1]\t[3,2]\ncontrol\tu2\tpre\t\t1\t0\t[]\t[]\t[]\n";
@@ -90,16 +101,7 @@ describe("the day-by-day series from the users' days", () => {
   it("adds up what each day changes in every variant's cumulative moments, each user's running totals replacing their earlier part", async () => {
     const { seriesSteps } = await import("@/lib/metrics/summaries");
     const { userDayTable } = await import("@/lib/metrics/userDayTable");
-    const row = (variant: string, user: number, days: number[], x: number[], y: number[]) => ({
-      variant,
-      userId: `u${user}`,
-      day: "post",
-      segment: "",
-      sums: [],
-      series: { days, x, y },
-    });
-    const first = Date.parse("2026-11-20T00:00:00Z");
-    const rows = [row("a", 0, [0, 2], [1, 2], [3, 4]), row("a", 1, [2], [5], [6]), row("b", 2, [1], [0], [1])];
+    const rows = [seriesRow("a", 0, [0, 2], [1, 2], [3, 4]), seriesRow("a", 1, [2], [5], [6]), seriesRow("b", 2, [1], [0], [1])];
     const steps = seriesSteps(userDayTable(rows, 0), first);
     const byDay = (variant: string, day: string) => steps.find((s) => s.variant === variant && s.day === day);
     expect(byDay("a", "2026-11-20")).toEqual({ variant: "a", day: "2026-11-20", newUsers: 1, dx: 1, dy: 3, dX2: 1, dXY: 3, dY2: 9 });
@@ -121,15 +123,7 @@ describe("the day-by-day series from the users' days", () => {
   it("takes each user's days in whatever order the query gathered them, a day repeated once per segment row", async () => {
     const { seriesSteps } = await import("@/lib/metrics/summaries");
     const { userDayTable } = await import("@/lib/metrics/userDayTable");
-    const row = (user: number, days: number[], x: number[], y: number[]) => ({
-      variant: "a",
-      userId: `u${user}`,
-      day: "post",
-      segment: "",
-      sums: [],
-      series: { days, x, y },
-    });
-    const first = Date.parse("2026-11-20T00:00:00Z");
+    const row = (user: number, days: number[], x: number[], y: number[]) => seriesRow("a", user, days, x, y);
     const inOrder = [row(0, [0, 1, 1, 3], [1, 2, 0, 4], [2, 3, 1, 5]), row(1, [2, 5], [1, 1], [1, 2])];
     const shuffled = [row(0, [3, 1, 0, 1], [4, 2, 1, 0], [5, 3, 2, 1]), row(1, [5, 2], [1, 1], [2, 1])];
     const expected = seriesSteps(userDayTable(inOrder, 0), first);
