@@ -15,6 +15,12 @@
 import fs from "node:fs";
 
 const [mode, batchFile] = process.argv.slice(2);
+
+/**
+ * Prints the answer line and exits once it is written: writes to a pipe are asynchronous, and a line
+ * longer than the pipe's free space (a tally of many users) would be cut off by an immediate exit.
+ */
+const answerAndExit = (line: string) => process.stdout.write(`${line}\n`, () => process.exit(0));
 const batch = JSON.parse(fs.readFileSync(batchFile, "utf8"));
 const { POST } = await import("../../app/api/v1/events/route");
 const post = async (body: unknown = batch) => {
@@ -105,8 +111,7 @@ if (mode === "stream") {
       format: "JSONEachRow",
     })
   ).json<{ user: string; stored: number; ids: number }>();
-  process.stdout.write(`TALLY ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.user, [Number(r.stored), Number(r.ids)]])))}\n`);
-  process.exit(0);
+  answerAndExit(`TALLY ${JSON.stringify(Object.fromEntries(rows.map((r) => [r.user, [Number(r.stored), Number(r.ids)]])))}`);
 } else if (mode === "ingest") {
   const answer = await post();
   process.stdout.write(`ACK ${JSON.stringify(answer)}\n`);
@@ -134,8 +139,7 @@ if (mode === "stream") {
     const [row] = await (
       await ch.query({ query: "SELECT count() AS n, uniqExact(suggestion_id) AS u FROM refinement_samples FINAL", format: "JSONEachRow" })
     ).json<{ n: number; u: number }>();
-    process.stdout.write(`SAMPLES ${row.n} ${row.u}\n`);
-    process.exit(0);
+    answerAndExit(`SAMPLES ${row.n} ${row.u}`);
   }
 } else {
   const { startup } = await import("../../lib/runtime/startup");
@@ -152,6 +156,5 @@ if (mode === "stream") {
       format: "JSONEachRow",
     })
   ).json<{ n: number }>();
-  process.stdout.write(`COUNT ${rows[0].n} ${JSON.stringify(retry)}\n`);
-  process.exit(0);
+  answerAndExit(`COUNT ${rows[0].n} ${JSON.stringify(retry)}`);
 }

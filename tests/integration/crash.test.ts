@@ -24,12 +24,14 @@ function runChild(
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
     let out = "";
     let err = "";
+    let lastLines: string[] = []; // for the error: what the child printed last
     const closed = new Promise<void>((r) => child.stdout.once("close", () => r()));
     let found = false;
     child.stdout.on("data", (chunk) => {
       out += chunk;
       const lines = out.split("\n");
       out = lines.pop()!; // the unfinished last line waits for its end
+      lastLines = [...lastLines, ...lines].slice(-5);
       for (const line of lines) {
         onLine(line);
         if (found || !until.test(line)) continue;
@@ -55,7 +57,16 @@ function runChild(
     // 'exit' can come before the last lines are read from the pipe: decide once stdout has closed
     child.on("exit", (code) => {
       if (code === null) return; // killed
-      void closed.then(() => found || reject(new Error(`child exited (${code}) before printing ${until}: ${err.slice(-2000)}`)));
+      void closed.then(
+        () =>
+          found ||
+          reject(
+            new Error(
+              `child exited (${code}) before printing ${until}; its last lines: ${[...lastLines, out].join("\n").slice(-1000)}; ` +
+                `its errors: ${err.slice(-2000)}`,
+            ),
+          ),
+      );
     });
   });
 }
