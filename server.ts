@@ -3,14 +3,14 @@
 // per-request cost is many times the handlers' own. Same handlers, same wrapper, same answers.
 import { createServer } from "node:http";
 import path from "node:path";
-import v8 from "node:v8";
 import next from "next";
 import { serveCore } from "./lib/api/serveNode";
-import { HEAP_GROWING_FLAG } from "./lib/runtime/serverProcess";
+import { keepHeapHeadroom, letWorkersSizeTheirYoungGeneration } from "./lib/runtime/heap";
 
-// The main heap's headroom (lib/runtime/serverProcess.ts), for a server started without the flags there:
-// V8 reads it at each collection, so setting it now applies. An operator's own value wins.
-if (!process.execArgv.some((arg) => arg.startsWith("--heap-growing-percent"))) v8.setFlagsFromString(HEAP_GROWING_FLAG);
+// Garbage collection after start-up (lib/runtime/heap.ts): the main heap's room between full collections,
+// and the worker threads' young generation.
+keepHeapHeadroom();
+letWorkersSizeTheirYoungGeneration();
 
 const port = Number(process.env.PORT || 3000);
 const hostname = process.env.HOSTNAME_BIND || "0.0.0.0";

@@ -13,10 +13,11 @@
  *   of what survived (up to 4× while collections keep up) before the next one. Every results answer parses
  *   tens of thousands of user rows that live until its statistics are done, so under steady traffic the
  *   main heap held hundreds of MB of garbage between collections; with 20% headroom it stays close to what
- *   is live, for more frequent full collections. Read at each collection: server.ts sets it when the
- *   process was started without it (HEAP_GROWING_FLAG).
+ *   is live, for more frequent full collections. The starting value: once running, the server sets it
+ *   after each full collection so that a small heap keeps at least 64 MB of room (lib/runtime/heap.ts).
  * - `--max-semi-space-size=4`: V8's young generation in 4 MB halves instead of 16 MB (every request's
- *   short-lived objects; the difference is resident once touched).
+ *   short-lived objects; the difference is resident once touched). The main thread's only: once it runs,
+ *   the server clears the flag so that worker threads size theirs from their limits (lib/runtime/heap.ts).
  * - `--no-liftoff`: WebAssembly (PGlite's PostgreSQL, tree-sitter's runtime and grammars) compiled once,
  *   by the optimizing tier, instead of first by the baseline tier and then again as it runs hot, which
  *   keeps both codes resident: about 80 MB less (PGlite opened, 4,000 queries and every grammar loaded:
@@ -29,7 +30,9 @@
  *   carved from the heap, where glibc raises the threshold as large blocks come and go and their space
  *   then stays resident.
  */
-export const HEAP_GROWING_FLAG = "--heap-growing-percent=20";
+import { FLOOR_GROWING_PERCENT } from "./heap";
+
+export const HEAP_GROWING_FLAG = `--heap-growing-percent=${FLOOR_GROWING_PERCENT}`;
 
 /** V8's flags above. */
 export const SERVER_MEMORY_FLAGS: readonly string[] = [HEAP_GROWING_FLAG, "--max-semi-space-size=4", "--no-liftoff"];

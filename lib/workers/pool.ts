@@ -97,9 +97,11 @@ export class WorkerPool<Input, Result, Message, Memo> {
     // application's root, where `tsx` resolves.
     const entry = JSON.stringify(pathToFileURL(path.join(process.cwd(), this.spec.workerFile)).href);
     const bootstrap = `import("tsx/esm/api").then(({ register }) => { register(); return import(${entry}); })`;
-    // A young generation larger than the default: the pools' work makes many short-lived objects and
-    // strings, and fewer scavenges cost less (measured on sample building: about 8% less CPU).
-    const worker = new Worker(bootstrap, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
+    // A young generation larger than the server's main thread's (its --max-semi-space-size=4, which the
+    // server clears for workers, lib/runtime/heap.ts): the pools' work makes many short-lived objects and
+    // strings, and fewer scavenges cost less. 32 MB: ingestion's rate as with 64 MB within the runs'
+    // spread (README, Ingestion), for half the memory a busy worker keeps resident.
+    const worker = new Worker(bootstrap, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 32 } });
     const pooled: PoolWorker<Input, Result, Memo> = { worker, memo: this.spec.newMemo() };
     worker.unref();
     worker.on("message", (answer: TaskAnswer<Result>) => {

@@ -11,6 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { clickhouseTime } from "../../lib/clickhouse/time";
+import { keepHeapHeadroom } from "../../lib/runtime/heap";
 
 export interface ResultsBench {
   events: number;
@@ -308,6 +309,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] || 1_000_000);
   const reportFile = process.argv[3];
+  keepHeapHeadroom(); // as server.ts does: this process stands for the server's request path
   benchResults(n, (line) => process.stdout.write(`${line}\r`)).then((r) => {
     if (reportFile) fs.writeFileSync(reportFile, JSON.stringify(r));
     else console.log(r);

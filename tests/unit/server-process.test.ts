@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { CEILING_GROWING_PERCENT, FLOOR_GROWING_PERCENT, MIN_HEADROOM_BYTES, growingPercentFor } from "@/lib/runtime/heap";
 import { HEAP_GROWING_FLAG, SERVER_MEMORY_FLAGS, SERVER_NODE_ARGS, serverEnv } from "@/lib/runtime/serverProcess";
 
 describe("the server process's settings", () => {
@@ -21,5 +23,76 @@ describe("the server process's settings", () => {
       MALLOC_MMAP_THRESHOLD_: "131072",
       PORT: "3000",
     });
+  });
+});
+
+const MB = 1024 * 1024;
+
+/** Runs `code` (an ES module, lib/runtime/heap.ts imported as `heap`) in a process started with the server's flags and `extraFlags`; answers what it printed last. */
+function inServerProcess(code: string, extraFlags: string[] = []): unknown {
+  const heap = JSON.stringify(path.resolve("lib/runtime/heap.ts"));
+  const script = `const heap = await import(${heap});\n${code}`;
+  const output = execFileSync(process.execPath, [...SERVER_NODE_ARGS, ...extraFlags, "--input-type=module", "-e", script], {
+    env: serverEnv(process.env),
+  });
+  return JSON.parse(output.toString().trim().split("\n").at(-1)!);
+}
+
+describe("garbage collection after start-up (lib/runtime/heap.ts)", () => {
+  it("leaves a small heap its minimum room, a large one a fifth of what lives, within the ceiling", () => {
+    expect(growingPercentFor(100 * MB)).toBe(64);
+    expect(growingPercentFor(200 * MB)).toBe(32);
+    expect(growingPercentFor(320 * MB)).toBe(FLOOR_GROWING_PERCENT);
+    expect(growingPercentFor(2_000 * MB)).toBe(FLOOR_GROWING_PERCENT);
+    expect(growingPercentFor(10 * MB)).toBe(CEILING_GROWING_PERCENT);
+    expect(growingPercentFor(0)).toBe(CEILING_GROWING_PERCENT);
+    for (let live = 64 * MB; live <= 1_024 * MB; live += 13 * MB) {
+      const room = (live * growingPercentFor(live)) / 100;
+      expect(room).toBeGreaterThanOrEqual(Math.max(MIN_HEADROOM_BYTES, (live * FLOOR_GROWING_PERCENT) / 100));
+      expect(room).toBeLessThan(Math.max(MIN_HEADROOM_BYTES, (live * FLOOR_GROWING_PERCENT) / 100) + live / 100);
+    }
+  });
+
+  it("sets the next full collection's growth from what survived the last one", () => {
+    // Every flag the module sets, in order; a heap of about 200 MB kept alive across a full collection.
+    const percents = inServerProcess(
+      `const v8 = (await import("node:v8")).default;
+       const set = [];
+       const original = v8.setFlagsFromString;
+       v8.setFlagsFromString = (flag) => { set.push(Number(flag.split("=")[1])); original(flag); };
+       heap.keepHeapHeadroom();
+       const kept = Array.from({ length: 200 }, () => new Array(${MB / 8}).fill(1.5));
+       globalThis.gc();
+       await new Promise((resolve) => setTimeout(resolve, 50));
+       console.log(JSON.stringify([set, kept.length]));`,
+      ["--expose-gc"],
+    ) as [number[], number];
+    const [set] = percents;
+    expect(set[0]).toBe(CEILING_GROWING_PERCENT); // at start-up the heap is small
+    // After the collection: about 200 MB live (the arrays, besides the process's own few MB), so about 32%.
+    expect(set.at(-1)).toBeGreaterThanOrEqual(25);
+    expect(set.at(-1)).toBeLessThanOrEqual(33);
+  });
+
+  it("lets worker threads size their young generation from their limits, while the main thread keeps the flag's", () => {
+    const run = (clear: boolean) =>
+      inServerProcess(
+        `const { Worker } = await import("node:worker_threads");
+         const v8 = (await import("node:v8")).default;
+         const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / ${MB};
+         const churn = "let keep = []; for (let i = 0; i < 2e6; i++) { keep.push({ i }); if (keep.length > 100000) keep = []; }";
+         ${clear ? "heap.letWorkersSizeTheirYoungGeneration();" : ""}
+         const report = "Promise.all([import('node:worker_threads'), import('node:v8')]).then(([threads, v8]) => " +
+           "threads.parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / ${MB}));";
+         const worker = new Worker(churn + report,
+           { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 32 } });
+         const inWorker = await new Promise((resolve) => worker.once("message", resolve));
+         await worker.terminate();
+         new Function(churn)();
+         console.log(JSON.stringify({ worker: inWorker, main: newSpace() }));`,
+      ) as { worker: number; main: number };
+    // The server's --max-semi-space-size=4: two semi-spaces of 4 MB, for every thread unless cleared.
+    expect(run(false)).toEqual({ worker: 8, main: 8 });
+    expect(run(true)).toEqual({ worker: 32, main: 8 });
   });
 });
