@@ -15,6 +15,13 @@ import path from "node:path";
 // consumer has stored it, and segments left by a crash are consumed again at start-up, so the consumer
 // must be idempotent (it is: see pipeline.ts). Blocks keep the bytes that were written, so the consumer
 // inserts them as they are, without splitting or re-encoding rows.
+//
+// The consumer is paced: it stores closed segments at once when it last stored them at least
+// consumeIntervalMs ago, and otherwise waits until that much time has passed or they hold
+// minRowsPerConsume rows. A lone event is stored within one rotation, as before; under heavy traffic
+// the engine gets fewer, larger inserts, which cost it less per row (chDB, rows of the ingestion
+// benchmark: about 10 µs of CPU per event in inserts of 16,000 rows, 7 µs from 50,000 on) and leave
+// fewer parts to merge.
 
 export interface WalBlock {
   tag: string;
@@ -32,6 +39,9 @@ export interface WalOptions {
   rotateMs?: number;
   /** Largest number of rows handed to one consume() call when segments have piled up. */
   maxRowsPerConsume?: number;
+  /** The consumer's pace (see above): default 1,000 ms, and 100,000 rows. */
+  consumeIntervalMs?: number;
+  minRowsPerConsume?: number;
   /**
    * Bytes of closed segments' blocks kept in memory for the consumer (default 64 MB). Beyond it (a store
    * down for a while) segments wait on disk alone and are read back, so memory does not grow with the backlog.
@@ -136,6 +146,10 @@ export class WriteAheadLog {
   private writeError: string | null = null;
   /** Rows this process appended that the consumer has not stored yet (health). */
   private pendingRows = 0;
+  /** When the consumer last stored segments (ms since the epoch), for its pace. */
+  private lastConsumedAt = 0;
+  /** drain() calls in progress: they take every closed segment, whatever the pace. */
+  private draining = 0;
 
   constructor(private readonly options: WalOptions) {}
 
@@ -287,9 +301,20 @@ export class WriteAheadLog {
     return this.consuming;
   }
 
+  /** Whether the closed segments are due for the consumer now (the pace above). */
+  private closedAreDue(): boolean {
+    if (this.draining > 0 || Date.now() - this.lastConsumedAt >= (this.options.consumeIntervalMs ?? 1_000)) return true;
+    let rows = 0;
+    for (const segment of this.closed) {
+      if (!segment.blocks) return true; // on disk only (replayed, or beyond the memory budget): its rows are unknown
+      rows += segment.ownRows;
+    }
+    return rows >= (this.options.minRowsPerConsume ?? 100_000);
+  }
+
   private async consumeClosed() {
     const limit = this.options.maxRowsPerConsume ?? 200_000;
-    while (this.closed.length) {
+    while (this.closed.length && this.closedAreDue()) {
       const taken: ClosedSegment[] = [];
       const blocks: WalBlock[] = [];
       let rows = 0;
@@ -305,6 +330,7 @@ export class WriteAheadLog {
       }
       try {
         await this.options.consume(blocks);
+        this.lastConsumedAt = Date.now();
         for (const { file } of taken) fs.rmSync(file, { force: true });
         for (const segment of taken) {
           this.pendingRows -= segment.ownRows;
@@ -326,9 +352,14 @@ export class WriteAheadLog {
 
   /** Rotates and stores everything appended so far (tests, benchmarks, shutdown). */
   async drain(): Promise<void> {
-    await this.rotate();
-    while (this.closed.length || this.consuming) {
-      await this.consume();
+    this.draining += 1;
+    try {
+      await this.rotate();
+      while (this.closed.length || this.consuming) {
+        await this.consume();
+      }
+    } finally {
+      this.draining -= 1;
     }
   }
 }

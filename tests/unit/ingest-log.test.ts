@@ -58,6 +58,39 @@ describe("write-ahead log", () => {
     expect(rowsOf(blocks)).toEqual(["E:a\t1", "E:b\t2", "X:x\t9", "E:c\t3"]);
   });
 
+  it("stores a lone append within a rotation, then paces the consumer: rows wait for the interval or a large insert, or a drain", async () => {
+    const consumed: WalBlock[][] = [];
+    const wal = new WriteAheadLog({
+      dir: tempDir(),
+      rotateMs: 10,
+      consumeIntervalMs: 3_600_000, // after the first store, only the row count or a drain makes segments due
+      minRowsPerConsume: 1_000,
+      consume: async (blocks) => void consumed.push(blocks),
+    });
+    wal.start();
+    const consumedRows = async (count: number) => {
+      for (let waited = 0; consumed.flat().reduce((sum, b) => sum + b.rows, 0) < count; waited += 10) {
+        if (waited > 5_000) throw new Error(`${count} rows were not stored`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await wal.append("E", ["first\t1"]);
+    await consumedRows(1); // nothing stored before: due at once
+    await wal.append("E", ["held\t2"]);
+    await new Promise((r) => setTimeout(r, 300)); // thirty rotations
+    expect(consumed).toHaveLength(1);
+    expect(wal.backlog()).toMatchObject({ rows: 1 });
+    const many = Array.from({ length: 1_000 }, (_, i) => `many\t${i}`);
+    await wal.append("E", many);
+    await consumedRows(1_002); // 1,000 rows are due whatever the interval: stored together with the held one
+    expect(consumed).toHaveLength(2);
+    expect(rowsOf(consumed[1])).toEqual(["E:held\t2", ...many.map((row) => `E:${row}`)]);
+    await wal.append("E", ["last\t3"]);
+    await within(wal.drain(), 2_000, "drain"); // a drain takes everything at once
+    wal.stop();
+    expect(rowsOf(consumed.flat()).at(-1)).toBe("E:last\t3");
+  });
+
   it("replays what a previous process logged but did not store, and deletes segments once stored", async () => {
     const dir = tempDir();
     const first = log(dir, true); // the store is down: nothing is consumed
