@@ -717,7 +717,7 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     const replaced = planned.freshDays.find((f) => f.day === changedDay)!.buildId;
     // ...a late suggestion changes one day, and a pass over ten minutes later replaces that day's build...
     const ingest = await import("@/app/api/v1/events/route");
-    const at = start + 2 * DAY + 9 * 3_600_000;
+    const at = Date.parse(`${changedDay}T09:00:00.000Z`); // within that day whatever the time of the run
     const late = { userId: "r-user-5", modelVersion: "r-base", language: "python", ide: "vscode", suggestionId: "kept-build" };
     const sent = await call(ingest.POST, "POST", "/x", {
       key: INGEST_KEY,
