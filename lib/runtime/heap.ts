@@ -2,7 +2,7 @@
  * The server's garbage collection after start-up, on top of the flags it is started with
  * (lib/runtime/serverProcess.ts). Both changes below were measured under the ingestion benchmark's load
  * (README, Ingestion) and in the soak; V8's flags are the process's, so they are set here, once, by
- * server.ts.
+ * server.ts (and by the results benchmark's process, which stands for the server's request path).
  */
 import { PerformanceObserver, constants, type NodeGCPerformanceDetail, type PerformanceEntry } from "node:perf_hooks";
 import v8 from "node:v8";
@@ -29,6 +29,10 @@ export function growingPercentFor(liveBytes: number): number {
   return Math.min(CEILING_GROWING_PERCENT, Math.max(FLOOR_GROWING_PERCENT, forHeadroom));
 }
 
+/** Whether a "gc" performance entry is a full (mark-compact) collection. */
+const isFullCollection = (entry: PerformanceEntry) =>
+  (entry as PerformanceEntry & { detail?: NodeGCPerformanceDetail }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+
 let observer: PerformanceObserver | undefined;
 let current = 0;
 
@@ -47,10 +51,7 @@ export function keepHeapHeadroom(): void {
   if (observer) return;
   applyGrowingPercent(growingPercentFor(v8.getHeapStatistics().used_heap_size));
   observer = new PerformanceObserver((list) => {
-    const isFull = (entry: PerformanceEntry) =>
-      (entry as PerformanceEntry & { detail?: NodeGCPerformanceDetail }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
-    const fullCollection = list.getEntries().some(isFull);
-    if (fullCollection) applyGrowingPercent(growingPercentFor(v8.getHeapStatistics().used_heap_size));
+    if (list.getEntries().some(isFullCollection)) applyGrowingPercent(growingPercentFor(v8.getHeapStatistics().used_heap_size));
   });
   observer.observe({ entryTypes: ["gc"] });
 }
