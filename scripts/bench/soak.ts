@@ -17,8 +17,9 @@ export interface ProcessMemory {
   name: string;
   /** How the memory is read: a process's resident set, or a group's proportional sets summed (shared pages counted once). */
   measure: "RSS" | "PSS summed";
-  startMb: number;
-  endMb: number;
+  /** The samples of the second minute and of the last (see SoakResult). */
+  startMb: number[];
+  endMb: number[];
   maxMb: number;
 }
 
@@ -27,10 +28,17 @@ export interface SoakResult {
   requests: number;
   errors: number;
   statuses: Record<string, number>;
-  /** The app server's resident memory (with the embedded engines, when they are in it). */
-  rssStartMb: number;
-  rssEndMb: number;
+  /**
+   * The app server's resident memory (with the embedded engines, when they are in it), sampled every 10 s:
+   * the samples of the second minute (the first is start-up's) and of the last minute. A minute's samples,
+   * not one: a single sample moves by tens of MB with the moment it is taken (a query's memory not yet
+   * returned, the heap just before a collection), which the highest sample reports apart.
+   */
+  rssStartMb: number[];
+  rssEndMb: number[];
   rssMaxMb: number;
+  /** Every sample of the app server's resident memory, one each 10 seconds from the start. */
+  rssSamplesMb: number[];
   /** At the end: the app server's resident memory that is file-backed (the engine's code pages, shared and reclaimable) and anonymous. */
   rssFileEndMb: number;
   rssAnonEndMb: number;
@@ -236,23 +244,26 @@ async function soakTraffic(
   const errors = Object.entries(statuses)
     .filter(([status]) => Number(status) < 200 || Number(status) >= 300)
     .reduce((sum, [, n]) => sum + n, 0);
-  // The first sample after a minute of traffic is the baseline: start-up and first queries allocate once.
-  const baseline = Math.min(6, rss.length - 1);
+  // The second minute is the baseline: start-up and the first queries allocate once.
+  const minute = 6;
+  const second = (samples: number[]) => samples.slice(Math.min(minute, samples.length - 1), 2 * minute);
+  const last = (samples: number[]) => samples.slice(-minute);
   return {
     seconds,
     requests,
     errors,
     statuses,
-    rssStartMb: rss[baseline],
-    rssEndMb: rss.at(-1)!,
+    rssStartMb: second(rss),
+    rssEndMb: last(rss),
     rssMaxMb: Math.max(...rss),
+    rssSamplesMb: rss.map(Math.round),
     rssFileEndMb: residentMb(server.pid, "RssFile"),
     rssAnonEndMb: residentMb(server.pid, "RssAnon"),
     stores: stores.map(({ store, samples }) => ({
       name: store.name,
       measure: store.measure,
-      startMb: samples[baseline],
-      endMb: samples.at(-1)!,
+      startMb: second(samples),
+      endMb: last(samples),
       maxMb: Math.max(...samples),
     })),
   };
