@@ -615,12 +615,17 @@ export function rollupRecordSql(): string {
 
 /**
  * Rows of the target's superseded builds, once no request can still be reading them: builds made before
- * {before} but each day's latest recorded one of those (unrecorded interrupted ones included). A request
- * planned within the keep reads either a build made since {before} or that one, however old it is: a
- * build is superseded from when its successor is made, not from when it was made itself.
+ * {before} but each day's latest one of those. A request planned within the keep reads either a build made
+ * since {before} or that one, however old it is: a build is superseded from when its successor is made,
+ * not from when it was made itself. The latest is looked for among the records and among the rows'
+ * builds: the records are a ReplacingMergeTree by day, so once a merge has kept only a day's newest record
+ * (made since {before}), the one before it is known from its rows alone (interrupted unrecorded builds
+ * count there too, which can only keep a build longer).
  */
-const SUPERSEDED_ROWS = `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')}
+const supersededRows = (table: string) => `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')}
         AND (day, build_id) NOT IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
+                                    WHERE ${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')} GROUP BY day)
+        AND (day, build_id) NOT IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM ${table}
                                     WHERE ${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')} GROUP BY day)`;
 
 /** Tables holding rows of each build (every one but the records, experiment_rollup_days). */
@@ -630,12 +635,12 @@ export const ROLLUP_BUILD_TABLES = ["experiment_user_daily", "experiment_variant
 export function rollupSupersededCountSql(table: (typeof ROLLUP_BUILD_TABLES)[number] = "experiment_user_daily"): string {
   return `
       SELECT count() AS rows FROM ${table}
-      WHERE ${SUPERSEDED_ROWS}`;
+      WHERE ${supersededRows(table)}`;
 }
 
-/** Deletes the rows of superseded builds (see SUPERSEDED_ROWS), every day of the target at once. */
+/** Deletes the rows of superseded builds (see supersededRows), every day of the target at once. */
 export function rollupDeleteSupersededSql(table: (typeof ROLLUP_BUILD_TABLES)[number] = "experiment_user_daily"): string {
   return `
       DELETE FROM ${table}
-      WHERE ${SUPERSEDED_ROWS}`;
+      WHERE ${supersededRows(table)}`;
 }
