@@ -613,20 +613,22 @@ export function rollupRecordSql(): string {
              {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`;
 }
 
+/** A day's latest build made before {before} in `table` (the records, or a table of the builds' rows). */
+const latestBuildBefore = (table: string) => `(SELECT day, argMax(build_id, (built_at, build_id)) FROM ${table}
+                                    WHERE ${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')} GROUP BY day)`;
+
 /**
  * Rows of the target's superseded builds, once no request can still be reading them: builds made before
  * {before} but each day's latest one of those. A request planned within the keep reads either a build made
  * since {before} or that one, however old it is: a build is superseded from when its successor is made,
  * not from when it was made itself. The latest is looked for among the records and among the rows'
  * builds: the records are a ReplacingMergeTree by day, so once a merge has kept only a day's newest record
- * (made since {before}), the one before it is known from its rows alone (interrupted unrecorded builds
- * count there too, which can only keep a build longer).
+ * (made since {before}), the one before it is known from its rows alone. Left open: an interrupted,
+ * unrecorded build made after that one and before {before} is then taken for it (README, Data model).
  */
 const supersededRows = (table: string) => `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')}
-        AND (day, build_id) NOT IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM experiment_rollup_days
-                                    WHERE ${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')} GROUP BY day)
-        AND (day, build_id) NOT IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM ${table}
-                                    WHERE ${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')} GROUP BY day)`;
+        AND (day, build_id) NOT IN ${latestBuildBefore("experiment_rollup_days")}
+        AND (day, build_id) NOT IN ${latestBuildBefore(table)}`;
 
 /** Tables holding rows of each build (every one but the records, experiment_rollup_days). */
 export const ROLLUP_BUILD_TABLES = ["experiment_user_daily", "experiment_variant_latency_daily"] as const;
