@@ -15,35 +15,24 @@ describe.skipIf(process.env.ECHO_TEST_CLICKHOUSE === "http")("embedded engine me
   // Under steady ingestion the engine removes a burst of outdated parts minutes in; a pool sized for a
   // server (128) started a thread per part, and the global pool kept them all, idle, for the process's life.
   it("removes a burst of outdated parts with a few threads, not one per part", async () => {
-    const { client } = await clickhouseHandle();
-    const threads = async () => {
-      const result = await client.query({
-        query: "SELECT value FROM system.metrics WHERE metric = 'GlobalThread'",
-        format: "JSONEachRow",
-      });
-      return Number((await result.json<{ value: number | string }>())[0].value);
-    };
-    await client.command({ query: "DROP TABLE IF EXISTS parts_burst" });
+    const { queryRows, runStatement } = await import("@/lib/clickhouse");
+    const count = async (sql: string) => (await queryRows({ tag: "test.count", sql, columns: { n: "number" } }))[0].n;
+    const threads = () => count("SELECT value AS n FROM system.metrics WHERE metric = 'GlobalThread'");
+    const parts = () => count("SELECT count() AS n FROM system.parts WHERE database = currentDatabase() AND table = 'parts_burst'");
+    const run = (sql: string) => runStatement({ tag: "test.partsBurst", sql });
+    await run("DROP TABLE IF EXISTS parts_burst");
     // Parts become removable a second after a merge replaced them, and are removed in parallel from 10 on.
-    await client.command({
-      query:
-        "CREATE TABLE parts_burst (n UInt32) ENGINE = MergeTree ORDER BY n SETTINGS old_parts_lifetime = 1, " +
+    await run(
+      "CREATE TABLE parts_burst (n UInt32) ENGINE = MergeTree ORDER BY n SETTINGS old_parts_lifetime = 1, " +
         "cleanup_delay_period = 1, cleanup_delay_period_random_add = 0, concurrent_part_removal_threshold = 10",
-    });
-    await client.command({ query: "SYSTEM STOP MERGES parts_burst" });
-    for (let i = 0; i < 60; i++) await client.command({ query: `INSERT INTO parts_burst VALUES (${i})` });
+    );
+    await run("SYSTEM STOP MERGES parts_burst");
+    for (let i = 0; i < 60; i++) await run(`INSERT INTO parts_burst VALUES (${i})`);
     const before = await threads();
-    await client.command({ query: "SYSTEM START MERGES parts_burst" });
-    await client.command({ query: "OPTIMIZE TABLE parts_burst FINAL" });
-    const parts = async () => {
-      const result = await client.query({
-        query: "SELECT count() AS n FROM system.parts WHERE database = currentDatabase() AND table = 'parts_burst'",
-        format: "JSONEachRow",
-      });
-      return Number((await result.json<{ n: number | string }>())[0].n);
-    };
+    await run("SYSTEM START MERGES parts_burst");
+    await run("OPTIMIZE TABLE parts_burst FINAL");
     await expect.poll(parts, { timeout: 30_000, interval: 250 }).toBe(1);
     expect((await threads()) - before).toBeLessThanOrEqual(8);
-    await client.command({ query: "DROP TABLE parts_burst" });
+    await run("DROP TABLE parts_burst");
   }, 60_000);
 });
