@@ -34,12 +34,15 @@ export const SHARDED_TABLES: Readonly<Record<string, string>> = {
 /** Tables with a full copy on every node. */
 export const EVERY_NODE_TABLES: readonly string[] = [
   "schema_migrations",
-  "experiment_rollup_days",
+  "experiment_rollup_builds",
   "experiment_variant_latency_daily",
   "refinement_labels",
   "refinement_pipeline_state",
   "dataset_samples",
 ];
+
+/** Tables once kept on every node that a later migration drops (created by the earlier ones all the same). */
+export const DROPPED_TABLES: readonly string[] = ["experiment_rollup_days"];
 
 export const localTable = (table: string) => `${table}_local`;
 
@@ -89,7 +92,7 @@ export function clusteredStatements(statement: string, target: ClusterTarget): s
   const create = statement.match(/^CREATE\s+TABLE\s+IF\s+NOT\s+EXISTS\s+(\w+)/i);
   if (create) {
     const table = create[1];
-    if (!isSharded(table) && !EVERY_NODE_TABLES.includes(table)) {
+    if (!isSharded(table) && !EVERY_NODE_TABLES.includes(table) && !DROPPED_TABLES.includes(table)) {
       throw new Error(`ClickHouse migration: table ${table} has no place on a cluster; add it to lib/clickhouse/cluster.ts`);
     }
     const replicated = replicatedEngine(statement, table, target);
@@ -108,6 +111,12 @@ export function clusteredStatements(statement: string, target: ClusterTarget): s
   }
   const dropView = statement.match(/^DROP\s+VIEW\s+(IF\s+EXISTS\s+)?(\w+)$/i);
   if (dropView) return [`${dropView[0]} ${cluster}`];
+  const dropTable = statement.match(/^DROP\s+TABLE\s+(IF\s+EXISTS\s+)?(\w+)$/i);
+  if (dropTable) {
+    // SYNC: a replicated table's Keeper path is free once the statement returns
+    const drop = (table: string) => `DROP TABLE ${dropTable[1] ?? ""}${table} ${cluster} SYNC`;
+    return isSharded(dropTable[2]) ? [drop(dropTable[2]), drop(localTable(dropTable[2]))] : [drop(dropTable[2])];
+  }
   const alter = statement.match(/^ALTER\s+TABLE\s+(\w+)\s+/i);
   if (alter) {
     const table = alter[1];

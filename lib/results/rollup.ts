@@ -57,7 +57,7 @@ export async function rollupTargets(client: Db, now = Date.now()): Promise<Rollu
   }));
 }
 
-/** A day's rollup build as recorded (experiment_rollup_days). */
+/** A day's rollup build as recorded (ROLLUP_RECORDS_TABLE). */
 export interface BuildRecord {
   buildId: string;
   builtAtMs: number;

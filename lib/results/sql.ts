@@ -37,6 +37,9 @@ const STORED_BY_PLAN = "e.ingested_at <= {asOf:DateTime64(3, 'UTC')}";
 /** Pre-exposure days a rollup build keeps per user (the default CUPED lookback; longer ones read raw events). */
 export const ROLLUP_LOOKBACK_DAYS = 14;
 
+/** The records of the rollup's builds: one per build of a day, with what it saw (migration 0012). */
+export const ROLLUP_RECORDS_TABLE = "experiment_rollup_builds";
+
 /** Per exposed user: the hash that rollup builds sum to detect changed exposures (see migration 0003). */
 const EXPOSURE_HASH = "cityHash64(user_id, variant, first_at)";
 
@@ -54,7 +57,7 @@ export const coveredBy = (build: string, maxFirstAt = `${build}.max_first_at`) =
 /**
  * Per day of the days table `days` (each with the max_first_at of its build: `maxFirstAt`, over alias b):
  * the users a build of it covers among the exposures read now (CTE exposed_all), and their checksum, which
- * the build recorded as it saw them (experiment_rollup_days users and users_checksum).
+ * the build recorded as it saw them (the records' users and users_checksum).
  */
 const coveredNowSql = (days: string, maxFirstAt: string) => {
   const covered = coveredBy("b", maxFirstAt);
@@ -100,7 +103,7 @@ const latestBuild = (column: string) => `argMax(${column}, (built_at, build_id))
 /** The latest recorded rollup build of each day of the phase between two Date expressions (columns latest_*). */
 export const latestBuildsSql = (fromDay: string, toDay: string) => `
   SELECT day, ${BUILD_COLUMNS.map(latestBuild).join(", ")}
-  FROM experiment_rollup_days WHERE ${PHASE_FILTER} AND day BETWEEN ${fromDay} AND ${toDay} GROUP BY day`;
+  FROM ${ROLLUP_RECORDS_TABLE} WHERE ${PHASE_FILTER} AND day BETWEEN ${fromDay} AND ${toDay} GROUP BY day`;
 
 /** The last build `b` of a day saw exactly the day's events now (`s`: dayStatsSql). */
 const BUILD_SAW_STATS = "b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at";
@@ -606,43 +609,41 @@ export function rollupVariantLatencySql(): string {
 /** The record of a finished build: what it saw, so reads can check it still holds. */
 export function rollupRecordSql(): string {
   return `
-      INSERT INTO experiment_rollup_days (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at,
+      INSERT INTO ${ROLLUP_RECORDS_TABLE} (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at,
                                           users, users_checksum, build_id, built_at)
       SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, {day:Date}, {insertedRows:UInt64},
              {maxIngestedAt:DateTime64(3, 'UTC')}, {maxFirstAt:DateTime64(3, 'UTC')}, {users:UInt64}, {checksum:UInt64},
              {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`;
 }
 
-/** A day's latest build made before {before} in `table` (the records, or a table of the builds' rows). */
-const latestBuildBefore = (table: string) => `(SELECT day, argMax(build_id, (built_at, build_id)) FROM ${table}
+/** Each day's latest recorded build made before {before}. */
+const LATEST_BUILD_BEFORE = `(SELECT day, argMax(build_id, (built_at, build_id)) FROM ${ROLLUP_RECORDS_TABLE}
                                     WHERE ${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')} GROUP BY day)`;
 
 /**
- * Rows of the target's superseded builds, once no request can still be reading them: builds made before
- * {before} but each day's latest one of those. A request planned within the keep reads either a build made
- * since {before} or that one, however old it is: a build is superseded from when its successor is made,
- * not from when it was made itself. The latest is looked for among the records and among the rows'
- * builds: the records are a ReplacingMergeTree by day, so once a merge has kept only a day's newest record
- * (made since {before}), the one before it is known from its rows alone. Left open: an interrupted,
- * unrecorded build made after that one and before {before} is then taken for it (README, Data model).
+ * What superseded builds left in a table, once no request can still be reading it: builds made before
+ * {before} but each day's latest recorded one of those. A request planned within the keep reads either a
+ * build made since {before} or that one, however old it is: a build is superseded from when its
+ * successor is made, not from when it was made itself. The records keep every build until this deletes
+ * them (a plain MergeTree: a merge never drops the record of a build a request may be reading), and a
+ * build interrupted before it was recorded is never anyone's latest, so its rows go too.
  */
-const supersededRows = (table: string) => `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')}
-        AND (day, build_id) NOT IN ${latestBuildBefore("experiment_rollup_days")}
-        AND (day, build_id) NOT IN ${latestBuildBefore(table)}`;
+const SUPERSEDED = `${PHASE_FILTER} AND built_at < {before:DateTime64(3, 'UTC')}
+        AND (day, build_id) NOT IN ${LATEST_BUILD_BEFORE}`;
 
-/** Tables holding rows of each build (every one but the records, experiment_rollup_days). */
-export const ROLLUP_BUILD_TABLES = ["experiment_user_daily", "experiment_variant_latency_daily"] as const;
+/** Tables holding something of each build: its rows, then its record (deleted last). */
+export const ROLLUP_BUILD_TABLES = ["experiment_user_daily", "experiment_variant_latency_daily", ROLLUP_RECORDS_TABLE] as const;
 
-/** How many rows of superseded builds there are to delete (a pass deletes only when there are some). */
+/** How many rows superseded builds left in a table (a pass deletes only when there are some). */
 export function rollupSupersededCountSql(table: (typeof ROLLUP_BUILD_TABLES)[number] = "experiment_user_daily"): string {
   return `
       SELECT count() AS rows FROM ${table}
-      WHERE ${supersededRows(table)}`;
+      WHERE ${SUPERSEDED}`;
 }
 
-/** Deletes the rows of superseded builds (see supersededRows), every day of the target at once. */
+/** Deletes what superseded builds left in a table (see SUPERSEDED), every day of the target at once. */
 export function rollupDeleteSupersededSql(table: (typeof ROLLUP_BUILD_TABLES)[number] = "experiment_user_daily"): string {
   return `
       DELETE FROM ${table}
-      WHERE ${supersededRows(table)}`;
+      WHERE ${SUPERSEDED}`;
 }

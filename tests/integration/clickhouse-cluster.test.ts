@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { clusteredStatements, EVERY_NODE_TABLES, SHARDED_TABLES } from "@/lib/clickhouse/cluster";
+import { clusteredStatements, DROPPED_TABLES, EVERY_NODE_TABLES, SHARDED_TABLES } from "@/lib/clickhouse/cluster";
 import { readMigrations, SCHEMA_MIGRATIONS_TABLE, splitStatements } from "@/lib/clickhouse/migrate";
 import { tsvUnescape } from "@/lib/clickhouse/tsv";
 
@@ -49,7 +49,7 @@ afterAll(() => {
 });
 
 describe("the sharded layout on a cluster node", () => {
-  it("creates every table and view, and again (creation is idempotent), redefines a view; the other statements parse", () => {
+  it("creates every table and view, and again (creation is idempotent), redefines a view, drops a table; the other statements parse", () => {
     run("CREATE DATABASE echo");
     run("USE echo");
     for (let pass = 0; pass < 2; pass++) {
@@ -58,7 +58,7 @@ describe("the sharded layout on a cluster node", () => {
         expect(sql).toContain(" ON CLUSTER 'echo'");
         // An embedded engine attaches replicated tables read-only (its Keeper session never activates
         // them): alterations are checked by the parser, creation (and a view's redefinition) by the engine.
-        if (sql.startsWith("CREATE") || sql.startsWith("DROP VIEW")) run(sql.replace(" ON CLUSTER 'echo'", ""));
+        if (sql.startsWith("CREATE") || sql.startsWith("DROP")) run(sql.replace(" ON CLUSTER 'echo'", ""));
         else expect(run(`EXPLAIN AST ${sql}`)).toMatch(/^(Alter|Truncate)Query/);
       }
     }
@@ -78,6 +78,7 @@ describe("the sharded layout on a cluster node", () => {
       expect(columns(table)).toBe(columns(`${table}_local`));
     }
     for (const table of EVERY_NODE_TABLES) expect(engines.get(table)?.engine).toMatch(/^Replicated\w*MergeTree$/);
+    for (const table of DROPPED_TABLES) expect(engines.has(table)).toBe(false);
     expect(engines.get("event_day_stats_mv")?.engine).toBe("MaterializedView");
     expect(run("SELECT as_select FROM system.tables WHERE database = 'echo' AND name = 'event_day_stats_mv'")).toMatch(
       /FROM echo\.events_local/,

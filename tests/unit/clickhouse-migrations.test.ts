@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clusteredStatement, clusteredStatements, EVERY_NODE_TABLES, SHARDED_TABLES } from "@/lib/clickhouse/cluster";
+import { clusteredStatement, clusteredStatements, DROPPED_TABLES, EVERY_NODE_TABLES, SHARDED_TABLES } from "@/lib/clickhouse/cluster";
 import { readMigrations, SCHEMA_MIGRATIONS_TABLE, splitStatements } from "@/lib/clickhouse/migrate";
 
 const CLUSTER = { cluster: "echo", database: "echo" };
@@ -39,7 +39,7 @@ describe("ClickHouse migrations", () => {
               `ENGINE = Distributed('echo', 'echo', '${table}_local', ${SHARDED_TABLES[table]})`,
           );
         } else {
-          expect(EVERY_NODE_TABLES).toContain(table);
+          expect([...EVERY_NODE_TABLES, ...DROPPED_TABLES]).toContain(table);
           expect(clustered).toHaveLength(1);
           expect(clustered[0]).toMatch(
             new RegExp(`ENGINE = Replicated\\w*MergeTree\\('/clickhouse/tables/all/echo/${table}', '\\{replica\\}'`),
@@ -61,6 +61,11 @@ describe("ClickHouse migrations", () => {
         kinds.add("drop view");
         // A view is redefined by dropping it on every node (it exists on each, over the local tables).
         expect(clustered).toEqual([`DROP VIEW IF EXISTS ${table} ON CLUSTER 'echo'`]);
+      } else if (statement.startsWith("DROP TABLE")) {
+        kinds.add("drop table");
+        // A table kept on every node is dropped on each; a sharded one's Distributed table before its rows.
+        const dropped = table in SHARDED_TABLES ? [table, `${table}_local`] : [table];
+        expect(clustered).toEqual(dropped.map((name) => `DROP TABLE IF EXISTS ${name} ON CLUSTER 'echo' SYNC`));
       } else if (statement.startsWith("TRUNCATE TABLE")) {
         kinds.add("truncate");
         // Forgetting a cache must reach the stored rows of every shard, not a Distributed table's queue.
@@ -73,7 +78,11 @@ describe("ClickHouse migrations", () => {
         expect(clustered).toEqual([statement]);
       }
     }
-    expect([...kinds].sort()).toEqual(["alter", "drop view", "insert", "table", "truncate", "view"]);
+    expect([...kinds].sort()).toEqual(["alter", "drop table", "drop view", "insert", "table", "truncate", "view"]);
+    expect(clusteredStatements("DROP TABLE IF EXISTS events", CLUSTER)).toEqual([
+      "DROP TABLE IF EXISTS events ON CLUSTER 'echo' SYNC",
+      "DROP TABLE IF EXISTS events_local ON CLUSTER 'echo' SYNC",
+    ]);
   });
 
   it("change a sharded table's columns on its local and Distributed tables, anything else on the local tables only", () => {

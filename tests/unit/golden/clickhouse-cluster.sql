@@ -307,3 +307,27 @@ WHERE outcome IN ('kept', 'unchanged');
 ALTER TABLE refinement_samples_local ON CLUSTER 'echo' DROP COLUMN IF EXISTS diff;
 
 ALTER TABLE refinement_samples ON CLUSTER 'echo' DROP COLUMN IF EXISTS diff;
+
+CREATE TABLE IF NOT EXISTS experiment_rollup_builds ON CLUSTER 'echo'
+(
+    project_id      LowCardinality(String),
+    experiment_key  LowCardinality(String),
+    phase           UInt16,
+    day             Date,
+    inserted_rows   UInt64,
+    max_ingested_at DateTime64(3, 'UTC'),
+    max_first_at    DateTime64(3, 'UTC'),
+    users           UInt64,
+    users_checksum  UInt64,
+    build_id        UInt64,
+    built_at        DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/echo/experiment_rollup_builds', '{replica}')
+ORDER BY (project_id, experiment_key, phase, day, built_at)
+TTL day + INTERVAL 729 DAY;
+
+TRUNCATE TABLE IF EXISTS experiment_user_daily_local ON CLUSTER 'echo';
+
+TRUNCATE TABLE IF EXISTS experiment_variant_latency_daily ON CLUSTER 'echo';
+
+DROP TABLE IF EXISTS experiment_rollup_days ON CLUSTER 'echo' SYNC;

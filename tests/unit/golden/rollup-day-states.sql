@@ -6,7 +6,7 @@ WITH exposed AS (SELECT user_id, variant, first_at, cityHash64(user_id, variant,
   HAVING uniqExact(variant_key) = 1)),
       builds AS (
   SELECT day, argMax(build_id, (built_at, build_id)) AS latest_build_id, argMax(inserted_rows, (built_at, build_id)) AS latest_inserted_rows, argMax(max_ingested_at, (built_at, build_id)) AS latest_max_ingested_at, argMax(max_first_at, (built_at, build_id)) AS latest_max_first_at, argMax(users, (built_at, build_id)) AS latest_users, argMax(users_checksum, (built_at, build_id)) AS latest_users_checksum, argMax(built_at, (built_at, build_id)) AS latest_built_at
-  FROM experiment_rollup_days WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day),
+  FROM experiment_rollup_builds WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day),
       stats AS (
   SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
          min(min_timestamp) AS min_timestamp, max(max_timestamp) AS max_timestamp
