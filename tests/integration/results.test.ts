@@ -758,6 +758,26 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     const records = `SELECT count() AS n FROM ${ROLLUP_RECORDS_TABLE} WHERE experiment_key = {e:String} AND day = {d:Date}`;
     expect(await engineCount(records, { e: experimentKey, d: changedDay })).toBe(1);
   }, 120_000);
+
+  it("takes migration 0012 again (two processes starting together) without losing a build's records or rows", async () => {
+    const { readMigrations, splitStatements } = await import("@/lib/clickhouse/migrate");
+    const { runStatement } = await import("@/lib/clickhouse");
+    const { database } = await import("@/lib/runtime/database");
+    const { refreshRollups } = await import("@/lib/results/rollup");
+    await refreshRollups(await database()); // every day built
+    const stored = async () => ({
+      records: await engineCount(`SELECT count() AS n FROM ${ROLLUP_RECORDS_TABLE}`),
+      rows: await engineCount("SELECT count() AS n FROM experiment_user_daily"),
+      histograms: await engineCount("SELECT count() AS n FROM experiment_variant_latency_daily"),
+    });
+    const before = await stored();
+    expect(before.records).toBeGreaterThan(0);
+    expect(before.rows).toBeGreaterThan(0);
+    const migration = readMigrations().find((m) => m.version === 12)!;
+    for (const sql of splitStatements(migration.sql)) await runStatement({ tag: "test.migration0012", sql });
+    expect(await stored()).toEqual(before);
+    expect(await engineCount("SELECT count() AS n FROM system.tables WHERE name = 'experiment_rollup_days'")).toBe(0);
+  });
 });
 
 describe("scorecard (every metric at once)", () => {

@@ -22,10 +22,9 @@ ENGINE = MergeTree
 ORDER BY (project_id, experiment_key, phase, day, built_at)
 TTL day + INTERVAL 729 DAY;
 
--- The builds the old records named are forgotten (the rollup is a cache: results read raw events until
--- the background job has rebuilt it). Every statement can run twice.
-TRUNCATE TABLE IF EXISTS experiment_user_daily;
-
-TRUNCATE TABLE IF EXISTS experiment_variant_latency_daily;
-
+-- The old records go, and with them what they said: results read raw events until the background job has
+-- built each day again (the rollup is a cache). The old builds' rows stay until a pass deletes them as
+-- superseded, like any build no record names; nothing reads them meanwhile (reads take only recorded
+-- builds). Nothing is truncated, so the migration can run twice, or in two processes at once, and never
+-- leaves a record without its rows.
 DROP TABLE IF EXISTS experiment_rollup_days;

@@ -326,8 +326,4 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/echo/experiment_rollup_buil
 ORDER BY (project_id, experiment_key, phase, day, built_at)
 TTL day + INTERVAL 729 DAY;
 
-TRUNCATE TABLE IF EXISTS experiment_user_daily_local ON CLUSTER 'echo';
-
-TRUNCATE TABLE IF EXISTS experiment_variant_latency_daily ON CLUSTER 'echo';
-
 DROP TABLE IF EXISTS experiment_rollup_days ON CLUSTER 'echo' SYNC;
