@@ -3,7 +3,7 @@
 -- planned with, and the maintenance pass, no longer knowing which build was the day's latest ten minutes
 -- ago, could delete it under that request. Readers take each day's latest with argMax by
 -- (built_at, build_id), as they did; the maintenance pass deletes the records of superseded builds with
--- their rows (lib/results/sql.ts, supersededRows). Columns as in 0003_experiment_rollup.sql.
+-- their rows (lib/results/sql.ts, SUPERSEDED). Columns as in 0003_experiment_rollup.sql.
 CREATE TABLE IF NOT EXISTS experiment_rollup_builds
 (
     project_id      LowCardinality(String),
