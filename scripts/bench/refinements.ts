@@ -26,6 +26,9 @@ export interface RefinementsBench {
   pipelineMs: number[];
   /** One pass with every sample built in-process (no worker threads). */
   inProcessSamplesPerSecond: number;
+  /** Passes over the same completions, each inside the functions of its file (about this many KB of context). */
+  inFileContextKb: number;
+  inFileSamplesPerSecond: number[];
   /** Passes run after the browsing samples were stored (duplicate lookups over a large table). */
   storedPipelineSamplesPerSecond: number[];
   freshnessMs: number;
@@ -81,6 +84,80 @@ function snippet(language: (typeof LANGUAGES)[number], i: number): { prefix: str
   }
 }
 
+/**
+ * The file around a sample, per language, as a plugin sends it: functions before the completion's (about
+ * 4 KB) and after it (about 2 KB). Refinements are judged in the file (redaction, the duplicate key) and
+ * in the construct around the cursor (the syntax check).
+ */
+function fileAround(language: (typeof LANGUAGES)[number]): { before: string; after: string } {
+  const functions = (count: number, from: number) =>
+    Array.from({ length: count }, (_, k) => {
+      const n = from + k;
+      const lines = {
+        python: [
+          `def helper_${n}(values, limit=${n}):`,
+          '    """Totals the values above the limit."""',
+          "    total = 0",
+          "    for value in values:",
+          "        if value > limit:",
+          "            total += value * 2",
+          "        else:",
+          "            total -= 1",
+          "    return total",
+          "",
+          "",
+        ],
+        typescript: [
+          `export function helper${n}(values: number[], limit = ${n}): number {`,
+          "  // Totals the values above the limit.",
+          "  let total = 0;",
+          "  for (const value of values) {",
+          "    total += value > limit ? value * 2 : -1;",
+          "  }",
+          "  return total;",
+          "}",
+          "",
+        ],
+        go: [
+          `// helper${n} totals the values above the limit.`,
+          `func helper${n}(values []int, limit int) int {`,
+          "\ttotal := 0",
+          "\tfor _, value := range values {",
+          "\t\tif value > limit {",
+          "\t\t\ttotal += value * 2",
+          "\t\t} else {",
+          "\t\t\ttotal--",
+          "\t\t}",
+          "\t}",
+          "\treturn total",
+          "}",
+          "",
+        ],
+        java: [
+          `class Helper${n} {`,
+          "  /** Totals the values above the limit. */",
+          "  int total(int[] values, int limit) {",
+          "    int total = 0;",
+          "    for (int value : values) {",
+          "      total += value > limit ? value * 2 : -1;",
+          "    }",
+          "    return total;",
+          "  }",
+          "}",
+          "",
+        ],
+      }[language];
+      return lines.join("\n") + "\n";
+    }).join("");
+  const header = {
+    python: "import os\nimport json\n\n\n",
+    typescript: 'import { readFileSync } from "node:fs";\n\n',
+    go: 'package store\n\nimport (\n\t"fmt"\n\t"os"\n)\n\n',
+    java: "package store;\n\nimport java.util.List;\n\n",
+  }[language];
+  return { before: header + functions(16, 0), after: "\n" + functions(8, 16) };
+}
+
 async function timeMs<T>(run: () => Promise<T>): Promise<[number, T]> {
   const started = performance.now();
   const value = await run();
@@ -120,11 +197,14 @@ export async function benchRefinements(browseSamples: number, log: (line: string
 
   // 1. Pipeline throughput over refined suggestions already stored.
   const base = Date.now() - 6 * 3_600_000; // 100 ms apart: the passes' 140,000 suggestions all lie in the past
-  const refinedRows = (first: number, count: number) => {
+  const files = new Map(LANGUAGES.map((language) => [language, fileAround(language)]));
+  const refinedRows = (first: number, count: number, inFile: boolean) => {
     const rows: string[] = [];
     for (let i = first; i < first + count; i++) {
       const language = LANGUAGES[i % LANGUAGES.length];
-      const code = snippet(language, i);
+      const small = snippet(language, i);
+      const file = files.get(language)!;
+      const code = inFile ? { ...small, prefix: file.before + small.prefix, suffix: file.after } : small;
       const common = { userId: `bench-u${i % 2_000}`, suggestionId: `bench-s${i}`, modelVersion: "bench", language, ide: "vscode" };
       const at = (offset: number) => new Date(base + i * 100 + offset).toISOString();
       const accepted = { ...common, eventId: randomUUID(), type: "accepted", timestamp: at(0), acceptedChars: code.proposal.length };
@@ -146,8 +226,8 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   // Each pass measured: 20,000 new refined suggestions stored in one insert, then one pass over them (which
   // also re-reads the 5 s before its watermark, as every pass on a server re-reads the one before).
   let nextSuggestion = 0;
-  const measuredPass = async (options?: Parameters<typeof runPipelinePass>[1]) => {
-    await handle.insertTsv("events", EVENT_COLUMNS, refinedRows(nextSuggestion, PIPELINE_SUGGESTIONS));
+  const measuredPass = async (options?: Parameters<typeof runPipelinePass>[1], inFile = false) => {
+    await handle.insertTsv("events", EVENT_COLUMNS, refinedRows(nextSuggestion, PIPELINE_SUGGESTIONS, inFile));
     nextSuggestion += PIPELINE_SUGGESTIONS;
     await settle();
     const from = await pipelineWatermark();
@@ -156,9 +236,9 @@ export async function benchRefinements(browseSamples: number, log: (line: string
     const [ms, pass] = await timeMs(() => runPipelinePass(client, options));
     return { ms, samplesPerSecond: pass.samples / (ms / 1000), samples: pass.samples, extractionMs };
   };
-  const measuredPasses = async (label: string) => {
+  const measuredPasses = async (label: string, inFile = false) => {
     const runs = [];
-    for (let i = 0; i < PIPELINE_RUNS; i++) runs.push(await measuredPass());
+    for (let i = 0; i < PIPELINE_RUNS; i++) runs.push(await measuredPass(undefined, inFile));
     for (const run of runs)
       log(`${label}: ${run.samples} samples in ${Math.round(run.ms)} ms; the extraction query alone ${Math.round(run.extractionMs)} ms`);
     return runs;
@@ -171,6 +251,10 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   // The same with every sample built in-process (no worker threads).
   const inProcess = await measuredPass({ build: { workers: 0 } });
   log(`the same pass built in-process: ${inProcess.samples} samples in ${Math.round(inProcess.ms)} ms`);
+  // The same completions inside their files: redaction and the duplicate key read the whole context, the
+  // syntax check the construct around the cursor.
+  const contextKb = Math.round((fileAround("python").before.length + fileAround("python").after.length) / 1000);
+  const inFile = await measuredPasses(`pipeline, each sample inside ${contextKb} KB of its file`, true);
 
   // 2. Freshness: posted through ingestion, listed by the background pipeline.
   startRefinementPipeline(client);
@@ -290,6 +374,8 @@ export async function benchRefinements(browseSamples: number, log: (line: string
     extractionMs: pipeline.map((run) => run.extractionMs),
     pipelineMs: pipeline.map((run) => run.ms),
     inProcessSamplesPerSecond: inProcess.samplesPerSecond,
+    inFileContextKb: contextKb,
+    inFileSamplesPerSecond: inFile.map((run) => run.samplesPerSecond),
     storedPipelineSamplesPerSecond: pipelineBesideStored.map((run) => run.samplesPerSecond),
     freshnessMs,
     browseSamples,

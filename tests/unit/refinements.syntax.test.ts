@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   checkRefinementSyntax,
+  checkRefinementSyntaxInContext,
   checkSyntax,
   errorTouches,
   firstLines,
@@ -9,6 +10,8 @@ import {
   SYNTAX_LANGUAGES,
   syntaxErrors,
   syntaxGrammar,
+  TOP_LEVEL_SEARCH_LINES,
+  topLevelWindow,
 } from "@/lib/refinements/syntax";
 
 // Real snippets per grammar: one that parses and the same with a typical slip.
@@ -185,5 +188,135 @@ describe("the rules' parts", () => {
     expect(firstLines("a\nb\nc", 2)).toBe("a\nb");
     expect(firstLines("a\nb\nc", 5)).toBe("a\nb\nc");
     expect(firstLines("\nb", 1)).toBe("");
+  });
+});
+
+// Files of several functions with the cursor inside one of them: the context a plugin sends is the file around it.
+const FILES: Record<
+  string,
+  { before: string; cursorPrefix: string; proposal: string; cursorSuffix: string; after: string; targets: string[] }
+> = {
+  python: {
+    before:
+      "import json\n\n\nclass Store:\n    def __init__(self):\n        self.items = []\n\n    def add(self, item):\n        self.items.append(item)\n\n\n",
+    cursorPrefix: "def load(path):\n    with open(path) as fh:\n        ",
+    proposal: "return json.load(fh)",
+    cursorSuffix: "\n",
+    after: "\n\ndef save(path, data):\n    with open(path, 'w') as fh:\n        json.dump(data, fh)\n",
+    targets: [
+      "data = json.load(fh)\n        return data",
+      "return json.load(fh",
+      "return [json.load(fh)",
+      "return json.load(fh) if fh else None",
+      'return """',
+      "return (\n",
+    ],
+  },
+  typescript: {
+    before: 'import { readFileSync } from "node:fs";\n\nexport interface Item {\n  id: string;\n  price: number;\n}\n\n',
+    cursorPrefix: "export function total(items: Item[]): number {\n  ",
+    proposal: "return items.reduce((a, b) => a + b.price, 0);",
+    cursorSuffix: "\n}\n",
+    after: '\nexport function load(path: string): Item[] {\n  return JSON.parse(readFileSync(path, "utf8"));\n}\n',
+    targets: [
+      "return items.reduce((sum, item) => sum + item.price, 0);",
+      "return items.reduce((sum, item) => sum + item.price, 0;",
+      "if (!items.length) {\n    return 0;",
+      "return `${items.length}",
+      "/* items */ return 0;",
+    ],
+  },
+  go: {
+    before: 'package store\n\nimport (\n\t"fmt"\n\t"os"\n)\n\ntype Store struct {\n\tpath string\n}\n\n',
+    cursorPrefix: "func (s *Store) Read() ([]byte, error) {\n\t",
+    proposal: "return os.ReadFile(s.path)",
+    cursorSuffix: "\n}\n",
+    after: "\nfunc (s *Store) Write(data []byte) error {\n\treturn os.WriteFile(s.path, data, 0o644)\n}\n",
+    targets: [
+      'data, err := os.ReadFile(s.path)\n\tif err != nil {\n\t\treturn nil, fmt.Errorf("read: %w", err)\n\t}\n\treturn data, nil',
+      "return os.ReadFile(s.path",
+      "if s == nil {",
+      "return nil, nil }\n}\nfunc x() {",
+    ],
+  },
+  java: {
+    before: "package shop;\n\nimport java.util.List;\n\n",
+    cursorPrefix:
+      "class Cart {\n  private final List<Integer> prices;\n\n  Cart(List<Integer> prices) { this.prices = prices; }\n\n  int total() {\n    ",
+    proposal: "return prices.stream().mapToInt(p -> p).sum();",
+    cursorSuffix: "\n  }\n}\n",
+    after: '\nclass Receipt {\n  String render(Cart cart) { return "total: " + cart.total(); }\n}\n',
+    targets: [
+      "return prices == null ? 0 : prices.stream().mapToInt(p -> p).sum();",
+      "return prices.stream().mapToInt(p -> p).sum(;",
+      "if (prices.isEmpty()) {",
+      "return 0; } }",
+    ],
+  },
+};
+
+describe("checkRefinementSyntax in the construct around the cursor", () => {
+  it("cuts the context at the lines that start the constructs before and after the cursor's", () => {
+    const { before, cursorPrefix, cursorSuffix, after } = FILES.python;
+    expect(topLevelWindow(before + cursorPrefix, cursorSuffix + after)).toEqual({ prefix: cursorPrefix, suffix: "\n\n\n" });
+    const ts = FILES.typescript;
+    expect(topLevelWindow(ts.before + ts.cursorPrefix, ts.cursorSuffix + ts.after)).toEqual({ prefix: ts.cursorPrefix, suffix: "\n}\n\n" });
+    // A method's window is its class: indented lines start nothing, and a closing bracket at column 0 ends nothing.
+    const java = FILES.java;
+    expect(topLevelWindow(java.before + java.cursorPrefix, java.cursorSuffix + java.after)).toEqual({
+      prefix: java.cursorPrefix,
+      suffix: "\n  }\n}\n\n",
+    });
+    // The cursor's own line counts when it starts at column 0; the rest of it, after the cursor, never ends the window.
+    expect(topLevelWindow("a = 1\nb = ", "2\nc = 3\n")).toEqual({ prefix: "b = ", suffix: "2\n" });
+    expect(topLevelWindow("x", "def f(): pass\n")).toEqual({ prefix: "x", suffix: "def f(): pass\n" });
+    // Ruby's `end` closes: the window goes on to the next definition.
+    expect(topLevelWindow("def a\n  ", "\nend\ndef b\nend\n")).toEqual({ prefix: "def a\n  ", suffix: "\nend\n" });
+    expect(topLevelWindow("  indented\n  only", "\n  here")).toEqual({ prefix: "  indented\n  only", suffix: "\n  here" });
+  });
+
+  it("keeps a side whole when no construct starts within the lines it searches", () => {
+    const body = "    x += 1\n".repeat(TOP_LEVEL_SEARCH_LINES + 5);
+    const prefix = "def f(x):\n" + body + "    ";
+    expect(topLevelWindow(prefix, "").prefix).toBe(prefix);
+    const near = "import os\ndef g():\n" + "    y = 1\n".repeat(10) + "    ";
+    expect(topLevelWindow(near, "").prefix).toBe(near.slice("import os\n".length));
+    const suffix = "\n" + body + "def g():\n    pass\n";
+    expect(topLevelWindow("", suffix).suffix).toBe(suffix);
+  });
+
+  it.each(Object.keys(FILES))("in %s, gives every target the verdict of the whole file", async (language) => {
+    const file = FILES[language];
+    const prefix = file.before + file.cursorPrefix;
+    const suffix = file.cursorSuffix + file.after;
+    expect(await checkSyntax(language, prefix + file.proposal + suffix)).toBe("ok");
+    const verdicts: string[] = [];
+    for (const target of file.targets) {
+      const input = { prefix, suffix, proposal: file.proposal, target };
+      const verdict = await checkRefinementSyntax(language, input);
+      expect(verdict, target).toBe(await checkRefinementSyntaxInContext(language, input));
+      verdicts.push(verdict);
+    }
+    // Both verdicts occur: the first target is a clean refinement, the second leaves a bracket open.
+    expect(verdicts.slice(0, 2)).toEqual(["ok", "error"]);
+    // The window decides the clean one alone: with the rest of the file broken, the whole file's rules
+    // would still find the target's own text clean in a narrower window, and the window says so first.
+    const broken = { prefix: "def (((\n" + prefix, suffix: suffix + "\n}}} (((\n", proposal: file.proposal, target: file.targets[0] };
+    expect(await checkRefinementSyntax(language, broken)).toBe("ok");
+  });
+});
+
+describe("the window's blind spot", () => {
+  it("takes a column-0 line inside a multi-line string for a declaration, and judges the target from there", async () => {
+    // In the file, the target drops the string's closing quotes; from `class A:` on, its text parses.
+    const input = {
+      prefix: 'def f():\n    s = """\nclass A:\n    ',
+      suffix: "\n",
+      proposal: 'pass\n    """\n    return s',
+      target: "pass\n    return s",
+    };
+    expect(topLevelWindow(input.prefix, input.suffix).prefix).toBe("class A:\n    ");
+    expect(await checkRefinementSyntaxInContext("python", input)).toBe("error");
+    expect(await checkRefinementSyntax("python", input)).toBe("ok");
   });
 });
