@@ -296,10 +296,11 @@ async function main() {
       `5. Refinement samples: pipeline throughput, freshness, browsing ${fmt(REFINEMENT_SAMPLES)} samples (embedded engine)`,
     );
     const reportFile = path.join(os.tmpdir(), `echo-bench-refinements-${process.pid}.json`);
+    // With the server's environment (its allocators' settings): the pipeline runs in the server.
     const child = spawnSync(
       path.join(import.meta.dirname, "..", "node_modules", ".bin", "tsx"),
       [path.join(import.meta.dirname, "bench", "refinements.ts"), String(REFINEMENT_SAMPLES), reportFile],
-      { stdio: "inherit" },
+      { stdio: "inherit", env: serverEnv(process.env) },
     );
     if (child.status !== 0) throw new Error("the refinements benchmark failed");
     const r = JSON.parse(fs.readFileSync(reportFile, "utf8")) as RefinementsBench;

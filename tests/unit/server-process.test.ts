@@ -10,11 +10,12 @@ describe("the server process's settings", () => {
     expect(SERVER_NODE_ARGS).toEqual([...args, "--import", "tsx"]);
     expect(args).toContain(HEAP_GROWING_FLAG);
     const script =
-      "console.log(JSON.stringify([process.execArgv.slice(0, -2), process.env.MALLOC_ARENA_MAX, process.env.MALLOC_MMAP_THRESHOLD_]))";
+      "console.log(JSON.stringify([process.execArgv.slice(0, -2), process.env.MALLOC_ARENA_MAX, process.env.MALLOC_MMAP_THRESHOLD_, " +
+      "process.env.GLIBC_TUNABLES]))";
     const output = execFileSync(process.execPath, [...args, "-e", script], {
-      env: serverEnv({ ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_MMAP_THRESHOLD_: undefined }),
+      env: serverEnv({ ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_MMAP_THRESHOLD_: undefined, GLIBC_TUNABLES: undefined }),
     });
-    expect(JSON.parse(output.toString())).toEqual([args, "2", "131072"]);
+    expect(JSON.parse(output.toString())).toEqual([args, "2", "131072", "glibc.malloc.hugetlb=1"]);
   });
 
   it("leaves an operator's own allocator settings as they are", () => {
