@@ -253,7 +253,8 @@ export async function benchRefinements(browseSamples: number, log: (line: string
   log(`the same pass built in-process: ${inProcess.samples} samples in ${Math.round(inProcess.ms)} ms`);
   // The same completions inside their files: redaction and the duplicate key read the whole context, the
   // syntax check the construct around the cursor.
-  const contextKb = Math.round((fileAround("python").before.length + fileAround("python").after.length) / 1000);
+  const python = files.get("python")!;
+  const contextKb = Math.round((python.before.length + python.after.length) / 1000);
   const inFile = await measuredPasses(`pipeline, each sample inside ${contextKb} KB of its file`, true);
 
   // 2. Freshness: posted through ingestion, listed by the background pipeline.
