@@ -26,9 +26,14 @@
  *   once running (the same 4,000 queries 1.5–1.6 s against 1.7 s; 3,000 parses 85 ms against 117–140 ms).
  * - `MALLOC_ARENA_MAX=2`: glibc's allocator, which the engines' threads share outside their own
  *   allocators, keeps two arenas instead of eight per core, each holding freed memory of its own.
- * - `MALLOC_MMAP_THRESHOLD_=131072`: blocks from 128 KB on are mapped and unmapped on free, rather than
+ * - `MALLOC_MMAP_THRESHOLD_=2097152`: blocks from 2 MB on are mapped and unmapped on free, rather than
  *   carved from the heap, where glibc raises the threshold as large blocks come and go and their space
- *   then stays resident.
+ *   then stays resident. Not lower: a mapped block is faulted in page by page when first written, about
+ *   12 µs per 4 KB page on the machines Echo is measured on, and below 2 MB it cannot be a huge page
+ *   (below). At 128 KB every request body of 128 KB to 1 MB, and each of its copies (to an ingestion
+ *   worker, the batch's rows), was mapped afresh: a 256 KB copy took 1.07 ms instead of 44 µs, and HTTP
+ *   ingestion ran at 95,000–98,000 events/s against 130,000–135,000 with 2 MB (bench section 3, in turns);
+ *   a five-minute soak ended at the same memory either way (README, Soak).
  * - `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`: glibc's allocator asks for transparent huge pages on the
  *   blocks it maps (the kernel's default `madvise` mode grants them only when asked): a Node Buffer of
  *   176 MB filled for the first time in 29 ms instead of 540 ms on the machines Echo is measured on, where
@@ -47,7 +52,7 @@ export const SERVER_NODE_ARGS: readonly string[] = [...SERVER_MEMORY_FLAGS, "--i
 
 const SERVER_ALLOCATOR_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: "2",
-  MALLOC_MMAP_THRESHOLD_: "131072",
+  MALLOC_MMAP_THRESHOLD_: "2097152",
   GLIBC_TUNABLES: "glibc.malloc.hugetlb=1",
 };
 

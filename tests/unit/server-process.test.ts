@@ -15,13 +15,44 @@ describe("the server process's settings", () => {
     const output = execFileSync(process.execPath, [...args, "-e", script], {
       env: serverEnv({ ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_MMAP_THRESHOLD_: undefined, GLIBC_TUNABLES: undefined }),
     });
-    expect(JSON.parse(output.toString())).toEqual([args, "2", "131072", "glibc.malloc.hugetlb=1"]);
+    expect(JSON.parse(output.toString())).toEqual([args, "2", "2097152", "glibc.malloc.hugetlb=1"]);
+  });
+
+  it("reuses freed blocks of a request body's size instead of mapping each one afresh", () => {
+    // Copies of 256 KB and 1 MB (request bodies and their copies to the ingestion workers), eight alive at a
+    // time as under load. A block mapped afresh is faulted in page by page as it is written (minor faults,
+    // ~12 µs per 4 KB page on the measured machines): with glibc's threshold at 128 KB every copy faulted
+    // in all of its pages; reused heap blocks fault in almost none.
+    const script = `
+      import fs from "node:fs";
+      const minorFaults = () => Number(fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ")[7]);
+      const perBlock = (bytes) => {
+        const source = Buffer.alloc(bytes, 7);
+        const alive = [];
+        const copy = (times) => {
+          for (let i = 0; i < times; i++) {
+            alive.push(new Uint8Array(source));
+            if (alive.length > 8) alive.shift();
+          }
+        };
+        copy(100);
+        const before = minorFaults();
+        copy(300);
+        return (minorFaults() - before) / 300;
+      };
+      console.log(JSON.stringify([perBlock(256 * 1024), perBlock(1024 * 1024)]));`;
+    const output = execFileSync(process.execPath, [...SERVER_MEMORY_FLAGS, "--input-type=module", "-e", script], {
+      env: serverEnv({ ...process.env, MALLOC_ARENA_MAX: undefined, MALLOC_MMAP_THRESHOLD_: undefined, GLIBC_TUNABLES: undefined }),
+    });
+    const [faultsPer256Kb, faultsPerMb] = JSON.parse(output.toString()) as number[];
+    expect(faultsPer256Kb).toBeLessThan(64 / 8);
+    expect(faultsPerMb).toBeLessThan(256 / 8);
   });
 
   it("leaves an operator's own allocator settings as they are", () => {
     expect(serverEnv({ ...process.env, MALLOC_ARENA_MAX: "4", PORT: "3000" })).toMatchObject({
       MALLOC_ARENA_MAX: "4",
-      MALLOC_MMAP_THRESHOLD_: "131072",
+      MALLOC_MMAP_THRESHOLD_: "2097152",
       PORT: "3000",
     });
   });
