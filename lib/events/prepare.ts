@@ -2,7 +2,7 @@ import { assignUser, checkExposure, compileConfig, type AssignmentConfig, type C
 import { formatPath, type ErrorDetail } from "../errors";
 import { clickhouseTime } from "../clickhouse/time";
 import { exposureRow, type ExposureRow } from "../exposures/rows";
-import { parseJsonText } from "../json";
+import { parseJsonArrayMember, parseJsonText } from "../json";
 import { eventTsv } from "./rows";
 import { compiledEventSchema, eventSchema, eventsRequestSchema, type IngestEvent } from "./schema";
 
@@ -155,10 +155,17 @@ export function prepareEvents(raw: unknown[], context: PrepareContext): Prepared
   }
 
   rejected.sort((a, b) => a.index - b.index);
-  const encoded = Buffer.from(rows.length ? rows.join("\n") + "\n" : "");
   const rowEnds = new Int32Array(rows.length);
   let end = 0;
   for (let i = 0; i < rows.length; i++) rowEnds[i] = end += Buffer.byteLength(rows[i]) + 1;
+  // Written row by row rather than joined first: a joined batch is a string of 128 KB or more, which V8
+  // maps afresh and faults in page by page (see parseJsonArrayMember).
+  const encoded = Buffer.allocUnsafe(end);
+  for (let i = 0; i < rows.length; i++) {
+    const at = i === 0 ? 0 : rowEnds[i - 1];
+    encoded.write(rows[i], at);
+    encoded[rowEnds[i] - 1] = 0x0a;
+  }
   return { count: raw.length, rejected, exposures, eventIds, rows: encoded, rowEnds };
 }
 
@@ -167,11 +174,15 @@ export function prepareEvents(raw: unknown[], context: PrepareContext): Prepared
  * route wrapper would say it (lib/api/handler.ts: invalid JSON, then the envelope's zod issues).
  */
 export function prepareEventsBody(body: Uint8Array, context: PrepareContext): PreparedBatch | BodyProblem {
-  let json: unknown;
-  try {
-    json = parseJsonText(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
-  } catch (error) {
-    return { problem: "json", message: (error as Error).message };
+  // Element by element when the body is the usual envelope (no large string: see parseJsonArrayMember).
+  const events = parseJsonArrayMember(body, "events");
+  let json: unknown = events && { events };
+  if (!json) {
+    try {
+      json = parseJsonText(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8"));
+    } catch (error) {
+      return { problem: "json", message: (error as Error).message };
+    }
   }
   const envelope = eventsRequestSchema.safeParse(json);
   if (!envelope.success) {
