@@ -3,6 +3,7 @@ import { clickhouseSettings } from "../settings";
 import { clickhouseHandle, closeClickHouse, type EngineKind } from "./client";
 import { clusteredStatement, type ClusterTarget } from "./cluster";
 import { applyMigrations } from "./migrate";
+import { tsvBody } from "./tsv";
 import {
   insertRowsOn,
   queryRowsForListOn,
@@ -83,7 +84,7 @@ export async function insertTabSeparated(spec: { tag: string; table: string; col
   await clickhouse(); // migrations applied
   const handle = await clickhouseHandle();
   const started = performance.now();
-  await handle.insertTsv(spec.table, spec.columns, Buffer.from(spec.rows.join("\n") + "\n"));
+  await handle.insertTsv(spec.table, spec.columns, tsvBody(spec.rows));
   const ms = performance.now() - started;
   if (ms > SLOW_QUERY_MS) console.warn(`[echo] slow ClickHouse insert ${spec.tag}: ${Math.round(ms)} ms`);
 }

@@ -1,6 +1,7 @@
 import { assignUser, checkExposure, compileConfig, type AssignmentConfig, type CompiledAssignmentConfig } from "../assignment";
 import { formatPath, type ErrorDetail } from "../errors";
 import { clickhouseTime } from "../clickhouse/time";
+import { tsvBody } from "../clickhouse/tsv";
 import { exposureRow, type ExposureRow } from "../exposures/rows";
 import { parseJsonArrayMember, parseJsonText } from "../json";
 import { eventTsv } from "./rows";
@@ -156,16 +157,7 @@ export function prepareEvents(raw: unknown[], context: PrepareContext): Prepared
 
   rejected.sort((a, b) => a.index - b.index);
   const rowEnds = new Int32Array(rows.length);
-  let end = 0;
-  for (let i = 0; i < rows.length; i++) rowEnds[i] = end += Buffer.byteLength(rows[i]) + 1;
-  // Written row by row rather than joined first: a joined batch is a string of 128 KB or more, which V8
-  // maps afresh and faults in page by page (see parseJsonArrayMember).
-  const encoded = Buffer.allocUnsafe(end);
-  for (let i = 0; i < rows.length; i++) {
-    const at = i === 0 ? 0 : rowEnds[i - 1];
-    encoded.write(rows[i], at);
-    encoded[rowEnds[i] - 1] = 0x0a;
-  }
+  const encoded = tsvBody(rows, rowEnds);
   return { count: raw.length, rejected, exposures, eventIds, rows: encoded, rowEnds };
 }
 
