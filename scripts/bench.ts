@@ -289,6 +289,19 @@ async function main() {
       baseline: { name: "before the requests", value: results.rssBeforeMb },
       target: { text: "< 1,000 MB", met: results.resultsPeakRssMb < 1000 },
     });
+    const comparisons = results.answerComparisons;
+    const disagreeing = comparisons.filter((c) => !c.difference.agree);
+    const largest = Math.max(0, ...comparisons.map((c) => c.difference.largestRelativeDifference));
+    for (const c of disagreeing) log.note(`  answers differ (${c.name}): first at ${c.difference.firstDisagreement}`);
+    log.add({
+      name:
+        `results answers that differ, of ${comparisons.length} pairs of the same events (${comparisons.map((c) => c.name).join("; ")}; ` +
+        `the mid-rebuild request ${results.midRebuildOverlapped ? "started during" : "missed"} the rebuild's first insert; ` +
+        `largest relative difference ${largest === 0 ? "0" : largest.toExponential(1)})`,
+      unit: "pairs",
+      samples: [disagreeing.length],
+      target: { text: "0 (numbers within 1e-9)", met: disagreeing.length === 0 && results.midRebuildOverlapped },
+    });
   }
 
   if (REFINEMENT_SAMPLES > 0) {

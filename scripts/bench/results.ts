@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { clickhouseTime } from "../../lib/clickhouse/time";
 import { keepHeapHeadroom } from "../../lib/runtime/heap";
+import { compareAnswers, type AnswerDifference } from "./answers";
 
 export interface ResultsBench {
   events: number;
@@ -39,6 +40,15 @@ export interface ResultsBench {
   /** The process's resident memory before the results timings and its highest during them (MB). */
   rssBeforeMb: number;
   resultsPeakRssMb: number;
+  /**
+   * The same question asked of the same events with the rollup in different states, each pair's answers
+   * compared (./answers.ts): raw events only against the rollup fresh (a fresh load only), the tails of
+   * live traffic against the refresh's patches, and a request planned while a full rebuild writes its
+   * rows against the answers before and after it.
+   */
+  answerComparisons: { name: string; difference: AnswerDifference }[];
+  /** Whether the mid-rebuild request started while the rebuild's first insert ran (not after the rebuild). */
+  midRebuildOverlapped: boolean;
 }
 
 const DAY = 86_400_000;
@@ -220,7 +230,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   };
   // Raw events only (before any rollup build), then the steady state: the rollup built, as the
   // server's background maintenance keeps it.
-  const rawResultsMs = reuse ? [] : await timings(() => experimentResults(client, principal, "scale", query));
+  let rawAnswer: unknown = null;
+  const rawResultsMs = reuse ? [] : await timings(async () => (rawAnswer = await experimentResults(client, principal, "scale", query)));
   const r0 = Date.now();
   const rollupDays = await refreshRollups(client);
   const rollupSeconds = (Date.now() - r0) / 1000;
@@ -237,7 +248,10 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const aggregationMs: number[] = [];
   const resultsMs: number[] = [];
   await aggregation(); // warm-up
-  await request();
+  const freshAnswer = await request();
+  const answerComparisons: ResultsBench["answerComparisons"] = [];
+  const compare = (name: string, a: unknown, b: unknown) => answerComparisons.push({ name, difference: compareAnswers(a, b) });
+  if (rawAnswer) compare("raw events only vs the rollup fresh", rawAnswer, freshAnswer);
   for (let i = 0; i < PAIRED_RUNS; i++) {
     aggregationMs.push(...(await timings(aggregation, 1, false)));
     resultsMs.push(...(await timings(request, 1, false)));
@@ -270,18 +284,33 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     return { events: Number(sent.events), users: Number(sent.users) };
   };
   const live = await liveTraffic();
-  const liveResultsMs = await timings(() => experimentResults(client, principal, "scale", query));
+  let liveAnswer: unknown = null;
+  const liveResultsMs = await timings(async () => (liveAnswer = await request()));
   // The background maintenance's next pass: it patches both days (the users who sent events, anew).
   const patchesBefore = queriesRun("rollup.patchRows");
   const i0 = performance.now();
   const incrementalDays = await refreshRollups(client);
   const incrementalSeconds = (performance.now() - i0) / 1000;
   const patchedDays = queriesRun("rollup.patchRows") - patchesBefore;
+  compare("live, the days' tails read raw vs the days patched", liveAnswer, await request());
   // Its baseline: the same again, the days built from all of their events.
   await liveTraffic();
   const f0 = performance.now();
   const fullRebuildDays = await refreshRollups(client, Date.now(), { incremental: false });
   const fullRebuildSeconds = (performance.now() - f0) / 1000;
+  // Mid-rebuild: more traffic, then a full rebuild with a request planned while its first day's rows are
+  // being written (the rows of two builds of that day stored side by side, the new one not yet recorded).
+  await liveTraffic();
+  const beforeRebuild = await request();
+  const insertsBefore = queriesRun("rollup.insert");
+  let rebuilding = true;
+  const rebuild = refreshRollups(client, Date.now(), { incremental: false }).finally(() => (rebuilding = false));
+  while (rebuilding && queriesRun("rollup.insert") === insertsBefore) await new Promise((resolve) => setTimeout(resolve, 2));
+  const midRebuildOverlapped = rebuilding; // the request starts with the rebuild's first insert under way
+  const midRebuild = await request();
+  await rebuild;
+  compare("before a full rebuild (tails read raw) vs mid-rebuild", beforeRebuild, midRebuild);
+  compare("mid-rebuild vs after it", midRebuild, await request());
   await close();
   return {
     events,
@@ -301,6 +330,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     aggregationMs,
     rssBeforeMb,
     resultsPeakRssMb,
+    answerComparisons,
+    midRebuildOverlapped,
   };
 }
 
