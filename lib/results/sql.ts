@@ -167,12 +167,12 @@ const WINDOW_KEYS =
  * window, with every sum ("sums"), or the histogram of the latencies of shown suggestions after exposure
  * ("latencies": latency_buckets and latency_counts, see latencyQuantileSql; a clean day, below, gives its
  * build's variants' histograms instead of its users', one row per variant and bucket with no user), or both
- * ("sumsAndLatencies": a row's histogram then holds the latencies of its period, unsorted and with repeats
- * on raw rows). On a fresh day, a user's rollup
- * rows (of the plan's build only) are used when the build covered the user with the exposure the user has
- * now, and the day's post-exposure rows are exactly the window's: empty (the day lies wholly outside
- * it) or whole (every post-exposure event of the user that day is inside it). Every other (day, user)
- * pair of a fresh day is listed in raw_pairs and read from raw events, as are raw days.
+ * ("sumsAndLatencies": a row's histogram then holds the latencies of its period; raw events are summed
+ * into the same rows a build writes). On a fresh day, a user's rollup rows (of the plan's build only) are
+ * used when the build covered the user with the exposure the user has now, and the day's post-exposure
+ * rows are exactly the window's: empty (the day lies wholly outside it) or whole (every post-exposure
+ * event of the user that day is inside it). Every other (day, user) pair of a fresh day is listed in
+ * raw_pairs and read from raw events, as are raw days.
  */
 export function sourceCtes(what: SourceValues = "sums"): string {
   const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
@@ -181,18 +181,21 @@ export function sourceCtes(what: SourceValues = "sums"): string {
   const postEmpty = `(f.max_timestamp < ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_TO})`;
   const postWhole = `((x.first_at >= ${WINDOW_FROM} OR f.min_timestamp >= ${WINDOW_FROM}) AND f.max_timestamp < ${WINDOW_TO})`;
   const usable = `(${coveredBy("f")} AND (f.day < toDate(x.first_at) OR ${postEmpty} OR ${postWhole}))`;
-  // raw rows: one per suggestion, whose shown latencies each count once
-  const [rawBuckets, rawCounts] = histogramOfSql("latencies");
+  // Raw rows summed per user, period, day and segment values, as a build's rows are (rollupInsertSql), not
+  // left one per suggestion: the series' arrays then carry a user's days, not each suggestion's (at 100M
+  // events read raw, a 64 MB answer), and each row's latencies make one histogram.
+  const [rawBuckets, rawCounts] = latencyHistogramSql("latencies");
   const rawHistogram = `${rawBuckets} AS latency_buckets, arrayMap(c -> toUInt32(c), ${rawCounts}) AS latency_counts`;
   const rawSums = `
-    SELECT variant, user_id, period, day, language, ide, user_group, ${sumColumnsSql()}${what === "sums" ? "" : `, ${rawHistogram}`}
+    SELECT variant, user_id, period, day, language, ide, user_group, ${summedSumsSql()}${what === "sums" ? "" : `, ${rawHistogram}`}
     FROM (${suggestionSumsSql({
       keys: WINDOW_KEYS,
       join: "INNER JOIN exposed AS x ON e.user_id = x.user_id",
       where: `e.timestamp >= ${lookbackStart} AND e.timestamp < ${WINDOW_TO} AND ${rawPart}
         AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - ${LOOKBACK})
         AND (e.timestamp < x.first_at OR e.timestamp >= ${WINDOW_FROM}) AND ${STORED_BY_PLAN}`,
-    })})`;
+    })})
+    GROUP BY variant, user_id, period, day, language, ide, user_group`;
   // Latency needs only shown suggestions after exposure, with no per-suggestion grouping: one histogram
   // row of one bucket per event.
   const rawLatencies = `
@@ -365,11 +368,7 @@ const bucketHighSql = (bucket: string) => `if(${bucket} = 0, 0, pow(${LATENCY_BU
  * the latencies themselves; sumMap takes about 60% longer.
  */
 export function latencyHistogramSql(latencies: string): [buckets: string, counts: string] {
-  return histogramOfSql(`arrayFlatten(groupArray(${latencies}))`);
-}
-
-/** latencyHistogramSql of one array expression of latencies (a raw row's own: no aggregation). */
-function histogramOfSql(values: string): [buckets: string, counts: string] {
+  const values = `arrayFlatten(groupArray(${latencies}))`;
   const sorted = `(arraySort(arrayMap(v -> ${latencyBucketSql("v")}, ${values})) AS sorted_buckets)`;
   const lastOfRun = `(arrayMap((a, b) -> a != b, ${sorted}, arraySlice(arrayPushBack(sorted_buckets, 65535), 2)) AS last_of_run)`;
   return [

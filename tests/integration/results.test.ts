@@ -778,6 +778,52 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     expect(await stored()).toEqual(before);
     expect(await engineCount("SELECT count() AS n FROM system.tables WHERE name = 'experiment_rollup_days'")).toBe(0);
   });
+
+  it("reads raw events into the rows a build writes: a user's series holds each day once per segment values, not each suggestion", async () => {
+    const { database } = await import("@/lib/runtime/database");
+    const { clickhouse } = await import("@/lib/clickhouse");
+    const { refreshRollups } = await import("@/lib/results/rollup");
+    const { planSource, userDayRows } = await import("@/lib/results/queries");
+    const { sumsFor } = await import("@/lib/metrics/values");
+    const { METRICS } = await import("@/lib/metrics/registry");
+    const window = await rollupWindow();
+    // Per user, the series' entries as "day numerator/denominator", sorted (a row's entries come in no order).
+    const seriesByUser = async () => {
+      const plan = await planSource(window);
+      const table = await userDayRows(window, plan, sumsFor(["acceptance_rate"]), METRICS.acceptance_rate);
+      const series = table.series!;
+      const byUser = new Map<string, string[]>();
+      for (let row = 0; row < table.length; row++) {
+        const entries = byUser.get(table.userIds[table.user[row]]) ?? [];
+        for (let i = series.days.start[row]; i < series.days.start[row + 1]; i++) {
+          entries.push(`${series.days.values[i]} ${series.x.values[i]}/${series.y.values[i]}`);
+        }
+        byUser.set(table.userIds[table.user[row]], entries.sort());
+      }
+      const eventDays = await engineRows<{ day: string }>(
+        "SELECT DISTINCT toString(day) AS day FROM event_day_stats WHERE project_id = {p:String}",
+        { p: window.projectId },
+      );
+      return { byUser, rawDays: eventDays.filter(({ day }) => plan.rawDays.includes(day)).length };
+    };
+    const ch = await clickhouse();
+    for (const table of ["experiment_user_daily", ROLLUP_RECORDS_TABLE]) await ch.command({ query: `TRUNCATE TABLE ${table}` });
+    const raw = await seriesByUser();
+    expect(raw.rawDays).toBeGreaterThan(0);
+    await refreshRollups(await database());
+    const built = await seriesByUser();
+    expect(built.rawDays).toBe(0);
+    expect(raw.byUser).toEqual(built.byUser);
+    // A user who accepted several suggestions on a day still has that day once (each seeded user has one
+    // language, IDE and group; the users the tests above sent more events for are left out).
+    const touched = new Set(["r-user-3", "r-user-5", "r-user-7", "r-user-12", "r-user-24"]);
+    const accepting = [...truth.entries()].filter(([user, t]) => t.accepted > 1 && !touched.has(user)).map(([user]) => user);
+    expect(accepting.length).toBeGreaterThan(0);
+    for (const user of accepting) {
+      const days = raw.byUser.get(user)!.map((entry) => entry.split(" ")[0]);
+      expect(new Set(days).size, user).toBe(days.length);
+    }
+  });
 });
 
 describe("scorecard (every metric at once)", () => {

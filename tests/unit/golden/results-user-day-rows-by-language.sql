@@ -72,7 +72,7 @@ WITH
       AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))))
     UNION ALL
     
-    SELECT variant, user_id, period, day, language, ide, user_group, requested, shown, accepted, ai_chars, human_chars, retained_chars, refined_accepted_chars, shown_completion_chars, accepted_completion_chars
+    SELECT variant, user_id, period, day, language, ide, user_group, sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars
     FROM (
     SELECT x.variant AS variant, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group,
       countIf(e.type = 'accepted') > 0 AS was_accepted,
@@ -95,7 +95,8 @@ WITH
         AND (e.timestamp >= x.first_at OR e.timestamp >= toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))
         AND (e.timestamp < x.first_at OR e.timestamp >= {from:DateTime64(3, 'UTC')}) AND e.ingested_at <= {asOf:DateTime64(3, 'UTC')}
     GROUP BY x.variant, e.user_id, if(e.timestamp < x.first_at, 'pre', 'post'), toDate(e.timestamp), e.language, e.ide, e.user_group,
-      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), '')))
+      if(e.type IN ('accepted', 'refined'), if(e.suggestion_id = '', toString(e.event_id), e.suggestion_id), ''))
+    GROUP BY variant, user_id, period, day, language, ide, user_group)
     SELECT variant, user_id AS userId, toString(period) AS day, language AS segment,
       sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars
     FROM source
