@@ -111,40 +111,72 @@ type TreeSitter = typeof import("web-tree-sitter");
 let runtime: Promise<TreeSitter> | undefined;
 const parsers = new Map<Grammar, Promise<Parser>>();
 
+/**
+ * How long a failed load is answered with its error before it is tried again. A grammar that cannot load
+ * is a deployment error (a missing package, a server started outside the app's directory): tried again on
+ * every sample, each attempt resolving and reading files, building 20,000 samples took about four times
+ * as long as with the grammar loaded. Tried again later rather than never, so a fixed deployment recovers
+ * without a restart.
+ */
+export const SYNTAX_LOAD_RETRY_MS = 60_000;
+
+/** Failed loads (the runtime's under "runtime"), with their error and when they may be tried again. */
+const failedLoads = new Map<Grammar | "runtime", { error: unknown; retryAt: number }>();
+
+/**
+ * `load()` once at a time, its promise shared; a failure is remembered for SYNTAX_LOAD_RETRY_MS, during which
+ * calls reject with it without trying again.
+ */
+function loadOnce<T>(
+  key: Grammar | "runtime",
+  cached: Promise<T> | undefined,
+  load: () => Promise<T>,
+  store: (p: Promise<T> | undefined) => void,
+): Promise<T> {
+  if (cached) return cached;
+  const failed = failedLoads.get(key);
+  if (failed && Date.now() < failed.retryAt) return Promise.reject(failed.error);
+  const loading = load().catch((error: unknown) => {
+    store(undefined);
+    failedLoads.set(key, { error, retryAt: Date.now() + SYNTAX_LOAD_RETRY_MS });
+    throw error;
+  });
+  store(loading);
+  return loading;
+}
+
 function resolvePackageFile(specifier: string): string {
   const fromRoot = createRequire(path.join(process.cwd(), "package.json"));
   return fromRoot.resolve(specifier);
 }
 
-/** The first call loads the runtime and its .wasm; later calls share it. A failure is not cached. */
+/** The first call loads the runtime and its .wasm; later calls share it. */
 function loadRuntime(): Promise<TreeSitter> {
-  runtime ??= (async () => {
-    const treeSitter = await import("web-tree-sitter");
-    await treeSitter.Parser.init({ wasmBinary: await readFile(resolvePackageFile("web-tree-sitter/web-tree-sitter.wasm")) });
-    return treeSitter;
-  })().catch((error: unknown) => {
-    runtime = undefined;
-    throw error;
-  });
-  return runtime;
+  return loadOnce(
+    "runtime",
+    runtime,
+    async () => {
+      const treeSitter = await import("web-tree-sitter");
+      await treeSitter.Parser.init({ wasmBinary: await readFile(resolvePackageFile("web-tree-sitter/web-tree-sitter.wasm")) });
+      return treeSitter;
+    },
+    (loading) => (runtime = loading),
+  );
 }
 
 /** A parser for the grammar, created on first use and cached (parsing is synchronous: one per grammar suffices). */
 function loadParser(grammar: Grammar): Promise<Parser> {
-  let parser = parsers.get(grammar);
-  if (!parser) {
-    parser = (async () => {
+  return loadOnce(
+    grammar,
+    parsers.get(grammar),
+    async () => {
       const treeSitter = await loadRuntime();
       const bytes = await readFile(resolvePackageFile(`@vscode/tree-sitter-wasm/wasm/${GRAMMARS[grammar]}`));
       const language: Language = await treeSitter.Language.load(bytes);
       return new treeSitter.Parser().setLanguage(language);
-    })().catch((error: unknown) => {
-      parsers.delete(grammar);
-      throw error;
-    });
-    parsers.set(grammar, parser);
-  }
-  return parser;
+    },
+    (loading) => (loading ? parsers.set(grammar, loading) : parsers.delete(grammar)),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
