@@ -371,32 +371,52 @@ function compiledPattern(rule: RedactionRule): RegExp {
   return re;
 }
 
-/** Every rule's hints, by their first character: a text is searched for all of them in one scan. */
-const hintsByFirstChar = new WeakMap<readonly RedactionRule[], Map<number, string[]>>();
+/**
+ * Every rule's hints as one pattern, longest first, and for each hint the hints it contains. The pattern is
+ * tried at every position of the text (after a match, from the next character on), and the alternative it
+ * takes there is the longest hint starting there, which holds every shorter hint starting there: so the
+ * hints found are exactly those that occur. One native scan instead of a map lookup per character, which
+ * was a fifth of building a sample with a few KB of its file around it.
+ */
+interface HintScanner {
+  pattern: RegExp;
+  contained: ReadonlyMap<string, readonly string[]>;
+}
 
-function hintTable(rules: readonly RedactionRule[]): Map<number, string[]> {
-  let table = hintsByFirstChar.get(rules);
-  if (!table) {
-    table = new Map();
-    for (const hint of new Set(rules.flatMap((rule) => rule.hints ?? []))) {
-      const first = hint.charCodeAt(0);
-      (table.get(first) ?? table.set(first, []).get(first)!).push(hint);
-    }
-    hintsByFirstChar.set(rules, table);
+const hintScanners = new WeakMap<readonly RedactionRule[], HintScanner>();
+
+function hintScanner(rules: readonly RedactionRule[]): HintScanner {
+  let scanner = hintScanners.get(rules);
+  if (!scanner) {
+    const hints = [...new Set(rules.flatMap((rule) => rule.hints ?? []))]
+      .filter((hint) => hint !== "")
+      .sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+    const alternatives = hints.map((hint) => hint.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
+    scanner = {
+      pattern: new RegExp(alternatives.join("|") || "(?!)", "g"),
+      contained: new Map(hints.map((hint) => [hint, hints.filter((other) => hint.includes(other))])),
+    };
+    hintScanners.set(rules, scanner);
   }
-  return table;
+  return scanner;
 }
 
 /** The hints of `rules` that occur in `text` (lower-cased, as hints are). */
-function hintsIn(text: string, rules: readonly RedactionRule[]): Set<string> {
-  const table = hintTable(rules);
+export function hintsIn(text: string, rules: readonly RedactionRule[] = REDACTION_RULES): Set<string> {
+  const { pattern, contained } = hintScanner(rules);
   const lower = text.toLowerCase();
   const found = new Set<string>();
-  for (let i = 0; i < lower.length; i++) {
-    const candidates = table.get(lower.charCodeAt(i));
-    if (candidates) for (const hint of candidates) if (lower.startsWith(hint, i)) found.add(hint);
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(lower); match; match = pattern.exec(lower)) {
+    for (const hint of contained.get(match[0])!) found.add(hint);
+    pattern.lastIndex = match.index + 1;
   }
   return found;
+}
+
+function anyFound(hints: readonly string[], found: ReadonlySet<string>): boolean {
+  for (const hint of hints) if (found.has(hint)) return true;
+  return false;
 }
 
 function rankedSpans(text: string, rules: readonly RedactionRule[]): RankedSpan[] {
@@ -406,7 +426,7 @@ function rankedSpans(text: string, rules: readonly RedactionRule[]): RankedSpan[
     const rule = rules[rank];
     if (rule.hints) {
       found ??= hintsIn(text, rules);
-      if (!rule.hints.some((hint) => found!.has(hint))) continue;
+      if (!anyFound(rule.hints, found)) continue;
     }
     const re = compiledPattern(rule);
     re.lastIndex = 0;

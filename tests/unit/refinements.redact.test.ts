@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { detectSecrets, isSecretKey, redactRefinement, redactSecrets } from "@/lib/refinements/redact";
+import { detectSecrets, hintsIn, isSecretKey, REDACTION_RULES, redactRefinement, redactSecrets } from "@/lib/refinements/redact";
 
 // Fake credentials in the real formats (none of them is live).
 const PEM_BODY =
@@ -244,5 +244,43 @@ describe("detectSecrets", () => {
       ["aws_access_key_id", "AKIAZ3MSJV4WWNKWW3UW"],
       ["github_token", "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"],
     ]);
+  });
+});
+
+describe("hintsIn", () => {
+  const hints = [...new Set(REDACTION_RULES.flatMap((rule) => rule.hints ?? []))];
+  const expected = (text: string) => new Set(hints.filter((hint) => text.toLowerCase().includes(hint)));
+
+  it("finds every hint that occurs, also inside, around and overlapping another", () => {
+    for (const text of [
+      "",
+      "const x = 1;",
+      "PASSWORD=x",
+      "my_passkey_token",
+      "-----END RSA PRIVATE KEY-----",
+      "Sk-Ant-abc sk-x",
+      "https://hooks.slack.com/x",
+      "passwordpasswor",
+      "gsk_ghsk-",
+      "ops_eyJ",
+    ])
+      expect(hintsIn(text)).toEqual(expected(text));
+  });
+
+  it("agrees with a search for each hint on random texts built from pieces of hints", () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+    for (let i = 0; i < 5_000; i++) {
+      let text = "";
+      for (let piece = 0; piece < 1 + Math.floor(random() * 6); piece++) {
+        const hint = pick(hints);
+        const from = Math.floor(random() * hint.length);
+        const to = from + 1 + Math.floor(random() * (hint.length - from));
+        const part = random() < 0.5 ? hint : hint.slice(from, to);
+        text += (random() < 0.3 ? part.toUpperCase() : part) + pick(["", "", " ", "_", "-", "k", "\n"]);
+      }
+      expect(hintsIn(text)).toEqual(expected(text));
+    }
   });
 });
