@@ -142,6 +142,19 @@ describe("helpers", () => {
     expect(normalizeWhitespace("  a\n\t b  ")).toBe("a b");
   });
 
+  it("normalizes whitespace exactly as replacing every run of \\s by one space (dedupe keys stay the same)", () => {
+    // Every character JavaScript's \s matches, some it does not (U+180E, U+200B), and two letters.
+    const pieces = [" ", "\t", "\n", "\r", "\v", "\f", "\u00a0", "\u1680", "\u2000", "\u200a", "\u2028", "\u2029"];
+    pieces.push("\u202f", "\u205f", "\u3000", "\ufeff", "\u180e", "\u200b", "x", "y");
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      let text = "";
+      for (let k = 0; k < 1 + Math.floor(random() * 12); k++) text += pieces[Math.floor(random() * pieces.length)];
+      expect(normalizeWhitespace(text)).toBe(text.replace(/\s+/g, " ").trim());
+    }
+  });
+
   it("counts lines", () => {
     expect([lineCount(""), lineCount("a"), lineCount("a\n"), lineCount("a\nb"), lineCount("\n\n")]).toEqual([0, 1, 1, 2, 2]);
   });
