@@ -108,9 +108,6 @@ export function syntaxGrammar(language: string | null | undefined): Grammar | nu
 
 type TreeSitter = typeof import("web-tree-sitter");
 
-let runtime: Promise<TreeSitter> | undefined;
-const parsers = new Map<Grammar, Promise<Parser>>();
-
 /**
  * How long a failed load is answered with its error before it is tried again. A grammar that cannot load
  * is a deployment error (a missing package, a server started outside the app's directory): tried again on
@@ -120,29 +117,26 @@ const parsers = new Map<Grammar, Promise<Parser>>();
  */
 export const SYNTAX_LOAD_RETRY_MS = 60_000;
 
-/** Failed loads (the runtime's under "runtime"), with their error and when they may be tried again. */
-const failedLoads = new Map<Grammar | "runtime", { error: unknown; retryAt: number }>();
-
 /**
- * `load()` once at a time, its promise shared; a failure is remembered for SYNTAX_LOAD_RETRY_MS, during which
- * calls reject with it without trying again.
+ * `load` per key, started once and its promise shared; a failure is forgotten with its promise but
+ * remembered for SYNTAX_LOAD_RETRY_MS, during which calls reject with it without trying again.
  */
-function loadOnce<T>(
-  key: Grammar | "runtime",
-  cached: Promise<T> | undefined,
-  load: () => Promise<T>,
-  store: (p: Promise<T> | undefined) => void,
-): Promise<T> {
-  if (cached) return cached;
-  const failed = failedLoads.get(key);
-  if (failed && Date.now() < failed.retryAt) return Promise.reject(failed.error);
-  const loading = load().catch((error: unknown) => {
-    store(undefined);
-    failedLoads.set(key, { error, retryAt: Date.now() + SYNTAX_LOAD_RETRY_MS });
-    throw error;
-  });
-  store(loading);
-  return loading;
+function loaderRetryingLater<K, T>(load: (key: K) => Promise<T>): (key: K) => Promise<T> {
+  const loads = new Map<K, Promise<T>>();
+  const failures = new Map<K, { error: unknown; retryAt: number }>();
+  return (key) => {
+    const loaded = loads.get(key);
+    if (loaded) return loaded;
+    const failed = failures.get(key);
+    if (failed && Date.now() < failed.retryAt) return Promise.reject(failed.error);
+    const loading = load(key).catch((error: unknown) => {
+      loads.delete(key);
+      failures.set(key, { error, retryAt: Date.now() + SYNTAX_LOAD_RETRY_MS });
+      throw error;
+    });
+    loads.set(key, loading);
+    return loading;
+  };
 }
 
 function resolvePackageFile(specifier: string): string {
@@ -150,34 +144,21 @@ function resolvePackageFile(specifier: string): string {
   return fromRoot.resolve(specifier);
 }
 
-/** The first call loads the runtime and its .wasm; later calls share it. */
-function loadRuntime(): Promise<TreeSitter> {
-  return loadOnce(
-    "runtime",
-    runtime,
-    async () => {
-      const treeSitter = await import("web-tree-sitter");
-      await treeSitter.Parser.init({ wasmBinary: await readFile(resolvePackageFile("web-tree-sitter/web-tree-sitter.wasm")) });
-      return treeSitter;
-    },
-    (loading) => (runtime = loading),
-  );
-}
+/** The runtime and its .wasm (one, under a single key), loaded by the first call and shared by later ones. */
+const loadRuntimeOnce = loaderRetryingLater<"runtime", TreeSitter>(async () => {
+  const treeSitter = await import("web-tree-sitter");
+  await treeSitter.Parser.init({ wasmBinary: await readFile(resolvePackageFile("web-tree-sitter/web-tree-sitter.wasm")) });
+  return treeSitter;
+});
+const loadRuntime = () => loadRuntimeOnce("runtime");
 
 /** A parser for the grammar, created on first use and cached (parsing is synchronous: one per grammar suffices). */
-function loadParser(grammar: Grammar): Promise<Parser> {
-  return loadOnce(
-    grammar,
-    parsers.get(grammar),
-    async () => {
-      const treeSitter = await loadRuntime();
-      const bytes = await readFile(resolvePackageFile(`@vscode/tree-sitter-wasm/wasm/${GRAMMARS[grammar]}`));
-      const language: Language = await treeSitter.Language.load(bytes);
-      return new treeSitter.Parser().setLanguage(language);
-    },
-    (loading) => (loading ? parsers.set(grammar, loading) : parsers.delete(grammar)),
-  );
-}
+const loadParser = loaderRetryingLater(async (grammar: Grammar): Promise<Parser> => {
+  const treeSitter = await loadRuntime();
+  const bytes = await readFile(resolvePackageFile(`@vscode/tree-sitter-wasm/wasm/${GRAMMARS[grammar]}`));
+  const language: Language = await treeSitter.Language.load(bytes);
+  return new treeSitter.Parser().setLanguage(language);
+});
 
 // ---------------------------------------------------------------------------------------------------
 // Errors and their places
