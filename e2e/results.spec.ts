@@ -140,6 +140,8 @@ test("a product manager reads every metric at once, switches every control, and 
   await expect(page.getByTestId("cohort-external")).toBeVisible();
   await page.getByLabel("Segment").selectOption("ide");
   await expect(page.getByTestId("cohort-jetbrains")).toBeVisible();
+  // The cohorts can show before the address records the choice: read the URL once it does.
+  await expect(page).toHaveURL(/segment=ide/);
 
   // The URL is shareable: a fresh page with it shows the same view.
   await page.goto(page.url());
