@@ -25,7 +25,7 @@ const clickhouseSettingsForBothEngines = {
   output_format_json_quote_64bit_integers: 0,
 } as const;
 
-// Server settings of the embedded engine, measured in the soak (README, Soak). Caches (bytes) bounded well
+// Server settings of the embedded engine, measured in the soak (docs/performance.md, Soak). Caches (bytes) bounded well
 // below a server's defaults (mark and primary index caches of 5 GB each). The pool that deletes outdated
 // parts sized for two cores: at its default of 128, the first removal of more than 100 parts (minutes into
 // steady ingestion) started 127 threads at once, which then stayed idle in the global pool for good.
@@ -43,7 +43,7 @@ const EMBEDDED_ENGINE_ARGS = [
  * JE_MALLOC_CONF when the library loads): pages freed by queries and inserts go back to the system after
  * about a second instead of five. Under the soak's steady traffic the engine frees pages as fast as it takes
  * them, so the allocator held 250–450 MB resident for about 100 MB in use; with one second, about 100 MB
- * less on average, with no error and the same requests served (README, Soak). Returning them at once
+ * less on average, with no error and the same requests served (docs/performance.md, Soak). Returning them at once
  * (`dirty_decay_ms:0`) kept about 50 MB less again in the soak, but every large query then faults its
  * memory in anew: results at 10M events took 60% longer, raw reads twice as long.
  *

@@ -35,7 +35,7 @@ const PGLITE_DATABASE = "template1";
  * PostgreSQL's buffer pool inside PGlite's WebAssembly memory. PGlite before 0.4 fixed it at 128 MB, all of
  * it resident from the start; the metadata (projects, experiments, keys, releases, audit) is a few MB, and
  * 16 MB measured as fast as 400 kB or 32 MB (3,000 inserts and 3,000 lookups), the server about 110 MB
- * smaller than with 0.3 (README, Soak).
+ * smaller than with 0.3 (docs/performance.md, Soak).
  */
 const PGLITE_SHARED_BUFFERS = "16MB";
 

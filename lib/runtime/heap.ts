@@ -1,7 +1,7 @@
 /**
  * The server's garbage collection after start-up, on top of the flags it is started with
  * (lib/runtime/serverProcess.ts). Both changes below were measured under the ingestion benchmark's load
- * (README, Ingestion) and in the soak; V8's flags are the process's, so they are set here, once, by
+ * (docs/performance.md, Ingestion) and in the soak; V8's flags are the process's, so they are set here, once, by
  * server.ts (and by the results benchmark's process, which stands for the server's request path).
  */
 import { PerformanceObserver, constants, type NodeGCPerformanceDetail, type PerformanceEntry } from "node:perf_hooks";

@@ -3,7 +3,7 @@
  * benchmarks' (the results benchmark's process stands for the server's request path), and as
  * docs/deploy.md shows an operator.
  *
- * Each keeps the server's resident memory close to what it uses, measured in the soak (README, Soak: the
+ * Each keeps the server's resident memory close to what it uses, measured in the soak (docs/performance.md, Soak: the
  * ten-minute soak ended at 987 MB instead of 1,481 MB). Their price was garbage collection while an answer
  * was computed (results at 10M events 477 ms against 397 ms with Node's defaults); since a results answer
  * holds its users' rows as columns (lib/metrics/userDayTable.ts) it is within the runs' spread: medians of
@@ -33,7 +33,7 @@
  *   (below). At 128 KB every request body of 128 KB to 1 MB, and each of its copies (to an ingestion
  *   worker, the batch's rows), was mapped afresh: a 256 KB copy took 1.07 ms instead of 44 µs, and HTTP
  *   ingestion ran at 95,000–98,000 events/s against 130,000–135,000 with 2 MB (bench section 3, in turns);
- *   a five-minute soak ended at the same memory either way (README, Soak).
+ *   a five-minute soak ended at the same memory either way (docs/performance.md, Soak).
  * - `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`: glibc's allocator asks for transparent huge pages on the
  *   blocks it maps (the kernel's default `madvise` mode grants them only when asked): a Node Buffer of
  *   176 MB filled for the first time in 29 ms instead of 540 ms on the machines Echo is measured on, where

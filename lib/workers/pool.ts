@@ -100,7 +100,7 @@ export class WorkerPool<Input, Result, Message, Memo> {
     // A young generation larger than the server's main thread's (its --max-semi-space-size=4, which the
     // server clears for workers, lib/runtime/heap.ts): the pools' work makes many short-lived objects and
     // strings, and fewer scavenges cost less. 32 MB: ingestion's rate as with 64 MB within the runs'
-    // spread (README, Ingestion), for half the memory a busy worker keeps resident.
+    // spread (docs/performance.md, Ingestion), for half the memory a busy worker keeps resident.
     const worker = new Worker(bootstrap, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 32 } });
     const pooled: PoolWorker<Input, Result, Memo> = { worker, memo: this.spec.newMemo() };
     worker.unref();
