@@ -242,12 +242,12 @@ async function main() {
     if (results.rawResultsMs.length)
       log.add({ name: "GET .../results from raw events only (before the rollup is built)", unit: "ms", samples: results.rawResultsMs });
     log.add({
-      name: `rollup build after the load (${results.rollupDays} days, background job)`,
+      name: `rollup build after the load (${results.rollupDays} days, background job), then again from nothing`,
       unit: "s",
       digits: 1,
-      samples: [results.rollupSeconds],
+      samples: results.rollupSeconds,
       // the issue's target is for 100 million events
-      ...(results.events >= 100_000_000 ? { target: { text: "< 30 s", met: results.rollupSeconds < 30 } } : {}),
+      ...(results.events >= 100_000_000 ? { target: { text: "< 30 s", met: median(results.rollupSeconds) < 30 } } : {}),
     });
     const resultsMs = median(results.resultsMs);
     log.add({
@@ -267,27 +267,34 @@ async function main() {
       baseline: { name: "results with the rollup fresh", value: resultsMs },
       target: { text: "< 1,500 ms", met: median(results.liveResultsMs) < 1500 },
     });
-    const perDay = results.incrementalSeconds / Math.max(1, results.incrementalDays);
-    const fullPerDay = results.fullRebuildSeconds / Math.max(1, results.fullRebuildDays);
+    const perDay = results.incrementalSeconds.map((seconds, i) => seconds / Math.max(1, results.incrementalDays[i]));
+    const fullPerDay = results.fullRebuildSeconds.map((seconds, i) => seconds / Math.max(1, results.fullRebuildDays[i]));
+    const sameInEveryRound = (counts: number[]) => (new Set(counts).size === 1 ? fmt(counts[0]) : counts.map((n) => fmt(n)).join("/"));
     log.add({
       name:
-        `rollup refresh after them (${results.incrementalDays} days built, ${results.patchedDays} of them patched: ` +
+        `rollup refresh after them, ${results.incrementalSeconds.length} rounds of a pass's traffic and its refresh ` +
+        `(${sameInEveryRound(results.incrementalDays)} days built per round, ${sameInEveryRound(results.patchedDays)} of them patched: ` +
         "the users who sent events anew, the others' rows carried over), per day",
       unit: "s",
       digits: 2,
-      samples: [perDay],
+      samples: perDay,
       baseline: {
-        name: `the same again, each day built from all of its events (${results.fullRebuildDays} days), per day`,
-        value: fullPerDay,
+        name: `the same rounds, each day built from all of its events (${sameInEveryRound(results.fullRebuildDays)} per round), per day`,
+        value: median(fullPerDay),
       },
-      target: { text: "< 2 s", met: perDay < 2 },
+      target: { text: "< 2 s", met: median(perDay) < 2 },
     });
     log.add({
       name: "process memory (RSS) during GET .../results, highest",
       unit: "MB",
       samples: [results.resultsPeakRssMb],
-      baseline: { name: "before the requests", value: results.rssBeforeMb },
+      baseline: { name: "before the requests, once the build's freed memory was returned", value: results.rssBeforeMb },
       target: { text: "< 1,000 MB", met: results.resultsPeakRssMb < 1000 },
+    });
+    log.add({
+      name: "process memory (RSS) during the rollup build after the load, highest",
+      unit: "MB",
+      samples: [results.rollupPeakRssMb],
     });
     const comparisons = results.answerComparisons;
     const disagreeing = comparisons.filter((c) => !c.difference.agree);

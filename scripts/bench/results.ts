@@ -17,19 +17,25 @@ import { compareAnswers, type AnswerDifference } from "./answers";
 export interface ResultsBench {
   events: number;
   loadSeconds: number;
-  /** The rollup's build after the load (lib/results/rollup.ts), as the server does in the background. */
-  rollupSeconds: number;
+  /**
+   * The rollup's build after the load (lib/results/rollup.ts), as the server does in the background: the
+   * first, then twice more from nothing (the rollup's tables emptied), in seconds; and the days it builds.
+   */
+  rollupSeconds: number[];
   rollupDays: number;
   /** The live scenario: one background pass's worth of traffic today (events, and the users they came from), and a late event yesterday. */
   liveEvents: number;
   liveUsers: number;
-  /** The refresh after the live scenario: the days it built (today so far and yesterday whole), how many as patches, and its time. */
-  incrementalDays: number;
-  patchedDays: number;
-  incrementalSeconds: number;
-  /** The same scenario again, its days built from all of their events instead (incremental builds off): days and time. */
-  fullRebuildDays: number;
-  fullRebuildSeconds: number;
+  /**
+   * The refresh after the live scenario, three rounds of it (the live traffic, then the refresh): per
+   * round, the days it built (today so far and yesterday whole), how many as patches, and its time.
+   */
+  incrementalDays: number[];
+  patchedDays: number[];
+  incrementalSeconds: number[];
+  /** The same rounds again, their days built from all of their events instead (incremental builds off): days and times. */
+  fullRebuildDays: number[];
+  fullRebuildSeconds: number[];
   /** Each timing: three runs after a warm-up. */
   resultsMs: number[];
   /** The same results with events still arriving today and late for yesterday (a tail on each day). */
@@ -37,9 +43,11 @@ export interface ResultsBench {
   /** The same results read from raw events only (no rollup built yet; none when the data was reused). */
   rawResultsMs: number[];
   aggregationMs: number[];
-  /** The process's resident memory before the results timings and its highest during them (MB). */
+  /** The process's resident memory before the results timings (settled after the build) and its highest during them (MB). */
   rssBeforeMb: number;
   resultsPeakRssMb: number;
+  /** Its highest during the rollup build after the load (MB). */
+  rollupPeakRssMb: number;
   /**
    * The same question asked of the same events with the rollup in different states, each pair's answers
    * compared (./answers.ts): raw events only against the rollup fresh (a fresh load only), the tails of
@@ -59,6 +67,39 @@ const LOAD_DAYS = 14;
 const PASS_SECONDS = 30;
 /** Runs of the request and of its aggregation, taken in turns: five each, for medians that a slow spell moves less. */
 const PAIRED_RUNS = 5;
+/** Runs of each rollup build timing (the build after the load, the refresh of a live pass, its full-build baseline). */
+const BUILD_RUNS = 3;
+
+const rssMb = () => process.memoryUsage.rss() / 1e6;
+
+/** The process's highest resident memory (MB) from now until stop(), sampled every 10 ms (the engine runs in its own threads). */
+function peakRss(): { stop(): number } {
+  let peak = rssMb();
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 10);
+  return {
+    stop() {
+      clearInterval(sampler);
+      return Math.max(peak, rssMb());
+    },
+  };
+}
+
+/**
+ * The resident memory once it has stopped falling (MB): read every 250 ms until two readings in a row are
+ * within 1% of each other, for at most 5 s. Right after the rollup build the engine's allocator still
+ * holds the pages the build freed (it returns them after about a second, lib/clickhouse/client.ts
+ * `dirty_decay_ms`): at 100M events about 350 MB, which a reading at that moment charged to the requests.
+ */
+async function settledRssMb(): Promise<number> {
+  let last = rssMb();
+  for (let waited = 0; waited < 5000; waited += 250) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = rssMb();
+    if (Math.abs(now - last) <= last * 0.01) return now;
+    last = now;
+  }
+  return last;
+}
 
 /**
  * Inserts suggestions first..first+count-1 of the scale experiment (requested, shown, then accepted or
@@ -202,6 +243,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const { clickhouse, queriesRun } = await import("../../lib/clickhouse");
   const { experimentResults } = await import("../../lib/results/service");
   const { refreshRollups } = await import("../../lib/results/rollup");
+  const { ROLLUP_BUILD_TABLES } = await import("../../lib/results/sql");
   const { userDayRows } = await import("../../lib/results/queries");
   const { sumsFor } = await import("../../lib/metrics/values");
   const { DEFAULT_GUARDRAILS } = await import("../../lib/metrics/registry");
@@ -232,17 +274,26 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   // server's background maintenance keeps it.
   let rawAnswer: unknown = null;
   const rawResultsMs = reuse ? [] : await timings(async () => (rawAnswer = await experimentResults(client, principal, "scale", query)));
-  const r0 = Date.now();
-  const rollupDays = await refreshRollups(client);
-  const rollupSeconds = (Date.now() - r0) / 1000;
+  // The build after the load, then again from nothing (a kept directory's first run too, so that every
+  // run times a whole build).
+  const rollupPeak = peakRss();
+  const rollupSeconds: number[] = [];
+  let rollupDays = 0;
+  for (let run = 0; run < BUILD_RUNS; run++) {
+    if (run > 0 || reuse) for (const table of ROLLUP_BUILD_TABLES) await ch.command({ query: `TRUNCATE TABLE ${table}` });
+    const r0 = performance.now();
+    rollupDays = await refreshRollups(client);
+    rollupSeconds.push((performance.now() - r0) / 1000);
+  }
+  const rollupPeakRssMb = rollupPeak.stop();
   // The user-day query as the request runs it: its plan and the sums of its metric and default guardrails.
   const layout = sumsFor(["acceptance_rate", ...DEFAULT_GUARDRAILS]);
   const aggregation = () => userDayRows(window, undefined, layout);
   const request = () => experimentResults(client, principal, "scale", query);
-  // The process's resident memory during the requests, sampled every 10 ms (the engine runs in its own threads).
-  const rssBeforeMb = process.memoryUsage.rss() / 1e6;
-  let resultsPeakRssMb = rssBeforeMb;
-  const sampler = setInterval(() => (resultsPeakRssMb = Math.max(resultsPeakRssMb, process.memoryUsage.rss() / 1e6)), 10);
+  // The process's resident memory during the requests, from when the build's freed memory has gone back to
+  // the system (the engine's allocator returns it within about a second, see settledRssMb).
+  const rssBeforeMb = await settledRssMb();
+  const requestsPeak = peakRss();
   // The request and its baseline taken in turns, so that a slow spell of the machine weighs on both
   // alike (taken one after the other, their medians had come from different minutes).
   const aggregationMs: number[] = [];
@@ -256,7 +307,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     aggregationMs.push(...(await timings(aggregation, 1, false)));
     resultsMs.push(...(await timings(request, 1, false)));
   }
-  clearInterval(sampler);
+  const resultsPeakRssMb = requestsPeak.stop();
   // A live product keeps sending events today, and late ones for earlier days (a refined event minutes after
   // midnight): one background pass's worth of traffic at the load's own rate (its suggestions spread over
   // the last 30 s, from the users the load's distribution draws), and one event yesterday, make both days
@@ -286,18 +337,29 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const live = await liveTraffic();
   let liveAnswer: unknown = null;
   const liveResultsMs = await timings(async () => (liveAnswer = await request()));
-  // The background maintenance's next pass: it patches both days (the users who sent events, anew).
-  const patchesBefore = queriesRun("rollup.patchRows");
-  const i0 = performance.now();
-  const incrementalDays = await refreshRollups(client);
-  const incrementalSeconds = (performance.now() - i0) / 1000;
-  const patchedDays = queriesRun("rollup.patchRows") - patchesBefore;
-  compare("live, the days' tails read raw vs the days patched", liveAnswer, await request());
-  // Its baseline: the same again, the days built from all of their events.
-  await liveTraffic();
-  const f0 = performance.now();
-  const fullRebuildDays = await refreshRollups(client, Date.now(), { incremental: false });
-  const fullRebuildSeconds = (performance.now() - f0) / 1000;
+  // The background maintenance's next pass: it patches both days (the users who sent events, anew); then
+  // two more rounds of a pass's traffic and its refresh.
+  const incrementalDays: number[] = [];
+  const patchedDays: number[] = [];
+  const incrementalSeconds: number[] = [];
+  for (let run = 0; run < BUILD_RUNS; run++) {
+    if (run > 0) await liveTraffic();
+    const patchesBefore = queriesRun("rollup.patchRows");
+    const i0 = performance.now();
+    incrementalDays.push(await refreshRollups(client));
+    incrementalSeconds.push((performance.now() - i0) / 1000);
+    patchedDays.push(queriesRun("rollup.patchRows") - patchesBefore);
+    if (run === 0) compare("live, the days' tails read raw vs the days patched", liveAnswer, await request());
+  }
+  // Its baseline: the same rounds, the days built from all of their events.
+  const fullRebuildDays: number[] = [];
+  const fullRebuildSeconds: number[] = [];
+  for (let run = 0; run < BUILD_RUNS; run++) {
+    await liveTraffic();
+    const f0 = performance.now();
+    fullRebuildDays.push(await refreshRollups(client, Date.now(), { incremental: false }));
+    fullRebuildSeconds.push((performance.now() - f0) / 1000);
+  }
   // Mid-rebuild: more traffic, then a full rebuild with a request planned while its first day's rows are
   // being written (the rows of two builds of that day stored side by side, the new one not yet recorded).
   await liveTraffic();
@@ -330,6 +392,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
     aggregationMs,
     rssBeforeMb,
     resultsPeakRssMb,
+    rollupPeakRssMb,
     answerComparisons,
     midRebuildOverlapped,
   };
