@@ -26,6 +26,7 @@ import type { ResultsBench } from "./bench/results";
 import type { SoakResult } from "./bench/soak";
 import type { ScorecardBench } from "./bench/scorecard";
 import { BENCH_KEYS, startBenchServer } from "./bench/server";
+import { ensureChromium, ensurePostgresBin } from "./systemPackages";
 
 const EVENT_BATCH = 1_000;
 const EVENT_BATCHES = Number(process.env.BENCH_EVENT_BATCHES || 500);
@@ -71,6 +72,9 @@ function eventBatch(batch: number): Record<string, unknown>[] {
 async function main() {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}`;
   console.log(`Echo benchmarks on ${machine}; each timing is the median of its runs, with the min–max spread`);
+  // What later sections need from the machine, installed (or refused) now rather than after the first half hour.
+  if (SCORECARD_EVENTS > 0) ensureChromium();
+  if (SOAK_SECONDS > 0 && process.env.BENCH_SOAK_OUT_OF_PROCESS !== "0") ensurePostgresBin();
 
   log.startSection("1. Assignment in-process (one core)");
   const assignment = await benchAssignment();
@@ -250,12 +254,17 @@ async function main() {
       ...(results.events >= 100_000_000 ? { target: { text: "< 30 s", met: median(results.rollupSeconds) < 30 } } : {}),
     });
     const resultsMs = median(results.resultsMs);
+    const maxRatio = results.events >= 100_000_000 ? 1.5 : 2;
     log.add({
       name: "GET .../results (all queries + statistics)",
       unit: "ms",
       samples: results.resultsMs,
       baseline: aggregation,
-      target: { text: "< 1,000 ms and ≤ 2× aggregation", met: resultsMs < 1000 && resultsMs <= 2 * aggregation.value },
+      // ≤ 2× at any size; the scale issue asks ≤ 1.5× at 100 million events
+      target: {
+        text: `< 1,000 ms and ≤ ${maxRatio}× aggregation`,
+        met: resultsMs < 1000 && resultsMs <= maxRatio * aggregation.value,
+      },
     });
     const live =
       `${fmt(results.liveEvents)} events today from ${fmt(results.liveUsers)} users ` +
@@ -453,7 +462,11 @@ async function main() {
       unit: "ms",
       samples: r.scorecardCupedMs,
       baseline: results,
-      target: { text: "< 1,500 ms", met: median(r.scorecardCupedMs) < 1500 },
+      // the scale issue asks < 1 s at 100 million events (all metrics, CUPED on)
+      target:
+        SCORECARD_EVENTS >= 100_000_000
+          ? { text: "< 1,000 ms", met: median(r.scorecardCupedMs) < 1000 }
+          : { text: "< 1,500 ms", met: median(r.scorecardCupedMs) < 1500 },
     });
     log.add({ name: `GET .../scorecard, all ${r.metrics} metrics, CUPED off`, unit: "ms", samples: r.scorecardMs, baseline: results });
     const request = { name: "the scorecard request alone, from the browser", value: median(r.pageScorecardRequestMs) };

@@ -5,10 +5,10 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ensureChromium, ensurePostgresBin } from "./systemPackages";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
-const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 fs.mkdirSync(path.join(root, "test-results"), { recursive: true });
 
 function run(title: string, command: string, args: string[], env: Record<string, string> = {}) {
@@ -24,37 +24,15 @@ function run(title: string, command: string, args: string[], env: Record<string,
   console.log(`✓ ${title} (${seconds}s)`);
 }
 
-function ensureChromium() {
-  if (fs.existsSync(chromium)) return;
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || spawnSync("which", ["apt-get"]).status !== 0) {
-    console.error(
-      `Chromium is missing at ${chromium}: install it with 'sudo apt-get install -y chromium' (or set CHROMIUM_PATH) ` +
-        "and run npm test again.",
-    );
+/** A program the checks need from the machine (scripts/systemPackages.ts), or the summary and exit when it cannot be had. */
+function required<T>(find: () => T): T {
+  try {
+    return find();
+  } catch (error) {
+    console.error((error as Error).message);
+    summary();
     process.exit(1);
   }
-  run("install Chromium (apt-get install -y chromium)", "bash", [
-    "-c",
-    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null",
-  ]);
-}
-
-/** The PostgreSQL server binaries (initdb, pg_ctl), installing Debian's package when they are missing and we may. */
-function postgresBin(): string {
-  const versions = fs.existsSync("/usr/lib/postgresql") ? fs.readdirSync("/usr/lib/postgresql").sort().reverse() : [];
-  const candidates = ["/usr/local/bin", ...versions.map((version) => path.join("/usr/lib/postgresql", version, "bin"))];
-  const found = candidates.find((dir) => fs.existsSync(path.join(dir, "initdb")) && fs.existsSync(path.join(dir, "pg_ctl")));
-  if (found) return found;
-  if (process.getuid?.() !== 0 || spawnSync("which", ["apt-get"]).status !== 0) {
-    console.error("PostgreSQL is missing: install it with 'sudo apt-get install -y postgresql' and run npm test again.");
-    process.exit(1);
-  }
-  run("install PostgreSQL (apt-get install -y postgresql)", "bash", [
-    "-c",
-    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null",
-  ]);
-  return postgresBin();
 }
 
 /**
@@ -62,7 +40,7 @@ function postgresBin(): string {
  * whatever happens). As root, the cluster runs as the postgres user, which initdb requires.
  */
 function withPostgres(body: (url: string) => void) {
-  const bin = postgresBin();
+  const bin = required(ensurePostgresBin);
   const port = process.env.ECHO_TEST_POSTGRES_PORT || "55432";
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-pg-"));
   const asRoot = process.getuid?.() === 0;
@@ -119,7 +97,7 @@ function summary() {
 for (const report of ["vitest.json", "vitest-clickhouse-http.json", "vitest-postgres.json", "playwright.json"]) {
   fs.rmSync(path.join(root, "test-results", report), { force: true });
 }
-ensureChromium();
+required(ensureChromium);
 run("type check (tsc --noEmit)", bin("tsc"), ["--noEmit"]);
 run("format (prettier --check)", bin("prettier"), ["--check", "."]);
 run("lint, import cycles and layers (eslint)", bin("eslint"), ["--max-warnings", "0", "."]);

@@ -276,6 +276,8 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   const rawResultsMs = reuse ? [] : await timings(async () => (rawAnswer = await experimentResults(client, principal, "scale", query)));
   // The build after the load, then again from nothing (a kept directory's first run too, so that every
   // run times a whole build).
+  // (after the raw requests' memory is returned: they hold gigabytes at 100M events)
+  await settledRssMb();
   const rollupPeak = peakRss();
   const rollupSeconds: number[] = [];
   let rollupDays = 0;

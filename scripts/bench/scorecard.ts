@@ -12,6 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "@playwright/test";
+import { ensureChromium } from "../systemPackages";
 import { repeat } from "./figures";
 import { loadScaleExperiment } from "./results";
 import { BENCH_KEYS, startBenchServer } from "./server";
@@ -86,7 +87,7 @@ export async function benchScorecard(totalEvents: number, log: (line: string) =>
   log("  starting the production server on the loaded store");
   const server = await startBenchServer(3210, storeDir);
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    executablePath: ensureChromium(),
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
   });
   try {

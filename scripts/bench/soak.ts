@@ -10,6 +10,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
+import { ensurePostgresBin } from "../systemPackages";
 import { BENCH_KEYS, startBenchServer, type BenchServer } from "./server";
 
 /** A process serving the soak (or a group of them, as PostgreSQL's), with its memory over the soak. */
@@ -271,13 +272,6 @@ async function soakTraffic(
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
-/** initdb and pg_ctl, where the test command finds (or installs) them; undefined when PostgreSQL is not installed. */
-function postgresBin(): string | undefined {
-  const versions = fs.existsSync("/usr/lib/postgresql") ? fs.readdirSync("/usr/lib/postgresql").sort().reverse() : [];
-  const candidates = ["/usr/local/bin", ...versions.map((version) => path.join("/usr/lib/postgresql", version, "bin"))];
-  return candidates.find((dir) => fs.existsSync(path.join(dir, "initdb")) && fs.existsSync(path.join(dir, "pg_ctl")));
-}
-
 interface ExternalStores {
   /** CLICKHOUSE_URL and DATABASE_URL for the app server. */
   env: Record<string, string>;
@@ -291,8 +285,7 @@ interface ExternalStores {
  * ClickHouse engine behind its HTTP interface in a process of its own (scripts/bench/clickhouseHttp.ts).
  */
 async function startExternalStores(port?: number): Promise<ExternalStores> {
-  const bin = postgresBin();
-  if (!bin) throw new Error("PostgreSQL is not installed (npm test installs it; or apt-get install -y postgresql)");
+  const bin = ensurePostgresBin();
   port ??= await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-soak-stores-"));
   const asRoot = process.getuid?.() === 0;
