@@ -35,6 +35,9 @@ const REFINEMENT_SAMPLES = Number(process.env.BENCH_REFINEMENT_SAMPLES || 1_000_
 const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const SCORECARD_EVENTS = Number(process.env.BENCH_SCORECARD_EVENTS ?? 10_000_000);
 const RUNS = 3;
+/** The sections to run (BENCH_SECTIONS, e.g. "4,7"; default every one), each printed and recorded as in a full run. */
+const SECTIONS = new Set((process.env.BENCH_SECTIONS || "1,2,3,4,5,6,7").split(",").map((section) => Number(section.trim())));
+const runs = (section: number) => SECTIONS.has(section);
 const log = new FigureLog();
 const median = (samples: readonly number[]) => spreadOf(samples).median;
 const fmt = formatNumber;
@@ -73,153 +76,166 @@ async function main() {
   const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "unknown CPU"}), Node ${process.version}`;
   console.log(`Echo benchmarks on ${machine}; each timing is the median of its runs, with the min–max spread`);
   // What later sections need from the machine, installed (or refused) now rather than after the first half hour.
-  if (SCORECARD_EVENTS > 0) ensureChromium();
-  if (SOAK_SECONDS > 0 && process.env.BENCH_SOAK_OUT_OF_PROCESS !== "0") ensurePostgresBin();
+  if (runs(7) && SCORECARD_EVENTS > 0) ensureChromium();
+  if (runs(6) && SOAK_SECONDS > 0 && process.env.BENCH_SOAK_OUT_OF_PROCESS !== "0") ensurePostgresBin();
 
-  log.startSection("1. Assignment in-process (one core)");
-  const assignment = await benchAssignment();
-  const hashOnly = assignment.find((figure) => figure.name.includes("v2 hash only"))!;
-  for (const figure of assignment) {
-    const isTarget = figure.name.includes("assignExperiment");
-    log.add({
-      name: figure.name,
-      unit: figure.unit,
-      samples: figure.samples,
-      baseline: figure === hashOnly ? undefined : { name: "the v2 hash alone", value: median(hashOnly.samples) },
-      target: isTarget ? { text: "≥ 2,000,000/s", met: median(figure.samples) >= 2_000_000 } : undefined,
-    });
-  }
-
-  log.startSection("2. POST /api/v1/assign over HTTP (production build, embedded stores)");
-  const server = await startBenchServer();
-  try {
-    await server.api("POST", "/api/v1/model-versions", { key: "bench-base", name: "Base" });
-    await server.api("POST", "/api/v1/model-versions", { key: "bench-refined", name: "Refined" });
-    await server.api("PATCH", "/api/v1/model-versions/bench-base", { status: "production" });
-    await server.api("POST", "/api/v1/experiments", {
-      key: "bench-exp",
-      name: "Bench",
-      variants: [
-        { key: "control", modelVersion: "bench-base", weight: 0.5 },
-        { key: "treatment", modelVersion: "bench-refined", weight: 0.5 },
-      ],
-    });
-    await server.api("POST", "/api/v1/experiments/bench-exp/start");
-    const headers = { authorization: `Bearer ${BENCH_KEYS.ingest}`, "content-type": "application/json" };
-    const assignBody = (i: number) => JSON.stringify({ userId: `user-${i % 50_000}`, attributes: { language: "python" } });
-    const assignLoad = { port: server.port, path: "/api/v1/assign", headers, body: assignBody, concurrency: 16 };
-    await load({ ...assignLoad, maxRequests: 5_000, maxSeconds: 5 }); // warm-up
-    const assignRuns: LoadResult[] = [];
-    for (let run = 0; run < RUNS; run++) assignRuns.push(await load({ ...assignLoad, maxRequests: 200_000, maxSeconds: 10 }));
-    const assignErrors = assignRuns.reduce((sum, r) => sum + r.errors, 0);
-    const assignRate = assignRuns.map((r) => r.perSecond);
-    log.add({
-      name: "assign requests/s (16 connections)",
-      unit: "req/s",
-      samples: assignRate,
-      target: { text: "≥ 5,000/s", met: median(assignRate) >= 5_000 && assignErrors === 0 },
-    });
-    log.add({ name: "assign latency p50", unit: "ms", digits: 2, samples: assignRuns.map((r) => r.p50Ms) });
-    const assignP99 = assignRuns.map((r) => r.p99Ms);
-    log.add({
-      name: "assign latency p99",
-      unit: "ms",
-      digits: 2,
-      samples: assignP99,
-      target: { text: "< 20 ms", met: median(assignP99) < 20 },
-    });
-    if (assignErrors) log.note(`assign errors: ${assignErrors} ${JSON.stringify(assignRuns.map((r) => r.statuses))}`);
-
-    log.startSection(`3. Event ingestion: ${EVENT_BATCHES} batches of ${fmt(EVENT_BATCH)} events, ${RUNS} runs`);
-    await load({
-      port: server.port,
-      path: "/api/v1/events",
-      headers,
-      body: (i) => Buffer.from(JSON.stringify({ events: eventBatch(100_000 + i) })),
-      concurrency: 4,
-      maxRequests: 10,
-      maxSeconds: 30,
-    }); // warm-up
-    const firstRunBatches: Record<string, unknown>[][] = [];
-    const ingestRuns: LoadResult[] = [];
-    const storedRates: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      // New events each run (fresh ids and suggestions), so no run is answered as duplicates.
-      const batches = Array.from({ length: EVENT_BATCHES }, (_, b) => eventBatch(run * EVENT_BATCHES + b));
-      if (run === 0) firstRunBatches.push(...batches);
-      const bodies = batches.map((events) => Buffer.from(JSON.stringify({ events })));
-      await server.drained();
-      const loadStarted = performance.now();
-      const ingest = await load({
-        port: server.port,
-        path: "/api/v1/events",
-        headers,
-        body: (i) => bodies[i],
-        concurrency: 4,
-        maxRequests: bodies.length,
-        maxSeconds: 120,
+  if (runs(1)) {
+    log.startSection("1. Assignment in-process (one core)");
+    const assignment = await benchAssignment();
+    const hashOnly = assignment.find((figure) => figure.name.includes("v2 hash only"))!;
+    for (const figure of assignment) {
+      const isTarget = figure.name.includes("assignExperiment");
+      log.add({
+        name: figure.name,
+        unit: figure.unit,
+        samples: figure.samples,
+        baseline: figure === hashOnly ? undefined : { name: "the v2 hash alone", value: median(hashOnly.samples) },
+        target: isTarget ? { text: "≥ 2,000,000/s", met: median(figure.samples) >= 2_000_000 } : undefined,
       });
-      ingestRuns.push(ingest);
-      // The answer waits for the log, not for ClickHouse: also measure until the last event is stored.
-      await server.drained();
-      storedRates.push((ingest.requests * EVENT_BATCH) / ((performance.now() - loadStarted) / 1000));
     }
-    const httpRates = ingestRuns.map((r) => (r.requests * EVENT_BATCH) / r.seconds);
-    const ingestErrors = ingestRuns.reduce((sum, r) => sum + r.errors, 0);
-
-    // The same rows, straight into the engine: a separate chDB in this process, batch by batch, in the
-    // engine's cheapest input path (TabSeparated through chDB's raw insert), with no validation and no log.
-    const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-raw-"));
-    process.env.ECHO_DATA_DIR = rawDir;
-    const { clickhouse, closeClickHouse } = await import("../lib/clickhouse");
-    const { clickhouseHandle } = await import("../lib/clickhouse/client");
-    const { eventTsv } = await import("../lib/events/rows");
-    const { EVENT_COLUMNS } = await import("../lib/clickhouse/tables");
-    const { eventSchema } = await import("../lib/events/schema");
-    await clickhouse();
-    const handle = await clickhouseHandle();
-    const rawBatches = firstRunBatches.map((events) =>
-      Buffer.from(events.map((e) => eventTsv("bench", eventSchema.parse(e))).join("\n") + "\n"),
-    );
-    await handle.insertTsv("events", EVENT_COLUMNS, rawBatches[0]); // warm-up
-    const rawRates = await repeat(RUNS, async () => {
-      const t0 = process.hrtime.bigint();
-      for (const body of rawBatches) await handle.insertTsv("events", EVENT_COLUMNS, body);
-      return (rawBatches.length * EVENT_BATCH) / (Number(process.hrtime.bigint() - t0) / 1e9);
-    });
-    // For context, the engine's ceiling: the same rows in one insert (the log consumer's inserts are
-    // a few hundred milliseconds of traffic each, between the two).
-    const bulk = Buffer.concat(rawBatches);
-    const bulkRates = await repeat(RUNS, async () => {
-      const t1 = process.hrtime.bigint();
-      await handle.insertTsv("events", EVENT_COLUMNS, bulk);
-      return (rawBatches.length * EVENT_BATCH) / (Number(process.hrtime.bigint() - t1) / 1e9);
-    });
-    await closeClickHouse();
-    fs.rmSync(rawDir, { recursive: true, force: true });
-
-    const raw = { name: "raw chDB INSERT, same rows, same batches", value: median(rawRates) };
-    const ceiling = { name: "raw chDB INSERT, same rows in one insert", value: median(bulkRates) };
-    const httpRate = median(httpRates);
-    log.add({ name: raw.name, unit: "events/s", samples: rawRates });
-    log.add({ name: ceiling.name, unit: "events/s", samples: bulkRates });
-    log.add({
-      name: "HTTP ingestion events/s (4 connections, acknowledged = in the durable log)",
-      unit: "events/s",
-      samples: httpRates,
-      baseline: raw,
-      target: { text: "≥ 100,000/s and ≥ 0.5× raw", met: httpRate >= 100_000 && httpRate >= 0.5 * raw.value && ingestErrors === 0 },
-    });
-    log.add({ name: "the same beside the engine's one-insert ceiling", unit: "events/s", samples: httpRates, baseline: ceiling });
-    log.add({ name: "HTTP ingestion latency p50 per batch", unit: "ms", digits: 1, samples: ingestRuns.map((r) => r.p50Ms) });
-    log.add({ name: "HTTP ingestion latency p99 per batch", unit: "ms", digits: 1, samples: ingestRuns.map((r) => r.p99Ms) });
-    log.add({ name: "HTTP ingestion events/s until all are stored in ClickHouse", unit: "events/s", samples: storedRates, baseline: raw });
-    if (ingestErrors) log.note(`ingestion errors: ${ingestErrors} ${JSON.stringify(ingestRuns.map((r) => r.statuses))}`);
-  } finally {
-    await server.stop();
   }
 
-  if (RESULTS_EVENTS > 0) {
+  if (runs(2) || (runs(3) && EVENT_BATCHES > 0)) {
+    const server = await startBenchServer();
+    try {
+      await server.api("POST", "/api/v1/model-versions", { key: "bench-base", name: "Base" });
+      await server.api("POST", "/api/v1/model-versions", { key: "bench-refined", name: "Refined" });
+      await server.api("PATCH", "/api/v1/model-versions/bench-base", { status: "production" });
+      await server.api("POST", "/api/v1/experiments", {
+        key: "bench-exp",
+        name: "Bench",
+        variants: [
+          { key: "control", modelVersion: "bench-base", weight: 0.5 },
+          { key: "treatment", modelVersion: "bench-refined", weight: 0.5 },
+        ],
+      });
+      await server.api("POST", "/api/v1/experiments/bench-exp/start");
+      const headers = { authorization: `Bearer ${BENCH_KEYS.ingest}`, "content-type": "application/json" };
+      if (runs(2)) {
+        log.startSection("2. POST /api/v1/assign over HTTP (production build, embedded stores)");
+        const assignBody = (i: number) => JSON.stringify({ userId: `user-${i % 50_000}`, attributes: { language: "python" } });
+        const assignLoad = { port: server.port, path: "/api/v1/assign", headers, body: assignBody, concurrency: 16 };
+        await load({ ...assignLoad, maxRequests: 5_000, maxSeconds: 5 }); // warm-up
+        const assignRuns: LoadResult[] = [];
+        for (let run = 0; run < RUNS; run++) assignRuns.push(await load({ ...assignLoad, maxRequests: 200_000, maxSeconds: 10 }));
+        const assignErrors = assignRuns.reduce((sum, r) => sum + r.errors, 0);
+        const assignRate = assignRuns.map((r) => r.perSecond);
+        log.add({
+          name: "assign requests/s (16 connections)",
+          unit: "req/s",
+          samples: assignRate,
+          target: { text: "≥ 5,000/s", met: median(assignRate) >= 5_000 && assignErrors === 0 },
+        });
+        log.add({ name: "assign latency p50", unit: "ms", digits: 2, samples: assignRuns.map((r) => r.p50Ms) });
+        const assignP99 = assignRuns.map((r) => r.p99Ms);
+        log.add({
+          name: "assign latency p99",
+          unit: "ms",
+          digits: 2,
+          samples: assignP99,
+          target: { text: "< 20 ms", met: median(assignP99) < 20 },
+        });
+        if (assignErrors) log.note(`assign errors: ${assignErrors} ${JSON.stringify(assignRuns.map((r) => r.statuses))}`);
+      }
+
+      if (runs(3) && EVENT_BATCHES > 0) {
+        log.startSection(`3. Event ingestion: ${EVENT_BATCHES} batches of ${fmt(EVENT_BATCH)} events, ${RUNS} runs`);
+        await load({
+          port: server.port,
+          path: "/api/v1/events",
+          headers,
+          body: (i) => Buffer.from(JSON.stringify({ events: eventBatch(100_000 + i) })),
+          concurrency: 4,
+          maxRequests: 10,
+          maxSeconds: 30,
+        }); // warm-up
+        const firstRunBatches: Record<string, unknown>[][] = [];
+        const ingestRuns: LoadResult[] = [];
+        const storedRates: number[] = [];
+        for (let run = 0; run < RUNS; run++) {
+          // New events each run (fresh ids and suggestions), so no run is answered as duplicates.
+          const batches = Array.from({ length: EVENT_BATCHES }, (_, b) => eventBatch(run * EVENT_BATCHES + b));
+          if (run === 0) firstRunBatches.push(...batches);
+          const bodies = batches.map((events) => Buffer.from(JSON.stringify({ events })));
+          await server.drained();
+          const loadStarted = performance.now();
+          const ingest = await load({
+            port: server.port,
+            path: "/api/v1/events",
+            headers,
+            body: (i) => bodies[i],
+            concurrency: 4,
+            maxRequests: bodies.length,
+            maxSeconds: 120,
+          });
+          ingestRuns.push(ingest);
+          // The answer waits for the log, not for ClickHouse: also measure until the last event is stored.
+          await server.drained();
+          storedRates.push((ingest.requests * EVENT_BATCH) / ((performance.now() - loadStarted) / 1000));
+        }
+        const httpRates = ingestRuns.map((r) => (r.requests * EVENT_BATCH) / r.seconds);
+        const ingestErrors = ingestRuns.reduce((sum, r) => sum + r.errors, 0);
+
+        // The same rows, straight into the engine: a separate chDB in this process, batch by batch, in the
+        // engine's cheapest input path (TabSeparated through chDB's raw insert), with no validation and no log.
+        const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-raw-"));
+        process.env.ECHO_DATA_DIR = rawDir;
+        const { clickhouse, closeClickHouse } = await import("../lib/clickhouse");
+        const { clickhouseHandle } = await import("../lib/clickhouse/client");
+        const { eventTsv } = await import("../lib/events/rows");
+        const { EVENT_COLUMNS } = await import("../lib/clickhouse/tables");
+        const { eventSchema } = await import("../lib/events/schema");
+        await clickhouse();
+        const handle = await clickhouseHandle();
+        const rawBatches = firstRunBatches.map((events) =>
+          Buffer.from(events.map((e) => eventTsv("bench", eventSchema.parse(e))).join("\n") + "\n"),
+        );
+        await handle.insertTsv("events", EVENT_COLUMNS, rawBatches[0]); // warm-up
+        const rawRates = await repeat(RUNS, async () => {
+          const t0 = process.hrtime.bigint();
+          for (const body of rawBatches) await handle.insertTsv("events", EVENT_COLUMNS, body);
+          return (rawBatches.length * EVENT_BATCH) / (Number(process.hrtime.bigint() - t0) / 1e9);
+        });
+        // For context, the engine's ceiling: the same rows in one insert (the log consumer's inserts are
+        // a few hundred milliseconds of traffic each, between the two).
+        const bulk = Buffer.concat(rawBatches);
+        const bulkRates = await repeat(RUNS, async () => {
+          const t1 = process.hrtime.bigint();
+          await handle.insertTsv("events", EVENT_COLUMNS, bulk);
+          return (rawBatches.length * EVENT_BATCH) / (Number(process.hrtime.bigint() - t1) / 1e9);
+        });
+        await closeClickHouse();
+        fs.rmSync(rawDir, { recursive: true, force: true });
+
+        const raw = { name: "raw chDB INSERT, same rows, same batches", value: median(rawRates) };
+        const ceiling = { name: "raw chDB INSERT, same rows in one insert", value: median(bulkRates) };
+        const httpRate = median(httpRates);
+        log.add({ name: raw.name, unit: "events/s", samples: rawRates });
+        log.add({ name: ceiling.name, unit: "events/s", samples: bulkRates });
+        log.add({
+          name: "HTTP ingestion events/s (4 connections, acknowledged = in the durable log)",
+          unit: "events/s",
+          samples: httpRates,
+          baseline: raw,
+          target: { text: "≥ 100,000/s and ≥ 0.5× raw", met: httpRate >= 100_000 && httpRate >= 0.5 * raw.value && ingestErrors === 0 },
+        });
+        log.add({ name: "the same beside the engine's one-insert ceiling", unit: "events/s", samples: httpRates, baseline: ceiling });
+        log.add({ name: "HTTP ingestion latency p50 per batch", unit: "ms", digits: 1, samples: ingestRuns.map((r) => r.p50Ms) });
+        log.add({ name: "HTTP ingestion latency p99 per batch", unit: "ms", digits: 1, samples: ingestRuns.map((r) => r.p99Ms) });
+        log.add({
+          name: "HTTP ingestion events/s until all are stored in ClickHouse",
+          unit: "events/s",
+          samples: storedRates,
+          baseline: raw,
+        });
+        if (ingestErrors) log.note(`ingestion errors: ${ingestErrors} ${JSON.stringify(ingestRuns.map((r) => r.statuses))}`);
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+
+  if (runs(4) && RESULTS_EVENTS > 0) {
     log.startSection(`4. Experiment results over ${fmt(RESULTS_EVENTS)} events (20,000 users, 14 days, embedded engine)`);
     // In a process of its own: a fresh heap and its own embedded engine, untouched by the sections above.
     const reportFile = path.join(os.tmpdir(), `echo-bench-results-${process.pid}.json`);
@@ -320,7 +336,7 @@ async function main() {
     });
   }
 
-  if (REFINEMENT_SAMPLES > 0) {
+  if (runs(5) && REFINEMENT_SAMPLES > 0) {
     log.startSection(
       `5. Refinement samples: pipeline throughput, freshness, browsing ${fmt(REFINEMENT_SAMPLES)} samples (embedded engine)`,
     );
@@ -391,7 +407,7 @@ async function main() {
     });
   }
 
-  if (SOAK_SECONDS > 0) {
+  if (runs(6) && SOAK_SECONDS > 0) {
     log.startSection(
       `6. Soak: ${fmt(SOAK_SECONDS / 60, 1)} minutes of mixed traffic (ingestion, assignment, results, refinements, a page)`,
     );
@@ -443,7 +459,7 @@ async function main() {
     }
   }
 
-  if (SCORECARD_EVENTS > 0) {
+  if (runs(7) && SCORECARD_EVENTS > 0) {
     log.startSection(`7. Scorecard and experiment page over ${fmt(SCORECARD_EVENTS)} events (every metric; embedded engine, Chromium)`);
     // In a process of its own, as section 4: a fresh heap, its own engine, then the production server on the same store.
     const reportFile = path.join(os.tmpdir(), `echo-bench-scorecard-${process.pid}.json`);

@@ -86,10 +86,13 @@ export async function benchScorecard(totalEvents: number, log: (line: string) =>
 
   log("  starting the production server on the loaded store");
   const server = await startBenchServer(3210, storeDir);
-  const browser = await chromium.launch({
-    executablePath: ensureChromium(),
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
-  });
+  // (a browser that cannot start must not leave the server running: a later run would time another store)
+  const browser = await chromium
+    .launch({ executablePath: ensureChromium(), args: ["--no-sandbox", "--disable-gpu", "--no-first-run"] })
+    .catch(async (error: unknown) => {
+      await server.stop();
+      throw error;
+    });
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const base = `http://127.0.0.1:${server.port}`;

@@ -36,6 +36,21 @@ async function waitForHealth(port: number, child: ChildProcess) {
 }
 
 /**
+ * Refuses a port something already listens on: the health checks below would be answered by that server
+ * (a benchmark's server left running by a run that died) and every figure would measure it instead.
+ */
+async function ensurePortFree(port: number) {
+  const { createServer } = await import("node:net");
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () =>
+      reject(new Error(`port ${port} is in use on 127.0.0.1: stop what listens there (a benchmark server left running?) and run again`)),
+    );
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
+/**
  * `existingDataDir`: serve a loaded store (e.g. a benchmark's) instead of a fresh one; the caller owns it (stop leaves it).
  * `env`: more environment for the server (e.g. CLICKHOUSE_URL and DATABASE_URL for stores out of its process).
  */
@@ -49,6 +64,7 @@ export async function startBenchServer(port = 3200, existingDataDir?: string, en
     });
     if (built.status !== 0) throw new Error("next build failed");
   }
+  await ensurePortFree(port);
   const dataDir = existingDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "echo-bench-"));
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the server under load.
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter(Boolean);
