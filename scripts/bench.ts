@@ -25,7 +25,7 @@ import type { RefinementsBench } from "./bench/refinements";
 import type { ResultsBench } from "./bench/results";
 import type { SoakResult } from "./bench/soak";
 import type { ScorecardBench } from "./bench/scorecard";
-import { BENCH_KEYS, startBenchServer } from "./bench/server";
+import { BENCH_KEYS, startBenchExperiment, startBenchServer } from "./bench/server";
 import { ensureChromium, ensurePostgresBin } from "./systemPackages";
 
 const EVENT_BATCH = 1_000;
@@ -98,18 +98,8 @@ async function main() {
   if (runs(2) || (runs(3) && EVENT_BATCHES > 0)) {
     const server = await startBenchServer();
     try {
-      await server.api("POST", "/api/v1/model-versions", { key: "bench-base", name: "Base" });
-      await server.api("POST", "/api/v1/model-versions", { key: "bench-refined", name: "Refined" });
+      await startBenchExperiment(server, "bench", { base: "bench-base", treatment: "bench-refined" });
       await server.api("PATCH", "/api/v1/model-versions/bench-base", { status: "production" });
-      await server.api("POST", "/api/v1/experiments", {
-        key: "bench-exp",
-        name: "Bench",
-        variants: [
-          { key: "control", modelVersion: "bench-base", weight: 0.5 },
-          { key: "treatment", modelVersion: "bench-refined", weight: 0.5 },
-        ],
-      });
-      await server.api("POST", "/api/v1/experiments/bench-exp/start");
       const headers = { authorization: `Bearer ${BENCH_KEYS.ingest}`, "content-type": "application/json" };
       if (runs(2)) {
         log.startSection("2. POST /api/v1/assign over HTTP (production build, embedded stores)");

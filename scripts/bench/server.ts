@@ -119,3 +119,25 @@ export async function startBenchServer(port = 3200, existingDataDir?: string, en
     },
   };
 }
+
+/**
+ * Two model versions and a running 50/50 experiment between them, created through the API on a benchmark
+ * server: `<prefix>-exp` with control on `base` and treatment on `treatment` (both model version keys).
+ */
+export async function startBenchExperiment(
+  server: Pick<BenchServer, "api">,
+  prefix: string,
+  versions: { base: string; treatment: string },
+): Promise<void> {
+  await server.api("POST", "/api/v1/model-versions", { key: versions.base, name: `${prefix} base` });
+  await server.api("POST", "/api/v1/model-versions", { key: versions.treatment, name: `${prefix} treatment` });
+  await server.api("POST", "/api/v1/experiments", {
+    key: `${prefix}-exp`,
+    name: prefix,
+    variants: [
+      { key: "control", modelVersion: versions.base, weight: 0.5 },
+      { key: "treatment", modelVersion: versions.treatment, weight: 0.5 },
+    ],
+  });
+  await server.api("POST", `/api/v1/experiments/${prefix}-exp/start`);
+}

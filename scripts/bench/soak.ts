@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { ensurePostgresBin } from "../systemPackages";
-import { BENCH_KEYS, startBenchServer, type BenchServer } from "./server";
+import { BENCH_KEYS, startBenchExperiment, startBenchServer, type BenchServer } from "./server";
 
 /** A process serving the soak (or a group of them, as PostgreSQL's), with its memory over the soak. */
 export interface ProcessMemory {
@@ -196,17 +196,7 @@ async function soakTraffic(
   log: (line: string) => void,
   storeProcesses: StoreProcesses[],
 ): Promise<Omit<SoakResult, "stopExitCode">> {
-  await server.api("POST", "/api/v1/model-versions", { key: "soak-base", name: "Soak base" });
-  await server.api("POST", "/api/v1/model-versions", { key: "soak-new", name: "Soak new" });
-  await server.api("POST", "/api/v1/experiments", {
-    key: "soak-exp",
-    name: "Soak",
-    variants: [
-      { key: "control", modelVersion: "soak-base", weight: 0.5 },
-      { key: "treatment", modelVersion: "soak-new", weight: 0.5 },
-    ],
-  });
-  await server.api("POST", "/api/v1/experiments/soak-exp/start");
+  await startBenchExperiment(server, "soak", { base: "soak-base", treatment: "soak-new" });
   const statuses: Record<string, number> = {};
   const tally = (status: number) => void (statuses[status] = (statuses[status] ?? 0) + 1);
   const rss: number[] = [];
