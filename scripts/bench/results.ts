@@ -275,8 +275,7 @@ export async function benchResults(totalEvents: number, log: (line: string) => v
   let rawAnswer: unknown = null;
   const rawResultsMs = reuse ? [] : await timings(async () => (rawAnswer = await experimentResults(client, principal, "scale", query)));
   // The build after the load, then again from nothing (a kept directory's first run too, so that every
-  // run times a whole build).
-  // (after the raw requests' memory is returned: they hold gigabytes at 100M events)
+  // run times a whole build), its memory read once the raw requests' is returned (gigabytes at 100M events).
   await settledRssMb();
   const rollupPeak = peakRss();
   const rollupSeconds: number[] = [];
