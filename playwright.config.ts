@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_PATH } from "./scripts/systemPackages";
 
 // End-to-end tests drive Debian's Chromium (Playwright's own browser download is not reachable here)
 // against the production build, started on a fresh embedded data directory with known credentials.
@@ -27,7 +28,7 @@ export default defineConfig({
     screenshot: "only-on-failure",
     trace: "retain-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      executablePath: CHROMIUM_PATH,
       args: [
         "--no-sandbox",
         "--disable-gpu",

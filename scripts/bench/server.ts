@@ -1,6 +1,7 @@
 // Starts the production build on a throw-away data directory for benchmarks, with known keys.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { SERVER_NODE_ARGS, serverEnv } from "../../lib/runtime/serverProcess";
@@ -40,7 +41,6 @@ async function waitForHealth(port: number, child: ChildProcess) {
  * (a benchmark's server left running by a run that died) and every figure would measure it instead.
  */
 async function ensurePortFree(port: number) {
-  const { createServer } = await import("node:net");
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once("error", () =>
