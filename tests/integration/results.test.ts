@@ -20,7 +20,12 @@ import { ADMIN_KEY, INGEST_KEY, call } from "./http";
 // statistics must equal lib/stats on those sums (lib/stats itself is checked against scipy).
 
 const DAY = 86_400_000;
-const start = Date.now() - 6 * DAY;
+// Each user's fourth suggestion (i = 3) is accepted 28 s before a UTC midnight and refined 32 s after it,
+// so every run meets a refinement across midnight, whatever the time of day it runs at.
+const start = Math.floor((Date.now() - 6 * DAY) / DAY) * DAY + DAY - (3_600_000 + 60_000 + 3 * 600_000 + 30_000);
+const utcDay = (at: number) => Math.floor(at / DAY);
+/** Suggestions accepted on one UTC day and refined on the next (see `start`). */
+let refinedAcrossMidnight = 0;
 const experimentKey = "results-exp";
 const languages = ["python", "typescript", "go"];
 
@@ -152,7 +157,13 @@ beforeAll(async () => {
             final: "y".repeat(retained),
             retainedChars: retained,
           });
-          t.aiChars += retained;
+          // A suggestion is one UTC day's events (README, Metrics): refined across midnight, it keeps
+          // the characters it was accepted with.
+          if (utcDay(at + 2000) === utcDay(at + 62_000)) t.aiChars += retained;
+          else {
+            t.aiChars += chars;
+            refinedAcrossMidnight++;
+          }
         } else t.aiChars += chars;
       }
     }
@@ -230,6 +241,7 @@ describe("experiment results", () => {
   });
 
   it("computes generation rate from kept AI characters (retained after refinement) and typed characters", async () => {
+    expect(refinedAcrossMidnight).toBeGreaterThan(10);
     const body = await results({ metric: "generation_rate" });
     const expected = ["control", "treatment"].map((v) =>
       expectedSummary(
