@@ -3,7 +3,16 @@ import { queryRows, queryTabSeparated } from "../clickhouse";
 import { SUM_KEYS, type SumKey } from "../metrics/registry";
 import type { UserDayTable } from "../metrics/userDayTable";
 import { DAY_MS, isoDay, startOfUtcDay } from "../time";
-import { eventsInputSql, exposuresInputSql, freshDaysSql, latencyQuantilesSql, userDayRowsSql, type Segment, type SeriesSums } from "./sql";
+import {
+  eventsInputSql,
+  exposuresInputSql,
+  freshDaysSql,
+  latencyQuantilesSql,
+  userDayRowsSql,
+  type LatencyHistograms,
+  type Segment,
+  type SeriesSums,
+} from "./sql";
 import { latencyQuantile, type BucketWindows, type LatencyQuantile } from "./latencyWindow";
 import { parseUserDayRows } from "./userDayRows";
 
@@ -44,6 +53,8 @@ export interface SourcePlan {
     users: string;
     usersChecksum: string;
     tailAfter: string;
+    /** The first bucket of the latency tails its rows keep (migration 0013; 0: whole histograms). */
+    latencyTailFrom: number;
   }[];
   rawDays: string[];
   asOf: string;
@@ -64,6 +75,7 @@ export async function planSource(window: ResultsWindow): Promise<SourcePlan> {
         users: "string",
         usersChecksum: "string",
         tailAfter: "string",
+        latencyTailFrom: "number",
       },
     }),
     eventsAsOf(window.projectId),
@@ -91,7 +103,7 @@ export async function eventsAsOf(projectId: string): Promise<string> {
   return input?.lastIngestedAt ?? "1970-01-01 00:00:00.000";
 }
 
-const planParams = (plan: SourcePlan) => ({
+export const planParams = (plan: SourcePlan) => ({
   freshDays: plan.freshDays.map(
     (f) =>
       new TupleParam([f.day, BigInt(f.buildId), f.maxFirstAt, f.minTimestamp, f.maxTimestamp, BigInt(f.users), BigInt(f.usersChecksum)]),
@@ -100,6 +112,15 @@ const planParams = (plan: SourcePlan) => ({
   asOf: plan.asOf,
   tailDays: plan.freshDays.filter((f) => f.tailAfter !== "").map((f) => new TupleParam([f.day, f.tailAfter])),
 });
+
+/**
+ * Whether the rollup's rows can give their latency tails for these windows (migration 0013): when every
+ * fresh day's build starts its tails at or below every variant's window, which then lies wholly in them.
+ */
+export function latencyHistograms(plan: SourcePlan, windows: BucketWindows): LatencyHistograms {
+  const lowest = Math.min(...windows.values());
+  return plan.freshDays.every((f) => f.latencyTailFrom <= lowest) ? "tails" : "histograms";
+}
 
 /**
  * One row per (variant, user, period[, segment]) with the sums of `layout` (default every sum of the
@@ -117,7 +138,7 @@ export async function userDayRows(
   // Tens of thousands of rows: scanned straight from the TabSeparated text.
   const text = await queryTabSeparated({
     tag: window.segment ? "results.userDayRows.segment" : "results.userDayRows",
-    sql: userDayRowsSql(window.segment, layout, series, latency !== undefined),
+    sql: userDayRowsSql(window.segment, layout, series, latency && latencyHistograms(plan, latency)),
     params: {
       ...window,
       ...planParams(plan),

@@ -12,6 +12,7 @@ import {
   rollupRecordSql,
   rollupSnapshotSql,
   rollupSupersededCountSql,
+  rollupTailFromSql,
   rollupVariantLatencySql,
   ROLLUP_BUILD_TABLES,
   ROLLUP_LOOKBACK_DAYS,
@@ -68,6 +69,8 @@ export interface BuildRecord {
   maxFirstAt: string;
   users: number;
   usersChecksum: string;
+  /** Where its rows' latency tails start (migration 0013). */
+  latencyTailFrom: number;
 }
 
 export interface DayState {
@@ -99,6 +102,7 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
       builtMaxFirstAt: "string",
       builtUsers: "number",
       builtChecksum: "string",
+      builtLatencyTailFrom: "number",
       relevantUsers: "number",
       coveredUsers: "number",
     },
@@ -116,6 +120,7 @@ async function dayStates(target: RollupTarget): Promise<DayState[]> {
           maxFirstAt: r.builtMaxFirstAt,
           users: r.builtUsers,
           usersChecksum: r.builtChecksum,
+          latencyTailFrom: r.builtLatencyTailFrom,
         }
       : null,
     relevantUsers: r.relevantUsers,
@@ -170,11 +175,18 @@ async function buildDay(target: RollupTarget, state: DayState, incremental: bool
     },
   });
   const maxFirstAt = snapshot.users > 0 ? snapshot.max_first_at : "1970-01-01 00:00:00.000";
-  if (previousParams && snapshot.patchable) {
-    const patchParams = { ...params, ...previousParams, maxIngestedAt: snapshot.max_ingested_at, maxFirstAt };
+  // A patch keeps its previous build's tails, so that every row of a build starts them at one bucket.
+  let latencyTailFrom: number;
+  if (previous && previousParams && snapshot.patchable) {
+    latencyTailFrom = previous.latencyTailFrom;
+    const patchParams = { ...params, ...previousParams, maxIngestedAt: snapshot.max_ingested_at, maxFirstAt, latencyTailFrom };
     await runStatement({ tag: "rollup.patchRows", sql: rollupInsertSql(true), params: patchParams });
     await runStatement({ tag: "rollup.carryRows", sql: rollupCarrySql(), params: patchParams });
-  } else await runStatement({ tag: "rollup.insert", sql: rollupInsertSql(), params });
+  } else {
+    const [tail] = await queryRows({ tag: "rollup.tailFrom", sql: rollupTailFromSql(), params, columns: { latency_tail_from: "number" } });
+    latencyTailFrom = tail?.latency_tail_from ?? 0;
+    await runStatement({ tag: "rollup.insert", sql: rollupInsertSql(), params: { ...params, latencyTailFrom } });
+  }
   await runStatement({ tag: "rollup.variantLatency", sql: rollupVariantLatencySql(), params: { ...params, maxFirstAt } });
   await runStatement({
     tag: "rollup.record",
@@ -186,6 +198,7 @@ async function buildDay(target: RollupTarget, state: DayState, incremental: bool
       maxFirstAt,
       users: snapshot.users,
       checksum: snapshot.users_checksum,
+      latencyTailFrom,
     },
   });
 }

@@ -97,7 +97,16 @@ export const exposuresInputSql = () => `
   GROUP BY project_id`;
 
 // (aliases differ from the columns: an alias named build_id would shadow the ordering column)
-const BUILD_COLUMNS = ["build_id", "inserted_rows", "max_ingested_at", "max_first_at", "users", "users_checksum", "built_at"];
+const BUILD_COLUMNS = [
+  "build_id",
+  "inserted_rows",
+  "max_ingested_at",
+  "max_first_at",
+  "users",
+  "users_checksum",
+  "latency_tail_from",
+  "built_at",
+];
 const latestBuild = (column: string) => `argMax(${column}, (built_at, build_id)) AS latest_${column}`;
 
 /** The latest recorded rollup build of each day of the phase between two Date expressions (columns latest_*). */
@@ -148,7 +157,8 @@ export function freshDaysSql(): string {
       SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
              toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp,
              toString(b.latest_users) AS users, toString(b.latest_users_checksum) AS usersChecksum,
-             if(${BUILD_SAW_STATS}, '', toString(b.latest_max_ingested_at)) AS tailAfter
+             if(${BUILD_SAW_STATS}, '', toString(b.latest_max_ingested_at)) AS tailAfter,
+             b.latest_latency_tail_from AS latencyTailFrom
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day
       INNER JOIN (${coveredNowSql("builds", "b.latest_max_first_at")}) AS c ON c.day = b.day
@@ -163,16 +173,18 @@ const WINDOW_KEYS =
   "e.language AS language, e.ide AS ide, e.user_group AS user_group";
 
 /**
- * The CTEs that end in `source`: one row per (variant, user, period, day, segment values) of the
- * window, with every sum ("sums"), or the histogram of the latencies of shown suggestions after exposure
- * ("latencies": latency_buckets and latency_counts, see latencyQuantileSql; a clean day, below, gives its
- * build's variants' histograms instead of its users', one row per variant and bucket with no user), or both
- * ("sumsAndLatencies": a row's histogram then holds the latencies of its period; raw events are summed
- * into the same rows a build writes). On a fresh day, a user's rollup rows (of the plan's build only) are
- * used when the build covered the user with the exposure the user has now, and the day's post-exposure
- * rows are exactly the window's: empty (the day lies wholly outside it) or whole (every post-exposure
- * event of the user that day is inside it). Every other (day, user) pair of a fresh day is listed in
- * raw_pairs and read from raw events, as are raw days.
+ * The CTEs that end in `source`: one row per (variant, user, period, day, segment values) of the window, with
+ * every sum ("sums"), or the histogram of the latencies of shown suggestions after exposure ("latencies":
+ * latency_buckets and latency_counts, see latencyQuantileSql; a clean day, below, gives its build's variants'
+ * histograms instead of its users', one row per variant and bucket with no user), or both
+ * ("sumsAndLatencies": a row's histogram then holds the latencies of its period, with latency_below_tail 0;
+ * raw events are summed into the same rows a build writes), or both with the rollup's rows giving their
+ * histograms' tails instead ("sumsAndLatencyTails": latency_below_tail, then the buckets from the build's
+ * latency_tail_from on; migration 0013), raw rows their whole histograms. On a fresh day, a user's rollup
+ * rows (of the plan's build only) are used when the build covered the user with the exposure the user has
+ * now, and the day's post-exposure rows are exactly the window's: empty (the day lies wholly outside it) or
+ * whole (every post-exposure event of the user that day is inside it). Every other (day, user) pair of a
+ * fresh day is listed in raw_pairs and read from raw events, as are raw days.
  */
 export function sourceCtes(what: SourceValues = "sums"): string {
   const lookbackStart = `toStartOfDay(${WINDOW_FROM}) - ${LOOKBACK}`;
@@ -185,7 +197,8 @@ export function sourceCtes(what: SourceValues = "sums"): string {
   // left one per suggestion: the series' arrays then carry a user's days, not each suggestion's (at 100M
   // events read raw, a 64 MB answer), and each row's latencies make one histogram.
   const [rawBuckets, rawCounts] = latencyHistogramSql("latencies");
-  const rawHistogram = `${rawBuckets} AS latency_buckets, arrayMap(c -> toUInt32(c), ${rawCounts}) AS latency_counts`;
+  const rawHistogram =
+    `toUInt64(0) AS latency_below_tail, ${rawBuckets} AS latency_buckets, ` + `arrayMap(c -> toUInt32(c), ${rawCounts}) AS latency_counts`;
   const rawSums = `
     SELECT variant, user_id, period, day, language, ide, user_group, ${summedSumsSql()}${what === "sums" ? "" : `, ${rawHistogram}`}
     FROM (${suggestionSumsSql({
@@ -207,10 +220,15 @@ export function sourceCtes(what: SourceValues = "sums"): string {
     WHERE e.project_id = {projectId:String} AND e.type = 'shown' AND e.timestamp >= ${WINDOW_FROM} AND e.timestamp < ${WINDOW_TO}
       AND e.timestamp >= x.first_at AND ${rawPart} AND ${STORED_BY_PLAN}`;
   const rollupHistogram = "r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts";
+  // a histogram's count below its buckets: none for a whole one (see migration 0013 for the tails)
+  const wholeHistogram = `toUInt64(0) AS latency_below_tail, ${rollupHistogram}`;
+  const tailHistogram =
+    "r.latency_below_tail AS latency_below_tail, r.latency_tail_buckets AS latency_buckets, r.latency_tail_counts AS latency_counts";
   const rollupValues = {
     sums: sumColumnsSql("r"),
     latencies: rollupHistogram,
-    sumsAndLatencies: `${sumColumnsSql("r")}, ${rollupHistogram}`,
+    sumsAndLatencies: `${sumColumnsSql("r")}, ${wholeHistogram}`,
+    sumsAndLatencyTails: `${sumColumnsSql("r")}, ${tailHistogram}`,
   }[what];
   const rollupKeys =
     "r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, " +
@@ -289,7 +307,14 @@ export function sourceCtes(what: SourceValues = "sums"): string {
 }
 
 /** What each row of `source` carries (see sourceCtes). */
-export type SourceValues = "sums" | "latencies" | "sumsAndLatencies";
+export type SourceValues = "sums" | "latencies" | "sumsAndLatencies" | "sumsAndLatencyTails";
+
+/**
+ * Which latencies the rollup's rows give the user-day query: their whole histograms, or only their tails
+ * (migration 0013), which serve a window whose first bucket is at or above every read build's
+ * latency_tail_from (lib/results/queries.ts latencyHistograms).
+ */
+export type LatencyHistograms = "histograms" | "tails";
 
 /** The ratio metric whose day-by-day series a results answer draws: sums of the registry (see userDayRowsSql). */
 export interface SeriesSums {
@@ -309,10 +334,17 @@ export interface SeriesSums {
  * there are, how many fall in buckets below the variant's window (its first bucket in {latencyLows}, in
  * the order of {latencyVariants}), and the counts of the window's LATENCY_WINDOW_BUCKETS buckets, from
  * which each user's count at or below the quantile follows for any quantile in the window
- * (lib/results/latencyWindow.ts). One pass over a row's histogram per bucket: a sumMap of the window
- * took three times as long at 100M events, and the counts packed into one UInt256 sum twice.
+ * (lib/results/latencyWindow.ts), read from the rollup's whole histograms or from their tails (`latency`,
+ * the same answer: the tails cost about a fifth of the query less at 100M events). One pass over a row's
+ * histogram per bucket: a sumMap of the window took three times as long at 100M events, and the counts
+ * packed into one UInt256 sum twice.
  */
-export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_KEYS, series?: SeriesSums, latency = false): string {
+export function userDayRowsSql(
+  segment?: Segment,
+  sums: readonly SumKey[] = SUM_KEYS,
+  series?: SeriesSums,
+  latency?: LatencyHistograms,
+): string {
   const segmentExpr = segment ? SEGMENT_COLUMNS[segment] : "''";
   // source.<column>: the SELECT's aliases (day is the period, every sum its total) shadow the columns
   const sumOf = (keys: readonly SumKey[] | "per_user") => (keys === "per_user" ? "0" : keys.map((key) => `source.${key}`).join(" + "));
@@ -333,18 +365,20 @@ export function userDayRowsSql(segment?: Segment, sums: readonly SumKey[] = SUM_
   // it from the first bucket at or above low (arrayFirstIndex) with one comparison per step; a pass over
   // every bucket of every row per window bucket had cost 1.4 times as much, a sumMap more still.
   const post = (perRow: string) => `sumIf(${perRow}, source.period = 'post')`;
-  const below = `arraySum(arraySlice(source.latency_counts, 1, arrayCount(b -> b < ${low}, source.latency_buckets)))`;
+  // (a tail's latencies below its first bucket are latency_below_tail; a whole histogram has none)
+  const below =
+    "source.latency_below_tail + " + `arraySum(arraySlice(source.latency_counts, 1, arrayCount(b -> b < ${low}, source.latency_buckets)))`;
   const window = Array.from({ length: LATENCY_WINDOW_BUCKETS }, (_, k) =>
     post(`source.latency_counts[indexOf(source.latency_buckets, ${low} + ${k})]`),
   );
   const latencyColumns = latency
     ? `,
-      ${post("arraySum(source.latency_counts)")} AS latencyN,
+      ${post("source.latency_below_tail + arraySum(source.latency_counts)")} AS latencyN,
       ${post(below)} AS latencyBelow,
       [${window.join(",\n       ")}] AS latencyAt`
     : "";
   return `
-    WITH ${sourceCtes(latency ? "sumsAndLatencies" : "sums")}
+    WITH ${sourceCtes(latency === "tails" ? "sumsAndLatencyTails" : latency ? "sumsAndLatencies" : "sums")}
     SELECT variant, user_id AS userId, toString(period) AS day, ${segmentExpr} AS segment${
       sums.length
         ? `,
@@ -481,6 +515,7 @@ export function rollupDayStatesSql(): string {
              toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt, toUnixTimestamp64Milli(any(b.latest_built_at)) AS builtAtMs,
              toString(any(b.latest_build_id)) AS builtBuildId, toString(any(b.latest_max_first_at)) AS builtMaxFirstAt,
              any(b.latest_users) AS builtUsers, toString(any(b.latest_users_checksum)) AS builtChecksum,
+             any(b.latest_latency_tail_from) AS builtLatencyTailFrom,
              countIf(${relevantToBuild("s.day")}) AS relevantUsers,
              -- the last build's users are still exactly those exposures: all covered, else none
              if(countIf(${covered}) = any(b.latest_users) AND sumIf(x.exposure_hash, ${covered}) = any(b.latest_users_checksum),
@@ -550,19 +585,47 @@ const rollupPatchUsersCte = () => `
 /** The columns of a rollup row but its build's (build_id, built_at). */
 const ROLLUP_ROW_COLUMNS =
   "project_id, experiment_key, phase, day, user_id, period, language, ide, user_group, variant_key, first_at, " +
-  `${sumColumnsSql()}, latency_buckets, latency_counts`;
+  `${sumColumnsSql()}, latency_buckets, latency_counts, latency_below_tail, latency_tail_buckets, latency_tail_counts`;
+
+/** The tail of the histogram (`buckets`, `counts`) from bucket {latencyTailFrom} on, as migration 0013's columns. */
+const latencyTailSql = (buckets: string, counts: string) => {
+  const from = "{latencyTailFrom:UInt16}";
+  return [
+    `arraySum(arrayFilter((c, b) -> b < ${from}, ${counts}, ${buckets}))`,
+    `arrayFilter(b -> b >= ${from}, ${buckets})`,
+    `arrayFilter((c, b) -> b >= ${from}, ${counts}, ${buckets})`,
+  ].join(", ");
+};
+
+/**
+ * Where a build of {day} starts its rows' latency tails (migration 0013): the median bucket of the latencies
+ * after exposure in the latest builds of the phase's earlier days (0, the whole histogram, when there are
+ * none), well below the p95 results read around. Any value gives the same answers; one above a variant's
+ * window only makes results read the whole histograms.
+ */
+export function rollupTailFromSql(): string {
+  return `
+      SELECT toUInt16(if(sum(latency_count) = 0, 0, quantileExactWeighted(0.5)(latency_bucket, latency_count))) AS latency_tail_from
+      FROM experiment_variant_latency_daily
+      WHERE ${PHASE_FILTER} AND day < {day:Date}
+        AND (day, build_id) IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM ${ROLLUP_RECORDS_TABLE}
+                                WHERE ${PHASE_FILTER} AND day < {day:Date} GROUP BY day)`;
+}
 
 /**
  * The rows of one build of {day}: per exposed user, period and segment values, every sum and the latency
- * histogram. With `patch`, only the rows of the patch's users (rollupPatchUsersCte); rollupCarrySql
- * brings the previous build's rows of everyone else.
+ * histogram with its tail from {latencyTailFrom} (a patch keeps its previous build's). With `patch`, only the
+ * rows of the patch's users (rollupPatchUsersCte); rollupCarrySql brings the previous build's rows of
+ * everyone else.
  */
 export function rollupInsertSql(patch = false): string {
+  const [buckets, counts] = latencyHistogramSql("latencies");
   return `
       INSERT INTO experiment_user_daily (${ROLLUP_ROW_COLUMNS}, build_id, built_at)
       WITH exposed AS (${exposedUsersSql(false)})${patch ? `,${rollupPatchUsersCte()}` : ""}
       SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, day, user_id, period, language, ide, user_group, variant, first_at,
-             ${summedSumsSql()}, ${latencyHistogramSql("latencies").join(", ")}, {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
+             ${summedSumsSql()}, ${buckets} AS histogram_buckets, ${counts} AS histogram_counts,
+             ${latencyTailSql("histogram_buckets", "histogram_counts")}, {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}
       FROM (${suggestionSumsSql({
         keys: "x.variant AS variant, x.first_at AS first_at, " + WINDOW_KEYS.replace("x.variant AS variant, ", ""),
         join: "INNER JOIN exposed AS x ON e.user_id = x.user_id",
@@ -609,10 +672,10 @@ export function rollupVariantLatencySql(): string {
 export function rollupRecordSql(): string {
   return `
       INSERT INTO ${ROLLUP_RECORDS_TABLE} (project_id, experiment_key, phase, day, inserted_rows, max_ingested_at, max_first_at,
-                                          users, users_checksum, build_id, built_at)
+                                          users, users_checksum, latency_tail_from, build_id, built_at)
       SELECT {projectId:String}, {experimentKey:String}, {phase:UInt16}, {day:Date}, {insertedRows:UInt64},
              {maxIngestedAt:DateTime64(3, 'UTC')}, {maxFirstAt:DateTime64(3, 'UTC')}, {users:UInt64}, {checksum:UInt64},
-             {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`;
+             {latencyTailFrom:UInt16}, {buildId:UInt64}, {builtAt:DateTime64(3, 'UTC')}`;
 }
 
 /** Each day's latest recorded build made before {before}. */

@@ -615,6 +615,52 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
     expect(await all()).toEqual(stale);
   }, 120_000);
 
+  it("keeps each row's latency tail from its build's bucket, and reads the tails only for windows at or above every build's", async () => {
+    const { database } = await import("@/lib/runtime/database");
+    const { refreshRollups } = await import("@/lib/results/rollup");
+    const { latencyHistograms, planParams, planSource } = await import("@/lib/results/queries");
+    const { userDayRowsSql } = await import("@/lib/results/sql");
+    const { queryTabSeparated } = await import("@/lib/clickhouse");
+    await refreshRollups(await database());
+    // Every row of a recorded build: its tail is its histogram from the build's bucket on, with the count below.
+    const rows = `FROM experiment_user_daily AS r INNER JOIN ${ROLLUP_RECORDS_TABLE} AS b ON b.day = r.day AND b.build_id = r.build_id`;
+    expect(await engineCount(`SELECT count() AS n ${rows} WHERE b.latency_tail_from > 0 AND notEmpty(r.latency_buckets)`)).toBeGreaterThan(
+      100,
+    );
+    const wrongTails = await engineCount(`
+      SELECT count() AS n ${rows}
+      WHERE r.latency_tail_buckets != arrayFilter(x -> x >= b.latency_tail_from, r.latency_buckets)
+         OR r.latency_tail_counts != arrayFilter((c, x) -> x >= b.latency_tail_from, r.latency_counts, r.latency_buckets)
+         OR r.latency_below_tail != arraySum(arrayFilter((c, x) -> x < b.latency_tail_from, r.latency_counts, r.latency_buckets))`);
+    expect(wrongTails).toBe(0);
+
+    const window = await rollupWindow();
+    const plan = await planSource(window);
+    const tailFrom = Math.max(...plan.freshDays.map((f) => f.latencyTailFrom));
+    expect(tailFrom).toBeGreaterThan(0); // builds after the first post-exposure day start their tails above bucket 0
+    const windows = (control: number, treatment: number) =>
+      new Map([
+        ["control", control],
+        ["treatment", treatment],
+      ]);
+    const read = async (latency: "tails" | "histograms", lows: Map<string, number>) => {
+      const text = await queryTabSeparated({
+        tag: "test.userDayRows",
+        sql: userDayRowsSql(undefined, ["shown"], undefined, latency),
+        params: { ...window, ...planParams(plan), latencyVariants: [...lows.keys()], latencyLows: [...lows.values()] },
+      });
+      return text.split("\n").sort().join("\n");
+    };
+    for (const lows of [windows(tailFrom, tailFrom), windows(tailFrom + 3, tailFrom + 1)]) {
+      expect(latencyHistograms(plan, lows)).toBe("tails");
+      expect(await read("tails", lows)).toBe(await read("histograms", lows));
+    }
+    // A window starting below some build's tails needs the whole histograms: the tails would miscount it.
+    const below = windows(tailFrom + 2, tailFrom - 1);
+    expect(latencyHistograms(plan, below)).toBe("histograms");
+    expect(await read("tails", below)).not.toBe(await read("histograms", below));
+  });
+
   it("patches a day's build for the users who changed since it, writing the rows a full build writes", async () => {
     const { database } = await import("@/lib/runtime/database");
     const { clickhouse, queriesRun } = await import("@/lib/clickhouse");

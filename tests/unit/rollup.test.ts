@@ -13,6 +13,7 @@ const built: DayState = {
     maxFirstAt: "2026-11-20 09:00:00.000",
     users: 20_000,
     usersChecksum: "0",
+    latencyTailFrom: 0,
   },
   relevantUsers: 20_000,
   coveredUsers: 20_000,

@@ -327,3 +327,13 @@ ORDER BY (project_id, experiment_key, phase, day, built_at)
 TTL day + INTERVAL 729 DAY;
 
 DROP TABLE IF EXISTS experiment_rollup_days ON CLUSTER 'echo' SYNC;
+
+ALTER TABLE experiment_user_daily_local ON CLUSTER 'echo' ADD COLUMN IF NOT EXISTS latency_below_tail UInt64 DEFAULT 0 AFTER latency_counts,
+    ADD COLUMN IF NOT EXISTS latency_tail_buckets Array(UInt16) DEFAULT latency_buckets AFTER latency_below_tail,
+    ADD COLUMN IF NOT EXISTS latency_tail_counts Array(UInt32) DEFAULT latency_counts AFTER latency_tail_buckets;
+
+ALTER TABLE experiment_user_daily ON CLUSTER 'echo' ADD COLUMN IF NOT EXISTS latency_below_tail UInt64 DEFAULT 0 AFTER latency_counts,
+    ADD COLUMN IF NOT EXISTS latency_tail_buckets Array(UInt16) DEFAULT latency_buckets AFTER latency_below_tail,
+    ADD COLUMN IF NOT EXISTS latency_tail_counts Array(UInt32) DEFAULT latency_counts AFTER latency_tail_buckets;
+
+ALTER TABLE experiment_rollup_builds ON CLUSTER 'echo' ADD COLUMN IF NOT EXISTS latency_tail_from UInt16 DEFAULT 0 AFTER users_checksum;

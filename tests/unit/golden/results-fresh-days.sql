@@ -12,7 +12,7 @@ WITH
   WHERE project_id = {projectId:String} AND day BETWEEN toDate(toStartOfDay({from:DateTime64(3, 'UTC')}) - toIntervalDay({lookbackDays:UInt16})) AND toDate({to:DateTime64(3, 'UTC')})
   GROUP BY day),
       builds AS (
-  SELECT day, argMax(build_id, (built_at, build_id)) AS latest_build_id, argMax(inserted_rows, (built_at, build_id)) AS latest_inserted_rows, argMax(max_ingested_at, (built_at, build_id)) AS latest_max_ingested_at, argMax(max_first_at, (built_at, build_id)) AS latest_max_first_at, argMax(users, (built_at, build_id)) AS latest_users, argMax(users_checksum, (built_at, build_id)) AS latest_users_checksum, argMax(built_at, (built_at, build_id)) AS latest_built_at
+  SELECT day, argMax(build_id, (built_at, build_id)) AS latest_build_id, argMax(inserted_rows, (built_at, build_id)) AS latest_inserted_rows, argMax(max_ingested_at, (built_at, build_id)) AS latest_max_ingested_at, argMax(max_first_at, (built_at, build_id)) AS latest_max_first_at, argMax(users, (built_at, build_id)) AS latest_users, argMax(users_checksum, (built_at, build_id)) AS latest_users_checksum, argMax(latency_tail_from, (built_at, build_id)) AS latest_latency_tail_from, argMax(built_at, (built_at, build_id)) AS latest_built_at
   FROM experiment_rollup_builds WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND day BETWEEN toDate(toStartOfDay({from:DateTime64(3, 'UTC')}) - toIntervalDay({lookbackDays:UInt16})) AND toDate({to:DateTime64(3, 'UTC')}) GROUP BY day),
       changed AS (
         SELECT b.day AS day, b.latest_max_ingested_at AS mark FROM builds AS b INNER JOIN stats AS s ON s.day = b.day
@@ -26,7 +26,8 @@ WITH
       SELECT toString(b.day) AS day, toString(b.latest_build_id) AS buildId, toString(b.latest_max_first_at) AS maxFirstAt,
              toString(s.min_timestamp) AS minTimestamp, toString(s.max_timestamp) AS maxTimestamp,
              toString(b.latest_users) AS users, toString(b.latest_users_checksum) AS usersChecksum,
-             if(b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at, '', toString(b.latest_max_ingested_at)) AS tailAfter
+             if(b.latest_inserted_rows = s.inserted_rows AND b.latest_max_ingested_at = s.max_ingested_at, '', toString(b.latest_max_ingested_at)) AS tailAfter,
+             b.latest_latency_tail_from AS latencyTailFrom
       FROM builds AS b
       INNER JOIN stats AS s ON s.day = b.day
       INNER JOIN (

@@ -57,13 +57,13 @@ WITH
     SELECT day, user_id FROM tail_pairs),
   source AS (
     -- clean days: the build's rows of the users it covered (a row's exposure is its user's now)
-    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars, r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts
+    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars, toUInt64(0) AS latency_below_tail, r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts
     FROM rollup_clean AS r INNER JOIN fresh AS f ON f.day = r.day
     WHERE r.first_at <= f.max_first_at AND r.first_at < {to:DateTime64(3, 'UTC')}
       AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(r.first_at) - toIntervalDay({lookbackDays:UInt16}))))
     UNION ALL
     -- other fresh days: each row checked against its user's exposure now
-    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars, r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts
+    SELECT r.variant_key AS variant, r.user_id AS user_id, toString(r.period) AS period, r.day AS day, r.language AS language, r.ide AS ide, r.user_group AS user_group, r.requested AS requested, r.shown AS shown, r.accepted AS accepted, r.ai_chars AS ai_chars, r.human_chars AS human_chars, r.retained_chars AS retained_chars, r.refined_accepted_chars AS refined_accepted_chars, r.shown_completion_chars AS shown_completion_chars, r.accepted_completion_chars AS accepted_completion_chars, toUInt64(0) AS latency_below_tail, r.latency_buckets AS latency_buckets, r.latency_counts AS latency_counts
     FROM rollup_checked AS r
     INNER JOIN exposed AS x ON r.user_id = x.user_id
     INNER JOIN fresh AS f ON f.day = r.day
@@ -72,7 +72,7 @@ WITH
       AND ((r.period = 'post' AND NOT (f.max_timestamp < {from:DateTime64(3, 'UTC')} OR f.min_timestamp >= {to:DateTime64(3, 'UTC')})) OR (r.period = 'pre' AND r.day >= toDate(toStartOfDay(x.first_at) - toIntervalDay({lookbackDays:UInt16}))))
     UNION ALL
     
-    SELECT variant, user_id, period, day, language, ide, user_group, sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars, arrayFilter((v, last) -> last, sorted_buckets, (arrayMap((a, b) -> a != b, (arraySort(arrayMap(v -> if(v = 0, 0, toUInt16(1 + ceil(log(v) / log(1.01)))), arrayFlatten(groupArray(latencies)))) AS sorted_buckets), arraySlice(arrayPushBack(sorted_buckets, 65535), 2)) AS last_of_run)) AS latency_buckets, arrayMap(c -> toUInt32(c), arrayPopFront(arrayDifference(arrayPushFront(arrayFilter((i, last) -> last, arrayEnumerate(sorted_buckets), last_of_run), 0)))) AS latency_counts
+    SELECT variant, user_id, period, day, language, ide, user_group, sum(requested) AS requested, sum(shown) AS shown, sum(accepted) AS accepted, sum(ai_chars) AS ai_chars, sum(human_chars) AS human_chars, sum(retained_chars) AS retained_chars, sum(refined_accepted_chars) AS refined_accepted_chars, sum(shown_completion_chars) AS shown_completion_chars, sum(accepted_completion_chars) AS accepted_completion_chars, toUInt64(0) AS latency_below_tail, arrayFilter((v, last) -> last, sorted_buckets, (arrayMap((a, b) -> a != b, (arraySort(arrayMap(v -> if(v = 0, 0, toUInt16(1 + ceil(log(v) / log(1.01)))), arrayFlatten(groupArray(latencies)))) AS sorted_buckets), arraySlice(arrayPushBack(sorted_buckets, 65535), 2)) AS last_of_run)) AS latency_buckets, arrayMap(c -> toUInt32(c), arrayPopFront(arrayDifference(arrayPushFront(arrayFilter((i, last) -> last, arrayEnumerate(sorted_buckets), last_of_run), 0)))) AS latency_counts
     FROM (
     SELECT x.variant AS variant, e.user_id AS user_id, if(e.timestamp < x.first_at, 'pre', 'post') AS period, toDate(e.timestamp) AS day, e.language AS language, e.ide AS ide, e.user_group AS user_group,
       countIf(e.type = 'accepted') > 0 AS was_accepted,
@@ -99,8 +99,8 @@ WITH
     GROUP BY variant, user_id, period, day, language, ide, user_group)
     SELECT variant, user_id AS userId, toString(period) AS day, '' AS segment,
       sum(shown) AS shown,
-      sumIf(arraySum(source.latency_counts), source.period = 'post') AS latencyN,
-      sumIf(arraySum(arraySlice(source.latency_counts, 1, arrayCount(b -> b < {latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)], source.latency_buckets))), source.period = 'post') AS latencyBelow,
+      sumIf(source.latency_below_tail + arraySum(source.latency_counts), source.period = 'post') AS latencyN,
+      sumIf(source.latency_below_tail + arraySum(arraySlice(source.latency_counts, 1, arrayCount(b -> b < {latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)], source.latency_buckets))), source.period = 'post') AS latencyBelow,
       [sumIf(source.latency_counts[indexOf(source.latency_buckets, {latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)] + 0)], source.period = 'post'),
        sumIf(source.latency_counts[indexOf(source.latency_buckets, {latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)] + 1)], source.period = 'post'),
        sumIf(source.latency_counts[indexOf(source.latency_buckets, {latencyLows:Array(UInt16)}[indexOf({latencyVariants:Array(String)}, source.variant)] + 2)], source.period = 'post'),

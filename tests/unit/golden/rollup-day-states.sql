@@ -5,7 +5,7 @@ WITH exposed AS (SELECT user_id, variant, first_at, cityHash64(user_id, variant,
   GROUP BY user_id
   HAVING uniqExact(variant_key) = 1)),
       builds AS (
-  SELECT day, argMax(build_id, (built_at, build_id)) AS latest_build_id, argMax(inserted_rows, (built_at, build_id)) AS latest_inserted_rows, argMax(max_ingested_at, (built_at, build_id)) AS latest_max_ingested_at, argMax(max_first_at, (built_at, build_id)) AS latest_max_first_at, argMax(users, (built_at, build_id)) AS latest_users, argMax(users_checksum, (built_at, build_id)) AS latest_users_checksum, argMax(built_at, (built_at, build_id)) AS latest_built_at
+  SELECT day, argMax(build_id, (built_at, build_id)) AS latest_build_id, argMax(inserted_rows, (built_at, build_id)) AS latest_inserted_rows, argMax(max_ingested_at, (built_at, build_id)) AS latest_max_ingested_at, argMax(max_first_at, (built_at, build_id)) AS latest_max_first_at, argMax(users, (built_at, build_id)) AS latest_users, argMax(users_checksum, (built_at, build_id)) AS latest_users_checksum, argMax(latency_tail_from, (built_at, build_id)) AS latest_latency_tail_from, argMax(built_at, (built_at, build_id)) AS latest_built_at
   FROM experiment_rollup_builds WHERE project_id = {projectId:String} AND experiment_key = {experimentKey:String} AND phase = {phase:UInt16} AND day BETWEEN {fromDay:Date} AND {toDay:Date} GROUP BY day),
       stats AS (
   SELECT day, sum(inserted_rows) AS inserted_rows, max(max_ingested_at) AS max_ingested_at,
@@ -18,6 +18,7 @@ WITH exposed AS (SELECT user_id, variant, first_at, cityHash64(user_id, variant,
              toString(any(b.latest_max_ingested_at)) AS builtMaxIngestedAt, toUnixTimestamp64Milli(any(b.latest_built_at)) AS builtAtMs,
              toString(any(b.latest_build_id)) AS builtBuildId, toString(any(b.latest_max_first_at)) AS builtMaxFirstAt,
              any(b.latest_users) AS builtUsers, toString(any(b.latest_users_checksum)) AS builtChecksum,
+             any(b.latest_latency_tail_from) AS builtLatencyTailFrom,
              countIf(toDate(x.first_at) - 14 <= s.day) AS relevantUsers,
              -- the last build's users are still exactly those exposures: all covered, else none
              if(countIf((toDate(x.first_at) - 14 <= s.day AND x.first_at <= b.latest_max_first_at)) = any(b.latest_users) AND sumIf(x.exposure_hash, (toDate(x.first_at) - 14 <= s.day AND x.first_at <= b.latest_max_first_at)) = any(b.latest_users_checksum),
