@@ -335,7 +335,7 @@ export interface SeriesSums {
  * the order of {latencyVariants}), and the counts of the window's LATENCY_WINDOW_BUCKETS buckets, from
  * which each user's count at or below the quantile follows for any quantile in the window
  * (lib/results/latencyWindow.ts), read from the rollup's whole histograms or from their tails (`latency`,
- * the same answer: the tails cost about a fifth of the query less at 100M events). One pass over a row's
+ * the same answer: with the tails the query took 265 ms instead of 292 at 100M events). One pass over a row's
  * histogram per bucket: a sumMap of the window took three times as long at 100M events, and the counts
  * packed into one UInt256 sum twice.
  */
