@@ -197,8 +197,8 @@ export function sourceCtes(what: SourceValues = "sums"): string {
   // left one per suggestion: the series' arrays then carry a user's days, not each suggestion's (at 100M
   // events read raw, a 64 MB answer), and each row's latencies make one histogram.
   const [rawBuckets, rawCounts] = latencyHistogramSql("latencies");
-  const rawHistogram =
-    `toUInt64(0) AS latency_below_tail, ${rawBuckets} AS latency_buckets, ` + `arrayMap(c -> toUInt32(c), ${rawCounts}) AS latency_counts`;
+  const rawHistogramColumns = `${rawBuckets} AS latency_buckets, arrayMap(c -> toUInt32(c), ${rawCounts}) AS latency_counts`;
+  const rawHistogram = `toUInt64(0) AS latency_below_tail, ${rawHistogramColumns}`;
   const rawSums = `
     SELECT variant, user_id, period, day, language, ide, user_group, ${summedSumsSql()}${what === "sums" ? "" : `, ${rawHistogram}`}
     FROM (${suggestionSumsSql({
@@ -366,8 +366,8 @@ export function userDayRowsSql(
   // every bucket of every row per window bucket had cost 1.4 times as much, a sumMap more still.
   const post = (perRow: string) => `sumIf(${perRow}, source.period = 'post')`;
   // (a tail's latencies below its first bucket are latency_below_tail; a whole histogram has none)
-  const below =
-    "source.latency_below_tail + " + `arraySum(arraySlice(source.latency_counts, 1, arrayCount(b -> b < ${low}, source.latency_buckets)))`;
+  const belowInRow = `arraySum(arraySlice(source.latency_counts, 1, arrayCount(b -> b < ${low}, source.latency_buckets)))`;
+  const below = `source.latency_below_tail + ${belowInRow}`;
   const window = Array.from({ length: LATENCY_WINDOW_BUCKETS }, (_, k) =>
     post(`source.latency_counts[indexOf(source.latency_buckets, ${low} + ${k})]`),
   );
@@ -608,8 +608,7 @@ export function rollupTailFromSql(): string {
       SELECT toUInt16(if(sum(latency_count) = 0, 0, quantileExactWeighted(0.5)(latency_bucket, latency_count))) AS latency_tail_from
       FROM experiment_variant_latency_daily
       WHERE ${PHASE_FILTER} AND day < {day:Date}
-        AND (day, build_id) IN (SELECT day, argMax(build_id, (built_at, build_id)) FROM ${ROLLUP_RECORDS_TABLE}
-                                WHERE ${PHASE_FILTER} AND day < {day:Date} GROUP BY day)`;
+        AND (day, build_id) IN (SELECT day, latest_build_id FROM (${latestBuildsSql("toDate(0)", "{day:Date} - 1")}))`;
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { assignUser } from "@/lib/assignment";
 import { flushIngestion } from "@/lib/ingestion/log";
-import { ROLLUP_RECORDS_TABLE } from "@/lib/results/sql";
+import { ROLLUP_RECORDS_TABLE, type LatencyHistograms } from "@/lib/results/sql";
 import { compareFrequentist, compareQuantiles, quantileConfidenceIndices, type QuantileSummary, type RatioSummary } from "@/lib/stats";
 import type { ExpiringCache } from "@/lib/auth/expiringCache";
 import {
@@ -643,7 +643,7 @@ describe("experiment rollup (per-user daily pre-aggregation)", () => {
         ["control", control],
         ["treatment", treatment],
       ]);
-    const read = async (latency: "tails" | "histograms", lows: Map<string, number>) => {
+    const read = async (latency: LatencyHistograms, lows: Map<string, number>) => {
       const text = await queryTabSeparated({
         tag: "test.userDayRows",
         sql: userDayRowsSql(undefined, ["shown"], undefined, latency),
